@@ -1,0 +1,460 @@
+/* common.c - flags, data, net shape and result files for the experiments. */
+#define _POSIX_C_SOURCE 200809L
+#include "common.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ff/error.h"
+#include "ff/system.h"
+
+static const char *prog = "experiment";
+
+void exp_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char *const kind_name[] = {"bp", "ff-sup", "ff-unsup"};
+
+static void set_defaults(exp_opts *o, exp_kind kind)
+{
+    *o = (exp_opts){
+        .kind = kind,
+        .name = kind_name[kind],
+        .data = "data/mnist",
+        .model = "dense",
+        .epochs = kind == EXP_BP ? 20 : 200,
+        .eval_every = kind == EXP_BP ? 1 : 5,
+        .batch = 128,
+        .layers = 4,
+        .units = 100,
+        .head_from = 2,
+        .threads = 1,
+        .seed = 1,
+        .lr = 1e-4,
+        .lr_head = 1e-4,
+        .theta = 0.1,
+        .neutral = 0.2f,
+    };
+}
+
+static void usage(FILE *f, exp_kind kind)
+{
+    exp_opts d;
+    set_defaults(&d, kind);
+    fprintf(f,
+            "usage: %s [flags]\n"
+            "%s on MNIST, seed protocol: positive digits 0-4, negative 5-9.\n"
+            "  --data DIR         directory of the four MNIST IDX files (default %s)\n"
+            "  --out DIR          run directory (default results/%s-MODEL-seedSEED)\n"
+            "  --model NAME       dense or conv2d (default %s)\n"
+            "  --epochs N         training epochs (default %d)\n"
+            "  --eval-every N     evaluate every N epochs and after the last (default %d)\n"
+            "  --batch N          batch size (default %d)\n"
+            "  --layers N         hidden layers (default %d, at most %d)\n"
+            "  --units N          units (dense) or filters (conv2d) per layer (default %d)\n"
+            "  --readout-from N   first hidden layer (from 1) read by the readouts (default %d)\n"
+            "  --lr X             Adam learning rate of the layers (default %g)\n"
+            "  --lr-head X        Adam learning rate of the softmax head (default %g)\n"
+            "  --theta X          goodness threshold of the FF loss (default %g)\n"
+            "  --neutral X        label pixels of the neutral overlay (default %g)\n"
+            "  --seed N           seed of the run's gsl_rng (default %lu)\n"
+            "  --threads N        BLAS threads (default %d)\n"
+            "  --train-limit N    use at most N training images per part, 0: all (default 0)\n"
+            "  --val-limit N      use at most N validation images per part, 0: all (default 0)\n"
+            "  --eval-all         evaluate every image (default: whole batches, as the seed)\n"
+            "  --quiet            no progress line\n"
+            "  --help             this text\n",
+            prog,
+            kind == EXP_BP ? "Backpropagation baseline"
+            : kind == EXP_FF_SUP ? "Supervised Forward-Forward (label overlaid on the image)"
+                                 : "Unsupervised Forward-Forward (real digits vs other digits)",
+            d.data, d.name, d.model, d.epochs, d.eval_every, d.batch, d.layers, FF_MAX_LAYERS,
+            d.units, d.head_from, d.lr, d.lr_head, d.theta, d.neutral, d.seed, d.threads);
+}
+
+static long parse_long(const char *flag, const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        exp_die("%s: '%s' is not an integer in [%ld, %ld]", flag, s, lo, hi);
+    return v;
+}
+
+static double parse_double(const char *flag, const char *s, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi))
+        exp_die("%s: '%s' is not a number in [%g, %g]", flag, s, lo, hi);
+    return v;
+}
+
+void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
+{
+    const char *slash = strrchr(argv[0], '/');
+    prog = slash ? slash + 1 : argv[0];
+    set_defaults(o, kind);
+    enum { DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR,
+           LRHEAD, THETA, NEUTRAL, SEED, THREADS, TLIMIT, VLIMIT, EVALALL, QUIET, HELP };
+    static const struct option opts[] = {
+        {"data", 1, 0, DATA}, {"out", 1, 0, OUT}, {"model", 1, 0, MODEL},
+        {"epochs", 1, 0, EPOCHS}, {"eval-every", 1, 0, EVERY}, {"batch", 1, 0, BATCH},
+        {"layers", 1, 0, LAYERS}, {"units", 1, 0, UNITS}, {"readout-from", 1, 0, READOUT},
+        {"lr", 1, 0, LR}, {"lr-head", 1, 0, LRHEAD}, {"theta", 1, 0, THETA},
+        {"neutral", 1, 0, NEUTRAL}, {"seed", 1, 0, SEED}, {"threads", 1, 0, THREADS},
+        {"train-limit", 1, 0, TLIMIT}, {"val-limit", 1, 0, VLIMIT},
+        {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
+        {0, 0, 0, 0}};
+    const char *out = NULL;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+        const char *flag = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+        switch (c) {
+        case DATA: o->data = optarg; break;
+        case OUT: out = optarg; break;
+        case MODEL:
+            if (strcmp(optarg, "dense") && strcmp(optarg, "conv2d"))
+                exp_die("--model: '%s' is not a model (use dense or conv2d)", optarg);
+            o->model = optarg;
+            break;
+        case EPOCHS: o->epochs = (int)parse_long("--epochs", optarg, 1, 100000); break;
+        case EVERY: o->eval_every = (int)parse_long("--eval-every", optarg, 1, 100000); break;
+        case BATCH: o->batch = (int)parse_long("--batch", optarg, 1, 65536); break;
+        case LAYERS: o->layers = (int)parse_long("--layers", optarg, 1, FF_MAX_LAYERS); break;
+        case UNITS: o->units = (int)parse_long("--units", optarg, 1, 100000); break;
+        case READOUT: o->head_from = (int)parse_long("--readout-from", optarg, 1, FF_MAX_LAYERS); break;
+        case LR: o->lr = parse_double("--lr", optarg, 0, 10); break;
+        case LRHEAD: o->lr_head = parse_double("--lr-head", optarg, 0, 10); break;
+        case THETA: o->theta = parse_double("--theta", optarg, -1e9, 1e9); break;
+        case NEUTRAL: o->neutral = (float)parse_double("--neutral", optarg, 0, 1); break;
+        case SEED: o->seed = (unsigned long)parse_long("--seed", optarg, 0, 2147483647L); break;
+        case THREADS: o->threads = (int)parse_long("--threads", optarg, 1, 256); break;
+        case TLIMIT: o->train_limit = parse_long("--train-limit", optarg, 0, 1L << 30); break;
+        case VLIMIT: o->val_limit = parse_long("--val-limit", optarg, 0, 1L << 30); break;
+        case EVALALL: o->eval_all = 1; break;
+        case QUIET: o->quiet = 1; break;
+        case HELP: usage(stdout, kind); exit(0);
+        default:
+            fprintf(stderr, "%s: error: unknown or incomplete flag '%s' (see --help)\n", prog,
+                    flag);
+            exit(2);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n", prog,
+                argv[optind]);
+        exit(2);
+    }
+    if (o->head_from > o->layers)
+        exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
+    if (out)
+        snprintf(o->out, sizeof o->out, "%s", out);
+    else
+        snprintf(o->out, sizeof o->out, "results/%s-%s-seed%lu", o->name, o->model, o->seed);
+}
+
+gsl_rng *exp_setup(const exp_opts *o)
+{
+    ff_system_flush_denormals();
+    ff_system_set_blas_threads(o->threads);
+    if (ff_system_blas_misdetected())
+        fprintf(stderr, "%s: warning: OpenBLAS did not recognise this CPU and uses its slow "
+                        "generic kernels; set OPENBLAS_CORETYPE=$(scripts/openblas-coretype) "
+                        "(the Makefile does)\n", prog);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        exp_die("out of memory");
+    gsl_rng_set(r, o->seed);
+    return r;
+}
+
+static const char *const idx_files[4] = {
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
+static ff_dataset *load_pair(const exp_opts *o, int first)
+{
+    char img[4096], lab[4096];
+    snprintf(img, sizeof img, "%s/%s", o->data, idx_files[first]);
+    snprintf(lab, sizeof lab, "%s/%s", o->data, idx_files[first + 1]);
+    ff_dataset *ds;
+    int status = ff_dataset_load_idx(&ds, img, lab);
+    if (status == FF_EOPEN)
+        exp_die("cannot open %s or %s: %s (run 'make data', or pass --data DIR)", img, lab,
+                strerror(errno));
+    if (status != FF_SUCCESS)
+        exp_die("%s / %s: %s (replace the file: 'make data')", img, lab, ff_strerror(status));
+    if (ds->h != 28 || ds->w != 28)
+        exp_die("%s: images are %zux%zu, expected 28x28 MNIST", img, ds->h, ds->w);
+    return ds;
+}
+
+static ff_dataset *select_or_die(const ff_dataset *src, int lo, int hi, long limit)
+{
+    ff_dataset *ds = ff_dataset_select(src, lo, hi, (size_t)limit);
+    if (!ds)
+        exp_die("out of memory");
+    if (ds->n == 0)
+        exp_die("no images of digits %d-%d in the data", lo, hi);
+    return ds;
+}
+
+void exp_load(const exp_opts *o, exp_data *d)
+{
+    memset(d, 0, sizeof *d);
+    ff_dataset *train = load_pair(o, 0), *test = load_pair(o, 2);
+    d->train_pos = select_or_die(train, 0, 4, o->train_limit);
+    d->train_neg = select_or_die(train, 5, 9, o->train_limit);
+    d->val_pos = select_or_die(test, 0, 4, o->val_limit);
+    d->val_neg = select_or_die(test, 5, 9, o->val_limit);
+    ff_dataset_free(train);
+    ff_dataset_free(test);
+    for (int i = 0; i < 4; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", o->data, idx_files[i]);
+        if (ff_sha256_file(d->sha256[i], path) != FF_SUCCESS)
+            exp_die("%s: cannot read to checksum it", path);
+    }
+    if ((size_t)o->batch > d->train_pos->n || (size_t)o->batch > d->train_neg->n)
+        exp_die("--batch %d exceeds the training images per part (%zu)", o->batch,
+                d->train_pos->n < d->train_neg->n ? d->train_pos->n : d->train_neg->n);
+}
+
+void exp_data_free(exp_data *d)
+{
+    ff_dataset_free(d->train_pos);
+    ff_dataset_free(d->train_neg);
+    ff_dataset_free(d->val_pos);
+    ff_dataset_free(d->val_neg);
+}
+
+ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
+{
+    ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = (size_t)o->layers,
+                     .head_from = (size_t)o->head_from - 1, .n_classes = 5,
+                     .norm = FF_NORM_L2};
+    int conv = !strcmp(o->model, "conv2d");
+    for (int l = 0; l < o->layers; l++) {
+        /* seed "Conv2D model": a 28x28 kernel over the whole image, then 1x1 */
+        size_t k = conv && l == 0 ? 28 : 1;
+        s.layer[l] = (ff_layer_spec){conv ? FF_LAYER_CONV2D : FF_LAYER_DENSE,
+                                     (size_t)o->units, k, k};
+    }
+    ff_net *net;
+    int status = ff_net_alloc(&net, &s);
+    if (status != FF_SUCCESS)
+        exp_die("cannot build the net: %s", ff_strerror(status));
+    ff_net_init_glorot(net, r);
+    return net;
+}
+
+ff_train_config exp_train_config(const exp_opts *o)
+{
+    return (ff_train_config){.theta = o->theta,
+                             .adam = FF_ADAM_KERAS((float)o->lr),
+                             .adam_head = FF_ADAM_KERAS((float)o->lr_head)};
+}
+
+size_t exp_eval_count(const exp_opts *o, size_t n)
+{
+    if (o->eval_all || n < (size_t)o->batch)
+        return n;
+    return n / (size_t)o->batch * (size_t)o->batch;
+}
+
+int exp_eval_due(const exp_opts *o, int epoch)
+{
+    return epoch % o->eval_every == 0 || epoch == o->epochs - 1;
+}
+
+static void mkdirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            exp_die("cannot create directory %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        exp_die("cannot create directory %s: %s", buf, strerror(errno));
+}
+
+static void open_result(ff_outfile *f, const exp_opts *o, const char *name)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", o->out, name);
+    if (ff_outfile_open(f, path) != FF_SUCCESS)
+        exp_die("cannot write %s: %s (check --out)", path, strerror(errno));
+}
+
+void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d)
+{
+    (void)d;
+    memset(run, 0, sizeof *run);
+    run->o = o;
+    run->soft_best = run->good_best = -1.0;
+    run->soft_final = run->good_final = NAN;
+    mkdirs(o->out);
+    open_result(&run->curve, o, "curve.tsv");
+    fprintf(run->curve.f, "# epoch set part n");
+    for (int l = 1; l <= o->layers; l++)
+        fprintf(run->curve.f, " loss_%d", l);
+    fprintf(run->curve.f, " head_loss softmax_acc goodness_acc seconds\n");
+    run->t0 = now();
+}
+
+static void put(FILE *f, double v, int ok)
+{
+    if (ok && isfinite(v))
+        fprintf(f, " %.6g", v);
+    else
+        fprintf(f, " -");
+}
+
+void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
+                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness)
+{
+    FILE *f = run->curve.f;
+    fprintf(f, "%d %s %s %zu", epoch, set, part, r->n);
+    for (int l = 0; l < n_layers; l++)
+        put(f, r->loss[l], ff_losses);
+    put(f, r->head_loss, 1);
+    put(f, 100.0 * r->softmax_acc, 1);
+    put(f, 100.0 * r->goodness_acc, goodness);
+    fprintf(f, " %.2f\n", now() - run->t0);
+    if (strcmp(set, "val") || strcmp(part, "pos"))
+        return;
+    run->soft_final = 100.0 * r->softmax_acc;
+    if (run->soft_final > run->soft_best)
+        run->soft_best = run->soft_final, run->soft_best_epoch = epoch;
+    if (!goodness)
+        return;
+    run->good_final = 100.0 * r->goodness_acc;
+    if (run->good_final > run->good_best)
+        run->good_best = run->good_final, run->good_best_epoch = epoch;
+}
+
+void exp_run_progress(exp_run *run, int epoch, double train_loss)
+{
+    const exp_opts *o = run->o;
+    if (o->quiet || !isatty(2))
+        return;
+    double t = now() - run->t0, eta = t / (epoch + 1) * (o->epochs - epoch - 1);
+    fprintf(stderr, "\r%s %s epoch %d/%d  loss %.4f  val softmax %.2f%%", o->name, o->model,
+            epoch + 1, o->epochs, train_loss, run->soft_final);
+    if (isfinite(run->good_final))
+        fprintf(stderr, "  goodness %.2f%%", run->good_final);
+    fprintf(stderr, "  %.0fs  ETA %.0fs   ", t, eta);
+    if (epoch == o->epochs - 1)
+        fputc('\n', stderr);
+}
+
+static void git_commit(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *p = popen("git -C '" FF_SOURCE_DIR "' describe --always --dirty --abbrev=40 "
+                    "2>/dev/null", "r");
+    if (!p)
+        return;
+    if (fgets(buf, (int)len, p))
+        buf[strcspn(buf, "\n")] = 0;
+    else
+        snprintf(buf, len, "unknown");
+    pclose(p);
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && colon) {
+            snprintf(buf, len, "%s", colon + 2);
+            buf[strcspn(buf, "\n")] = 0;
+            break;
+        }
+    }
+    fclose(f);
+}
+
+void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t ws_bytes)
+{
+    const exp_opts *o = run->o;
+    double seconds = now() - run->t0;
+    char commit[128], cblas[1024], cpu[256];
+    git_commit(commit, sizeof commit);
+    ff_system_cblas(cblas, sizeof cblas);
+    cpu_model(cpu, sizeof cpu);
+
+    ff_outfile cfg;
+    open_result(&cfg, o, "config.txt");
+    FILE *f = cfg.f;
+    fprintf(f, "# key value: everything this run depended on\n");
+    fprintf(f, "experiment %s\nmodel %s\ndata %s\nepochs %d\neval_every %d\nbatch %d\n"
+               "layers %d\nunits %d\nreadout_from %d\nlr %g\nlr_head %g\ntheta %g\n"
+               "neutral %g\nseed %lu\nthreads %d\ntrain_limit %ld\nval_limit %ld\n"
+               "eval_all %d\n",
+            o->name, o->model, o->data, o->epochs, o->eval_every, o->batch, o->layers,
+            o->units, o->head_from, o->lr, o->lr_head, o->theta, o->neutral, o->seed,
+            o->threads, o->train_limit, o->val_limit, o->eval_all);
+    fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
+               "normalisation l2 eps=1e-7\npositive_digits 0-4\nnegative_digits 5-9\n");
+    fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
+            d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "sha256_%s %s\n", idx_files[i], d->sha256[i]);
+    fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
+    fprintf(f, "compiler %s\ncblas %s\ncpu %s\ncommit %s\nseconds %.2f\n",
+            ff_system_compiler(), cblas, cpu, commit, seconds);
+
+    ff_outfile sum;
+    open_result(&sum, o, "summary.tsv");
+    fprintf(sum.f, "# experiment model seed epochs softmax_best softmax_best_epoch "
+                   "softmax_final goodness_best goodness_best_epoch goodness_final seconds\n");
+    int good = isfinite(run->good_final);
+    fprintf(sum.f, "%s %s %lu %d %.2f %d %.2f", o->name, o->model, o->seed, o->epochs,
+            run->soft_best, run->soft_best_epoch, run->soft_final);
+    if (good)
+        fprintf(sum.f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
+    else
+        fprintf(sum.f, " - - -");
+    fprintf(sum.f, " %.2f\n", seconds);
+
+    /* summary.tsv last: its presence marks the run complete */
+    if (ff_outfile_commit(&run->curve) != FF_SUCCESS || ff_outfile_commit(&cfg) != FF_SUCCESS ||
+        ff_outfile_commit(&sum) != FF_SUCCESS)
+        exp_die("cannot write the results in %s (disk full?)", o->out);
+}

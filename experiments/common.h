@@ -1,0 +1,88 @@
+/* common.h - what the three experiment programs share: flags, data,
+ * the net's shape, and the result files.  The training loops themselves
+ * stay in each program's main, in plain sight.
+ *
+ * Result files (one directory per run, --out):
+ *   curve.tsv    one line per evaluation, set and part
+ *   summary.tsv  best and final validation accuracy (written last: its
+ *                presence means the run is complete)
+ *   config.txt   every flag, data checksums, compiler, CBLAS, commit
+ * Each is written under a temporary name and renamed when complete. */
+#ifndef FF_EXPERIMENTS_COMMON_H
+#define FF_EXPERIMENTS_COMMON_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <gsl/gsl_rng.h>
+
+#include "ff/dataset.h"
+#include "ff/eval.h"
+#include "ff/net.h"
+#include "ff/results.h"
+#include "ff/train.h"
+
+typedef enum { EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP } exp_kind;
+
+typedef struct {
+    exp_kind kind;
+    const char *name;   /* "bp", "ff-sup", "ff-unsup" */
+    const char *data;   /* directory of the four IDX files */
+    char out[4096];     /* run directory */
+    const char *model;  /* "dense" or "conv2d" */
+    int epochs, eval_every, batch, layers, units, head_from, threads;
+    unsigned long seed;
+    double lr, lr_head, theta;
+    float neutral;
+    long train_limit, val_limit; /* per part (positive, negative); 0: all */
+    int eval_all;                /* evaluate every image, not whole batches only */
+    int quiet;
+} exp_opts;
+
+/* Positive: digits 0..4, negative: digits 5..9 (seed protocol, "Data"). */
+typedef struct {
+    ff_dataset *train_pos, *train_neg, *val_pos, *val_neg;
+    char sha256[4][65];
+} exp_data;
+
+/* Per-run state: result files, timing, and the best/final accuracies. */
+typedef struct {
+    const exp_opts *o;
+    ff_outfile curve;
+    double t0;
+    double soft_best, soft_final, good_best, good_final;
+    int soft_best_epoch, good_best_epoch;
+    double last_loss;
+} exp_run;
+
+/* Parse flags into o (defaults set by kind); prints usage and exits on
+ * --help (0) or a bad flag (2). */
+void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv);
+/* Denormals, BLAS threads, and the run's generator (exits on failure). */
+gsl_rng *exp_setup(const exp_opts *o);
+/* Load and split the data; exits with a one-line error on failure. */
+void exp_load(const exp_opts *o, exp_data *d);
+void exp_data_free(exp_data *d);
+/* The net the flags describe (dense or conv2d), Glorot-initialised. */
+ff_net *exp_build_net(const exp_opts *o, gsl_rng *r);
+ff_train_config exp_train_config(const exp_opts *o);
+
+/* Number of examples an evaluation uses: whole batches only unless
+ * --eval-all (the seed dropped the last incomplete batch). */
+size_t exp_eval_count(const exp_opts *o, size_t n);
+/* Whether to evaluate after epoch e (0-based): every eval_every, and last. */
+int exp_eval_due(const exp_opts *o, int epoch);
+
+void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d);
+/* Append one curve line; for the validation positives it also tracks the
+ * best and final accuracies. */
+void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
+                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness);
+/* One progress line on stderr (terminal only, not with --quiet). */
+void exp_run_progress(exp_run *run, int epoch, double train_loss);
+/* Write config and summary, rename everything into place. */
+void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t ws_bytes);
+
+/* Print "<prog>: error: <msg>" and exit(1). */
+void exp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

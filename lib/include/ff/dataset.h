@@ -1,0 +1,53 @@
+/* dataset.h - images and labels in memory, and what FF does to them.
+ *
+ * A dataset is a flat row-major block of float images, pixels in [0, 1],
+ * one row per image, plus one int label per image.  Batches are never
+ * copied: batch i of size B is the pointer x + i*B*d (a view).
+ *
+ * Label overlay (seed protocol, "Label overlay"; paper section 3.2): the
+ * label is written into the first K pixels of the flattened image, one-hot
+ * for a real label, or the same value in every one of the K pixels for the
+ * neutral ("default") overlay used by one-pass prediction. */
+#ifndef FF_DATASET_H
+#define FF_DATASET_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct {
+    size_t n;    /* number of images */
+    size_t h, w; /* image height and width; d = h * w */
+    size_t d;
+    float *x;    /* (n, d), pixels in [0, 1] */
+    int *y;      /* (n), labels */
+} ff_dataset;
+
+ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w);
+void ff_dataset_free(ff_dataset *ds);
+
+/* Load an IDX image file and its IDX label file (both raw, not gzipped).
+ * Checks everything idx.h checks, plus: images are rank 3, labels rank 1,
+ * the counts agree, and every label is 0..9.  Pixels are divided by 255. */
+int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
+                        const char *labels_path);
+
+/* A new dataset holding, in their original order, the images of `src` whose
+ * label lies in [lo, hi], at most `limit` of them (0: no limit).
+ * Labels are kept as they are.  NULL if out of memory. */
+ff_dataset *ff_dataset_select(const ff_dataset *src, int lo, int hi, size_t limit);
+
+/* A new dataset holding rows [first, first + n) of `src`.  NULL if out of
+ * memory or out of range. */
+ff_dataset *ff_dataset_slice(const ff_dataset *src, size_t first, size_t n);
+
+/* Overwrite the first K pixels of each of the B rows of x (B, d) with the
+ * one-hot code of y[i] (value `on`, the others 0). */
+void ff_overlay_onehot(float *x, const int *y, size_t B, size_t d, size_t K, float on);
+
+/* Overwrite the first K pixels of each of the B rows of x (B, d) with `v`. */
+void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v);
+
+/* y[i] uniform in [0, K) for i < n, from r. */
+void ff_labels_uniform(int *y, size_t n, int K, gsl_rng *r);
+
+#endif

@@ -1,0 +1,32 @@
+/* error.h - status codes returned by every fallible function of the library.
+ *
+ * The library never prints and never exits: a function that can fail
+ * returns one of these codes, and the program that called it decides what to
+ * say (ff_strerror gives a one-line reason) and whether to stop. */
+#ifndef FF_ERROR_H
+#define FF_ERROR_H
+
+enum {
+    FF_SUCCESS = 0,
+    FF_ENOMEM,        /* an allocation failed */
+    FF_EINVAL,        /* an argument is out of its documented range */
+    FF_EOPEN,         /* a file could not be opened (errno says why) */
+    FF_EREAD,         /* a read failed part way (errno says why) */
+    FF_EWRITE,        /* a write, flush or rename failed */
+    FF_EIDX_MAGIC,    /* IDX: the first two bytes are not zero */
+    FF_EIDX_TYPE,     /* IDX: element type is not unsigned byte (0x08) */
+    FF_EIDX_RANK,     /* IDX: rank differs from the one expected */
+    FF_EIDX_EMPTY,    /* IDX: a dimension is zero */
+    FF_EIDX_TOOBIG,   /* IDX: the header promises more than FF_IDX_MAX_BYTES */
+    FF_EIDX_TRUNC,    /* IDX: the file is shorter than its header says */
+    FF_EIDX_TRAILING, /* IDX: the file is longer than its header says */
+    FF_EIDX_COUNT,    /* labels and images disagree in number */
+    FF_EIDX_LABEL,    /* a label is outside 0..9 */
+    FF_EIDX_SHAPE,    /* images are not of the shape the caller expects */
+    FF_NSTATUS
+};
+
+/* A one-line, human-readable reason for a status code; never NULL. */
+const char *ff_strerror(int status);
+
+#endif

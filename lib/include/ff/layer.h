@@ -1,0 +1,78 @@
+/* layer.h - the two trainable layer kinds, behind one interface.
+ *
+ * Shapes use these names: B examples in a batch; a layer maps an input of
+ * (ih, iw, ic) = n_in floats per example (NHWC, row-major) to an output of
+ * (oh, ow, oc) = n_out floats.  A dense layer is (1, 1, n_in) -> (1, 1, n_out).
+ * A conv2d layer uses stride 1 and valid padding: oh = ih - kh + 1.
+ *
+ * Both kinds are one matrix product on "patches": rows = B*oh*ow, each row
+ * the kh*kw*ic input values under one kernel position (im2col), times the
+ * weight matrix W (fan_in = kh*kw*ic, oc).  For a dense layer and for a 1x1
+ * kernel the input already is its patch matrix and nothing is copied.
+ * The kernel layout (kh, kw, ic, oc) is Keras's, so fan_in/fan_out match its
+ * Glorot-uniform initialiser (seed protocol, "Conv2D model").
+ *
+ * Parameters live in the owning net's single allocation: w is (fan_in, oc)
+ * and b is (oc), immediately after w, so a layer's n_params floats are one
+ * flat block that an optimiser updates in one loop. */
+#ifndef FF_LAYER_H
+#define FF_LAYER_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+typedef enum { FF_LAYER_DENSE, FF_LAYER_CONV2D } ff_layer_kind;
+
+typedef struct {
+    ff_layer_kind kind;
+    size_t ih, iw, ic;  /* input shape */
+    size_t kh, kw;      /* kernel shape (dense: 1, 1) */
+    size_t oh, ow, oc;  /* output shape */
+    size_t n_in, n_out; /* ih*iw*ic, oh*ow*oc */
+    size_t fan_in;      /* kh*kw*ic: rows of w */
+    size_t n_params;    /* fan_in*oc + oc */
+    float *w;           /* (fan_in, oc) */
+    float *b;           /* (oc) */
+} ff_layer;
+
+/* Set the shape of a dense layer n_in -> n_out. FF_EINVAL on a zero size. */
+int ff_layer_dense(ff_layer *L, size_t n_in, size_t n_out);
+/* Set the shape of a conv2d layer; FF_EINVAL if the kernel does not fit. */
+int ff_layer_conv2d(ff_layer *L, size_t ih, size_t iw, size_t ic,
+                    size_t kh, size_t kw, size_t filters);
+/* Point w and b into `params` (n_params floats). */
+void ff_layer_bind(ff_layer *L, float *params);
+
+/* Rows of the patch matrix for B examples: B*oh*ow. */
+size_t ff_layer_rows(const ff_layer *L, size_t B);
+/* Floats of im2col workspace needed for B examples (0 if none). */
+size_t ff_layer_cols_size(const ff_layer *L, size_t B);
+
+/* The patch matrix (rows, fan_in) of x (B, n_in): x itself when the layer
+ * needs no im2col, else `cols` (ff_layer_cols_size floats) filled from x. */
+const float *ff_layer_patches(const ff_layer *L, float *cols, const float *x, size_t B);
+
+/* z (B, n_out) = patches W, plus b if add_bias. */
+void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t B,
+                      int add_bias);
+
+/* The layer's own gradient, no input gradient (FF's local step, and BP's
+ * weight step): grad (n_params) = [patches^T dz | column sums of dz],
+ * overwritten. dz is (B, n_out) = dLoss/dz. */
+void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
+                          const float *dz, size_t B);
+
+/* BP only: dx (B, n_in) = dLoss/dx from dz (B, n_out).  dcols is workspace
+ * of ff_layer_cols_size floats (unused when the layer needs no im2col). */
+void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B,
+                         float *dcols);
+
+/* Keras Glorot-uniform: w ~ U(-a, a), a = sqrt(6 / (kh*kw*ic + kh*kw*oc));
+ * b = 0. */
+void ff_layer_init_glorot(ff_layer *L, gsl_rng *r);
+
+/* Reference kernel for the tests: z (B, n_out) = the direct (naive) valid
+ * convolution of x (B, n_in) with w, plus b.  Slow; never used in training. */
+void ff_layer_forward_direct(const ff_layer *L, float *z, const float *x, size_t B);
+
+#endif

@@ -1,0 +1,117 @@
+/* net.h - a stack of FF layers, the softmax readout, and their workspaces.
+ *
+ * A net is n_layers hidden layers (dense or conv2d, each followed by ReLU
+ * and a row normalisation that feeds the next layer) and two readouts read
+ * from hidden layers head_from .. n_layers-1 (seed: layers 2-4, i.e.
+ * head_from = 1):
+ *   - a trained linear softmax head (n_classes) on their *normalised*
+ *     activities, concatenated;
+ *   - goodness, the sum of squares of their *raw* activities (no weights).
+ *
+ * Memory (FF's advantage, seed protocol "Known weaknesses"): FF training
+ * needs one layer's input and output at a time.  ff_ff_workspace holds two
+ * activity buffers that the layers below head_from use in turn, one dz
+ * buffer and one gradient buffer of the largest layer, and the readout's
+ * input, into which each layer from head_from on writes its normalised
+ * output directly (it is what the readout reads, and it is the next layer's
+ * input).  Its size grows with depth only by what the readout reads.
+ * ff_bp_workspace keeps every layer's activities and gradients, as
+ * backpropagation must. */
+#ifndef FF_NET_H
+#define FF_NET_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+#include "ff/layer.h"
+#include "ff/objective.h"
+
+#define FF_MAX_LAYERS 8
+
+typedef struct {
+    ff_layer_kind kind;
+    size_t units;  /* dense: width; conv2d: filters */
+    size_t kh, kw; /* conv2d kernel (ignored for dense) */
+} ff_layer_spec;
+
+typedef struct {
+    size_t ih, iw, ic;   /* input image shape */
+    size_t n_layers;
+    ff_layer_spec layer[FF_MAX_LAYERS];
+    size_t head_from;    /* first hidden layer read by the readouts */
+    size_t n_classes;    /* softmax outputs, and label pixels in the overlay */
+    ff_norm_kind norm;
+} ff_net_spec;
+
+typedef struct {
+    ff_net_spec spec;
+    size_t n_layers, head_from, n_classes;
+    ff_layer layer[FF_MAX_LAYERS];
+    ff_layer head;                   /* dense: head_inputs -> n_classes */
+    size_t head_off[FF_MAX_LAYERS];  /* layer l's first column in the head input */
+    size_t width;                    /* largest n_out of the hidden layers */
+    size_t max_layer_params;         /* largest n_params, head included */
+    size_t n_params;
+    float *params;                   /* (n_params): each layer's block, then the head's */
+    float *m, *v;                    /* (n_params): Adam moments */
+    long step[FF_MAX_LAYERS + 1];    /* Adam steps taken per layer; head last */
+} ff_net;
+
+/* Build a net from its spec (shapes are checked: each layer's input is the
+ * previous layer's output).  Parameters are zero until an init. */
+int ff_net_alloc(ff_net **out, const ff_net_spec *spec);
+void ff_net_free(ff_net *net);
+/* Glorot-uniform for every layer and the head, zero biases, optimiser state
+ * reset. Draws from r in layer order. */
+void ff_net_init_glorot(ff_net *net, gsl_rng *r);
+/* Offset of a layer's parameter block in params/m/v (l == n_layers: head). */
+size_t ff_net_param_offset(const ff_net *net, size_t l);
+
+/* The softmax head: logits (B, K) = [blocks of head_in] W + b, where head_in
+ * holds layer l's (B, n_out_l) block at head_in + B * head_off[l]. */
+void ff_net_head_forward(const ff_net *net, float *logits, const float *head_in,
+                         size_t B, size_t cap);
+/* grad (head.n_params) = the head's weight gradient from dlogits (B, K). */
+void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_in,
+                             const float *dlogits, size_t B, size_t cap);
+
+/* FF workspace: see the header comment.  cap = batch capacity. */
+typedef struct {
+    size_t cap;
+    float *act[2];    /* (cap, width): outputs of layers below head_from */
+    float *head_in;   /* readout input, blocks as in ff_net_head_forward */
+    float *dz;        /* (cap, width) */
+    float *grad;      /* (max_layer_params) */
+    float *cols;      /* im2col of the largest layer */
+    float *scale;     /* (cap) */
+    float *logits, *dlogits; /* (cap, K) */
+    double *goodness; /* (cap) */
+    size_t bytes;     /* total bytes held */
+    void *mem;        /* the one block all of the above live in */
+} ff_ff_workspace;
+
+ff_ff_workspace *ff_ff_workspace_alloc(const ff_net *net, size_t cap);
+void ff_ff_workspace_free(ff_ff_workspace *ws);
+/* Where layer l writes its output for a batch (in act, or in head_in). */
+float *ff_ff_workspace_out(const ff_net *net, const ff_ff_workspace *ws, size_t l);
+
+/* BP workspace: every layer's activities and every gradient. */
+typedef struct {
+    size_t cap;
+    float *h[FF_MAX_LAYERS];       /* (cap, n_out): ReLU outputs */
+    float *y[FF_MAX_LAYERS];       /* (cap, n_out): normalised (head layers: in head_in) */
+    float *scale[FF_MAX_LAYERS];   /* (cap) */
+    float *cols[FF_MAX_LAYERS];    /* im2col of each layer's input (NULL if none) */
+    const float *patches[FF_MAX_LAYERS];
+    float *head_in;
+    float *logits, *dlogits;       /* (cap, K) */
+    float *d[2], *dh, *dcols;      /* gradient scratch */
+    float *grads;                  /* (n_params) */
+    size_t bytes;
+    void *mem;
+} ff_bp_workspace;
+
+ff_bp_workspace *ff_bp_workspace_alloc(const ff_net *net, size_t cap);
+void ff_bp_workspace_free(ff_bp_workspace *ws);
+
+#endif

@@ -1,0 +1,25 @@
+/* optim.h - optimisers as pure functions over flat arrays.
+ *
+ * The caller owns the state (moment arrays, step count); a step touches only
+ * the n floats it is given, so one call updates one layer's whole
+ * parameter block (weights and biases together). */
+#ifndef FF_OPTIM_H
+#define FF_OPTIM_H
+
+#include <stddef.h>
+
+/* Adam in the Keras/TensorFlow form (seed protocol, "FF layer objective"):
+ * at step t (from 1), m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+ * p -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps).
+ * Keras defaults: b1 0.9, b2 0.999, eps 1e-7. */
+typedef struct {
+    float lr, beta1, beta2, eps;
+} ff_adam_config;
+
+#define FF_ADAM_KERAS(lr_) ((ff_adam_config){(lr_), 0.9f, 0.999f, 1e-7f})
+
+/* p, m, v, g: (n).  m and v start at zero; t counts steps from 1. */
+void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
+                  const ff_adam_config *c, long t);
+
+#endif

@@ -1,0 +1,28 @@
+/* system.h - the few facts about the machine a run depends on. */
+#ifndef FF_SYSTEM_H
+#define FF_SYSTEM_H
+
+/* Flush denormals to zero in this thread's SSE unit (FTZ and DAZ), as
+ * TensorFlow's CPU kernels do (seed protocol, "Numerics"): without it late
+ * epochs slow down several-fold as small activities underflow. */
+void ff_system_flush_denormals(void);
+
+/* Threads the CBLAS may use (OpenBLAS only; ignored otherwise). */
+void ff_system_set_blas_threads(int n);
+
+/* Which CBLAS this process really calls: the shared object that provides
+ * cblas_sgemm, and OpenBLAS's own build description when it is OpenBLAS.
+ * Writes at most len bytes (NUL-terminated) into buf and returns buf. */
+char *ff_system_cblas(char *buf, unsigned long len);
+
+/* OpenBLAS's kernel family (e.g. "SkylakeX"), or "n/a" for another CBLAS.
+ * "Prescott" on a CPU with AVX2 means OpenBLAS did not recognise the CPU
+ * and runs its slow generic kernels: see ff_system_blas_misdetected. */
+const char *ff_system_blas_core(void);
+/* 1 if OpenBLAS chose its generic kernels on a CPU that has AVX2. */
+int ff_system_blas_misdetected(void);
+
+/* The compiler that built the library, e.g. "gcc 12.2.0". */
+const char *ff_system_compiler(void);
+
+#endif

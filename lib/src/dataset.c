@@ -1,0 +1,123 @@
+/* dataset.c - loading, selecting and overlaying labelled images. */
+#include "ff/dataset.h"
+#include "ff/error.h"
+#include "ff/idx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w)
+{
+    ff_dataset *ds = calloc(1, sizeof *ds);
+    if (!ds)
+        return NULL;
+    ds->n = n;
+    ds->h = h;
+    ds->w = w;
+    ds->d = h * w;
+    ds->x = malloc((n ? n : 1) * ds->d * sizeof *ds->x);
+    ds->y = malloc((n ? n : 1) * sizeof *ds->y);
+    if (!ds->x || !ds->y) {
+        ff_dataset_free(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+void ff_dataset_free(ff_dataset *ds)
+{
+    if (!ds)
+        return;
+    free(ds->x);
+    free(ds->y);
+    free(ds);
+}
+
+int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
+                        const char *labels_path)
+{
+    *out = NULL;
+    ff_idx img, lab;
+    int status = ff_idx_read(&img, images_path, 3);
+    if (status != FF_SUCCESS)
+        return status;
+    status = ff_idx_read(&lab, labels_path, 1);
+    if (status != FF_SUCCESS) {
+        ff_idx_free(&img);
+        return status;
+    }
+    ff_dataset *ds = NULL;
+    if (lab.dims[0] != img.dims[0])
+        status = FF_EIDX_COUNT;
+    for (size_t i = 0; status == FF_SUCCESS && i < lab.count; i++)
+        if (lab.data[i] > 9)
+            status = FF_EIDX_LABEL;
+    if (status == FF_SUCCESS) {
+        ds = ff_dataset_alloc(img.dims[0], img.dims[1], img.dims[2]);
+        if (!ds)
+            status = FF_ENOMEM;
+    }
+    if (status == FF_SUCCESS) {
+        for (size_t i = 0; i < img.count; i++)
+            ds->x[i] = img.data[i] / 255.0f;
+        for (size_t i = 0; i < ds->n; i++)
+            ds->y[i] = lab.data[i];
+        *out = ds;
+    }
+    ff_idx_free(&img);
+    ff_idx_free(&lab);
+    return status;
+}
+
+ff_dataset *ff_dataset_select(const ff_dataset *src, int lo, int hi, size_t limit)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < src->n; i++)
+        n += src->y[i] >= lo && src->y[i] <= hi;
+    if (limit && n > limit)
+        n = limit;
+    ff_dataset *ds = ff_dataset_alloc(n, src->h, src->w);
+    if (!ds)
+        return NULL;
+    for (size_t i = 0, j = 0; j < n; i++) {
+        if (src->y[i] < lo || src->y[i] > hi)
+            continue;
+        memcpy(ds->x + j * ds->d, src->x + i * src->d, src->d * sizeof *ds->x);
+        ds->y[j++] = src->y[i];
+    }
+    return ds;
+}
+
+ff_dataset *ff_dataset_slice(const ff_dataset *src, size_t first, size_t n)
+{
+    if (first > src->n || n > src->n - first)
+        return NULL;
+    ff_dataset *ds = ff_dataset_alloc(n, src->h, src->w);
+    if (!ds)
+        return NULL;
+    memcpy(ds->x, src->x + first * src->d, n * src->d * sizeof *ds->x);
+    memcpy(ds->y, src->y + first, n * sizeof *ds->y);
+    return ds;
+}
+
+void ff_overlay_onehot(float *x, const int *y, size_t B, size_t d, size_t K, float on)
+{
+    for (size_t i = 0; i < B; i++) {
+        float *row = x + i * d;
+        for (size_t k = 0; k < K; k++)
+            row[k] = (size_t)y[i] == k ? on : 0.0f;
+    }
+}
+
+void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v)
+{
+    for (size_t i = 0; i < B; i++)
+        for (size_t k = 0; k < K; k++)
+            x[i * d + k] = v;
+}
+
+void ff_labels_uniform(int *y, size_t n, int K, gsl_rng *r)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = (int)gsl_rng_uniform_int(r, (unsigned long)K);
+}

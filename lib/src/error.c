@@ -1,0 +1,28 @@
+/* error.c - readable reasons for the library's status codes. */
+#include "ff/error.h"
+
+static const char *const reasons[FF_NSTATUS] = {
+    [FF_SUCCESS] = "success",
+    [FF_ENOMEM] = "out of memory",
+    [FF_EINVAL] = "invalid argument",
+    [FF_EOPEN] = "cannot open file",
+    [FF_EREAD] = "read error",
+    [FF_EWRITE] = "write error",
+    [FF_EIDX_MAGIC] = "not an IDX file (the first two bytes must be zero)",
+    [FF_EIDX_TYPE] = "IDX element type is not unsigned byte (0x08)",
+    [FF_EIDX_RANK] = "IDX file has the wrong number of dimensions",
+    [FF_EIDX_EMPTY] = "IDX file has a zero dimension",
+    [FF_EIDX_TOOBIG] = "IDX header promises an absurd size",
+    [FF_EIDX_TRUNC] = "IDX file is truncated (shorter than its header says)",
+    [FF_EIDX_TRAILING] = "IDX file has trailing bytes (longer than its header says)",
+    [FF_EIDX_COUNT] = "label count differs from image count",
+    [FF_EIDX_LABEL] = "a label is outside 0..9",
+    [FF_EIDX_SHAPE] = "images do not have the expected shape",
+};
+
+const char *ff_strerror(int status)
+{
+    if (status < 0 || status >= FF_NSTATUS)
+        return "unknown status";
+    return reasons[status];
+}

@@ -1,0 +1,183 @@
+/* eval.c - FF losses and the softmax and goodness readouts over a set. */
+#include "ff/eval.h"
+#include "ff/error.h"
+#include "ff/dataset.h"
+#include "ff/objective.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ff_eval_workspace {
+    ff_ff_workspace *ff; /* activity buffers for the layers, as in training */
+    float *x0;           /* (cap, D): batch with the label pixels zeroed */
+    float *zbase;        /* (cap, n_out0): layer 0 pre-activation of x0, bias in */
+    float *z;            /* (cap, n_out0): one variant's pre-activation */
+    float *unit;         /* (K, D): the unit images e_k */
+    float *resp;         /* (K, n_out0): layer 0's response to e_k, no bias */
+    double *best;        /* (cap): best goodness so far */
+    int *best_k;         /* (cap) */
+};
+
+ff_eval_workspace *ff_eval_workspace_alloc(const ff_net *net, size_t cap)
+{
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes;
+    if (cap < K)
+        cap = K;
+    ff_eval_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return NULL;
+    ws->ff = ff_ff_workspace_alloc(net, cap);
+    ws->x0 = malloc(cap * L0->n_in * sizeof(float));
+    ws->zbase = malloc(cap * L0->n_out * sizeof(float));
+    ws->z = malloc(cap * L0->n_out * sizeof(float));
+    ws->unit = calloc(K * L0->n_in, sizeof(float));
+    ws->resp = malloc(K * L0->n_out * sizeof(float));
+    ws->best = malloc(cap * sizeof(double));
+    ws->best_k = malloc(cap * sizeof(int));
+    if (!ws->ff || !ws->x0 || !ws->zbase || !ws->z || !ws->unit || !ws->resp ||
+        !ws->best || !ws->best_k) {
+        ff_eval_workspace_free(ws);
+        return NULL;
+    }
+    for (size_t k = 0; k < K; k++)
+        ws->unit[k * L0->n_in + k] = 1.0f;
+    return ws;
+}
+
+void ff_eval_workspace_free(ff_eval_workspace *ws)
+{
+    if (!ws)
+        return;
+    ff_ff_workspace_free(ws->ff);
+    free(ws->x0);
+    free(ws->zbase);
+    free(ws->z);
+    free(ws->unit);
+    free(ws->resp);
+    free(ws->best);
+    free(ws->best_k);
+    free(ws);
+}
+
+/* Run the net from layer 0's pre-activation z (B, n_out0), which is
+ * consumed.  Adds each layer's summed FF loss to loss (if not NULL), leaves
+ * the readout goodness in ws->goodness and, if logits, the head's logits in
+ * ws->logits. */
+static void run_from_z0(const ff_net *net, ff_ff_workspace *ws, float *z, size_t B,
+                        const ff_eval_config *c, double *loss, int logits)
+{
+    memset(ws->goodness, 0, B * sizeof *ws->goodness);
+    const float *in = NULL;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const ff_layer *L = &net->layer[l];
+        float *h = ff_ff_workspace_out(net, ws, l);
+        if (l == 0) {
+            memcpy(h, z, B * L->n_out * sizeof *h);
+        } else {
+            const float *patches = ff_layer_patches(L, ws->cols, in, B);
+            ff_layer_forward(L, h, patches, B, 1);
+        }
+        ff_relu(h, B * L->n_out);
+        if (loss)
+            loss[l] += ff_ff_loss(NULL, h, B, L->n_out, c->theta, c->target);
+        if (l >= net->head_from)
+            ff_goodness_add(ws->goodness, h, B, L->n_out);
+        ff_normalize(h, ws->scale, h, B, L->n_out, net->spec.norm);
+        in = h;
+    }
+    if (logits)
+        ff_net_head_forward(net, ws->logits, ws->head_in, B, ws->cap);
+}
+
+/* z (B, N) = zbase + sum_k w_k resp_k, w given per row by `label`
+ * (one-hot) or by `fill` (the same value for every k) when label is NULL. */
+static void variant(float *z, const float *zbase, const float *resp, const int *label,
+                    float fill, size_t B, size_t N, size_t K)
+{
+    memcpy(z, zbase, B * N * sizeof *z);
+    for (size_t i = 0; i < B; i++) {
+        float *zi = z + i * N;
+        for (size_t k = 0; k < K; k++) {
+            float wk = label ? ((size_t)label[i] == k) : fill;
+            if (wk == 0.0f)
+                continue;
+            const float *r = resp + k * N;
+            for (size_t j = 0; j < N; j++)
+                zi[j] += wk * r[j];
+        }
+    }
+}
+
+static size_t count_correct_logits(const float *logits, const int *y, size_t B, size_t K)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < B; i++)
+        n += ff_argmax(logits + i * K, K) == (size_t)y[i];
+    return n;
+}
+
+int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int *y,
+            size_t n, const ff_eval_config *c, ff_eval_result *out)
+{
+    ff_ff_workspace *ws = ews->ff;
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes, D = L0->n_in, N0 = L0->n_out;
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    if (n == 0)
+        return FF_EINVAL;
+
+    const float *p = ff_layer_patches(L0, ws->cols, ews->unit, K);
+    ff_layer_forward(L0, ews->resp, p, K, 0);
+
+    size_t soft_ok = 0, good_ok = 0;
+    double head_loss = 0.0;
+    for (size_t first = 0; first < n; first += ws->cap) {
+        const size_t B = n - first < ws->cap ? n - first : ws->cap;
+        const float *xb = x + first * D;
+        const int *yb = y + first;
+        int need_base = c->supervised || c->readout;
+        if (need_base) {
+            memcpy(ews->x0, xb, B * D * sizeof *xb);
+            ff_overlay_fill(ews->x0, B, D, K, 0.0f);
+            p = ff_layer_patches(L0, ws->cols, ews->x0, B);
+            ff_layer_forward(L0, ews->zbase, p, B, 1);
+        }
+        /* the pass the net is trained on: FF losses (and the unsupervised
+         * softmax readout, which reads the same raw image) */
+        if (c->supervised) {
+            variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
+        } else {
+            p = ff_layer_patches(L0, ws->cols, xb, B);
+            ff_layer_forward(L0, ews->z, p, B, 1);
+        }
+        run_from_z0(net, ws, ews->z, B, c, out->loss, c->readout && !c->supervised);
+        if (!c->readout)
+            continue;
+        if (c->supervised) {
+            variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
+            run_from_z0(net, ws, ews->z, B, c, NULL, 1);
+        }
+        soft_ok += count_correct_logits(ws->logits, yb, B, K);
+        head_loss += ff_softmax_xent(NULL, ws->logits, yb, B, K);
+        for (size_t k = 0; k < K; k++) {
+            variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
+            run_from_z0(net, ws, ews->z, B, c, NULL, 0);
+            for (size_t i = 0; i < B; i++)
+                if (k == 0 || ws->goodness[i] > ews->best[i]) {
+                    ews->best[i] = ws->goodness[i];
+                    ews->best_k[i] = (int)k;
+                }
+        }
+        for (size_t i = 0; i < B; i++)
+            good_ok += ews->best_k[i] == yb[i];
+    }
+    for (size_t l = 0; l < net->n_layers; l++)
+        out->loss[l] /= (double)n;
+    out->head_loss = c->readout ? head_loss / (double)n : NAN;
+    out->softmax_acc = c->readout ? (double)soft_ok / (double)n : NAN;
+    out->goodness_acc = c->readout ? (double)good_ok / (double)n : NAN;
+    return FF_SUCCESS;
+}

@@ -1,0 +1,251 @@
+/* net.c - building a net, its readout head, and its workspaces. */
+#include "ff/net.h"
+#include "ff/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix_float.h>
+
+int ff_net_alloc(ff_net **out, const ff_net_spec *s)
+{
+    *out = NULL;
+    if (s->n_layers == 0 || s->n_layers > FF_MAX_LAYERS || s->head_from >= s->n_layers ||
+        s->n_classes < 2 || s->n_classes > s->ih * s->iw * s->ic)
+        return FF_EINVAL;
+    ff_net *net = calloc(1, sizeof *net);
+    if (!net)
+        return FF_ENOMEM;
+    net->spec = *s;
+    net->n_layers = s->n_layers;
+    net->head_from = s->head_from;
+    net->n_classes = s->n_classes;
+    size_t h = s->ih, w = s->iw, c = s->ic, head_inputs = 0;
+    for (size_t l = 0; l < s->n_layers; l++) {
+        const ff_layer_spec *ls = &s->layer[l];
+        ff_layer *L = &net->layer[l];
+        int status = ls->kind == FF_LAYER_DENSE
+                         ? ff_layer_dense(L, h * w * c, ls->units)
+                         : ff_layer_conv2d(L, h, w, c, ls->kh, ls->kw, ls->units);
+        if (status != FF_SUCCESS) {
+            free(net);
+            return status;
+        }
+        h = L->oh, w = L->ow, c = L->oc;
+        if (L->n_out > net->width)
+            net->width = L->n_out;
+        if (l >= s->head_from) {
+            net->head_off[l] = head_inputs;
+            head_inputs += L->n_out;
+        }
+    }
+    ff_layer_dense(&net->head, head_inputs, s->n_classes);
+    for (size_t l = 0; l <= net->n_layers; l++) {
+        const ff_layer *L = l < net->n_layers ? &net->layer[l] : &net->head;
+        net->n_params += L->n_params;
+        if (L->n_params > net->max_layer_params)
+            net->max_layer_params = L->n_params;
+    }
+    net->params = calloc(3 * net->n_params, sizeof *net->params);
+    if (!net->params) {
+        free(net);
+        return FF_ENOMEM;
+    }
+    net->m = net->params + net->n_params;
+    net->v = net->m + net->n_params;
+    float *p = net->params;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        ff_layer_bind(&net->layer[l], p);
+        p += net->layer[l].n_params;
+    }
+    ff_layer_bind(&net->head, p);
+    *out = net;
+    return FF_SUCCESS;
+}
+
+void ff_net_free(ff_net *net)
+{
+    if (!net)
+        return;
+    free(net->params);
+    free(net);
+}
+
+void ff_net_init_glorot(ff_net *net, gsl_rng *r)
+{
+    for (size_t l = 0; l < net->n_layers; l++)
+        ff_layer_init_glorot(&net->layer[l], r);
+    ff_layer_init_glorot(&net->head, r);
+    memset(net->m, 0, 2 * net->n_params * sizeof *net->m);
+    memset(net->step, 0, sizeof net->step);
+}
+
+size_t ff_net_param_offset(const ff_net *net, size_t l)
+{
+    const ff_layer *L = l < net->n_layers ? &net->layer[l] : &net->head;
+    return (size_t)(L->w - net->params);
+}
+
+void ff_net_head_forward(const ff_net *net, float *logits, const float *head_in,
+                         size_t B, size_t cap)
+{
+    const size_t K = net->n_classes;
+    gsl_matrix_float_view Z = gsl_matrix_float_view_array(logits, B, K);
+    for (size_t l = net->head_from; l < net->n_layers; l++) {
+        const size_t n = net->layer[l].n_out;
+        gsl_matrix_float_const_view X =
+            gsl_matrix_float_const_view_array(head_in + cap * net->head_off[l], B, n);
+        gsl_matrix_float_const_view W =
+            gsl_matrix_float_const_view_array(net->head.w + net->head_off[l] * K, n, K);
+        gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, &X.matrix, &W.matrix,
+                       l == net->head_from ? 0.0f : 1.0f, &Z.matrix);
+    }
+    for (size_t i = 0; i < B; i++)
+        for (size_t k = 0; k < K; k++)
+            logits[i * K + k] += net->head.b[k];
+}
+
+void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_in,
+                             const float *dlogits, size_t B, size_t cap)
+{
+    const size_t K = net->n_classes;
+    gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dlogits, B, K);
+    for (size_t l = net->head_from; l < net->n_layers; l++) {
+        const size_t n = net->layer[l].n_out;
+        gsl_matrix_float_const_view X =
+            gsl_matrix_float_const_view_array(head_in + cap * net->head_off[l], B, n);
+        gsl_matrix_float_view G = gsl_matrix_float_view_array(grad + net->head_off[l] * K, n, K);
+        gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &X.matrix, &D.matrix, 0.0f, &G.matrix);
+    }
+    float *gb = grad + net->head.fan_in * K;
+    memset(gb, 0, K * sizeof *gb);
+    for (size_t i = 0; i < B; i++)
+        for (size_t k = 0; k < K; k++)
+            gb[k] += dlogits[i * K + k];
+}
+
+/* A bump allocator: one block carved into the workspace's arrays, so a
+ * workspace is a single malloc and its size is known exactly. */
+typedef struct {
+    char *base;
+    size_t used, size;
+} arena;
+
+static void *carve(arena *a, size_t bytes)
+{
+    bytes = (bytes + 63) & ~(size_t)63;
+    void *p = a->base ? a->base + a->used : NULL;
+    a->used += bytes;
+    return p;
+}
+
+static size_t max_cols(const ff_net *net, size_t cap)
+{
+    size_t m = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        size_t c = ff_layer_cols_size(&net->layer[l], cap);
+        m = c > m ? c : m;
+    }
+    return m;
+}
+
+/* Lay out an FF workspace in `a` (sizing pass when a->base is NULL). */
+static void ff_layout(ff_ff_workspace *ws, arena *a, const ff_net *net, size_t cap)
+{
+    const size_t F = sizeof(float), W = net->width, K = net->n_classes;
+    ws->cap = cap;
+    if (net->head_from > 0) {
+        ws->act[0] = carve(a, cap * W * F);
+        ws->act[1] = net->head_from > 1 ? carve(a, cap * W * F) : NULL;
+    }
+    ws->head_in = carve(a, cap * net->head.fan_in * F);
+    ws->dz = carve(a, cap * W * F);
+    ws->grad = carve(a, net->max_layer_params * F);
+    ws->cols = carve(a, max_cols(net, cap) * F);
+    ws->scale = carve(a, cap * F);
+    ws->logits = carve(a, cap * K * F);
+    ws->dlogits = carve(a, cap * K * F);
+    ws->goodness = carve(a, cap * sizeof(double));
+}
+
+ff_ff_workspace *ff_ff_workspace_alloc(const ff_net *net, size_t cap)
+{
+    ff_ff_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return NULL;
+    arena a = {0};
+    ff_layout(ws, &a, net, cap);
+    a = (arena){.base = aligned_alloc(64, a.used), .size = a.used};
+    if (!a.base) {
+        free(ws);
+        return NULL;
+    }
+    ff_layout(ws, &a, net, cap);
+    ws->bytes = a.used;
+    ws->mem = a.base;
+    return ws;
+}
+
+void ff_ff_workspace_free(ff_ff_workspace *ws)
+{
+    if (!ws)
+        return;
+    free(ws->mem);
+    free(ws);
+}
+
+float *ff_ff_workspace_out(const ff_net *net, const ff_ff_workspace *ws, size_t l)
+{
+    if (l >= net->head_from)
+        return ws->head_in + ws->cap * net->head_off[l];
+    return ws->act[l % 2];
+}
+
+static void bp_layout(ff_bp_workspace *ws, arena *a, const ff_net *net, size_t cap)
+{
+    const size_t F = sizeof(float), W = net->width, K = net->n_classes;
+    ws->cap = cap;
+    ws->head_in = carve(a, cap * net->head.fan_in * F);
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const ff_layer *L = &net->layer[l];
+        ws->h[l] = carve(a, cap * L->n_out * F);
+        ws->y[l] = l >= net->head_from ? (ws->head_in ? ws->head_in + cap * net->head_off[l] : NULL)
+                                       : carve(a, cap * L->n_out * F);
+        ws->scale[l] = carve(a, cap * F);
+        size_t c = ff_layer_cols_size(L, cap);
+        ws->cols[l] = c ? carve(a, c * F) : NULL;
+    }
+    ws->logits = carve(a, cap * K * F);
+    ws->dlogits = carve(a, cap * K * F);
+    ws->d[0] = carve(a, cap * W * F);
+    ws->d[1] = carve(a, cap * W * F);
+    ws->dh = carve(a, cap * W * F);
+    ws->dcols = carve(a, max_cols(net, cap) * F);
+    ws->grads = carve(a, net->n_params * F);
+}
+
+ff_bp_workspace *ff_bp_workspace_alloc(const ff_net *net, size_t cap)
+{
+    ff_bp_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return NULL;
+    arena a = {0};
+    bp_layout(ws, &a, net, cap);
+    a = (arena){.base = aligned_alloc(64, a.used), .size = a.used};
+    if (!a.base) {
+        free(ws);
+        return NULL;
+    }
+    bp_layout(ws, &a, net, cap);
+    ws->bytes = a.used;
+    ws->mem = a.base;
+    return ws;
+}
+
+void ff_bp_workspace_free(ff_bp_workspace *ws)
+{
+    if (!ws)
+        return;
+    free(ws->mem);
+    free(ws);
+}
