@@ -39,7 +39,7 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test reproduce runs clean
+.PHONY: all deps build data test reproduce runs table clean
 
 all: build
 
@@ -70,10 +70,24 @@ $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(eval $(call run_rule,$(a),$(m)))))
 
 runs: $(addsuffix /summary.tsv,$(RUNS))
 
+# The table: generated from the runs' own summaries, never typed.
+REFERENCE := experiments/reference-seed.tsv
+$(RESULTS)/summary.tsv: scripts/summarize.awk $(REFERENCE) $(addsuffix /summary.tsv,$(RUNS))
+	awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md $(REFERENCE) \
+	    $(addsuffix /summary.tsv,$(RUNS)) >$@.tmp
+	mv $@.tmp $@
+
+table: $(RESULTS)/summary.tsv
+
 reproduce: deps
-	$(MAKE) build data
-	$(MAKE) -j $(JOBS) runs
-	@echo "reproduce: runs in $(RESULTS)/"
+	@start=$$(date +%s); \
+	$(MAKE) build data && \
+	$(MAKE) -j $(JOBS) runs && \
+	$(MAKE) table && \
+	echo && cat $(RESULTS)/summary.md && echo && \
+	echo "reproduce: table in $(RESULTS)/summary.tsv (Markdown: $(RESULTS)/summary.md)," \
+	     "runs in $(RESULTS)/<algorithm>-<model>-seed<N>/" && \
+	echo "reproduce: wall time $$(( $$(date +%s) - start )) s"
 
 clean:
 	rm -rf $(BUILD)

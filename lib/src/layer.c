@@ -82,15 +82,16 @@ void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t 
                       int add_bias)
 {
     const size_t rows = ff_layer_rows(L, B);
+    /* The bias is laid down first and the product added to it (beta = 1):
+     * one pass over z instead of a zeroing pass and a bias pass. */
+    if (add_bias)
+        for (size_t r = 0; r < rows; r++)
+            memcpy(z + r * L->oc, L->b, L->oc * sizeof *z);
     gsl_matrix_float_const_view P = gsl_matrix_float_const_view_array(patches, rows, L->fan_in);
     gsl_matrix_float_const_view W = gsl_matrix_float_const_view_array(L->w, L->fan_in, L->oc);
     gsl_matrix_float_view Z = gsl_matrix_float_view_array(z, rows, L->oc);
-    gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, &P.matrix, &W.matrix, 0.0f, &Z.matrix);
-    if (!add_bias)
-        return;
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < L->oc; j++)
-            z[r * L->oc + j] += L->b[j];
+    gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, &P.matrix, &W.matrix,
+                   add_bias ? 1.0f : 0.0f, &Z.matrix);
 }
 
 void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
