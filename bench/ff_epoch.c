@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "ff/net.h"
+#include "ff/pipeline.h"
 #include "ff/system.h"
 #include "ff/train.h"
 
@@ -55,23 +56,30 @@ int main(int argc, char **argv)
         y[i] = (int)(i % 5);
 
     ff_net *net = dense_net(4, 100, r);
-    ff_ff_workspace *ws = ff_ff_workspace_alloc(net, B);
     ff_train_config c = {.theta = 0.1, .adam = FF_ADAM_KERAS(1e-4f),
                          .adam_head = FF_ADAM_KERAS(1e-4f)};
-    double loss[FF_MAX_LAYERS + 1], t = now();
-    for (int e = 0; e < epochs; e++) /* half positive (head trained), half negative */
-        for (size_t i = 0; i + B <= n; i += B)
-            ff_train_ff_batch(net, ws, x + i * D, y + i, B, i < n / 2, i < n / 2, &c, loss);
-    printf("ff  dense 4x100  %.3f s/epoch (60,000 images)\n", (now() - t) / epochs);
-
+    double loss[FF_MAX_LAYERS + 1];
+    for (size_t split = 0; split <= 1; split++) {
+        ff_pipeline *p;
+        if (ff_pipeline_alloc(&p, net, B, split, &c) != 0)
+            return 1;
+        double t = now();
+        for (int e = 0; e < epochs; e++) { /* half positive (head trained), half negative */
+            for (size_t i = 0; i + B <= n; i += B)
+                ff_pipeline_batch(p, x + i * D, y + i, B, i < n / 2, i < n / 2);
+            ff_pipeline_sync(p, loss);
+        }
+        printf("ff  dense 4x100  %.3f s/epoch (60,000 images, %s)\n", (now() - t) / epochs,
+               split ? "2 stages: layer 1 | layers 2-4 + head" : "1 thread");
+        ff_pipeline_free(p);
+    }
     ff_bp_workspace *bws = ff_bp_workspace_alloc(net, B);
-    t = now();
+    double t = now();
     for (int e = 0; e < epochs; e++)
         for (size_t i = 0; i + B <= n / 2; i += B)
             ff_train_bp_batch(net, bws, x + i * D, y + i, B, &c, loss);
     printf("bp  dense 4x100  %.3f s/epoch (30,000 images)\n", (now() - t) / epochs);
     ff_bp_workspace_free(bws);
-    ff_ff_workspace_free(ws);
     ff_net_free(net);
 
     printf("# training workspace bytes, batch %zu, width 100, readout from layer 2\n"

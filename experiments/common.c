@@ -51,6 +51,7 @@ static void set_defaults(exp_opts *o, exp_kind kind)
         .units = 100,
         .head_from = 2,
         .threads = 1,
+        .stages = 2,
         .seed = 1,
         .lr = 1e-4,
         .lr_head = 1e-4,
@@ -81,6 +82,8 @@ static void usage(FILE *f, exp_kind kind)
             "  --neutral X        label pixels of the neutral overlay (default %g)\n"
             "  --seed N           seed of the run's gsl_rng (default %lu)\n"
             "  --threads N        BLAS threads (default %d)\n"
+            "  --stages N         FF only: 2 trains layer 1 and the layers above on two\n"
+            "                     threads, 1 on one; the results are the same (default %d)\n"
             "  --train-limit N    use at most N training images per part, 0: all (default 0)\n"
             "  --val-limit N      use at most N validation images per part, 0: all (default 0)\n"
             "  --eval-all         evaluate every image (default: whole batches, as the seed)\n"
@@ -91,7 +94,8 @@ static void usage(FILE *f, exp_kind kind)
             : kind == EXP_FF_SUP ? "Supervised Forward-Forward (label overlaid on the image)"
                                  : "Unsupervised Forward-Forward (real digits vs other digits)",
             d.data, d.name, d.model, d.epochs, d.eval_every, d.batch, d.layers, FF_MAX_LAYERS,
-            d.units, d.head_from, d.lr, d.lr_head, d.theta, d.neutral, d.seed, d.threads);
+            d.units, d.head_from, d.lr, d.lr_head, d.theta, d.neutral, d.seed, d.threads,
+            d.stages);
 }
 
 static long parse_long(const char *flag, const char *s, long lo, long hi)
@@ -120,13 +124,14 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     prog = slash ? slash + 1 : argv[0];
     set_defaults(o, kind);
     enum { DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR,
-           LRHEAD, THETA, NEUTRAL, SEED, THREADS, TLIMIT, VLIMIT, EVALALL, QUIET, HELP };
+           LRHEAD, THETA, NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP };
     static const struct option opts[] = {
         {"data", 1, 0, DATA}, {"out", 1, 0, OUT}, {"model", 1, 0, MODEL},
         {"epochs", 1, 0, EPOCHS}, {"eval-every", 1, 0, EVERY}, {"batch", 1, 0, BATCH},
         {"layers", 1, 0, LAYERS}, {"units", 1, 0, UNITS}, {"readout-from", 1, 0, READOUT},
         {"lr", 1, 0, LR}, {"lr-head", 1, 0, LRHEAD}, {"theta", 1, 0, THETA},
         {"neutral", 1, 0, NEUTRAL}, {"seed", 1, 0, SEED}, {"threads", 1, 0, THREADS},
+        {"stages", 1, 0, STAGES},
         {"train-limit", 1, 0, TLIMIT}, {"val-limit", 1, 0, VLIMIT},
         {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
         {0, 0, 0, 0}};
@@ -154,6 +159,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         case NEUTRAL: o->neutral = (float)parse_double("--neutral", optarg, 0, 1); break;
         case SEED: o->seed = (unsigned long)parse_long("--seed", optarg, 0, 2147483647L); break;
         case THREADS: o->threads = (int)parse_long("--threads", optarg, 1, 256); break;
+        case STAGES: o->stages = (int)parse_long("--stages", optarg, 1, 2); break;
         case TLIMIT: o->train_limit = parse_long("--train-limit", optarg, 0, 1L << 30); break;
         case VLIMIT: o->val_limit = parse_long("--val-limit", optarg, 0, 1L << 30); break;
         case EVALALL: o->eval_all = 1; break;
@@ -271,6 +277,17 @@ ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
         exp_die("cannot build the net: %s", ff_strerror(status));
     ff_net_init_glorot(net, r);
     return net;
+}
+
+ff_pipeline *exp_ff_trainer(const exp_opts *o, ff_net *net, const ff_train_config *c)
+{
+    /* layer 1 alone on stage 0: it holds most of the work (784 inputs) */
+    size_t split = o->stages == 2 && net->head_from >= 1 && net->n_layers > 1 ? 1 : 0;
+    ff_pipeline *p;
+    int status = ff_pipeline_alloc(&p, net, (size_t)o->batch, split, c);
+    if (status != FF_SUCCESS)
+        exp_die("cannot start the trainer: %s", ff_strerror(status));
+    return p;
 }
 
 ff_train_config exp_train_config(const exp_opts *o)
@@ -425,11 +442,11 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
     fprintf(f, "# key value: everything this run depended on\n");
     fprintf(f, "experiment %s\nmodel %s\ndata %s\nepochs %d\neval_every %d\nbatch %d\n"
                "layers %d\nunits %d\nreadout_from %d\nlr %g\nlr_head %g\ntheta %g\n"
-               "neutral %g\nseed %lu\nthreads %d\ntrain_limit %ld\nval_limit %ld\n"
+               "neutral %g\nseed %lu\nthreads %d\nstages %d\ntrain_limit %ld\nval_limit %ld\n"
                "eval_all %d\n",
             o->name, o->model, o->data, o->epochs, o->eval_every, o->batch, o->layers,
             o->units, o->head_from, o->lr, o->lr_head, o->theta, o->neutral, o->seed,
-            o->threads, o->train_limit, o->val_limit, o->eval_all);
+            o->threads, o->stages, o->train_limit, o->val_limit, o->eval_all);
     fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
                "normalisation l2 eps=1e-7\npositive_digits 0-4\nnegative_digits 5-9\n");
     fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",

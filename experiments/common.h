@@ -18,6 +18,7 @@
 #include "ff/dataset.h"
 #include "ff/eval.h"
 #include "ff/net.h"
+#include "ff/pipeline.h"
 #include "ff/results.h"
 #include "ff/train.h"
 
@@ -29,7 +30,7 @@ typedef struct {
     const char *data;   /* directory of the four IDX files */
     char out[4096];     /* run directory */
     const char *model;  /* "dense" or "conv2d" */
-    int epochs, eval_every, batch, layers, units, head_from, threads;
+    int epochs, eval_every, batch, layers, units, head_from, threads, stages;
     unsigned long seed;
     double lr, lr_head, theta;
     float neutral;
@@ -65,6 +66,9 @@ void exp_data_free(exp_data *d);
 /* The net the flags describe (dense or conv2d), Glorot-initialised. */
 ff_net *exp_build_net(const exp_opts *o, gsl_rng *r);
 ff_train_config exp_train_config(const exp_opts *o);
+/* The FF trainer: --stages 2 puts layer 1 and the layers above it on two
+ * threads (pipeline.h; the same bits as one thread), 1 keeps one thread. */
+ff_pipeline *exp_ff_trainer(const exp_opts *o, ff_net *net, const ff_train_config *c);
 
 /* Number of examples an evaluation uses: whole batches only unless
  * --eval-all (the seed dropped the last incomplete batch). */

@@ -29,9 +29,9 @@ int main(int argc, char **argv)
     ff_dataset *neg = ff_dataset_slice(d.train_neg, 0, d.train_neg->n);
     int *neg_label = malloc(neg->n * sizeof *neg_label);
     int *val_neg_label = malloc(d.val_neg->n * sizeof *val_neg_label);
-    ff_ff_workspace *ws = ff_ff_workspace_alloc(net, B);
+    ff_pipeline *trainer = exp_ff_trainer(&o, net, &cfg);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1024);
-    if (!pos || !neg || !neg_label || !val_neg_label || !ws || !ews)
+    if (!pos || !neg || !neg_label || !val_neg_label || !ews)
         exp_die("out of memory");
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
     ff_labels_uniform(val_neg_label, d.val_neg->n, (int)K, rng);
@@ -45,15 +45,11 @@ int main(int argc, char **argv)
     for (int epoch = 0; epoch < o.epochs; epoch++) {
         ff_labels_uniform(neg_label, neg->n, (int)K, rng);
         ff_overlay_onehot(neg->x, neg_label, neg->n, D, K, 1.0f);
-        double epoch_loss = 0.0;
-        for (size_t i = 0; i + B <= pos->n; i += B) {
-            ff_train_ff_batch(net, ws, pos->x + i * D, pos->y + i, B, 1, 1, &cfg, loss);
-            epoch_loss += loss[0];
-        }
-        for (size_t i = 0; i + B <= neg->n; i += B) {
-            ff_train_ff_batch(net, ws, neg->x + i * D, neg_label + i, B, 0, 0, &cfg, loss);
-            epoch_loss += loss[0];
-        }
+        for (size_t i = 0; i + B <= pos->n; i += B)
+            ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1);
+        for (size_t i = 0; i + B <= neg->n; i += B)
+            ff_pipeline_batch(trainer, neg->x + i * D, neg_label + i, B, 0, 0);
+        ff_pipeline_sync(trainer, loss);
         if (exp_eval_due(&o, epoch)) {
             ff_eval_result r;
             ff_eval(net, ews, d.train_pos->x, d.train_pos->y,
@@ -68,12 +64,12 @@ int main(int argc, char **argv)
                     &ev_neg, &r);
             exp_run_record(&run, epoch, "val", "neg", &r, o.layers, 1, 0);
         }
-        exp_run_progress(&run, epoch, epoch_loss / (double)((pos->n + neg->n) / B * B));
+        exp_run_progress(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
     }
-    exp_run_finish(&run, &d, net, ws->bytes);
+    exp_run_finish(&run, &d, net, ff_pipeline_bytes(trainer));
 
     ff_eval_workspace_free(ews);
-    ff_ff_workspace_free(ws);
+    ff_pipeline_free(trainer);
     free(val_neg_label);
     free(neg_label);
     ff_dataset_free(neg);

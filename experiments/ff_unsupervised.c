@@ -20,9 +20,9 @@ int main(int argc, char **argv)
     const size_t B = (size_t)o.batch, D = d.train_pos->d;
     const ff_dataset *pos = d.train_pos, *neg = d.train_neg;
 
-    ff_ff_workspace *ws = ff_ff_workspace_alloc(net, B);
+    ff_pipeline *trainer = exp_ff_trainer(&o, net, &cfg);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1024);
-    if (!ws || !ews)
+    if (!ews)
         exp_die("out of memory");
 
     const ff_eval_config ev_pos = {.supervised = 0, .target = 1, .readout = 1,
@@ -32,15 +32,11 @@ int main(int argc, char **argv)
     exp_run_begin(&run, &o, &d);
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = 0; epoch < o.epochs; epoch++) {
-        double epoch_loss = 0.0;
-        for (size_t i = 0; i + B <= pos->n; i += B) {
-            ff_train_ff_batch(net, ws, pos->x + i * D, pos->y + i, B, 1, 1, &cfg, loss);
-            epoch_loss += loss[0];
-        }
-        for (size_t i = 0; i + B <= neg->n; i += B) {
-            ff_train_ff_batch(net, ws, neg->x + i * D, neg->y + i, B, 0, 0, &cfg, loss);
-            epoch_loss += loss[0];
-        }
+        for (size_t i = 0; i + B <= pos->n; i += B)
+            ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1);
+        for (size_t i = 0; i + B <= neg->n; i += B)
+            ff_pipeline_batch(trainer, neg->x + i * D, neg->y + i, B, 0, 0);
+        ff_pipeline_sync(trainer, loss);
         if (exp_eval_due(&o, epoch)) {
             ff_eval_result r;
             ff_eval(net, ews, pos->x, pos->y, exp_eval_count(&o, pos->n), &ev_pos, &r);
@@ -54,12 +50,12 @@ int main(int argc, char **argv)
                     &ev_neg, &r);
             exp_run_record(&run, epoch, "val", "neg", &r, o.layers, 1, 0);
         }
-        exp_run_progress(&run, epoch, epoch_loss / (double)((pos->n + neg->n) / B * B));
+        exp_run_progress(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
     }
-    exp_run_finish(&run, &d, net, ws->bytes);
+    exp_run_finish(&run, &d, net, ff_pipeline_bytes(trainer));
 
     ff_eval_workspace_free(ews);
-    ff_ff_workspace_free(ws);
+    ff_pipeline_free(trainer);
     ff_net_free(net);
     exp_data_free(&d);
     gsl_rng_free(rng);

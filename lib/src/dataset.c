@@ -3,11 +3,16 @@
 #include "ff/error.h"
 #include "ff/idx.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w)
 {
+    const size_t rows = n ? n : 1;
+    if ((w && h > SIZE_MAX / w) || (h * w && rows > SIZE_MAX / sizeof(float) / (h * w)) ||
+        rows > SIZE_MAX / sizeof(int))
+        return NULL; /* sizes whose byte count would wrap */
     ff_dataset *ds = calloc(1, sizeof *ds);
     if (!ds)
         return NULL;
@@ -15,8 +20,8 @@ ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w)
     ds->h = h;
     ds->w = w;
     ds->d = h * w;
-    ds->x = malloc((n ? n : 1) * ds->d * sizeof *ds->x);
-    ds->y = malloc((n ? n : 1) * sizeof *ds->y);
+    ds->x = malloc(rows * ds->d * sizeof *ds->x);
+    ds->y = malloc(rows * sizeof *ds->y);
     if (!ds->x || !ds->y) {
         ff_dataset_free(ds);
         return NULL;

@@ -15,14 +15,11 @@ static void adam(ff_net *net, size_t l, const float *grad, const ff_adam_config 
                  ++net->step[l]);
 }
 
-int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const int *y,
-                      size_t B, int target, int train_head, const ff_train_config *c,
-                      double *loss)
+const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const float *in, size_t B,
+                                size_t l0, size_t l1, int target, const ff_train_config *c,
+                                double *loss)
 {
-    if (B == 0 || B > ws->cap)
-        return FF_EINVAL;
-    const float *in = x;
-    for (size_t l = 0; l < net->n_layers; l++) {
+    for (size_t l = l0; l < l1; l++) {
         const ff_layer *L = &net->layer[l];
         float *h = ff_ff_workspace_out(net, ws, l);
         const float *patches = ff_layer_patches(L, ws->cols, in, B);
@@ -34,13 +31,27 @@ int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const in
         ff_normalize(h, ws->scale, h, B, L->n_out, net->spec.norm);
         in = h;
     }
-    loss[net->n_layers] = 0.0;
-    if (!train_head)
-        return FF_SUCCESS;
+    return in;
+}
+
+double ff_train_ff_head(ff_net *net, ff_ff_workspace *ws, const int *y, size_t B,
+                        const ff_train_config *c)
+{
     ff_net_head_forward(net, ws->logits, ws->head_in, B, ws->cap);
-    loss[net->n_layers] = ff_softmax_xent(ws->dlogits, ws->logits, y, B, net->n_classes);
+    double loss = ff_softmax_xent(ws->dlogits, ws->logits, y, B, net->n_classes);
     ff_net_head_weight_grad(net, ws->grad, ws->head_in, ws->dlogits, B, ws->cap);
     adam(net, net->n_layers, ws->grad, &c->adam_head);
+    return loss;
+}
+
+int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const int *y,
+                      size_t B, int target, int train_head, const ff_train_config *c,
+                      double *loss)
+{
+    if (B == 0 || B > ws->cap)
+        return FF_EINVAL;
+    ff_train_ff_layers(net, ws, x, B, 0, net->n_layers, target, c, loss);
+    loss[net->n_layers] = train_head ? ff_train_ff_head(net, ws, y, B, c) : 0.0;
     return FF_SUCCESS;
 }
 

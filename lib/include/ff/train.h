@@ -29,6 +29,19 @@ int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const in
                       size_t B, int target, int train_head, const ff_train_config *c,
                       double *loss);
 
+/* The two halves of ff_train_ff_batch, for callers that split the layers
+ * between threads (pipeline.h).  ff_train_ff_layers runs layers [l0, l1)
+ * on `in` (the batch for l0 = 0, else layer l0-1's normalised output) and
+ * returns layer l1-1's normalised output (in ws); loss[l] receives layer l's
+ * summed FF loss.  ff_train_ff_head steps the softmax head on what the
+ * layers from head_from on left in ws->head_in, and returns its summed
+ * cross-entropy. */
+const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const float *in, size_t B,
+                                size_t l0, size_t l1, int target, const ff_train_config *c,
+                                double *loss);
+double ff_train_ff_head(ff_net *net, ff_ff_workspace *ws, const int *y, size_t B,
+                        const ff_train_config *c);
+
 /* One BP step: forward through every layer to the softmax head,
  * cross-entropy against y (B), backward through heads, normalisations,
  * ReLUs and layers, then one Adam step for every layer and the head
