@@ -1,0 +1,283 @@
+/* test_dataset.c - selecting, slicing and overlaying labelled images.
+ *
+ * The experiments split MNIST into positive (0-4) and negative (5-9) sets
+ * with ff_dataset_select and write labels into the first K pixels with the
+ * overlays; an off-by-one in either silently changes what is learnt, so the
+ * tests compare every pixel against hand-made data. */
+#include <stdint.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "ff/dataset.h"
+
+#define N 10
+#define H 2
+#define W 4
+#define D (H * W)
+
+/* Pixel j of source row i: unique across the set, so a row copied from the
+ * wrong place, or shifted by one, cannot match. */
+static float pix(size_t i, size_t j)
+{
+    return (float)(100 * i + j);
+}
+
+static const int labels[N] = {3, 7, 0, 4, 9, 5, 1, 2, 8, 6};
+
+static ff_dataset *make_source(void)
+{
+    ff_dataset *ds = ff_dataset_alloc(N, H, W);
+    if (!ds)
+        return NULL;
+    for (size_t i = 0; i < N; i++) {
+        ds->y[i] = labels[i];
+        for (size_t j = 0; j < D; j++)
+            ds->x[i * D + j] = pix(i, j);
+    }
+    return ds;
+}
+
+/* Whether row r of ds is an exact copy of source row i, label included. */
+static int row_is(const ff_dataset *ds, size_t r, size_t i)
+{
+    if (ds->y[r] != labels[i])
+        return 0;
+    for (size_t j = 0; j < D; j++)
+        if (ds->x[r * D + j] != pix(i, j))
+            return 0;
+    return 1;
+}
+
+static void test_alloc(void)
+{
+    ff_dataset *ds = ff_dataset_alloc(3, 5, 7);
+    CHECK(ds && ds->x && ds->y, "alloc 3x5x7 failed");
+    if (ds)
+        CHECK(ds->n == 3 && ds->h == 5 && ds->w == 7 && ds->d == 35,
+              "n %zu h %zu w %zu d %zu", ds->n, ds->h, ds->w, ds->d);
+    ff_dataset_free(ds);
+    /* sizes whose byte count wraps around must fail, not return a dataset
+     * that claims more rows than its few bytes hold */
+    ds = ff_dataset_alloc(SIZE_MAX / sizeof(float) + 2, 1, 1);
+    CHECK(ds == NULL, "alloc of (SIZE_MAX / 4 + 2) x 1 x 1 floats must be NULL (n*d*4 wraps)");
+    ff_dataset_free(ds);
+    ds = ff_dataset_alloc(1, (size_t)1 << (sizeof(size_t) * 4), (size_t)1 << (sizeof(size_t) * 4));
+    CHECK(ds == NULL, "alloc of 1 x 2^32 x 2^32 must be NULL (h*w wraps to 0)");
+    ff_dataset_free(ds);
+    ds = ff_dataset_alloc(0, 28, 28);
+    CHECK(ds && ds->n == 0 && ds->d == 784, "an empty dataset must still be allocated");
+    ff_dataset_free(ds);
+    ff_dataset_free(NULL);
+}
+
+static void test_select(const ff_dataset *src)
+{
+    /* source rows with labels 0..4, in source order */
+    const size_t pos[5] = {0, 2, 3, 6, 7}, neg[5] = {1, 4, 5, 8, 9};
+    ff_dataset *s = ff_dataset_select(src, 0, 4, 0);
+    CHECK(s && s->n == 5, "select 0-4: n %zu, expected 5", s ? s->n : 0);
+    if (s && s->n == 5) {
+        CHECK(s->h == H && s->w == W && s->d == D, "shape h %zu w %zu d %zu", s->h, s->w, s->d);
+        for (size_t r = 0; r < 5; r++)
+            CHECK(row_is(s, r, pos[r]), "select 0-4: row %zu is not source row %zu", r, pos[r]);
+    }
+    ff_dataset_free(s);
+
+    s = ff_dataset_select(src, 5, 9, 0);
+    CHECK(s && s->n == 5, "select 5-9: n %zu, expected 5", s ? s->n : 0);
+    if (s && s->n == 5)
+        for (size_t r = 0; r < 5; r++)
+            CHECK(row_is(s, r, neg[r]), "select 5-9: row %zu is not source row %zu", r, neg[r]);
+    ff_dataset_free(s);
+
+    s = ff_dataset_select(src, 0, 4, 3);
+    CHECK(s && s->n == 3, "select 0-4 limit 3: n %zu", s ? s->n : 0);
+    if (s && s->n == 3)
+        for (size_t r = 0; r < 3; r++)
+            CHECK(row_is(s, r, pos[r]), "limit keeps the first: row %zu is not source row %zu",
+                  r, pos[r]);
+    ff_dataset_free(s);
+
+    s = ff_dataset_select(src, 0, 4, 5);
+    CHECK(s && s->n == 5, "limit equal to the count: n %zu", s ? s->n : 0);
+    ff_dataset_free(s);
+    s = ff_dataset_select(src, 0, 4, 1000);
+    CHECK(s && s->n == 5, "limit above the count: n %zu", s ? s->n : 0);
+    ff_dataset_free(s);
+
+    s = ff_dataset_select(src, 7, 7, 0);
+    CHECK(s && s->n == 1 && row_is(s, 0, 1), "select the single label 7");
+    ff_dataset_free(s);
+    s = ff_dataset_select(src, 0, 9, 0);
+    CHECK(s && s->n == N, "select everything: n %zu", s ? s->n : 0);
+    if (s && s->n == N)
+        for (size_t r = 0; r < N; r++)
+            CHECK(row_is(s, r, r), "select everything: row %zu moved", r);
+    ff_dataset_free(s);
+    s = ff_dataset_select(src, 10, 20, 0);
+    CHECK(s && s->n == 0, "select of no label: n %zu, expected an empty dataset",
+          s ? s->n : 0);
+    ff_dataset_free(s);
+
+    int untouched = 1;
+    for (size_t i = 0; i < N; i++)
+        untouched &= row_is(src, i, i);
+    CHECK(untouched, "select modified its source");
+}
+
+static void test_slice(const ff_dataset *src)
+{
+    ff_dataset *s = ff_dataset_slice(src, 2, 3);
+    CHECK(s && s->n == 3, "slice [2, 5): n %zu", s ? s->n : 0);
+    if (s && s->n == 3) {
+        CHECK(s->h == H && s->w == W && s->d == D, "slice shape h %zu w %zu d %zu", s->h, s->w,
+              s->d);
+        for (size_t r = 0; r < 3; r++)
+            CHECK(row_is(s, r, 2 + r), "slice [2, 5): row %zu is not source row %zu", r, r + 2);
+        /* a slice is a copy: the FF programs overlay labels on theirs */
+        s->x[0] = -1.0f;
+        CHECK(src->x[2 * D] == pix(2, 0), "writing the slice changed the source");
+    }
+    ff_dataset_free(s);
+
+    s = ff_dataset_slice(src, 0, N);
+    CHECK(s && s->n == N && row_is(s, N - 1, N - 1), "slice of the whole set");
+    ff_dataset_free(s);
+    s = ff_dataset_slice(src, N - 1, 1);
+    CHECK(s && s->n == 1 && row_is(s, 0, N - 1), "slice of the last row");
+    ff_dataset_free(s);
+
+    CHECK(ff_dataset_slice(src, 8, 3) == NULL, "slice [8, 11) of 10 rows must be NULL");
+    CHECK(ff_dataset_slice(src, 0, N + 1) == NULL, "slice of 11 rows of 10 must be NULL");
+    CHECK(ff_dataset_slice(src, N + 1, 0) == NULL, "slice starting past the end must be NULL");
+    /* first + n wrapping around must not pass for in range */
+    CHECK(ff_dataset_slice(src, 2, SIZE_MAX) == NULL, "slice of SIZE_MAX rows must be NULL");
+    CHECK(ff_dataset_slice(src, SIZE_MAX, 2) == NULL, "slice from SIZE_MAX must be NULL");
+}
+
+#define B 3
+#define K 5
+#define DD 9
+
+static void fill_rows(float *x)
+{
+    for (size_t i = 0; i < B * DD; i++)
+        x[i] = 0.5f + (float)i;
+}
+
+static void test_overlays(void)
+{
+    float x[B * DD + 1];
+    const float guard = -7.0f;
+    const int y[B] = {0, 4, 2};
+
+    fill_rows(x);
+    x[B * DD] = guard;
+    ff_overlay_onehot(x, y, B, DD, K, 0.75f);
+    for (size_t i = 0; i < B; i++) {
+        for (size_t k = 0; k < K; k++) {
+            float want = (int)k == y[i] ? 0.75f : 0.0f;
+            CHECK(x[i * DD + k] == want, "onehot row %zu pixel %zu: %g, expected %g", i, k,
+                  (double)x[i * DD + k], (double)want);
+        }
+        for (size_t j = K; j < DD; j++)
+            CHECK(x[i * DD + j] == 0.5f + (float)(i * DD + j),
+                  "onehot touched row %zu pixel %zu beyond the first %d", i, j, K);
+    }
+    CHECK(x[B * DD] == guard, "onehot wrote past the last row");
+
+    fill_rows(x);
+    ff_overlay_fill(x, B, DD, K, 0.2f);
+    for (size_t i = 0; i < B; i++) {
+        for (size_t k = 0; k < K; k++)
+            CHECK(x[i * DD + k] == 0.2f, "fill row %zu pixel %zu: %g", i, k,
+                  (double)x[i * DD + k]);
+        for (size_t j = K; j < DD; j++)
+            CHECK(x[i * DD + j] == 0.5f + (float)(i * DD + j),
+                  "fill touched row %zu pixel %zu beyond the first %d", i, j, K);
+    }
+    CHECK(x[B * DD] == guard, "fill wrote past the last row");
+
+    /* overlaying twice must leave only the second label: negatives are
+     * relabelled in place every epoch */
+    fill_rows(x);
+    ff_overlay_onehot(x, y, B, DD, K, 1.0f);
+    const int y2[B] = {3, 3, 0};
+    ff_overlay_onehot(x, y2, B, DD, K, 1.0f);
+    for (size_t i = 0; i < B; i++) {
+        float sum = 0.0f;
+        for (size_t k = 0; k < K; k++)
+            sum += x[i * DD + k];
+        CHECK(sum == 1.0f && x[i * DD + (size_t)y2[i]] == 1.0f,
+              "relabelled row %zu does not hold exactly label %d", i, y2[i]);
+    }
+}
+
+#define NDRAW 20000
+
+static void test_labels_uniform(void)
+{
+    static int a[NDRAW + 1], b[NDRAW], c[NDRAW];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r) {
+        CHECK(0, "gsl_rng_alloc failed");
+        return;
+    }
+    gsl_rng_set(r, 1);
+    a[NDRAW] = -99;
+    ff_labels_uniform(a, NDRAW, K, r);
+    gsl_rng_set(r, 1);
+    ff_labels_uniform(b, NDRAW, K, r);
+    gsl_rng_set(r, 2);
+    ff_labels_uniform(c, NDRAW, K, r);
+
+    size_t count[K] = {0}, out_of_range = 0;
+    for (size_t i = 0; i < NDRAW; i++) {
+        if (a[i] < 0 || a[i] >= K)
+            out_of_range++;
+        else
+            count[a[i]]++;
+    }
+    CHECK(out_of_range == 0, "%zu labels outside [0, %d)", out_of_range, K);
+    CHECK(a[NDRAW] == -99, "ff_labels_uniform wrote past n");
+    for (int k = 0; k < K; k++) {
+        CHECK(count[k] > 0, "label %d never drawn in %d draws", k, NDRAW);
+        /* 4000 expected, sd 57: 15% off is 10 sd, so only a broken draw fails */
+        CHECK(count[k] > NDRAW / K * 85 / 100 && count[k] < NDRAW / K * 115 / 100,
+              "label %d drawn %zu times of %d, expected about %d", k, count[k], NDRAW,
+              NDRAW / K);
+    }
+    CHECK(memcmp(a, b, sizeof b) == 0, "same seed, different labels");
+    CHECK(memcmp(a, c, sizeof c) != 0, "seeds 1 and 2 gave the same labels");
+
+    /* consecutive calls continue the stream rather than restart it, or the
+     * negatives would get the same labels every epoch */
+    gsl_rng_set(r, 1);
+    ff_labels_uniform(b, NDRAW / 2, K, r);
+    ff_labels_uniform(b + NDRAW / 2, NDRAW / 2, K, r);
+    CHECK(memcmp(a, b, sizeof b) == 0, "two half calls differ from one whole call");
+
+    ff_labels_uniform(c, NDRAW, 1, r);
+    int all_zero = 1;
+    for (size_t i = 0; i < NDRAW; i++)
+        all_zero &= c[i] == 0;
+    CHECK(all_zero, "K = 1 must give only label 0");
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    test_alloc();
+    ff_dataset *src = make_source();
+    CHECK(src != NULL, "cannot allocate the source dataset");
+    if (src) {
+        test_select(src);
+        test_slice(src);
+    }
+    ff_dataset_free(src);
+    test_overlays();
+    test_labels_uniform();
+    return check_done();
+}
