@@ -10,7 +10,7 @@
 ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w)
 {
     const size_t rows = n ? n : 1;
-    if ((w && h > SIZE_MAX / w) || (h * w && rows > SIZE_MAX / sizeof(float) / (h * w)) ||
+    if ((w && h > SIZE_MAX / w) || (h * w != 0 && rows > SIZE_MAX / sizeof(float) / (h * w)) ||
         rows > SIZE_MAX / sizeof(int))
         return NULL; /* sizes whose byte count would wrap */
     ff_dataset *ds = calloc(1, sizeof *ds);
@@ -105,6 +105,7 @@ ff_dataset *ff_dataset_slice(const ff_dataset *src, size_t first, size_t n)
     return ds;
 }
 
+/* quoted in the report: begin label-overlay */
 void ff_overlay_onehot(float *x, const int *y, size_t B, size_t d, size_t K, float on)
 {
     for (size_t i = 0; i < B; i++) {
@@ -114,6 +115,7 @@ void ff_overlay_onehot(float *x, const int *y, size_t B, size_t d, size_t K, flo
     }
 }
 
+/* quoted in the report: end label-overlay */
 void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v)
 {
     for (size_t i = 0; i < B; i++)

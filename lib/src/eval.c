@@ -162,6 +162,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         }
         soft_ok += count_correct_logits(ws->logits, yb, B, K);
         head_loss += ff_softmax_xent(NULL, ws->logits, yb, B, K);
+        /* quoted in the report: begin goodness-readout */
         for (size_t k = 0; k < K; k++) {
             variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
             run_from_z0(net, ws, ews->z, B, c, NULL, 0);
@@ -173,6 +174,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         }
         for (size_t i = 0; i < B; i++)
             good_ok += ews->best_k[i] == yb[i];
+        /* quoted in the report: end goodness-readout */
     }
     for (size_t l = 0; l < net->n_layers; l++)
         out->loss[l] /= (double)n;

@@ -63,18 +63,21 @@ FF_HOT void ff_normalize_backward(float *dh, const float *dy, const float *h,
     }
 }
 
+/* quoted in the report: begin goodness */
 FF_HOT void ff_goodness_add(double *g, const float *h, size_t B, size_t N)
 {
     for (size_t i = 0; i < B; i++)
         g[i] += row_sumsq(h + i * N, N);
 }
 
+/* quoted in the report: end goodness */
 /* log(1 + exp(x)) without overflow */
 static double softplus(double x)
 {
     return (x > 0 ? x : 0) + log1p(exp(-fabs(x)));
 }
 
+/* quoted in the report: begin ff-loss */
 FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
                   int target)
 {
@@ -94,6 +97,7 @@ FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double t
     return total;
 }
 
+/* quoted in the report: end ff-loss */
 double ff_softmax_xent(float *dlogits, const float *logits, const int *y,
                        size_t B, size_t K)
 {

@@ -15,6 +15,7 @@ static void adam(ff_net *net, size_t l, const float *grad, const ff_adam_config 
                  ++net->step[l]);
 }
 
+/* quoted in the report: begin ff-layer-step */
 const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const float *in, size_t B,
                                 size_t l0, size_t l1, int target, const ff_train_config *c,
                                 double *loss)
@@ -34,6 +35,7 @@ const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const float *i
     return in;
 }
 
+/* quoted in the report: end ff-layer-step */
 double ff_train_ff_head(ff_net *net, ff_ff_workspace *ws, const int *y, size_t B,
                         const ff_train_config *c)
 {
