@@ -20,10 +20,12 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(SCALE),seed)
 RESULTS ?= results
 RUNFLAGS ?=
+BENCH_EPOCHS = 3
 else ifeq ($(SCALE),quick)
 RESULTS ?= $(BUILD)/results-quick
 SEEDS   := 1 2
-RUNFLAGS ?= --epochs 2 --eval-every 1 --train-limit 1024 --val-limit 512
+RUNFLAGS ?= --epochs 10 --eval-every 2 --train-limit 5000 --val-limit 1000
+BENCH_EPOCHS = 1
 else
 $(error SCALE=$(SCALE): use seed or quick)
 endif
@@ -39,7 +41,7 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test reproduce runs table clean
+.PHONY: all deps build data test reproduce runs table bench clean
 
 all: build
 
@@ -79,9 +81,18 @@ $(RESULTS)/summary.tsv: scripts/summarize.awk $(REFERENCE) $(addsuffix /summary.
 
 table: $(RESULTS)/summary.tsv
 
+# Speed and memory figures, measured alone on the machine (before the runs).
+$(RESULTS)/bench/ff_epoch.txt: | build
+	mkdir -p $(@D)
+	$(BUILD)/bench/ff_epoch $(BENCH_EPOCHS) >$@.tmp
+	mv $@.tmp $@
+
+bench: $(RESULTS)/bench/ff_epoch.txt
+
 reproduce: deps
 	@start=$$(date +%s); \
 	$(MAKE) build data && \
+	$(MAKE) bench && \
 	$(MAKE) -j $(JOBS) runs && \
 	$(MAKE) table && \
 	echo && cat $(RESULTS)/summary.md && echo && \

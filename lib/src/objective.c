@@ -2,6 +2,7 @@
 #include "ff/objective.h"
 #include "simd.h"
 
+#include <float.h>
 #include <math.h>
 
 FF_HOT void ff_relu(float *h, size_t n)
@@ -34,10 +35,16 @@ FF_HOT void ff_normalize(float *y, float *scale, const float *h, size_t B, size_
         const float *hi = h + i * N;
         double ss = row_sumsq(hi, N);
         double s = kind == FF_NORM_L2 ? sqrt(ss) + 1e-7 : exp(-100.0) + sqrt(ss / (double)N);
-        float inv = (float)(1.0 / s);
+        const double inv = 1.0 / s;
         float *yi = y + i * N;
-        for (size_t j = 0; j < N; j++)
-            yi[j] = hi[j] * inv;
+        if (inv <= FLT_MAX) {
+            const float finv = (float)inv;
+            for (size_t j = 0; j < N; j++)
+                yi[j] = hi[j] * finv;
+        } else { /* RMS of a (nearly) silent row: 1/s overflows a float */
+            for (size_t j = 0; j < N; j++)
+                yi[j] = (float)(hi[j] * inv);
+        }
         scale[i] = (float)s;
     }
 }
