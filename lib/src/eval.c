@@ -10,11 +10,12 @@
 
 struct ff_eval_workspace {
     ff_ff_workspace *ff; /* activity buffers for the layers, as in training */
-    float *x0;           /* (cap, D): batch with the label pixels zeroed */
-    float *zbase;        /* (cap, n_out0): layer 0 pre-activation of x0, bias in */
+    float *zraw;         /* (cap, n_out0): layer 0 pre-activation of the batch */
+    float *zbase;        /* (cap, n_out0): the same with the label pixels zeroed */
     float *z;            /* (cap, n_out0): one variant's pre-activation */
     float *unit;         /* (K, D): the unit images e_k */
     float *resp;         /* (K, n_out0): layer 0's response to e_k, no bias */
+    double *ss;          /* (n_layers, cap): per-layer sums of squares of a pass */
     double *best;        /* (cap): best goodness so far */
     int *best_k;         /* (cap) */
 };
@@ -29,15 +30,16 @@ ff_eval_workspace *ff_eval_workspace_alloc(const ff_net *net, size_t cap)
     if (!ws)
         return NULL;
     ws->ff = ff_ff_workspace_alloc(net, cap);
-    ws->x0 = malloc(cap * L0->n_in * sizeof(float));
+    ws->zraw = malloc(cap * L0->n_out * sizeof(float));
     ws->zbase = malloc(cap * L0->n_out * sizeof(float));
     ws->z = malloc(cap * L0->n_out * sizeof(float));
     ws->unit = calloc(K * L0->n_in, sizeof(float));
     ws->resp = malloc(K * L0->n_out * sizeof(float));
+    ws->ss = malloc(net->n_layers * cap * sizeof(double));
     ws->best = malloc(cap * sizeof(double));
     ws->best_k = malloc(cap * sizeof(int));
-    if (!ws->ff || !ws->x0 || !ws->zbase || !ws->z || !ws->unit || !ws->resp ||
-        !ws->best || !ws->best_k) {
+    if (!ws->ff || !ws->zraw || !ws->zbase || !ws->z || !ws->unit || !ws->resp ||
+        !ws->ss || !ws->best || !ws->best_k) {
         ff_eval_workspace_free(ws);
         return NULL;
     }
@@ -51,24 +53,26 @@ void ff_eval_workspace_free(ff_eval_workspace *ws)
     if (!ws)
         return;
     ff_ff_workspace_free(ws->ff);
-    free(ws->x0);
+    free(ws->zraw);
     free(ws->zbase);
     free(ws->z);
     free(ws->unit);
     free(ws->resp);
+    free(ws->ss);
     free(ws->best);
     free(ws->best_k);
     free(ws);
 }
 
-/* Run the net from layer 0's pre-activation z (B, n_out0), which is
- * consumed.  Adds each layer's summed FF loss to loss (if not NULL), leaves
- * the readout goodness in ws->goodness and, if logits, the head's logits in
- * ws->logits. */
-static void run_from_z0(const ff_net *net, ff_ff_workspace *ws, float *z, size_t B,
-                        const ff_eval_config *c, double *loss, int logits)
+/* Run the net from layer 0's pre-activation z (B, n_out0).  Leaves each
+ * layer's per-example sum of squares in ws->ss (n_layers, B), the readout
+ * goodness in ws->goodness and, if logits, the head's logits in ws->logits. */
+static void run_from_z0(const ff_net *net, ff_eval_workspace *ews, const float *z, size_t B,
+                        int logits)
 {
+    ff_ff_workspace *ws = ews->ff;
     memset(ws->goodness, 0, B * sizeof *ws->goodness);
+    memset(ews->ss, 0, net->n_layers * B * sizeof *ews->ss);
     const float *in = NULL;
     for (size_t l = 0; l < net->n_layers; l++) {
         const ff_layer *L = &net->layer[l];
@@ -80,15 +84,26 @@ static void run_from_z0(const ff_net *net, ff_ff_workspace *ws, float *z, size_t
             ff_layer_forward(L, h, patches, B, 1);
         }
         ff_relu(h, B * L->n_out);
-        if (loss)
-            loss[l] += ff_ff_loss(NULL, h, B, L->n_out, c->theta, c->target);
+        ff_goodness_add(ews->ss + l * B, h, B, L->n_out);
         if (l >= net->head_from)
-            ff_goodness_add(ws->goodness, h, B, L->n_out);
+            for (size_t i = 0; i < B; i++)
+                ws->goodness[i] += ews->ss[l * B + i];
         ff_normalize(h, ws->scale, h, B, L->n_out, net->spec.norm);
         in = h;
     }
     if (logits)
         ff_net_head_forward(net, ws->logits, ws->head_in, B, ws->cap);
+}
+
+/* Add to loss (n_layers) the FF losses of the rows i of the last pass for
+ * which label is NULL or label[i] == k. */
+static void add_losses(double *loss, const ff_net *net, const ff_eval_workspace *ews,
+                       size_t B, const int *label, int k, const ff_eval_config *c)
+{
+    for (size_t l = 0; l < net->n_layers; l++)
+        for (size_t i = 0; i < B; i++)
+            if (!label || label[i] == k)
+                loss[l] += ff_ff_row_loss(ews->ss[l * B + i], c->theta, c->target);
 }
 
 /* z (B, N) = zbase + sum_k w_k resp_k, w given per row by `label`
@@ -108,6 +123,22 @@ static void variant(float *z, const float *zbase, const float *resp, const int *
                 zi[j] += wk * r[j];
         }
     }
+}
+
+/* zbase (B, N) = zraw - sum_k x[i, k] resp_k: layer 0's pre-activation as
+ * if the first K pixels were zero (layer 0 is linear in its input). */
+static void unlabel(float *zbase, const float *zraw, const float *x, const float *resp,
+                    size_t B, size_t D, size_t N, size_t K)
+{
+    memcpy(zbase, zraw, B * N * sizeof *zbase);
+    for (size_t i = 0; i < B; i++)
+        for (size_t k = 0; k < K; k++) {
+            const float xk = x[i * D + k];
+            if (xk == 0.0f)
+                continue;
+            for (size_t j = 0; j < N; j++)
+                zbase[i * N + j] -= xk * resp[k * N + j];
+        }
 }
 
 static size_t count_correct_logits(const float *logits, const int *y, size_t B, size_t K)
@@ -138,39 +169,45 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         const size_t B = n - first < ws->cap ? n - first : ws->cap;
         const float *xb = x + first * D;
         const int *yb = y + first;
-        int need_base = c->supervised || c->readout;
-        if (need_base) {
-            memcpy(ews->x0, xb, B * D * sizeof *xb);
-            ff_overlay_fill(ews->x0, B, D, K, 0.0f);
-            p = ff_layer_patches(L0, ws->cols, ews->x0, B);
-            ff_layer_forward(L0, ews->zbase, p, B, 1);
+        /* zraw: layer 0 on the image as given; zbase: the same with the
+         * label pixels' contribution taken out (no copy of the batch) */
+        p = ff_layer_patches(L0, ws->cols, xb, B);
+        ff_layer_forward(L0, ews->zraw, p, B, 1);
+        /* The pass the net is trained on, for the FF losses.  Supervised
+         * with a readout: it is the goodness pass of each row's own label,
+         * below; otherwise it runs here (and, unsupervised, its logits are
+         * the softmax readout: the head reads the raw image). */
+        const int fused = c->supervised && c->readout;
+        if (!fused) {
+            const float *z = ews->zraw;
+            if (c->supervised) {
+                unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
+                variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
+                z = ews->z;
+            }
+            run_from_z0(net, ews, z, B, c->readout);
+            add_losses(out->loss, net, ews, B, NULL, 0, c);
         }
-        /* the pass the net is trained on: FF losses (and the unsupervised
-         * softmax readout, which reads the same raw image) */
-        if (c->supervised) {
-            variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
-        } else {
-            p = ff_layer_patches(L0, ws->cols, xb, B);
-            ff_layer_forward(L0, ews->z, p, B, 1);
-        }
-        run_from_z0(net, ws, ews->z, B, c, out->loss, c->readout && !c->supervised);
         if (!c->readout)
             continue;
+        unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
         if (c->supervised) {
             variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
-            run_from_z0(net, ws, ews->z, B, c, NULL, 1);
+            run_from_z0(net, ews, ews->z, B, 1);
         }
         soft_ok += count_correct_logits(ws->logits, yb, B, K);
         head_loss += ff_softmax_xent(NULL, ws->logits, yb, B, K);
         /* quoted in the report: begin goodness-readout */
         for (size_t k = 0; k < K; k++) {
             variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
-            run_from_z0(net, ws, ews->z, B, c, NULL, 0);
+            run_from_z0(net, ews, ews->z, B, 0);
             for (size_t i = 0; i < B; i++)
                 if (k == 0 || ws->goodness[i] > ews->best[i]) {
                     ews->best[i] = ws->goodness[i];
                     ews->best_k[i] = (int)k;
                 }
+            if (fused)
+                add_losses(out->loss, net, ews, B, yb, (int)k, c);
         }
         for (size_t i = 0; i < B; i++)
             good_ok += ews->best_k[i] == yb[i];

@@ -84,6 +84,12 @@ static double softplus(double x)
     return (x > 0 ? x : 0) + log1p(exp(-fabs(x)));
 }
 
+double ff_ff_row_loss(double sumsq, double theta, int target)
+{
+    double u = sumsq - theta;
+    return target ? softplus(-u) : softplus(u);
+}
+
 /* quoted in the report: begin ff-loss */
 FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
                   int target)
@@ -92,7 +98,7 @@ FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double t
     for (size_t i = 0; i < B; i++) {
         const float *hi = h + i * N;
         double u = row_sumsq(hi, N) - theta;
-        total += target ? softplus(-u) : softplus(u);
+        total += ff_ff_row_loss(u + theta, theta, target);
         if (!dz)
             continue;
         double p = 1.0 / (1.0 + exp(-u));

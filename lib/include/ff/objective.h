@@ -41,6 +41,10 @@ void ff_goodness_add(double *g, const float *h, size_t B, size_t N);
 double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
                   int target);
 
+/* The FF loss of one example whose layer has sum of squares `sumsq`:
+ * softplus(theta - sumsq) for target 1, softplus(sumsq - theta) for 0. */
+double ff_ff_row_loss(double sumsq, double theta, int target);
+
 /* Softmax cross-entropy with logits against integer labels y (B).  Returns
  * the summed loss over the rows; if dlogits is not NULL it receives
  * dLoss_mean/dlogits = (softmax - onehot(y)) / B. */
