@@ -26,6 +26,8 @@ RESULTS ?= $(BUILD)/results-quick
 SEEDS   := 1 2
 RUNFLAGS ?= --epochs 10 --eval-every 2 --train-limit 5000 --val-limit 1000
 BENCH_EPOCHS = 1
+REPORT_OUT = REPORT_BUILD=$(abspath $(BUILD))/report-quick \
+             REPORT_HTML=$(abspath $(BUILD))/report-quick/report.html
 else
 $(error SCALE=$(SCALE): use seed or quick)
 endif
@@ -41,7 +43,7 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test reproduce runs table bench clean
+.PHONY: all deps build data test reproduce runs table bench report clean
 
 all: build
 
@@ -89,15 +91,22 @@ $(RESULTS)/bench/ff_epoch.txt: | build
 
 bench: $(RESULTS)/bench/ff_epoch.txt
 
+# The report reads whatever is in RESULTS (and says what is missing); it does
+# not depend on `table`, which would start every missing run.
+report:
+	$(MAKE) -C report RESULTS=$(abspath $(RESULTS)) SEEDS="$(SEEDS)" $(REPORT_OUT)
+
 reproduce: deps
 	@start=$$(date +%s); \
 	$(MAKE) build data && \
 	$(MAKE) bench && \
 	$(MAKE) -j $(JOBS) runs && \
 	$(MAKE) table && \
+	$(MAKE) report && \
 	echo && cat $(RESULTS)/summary.md && echo && \
 	echo "reproduce: table in $(RESULTS)/summary.tsv (Markdown: $(RESULTS)/summary.md)," \
-	     "runs in $(RESULTS)/<algorithm>-<model>-seed<N>/" && \
+	     "runs in $(RESULTS)/<algorithm>-<model>-seed<N>/, report in" \
+	     "$(if $(REPORT_OUT),$(BUILD)/report-quick,report)/report.html" && \
 	echo "reproduce: wall time $$(( $$(date +%s) - start )) s"
 
 clean:

@@ -1,0 +1,79 @@
+# table.awk - the accuracy table: ours (summary.tsv) beside the seed's.
+#
+#   awk -v table=RESULTS/summary.tsv -f table.awk REFERENCE [TABLE] RUN/summary.tsv ...
+#
+# REFERENCE is experiments/reference-seed.tsv (the seed's published numbers,
+# and its rerun's); TABLE is the results' summary.tsv, made by `make table`
+# (absent: -v table=''); then the summary.tsv of every complete run.
+# Prints a Markdown table, one row per model and algorithm in the seed's
+# order.  A row of TABLE is shown only if it still describes the runs
+# present: the same number of runs and the same mean best accuracies, as
+# recomputed here from the runs.  Otherwise (a run added, redone or
+# removed since `make table`) its numbers are stale and are not shown.
+BEGIN { FS = "[ \t]+" }
+/^#/ || NF == 0 { next }
+
+FILENAME == ARGV[1] {
+    if ($1 == "model") next
+    key = $1 SUBSEP $2
+    order[++nrow] = key
+    seed_soft[key] = $4 ($6 == "-" ? "" : " (" $6 ")")
+    seed_good[key] = $5 ($7 == "-" ? "" : " (" $7 ")")
+    next
+}
+
+FILENAME == table {
+    if ($1 == "model") { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    key = $1 SUBSEP $2
+    for (c in col) cell[key, c] = $(col[c])
+    in_table[key] = 1
+    next
+}
+
+{   # one run's summary: experiment model seed epochs softmax_best ... goodness_best ...
+    key = $2 SUBSEP $1
+    runs[key]++; sb[key] += $5
+    if ($8 != "-") { ng[key]++; gb[key] += $8 }
+}
+
+function pm(key, what,    m, s) {
+    m = cell[key, what "_mean"]; s = cell[key, what "_sd"]
+    return m == "-" ? "-" : m (s == "-" ? "" : " ± " s)
+}
+
+# the best-over-epochs numbers, the ones set beside the seed's, in bold
+function bold(s) { return s == "-" ? s : "**" s "**" }
+
+# the table's row agrees with the runs present
+function fresh(key) {
+    if (cell[key, "seeds"] != runs[key]) return 0
+    if (cell[key, "softmax_best_mean"] != sprintf("%.2f", sb[key] / runs[key])) return 0
+    if (ng[key] && cell[key, "goodness_best_mean"] != sprintf("%.2f", gb[key] / ng[key])) return 0
+    return 1
+}
+
+END {
+    print "| model | algorithm | epochs | runs | softmax best | seed | softmax final" \
+          " | goodness best | seed | goodness final | s/run |"
+    print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    for (i = 1; i <= nrow; i++) {
+        key = order[i]; split(key, k, SUBSEP)
+        if (in_table[key] && runs[key] && fresh(key)) {
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", k[1], k[2],
+                   cell[key, "epochs"], cell[key, "seeds"], bold(pm(key, "softmax_best")),
+                   seed_soft[key], pm(key, "softmax_final"), bold(pm(key, "goodness_best")),
+                   seed_good[key], pm(key, "goodness_final"), cell[key, "seconds_per_run"]
+            continue
+        }
+        if (!runs[key]) why = "no complete run"
+        else if (table == "") why = "no summary.tsv"
+        else if (!in_table[key]) why = "not in summary.tsv"
+        else why = "stale: summary.tsv does not match the runs"
+        printf "| %s | %s | | %d | *%s* | %s | | | %s | | |\n", k[1], k[2], runs[key], why,
+               seed_soft[key], seed_good[key]
+        if (runs[key] && table != "") nstale++
+    }
+    if (nstale)
+        print "\n**Stale:** the results' `summary.tsv` does not match the runs now present" \
+              " in the rows marked so; `make table` rewrites it."
+}

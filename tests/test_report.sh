@@ -1,0 +1,183 @@
+#!/bin/sh
+# test_report.sh RESULTS_DIR OUT_DIR - the report, built from a result set.
+#
+# Builds report/report.html from RESULTS_DIR (a quick result set: SEEDS,
+# default "1 2", are the seeds it should hold) into OUT_DIR, writing nothing
+# into the source tree, and checks the HTML: the results' summary table is
+# in it row by row, every expected figure is embedded as an SVG, no
+# placeholder is left, and xmllint's HTML parser finds no error.  Then the
+# ways the build must not mislead: a second make changes nothing; with runs
+# missing and no summary.tsv the report names the missing runs and shows no
+# numbers of ours; a summary.tsv that no longer matches the runs is not
+# shown; a quoted function whose markers are gone fails the build.
+# The exit status is the verdict (77: RESULTS_DIR does not exist, skipped);
+# the last line counts the checks.
+set -eu
+
+if [ $# -ne 2 ]; then
+    echo "usage: sh test_report.sh RESULTS_DIR OUT_DIR" >&2
+    exit 2
+fi
+if [ ! -d "$1" ]; then # no result set at all (no MNIST for the quick runs)
+    echo "no results in $1: skipped"
+    exit 77
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPORT=$HERE/../report
+RESULTS=$(cd "$1" && pwd)
+mkdir -p "$2"
+OUT=$(cd "$2" && pwd)
+SEEDS=${SEEDS:-1 2}
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# check DESCRIPTION COMMAND...: one verdict
+check() {
+    check_desc=$1
+    shift
+    if "$@"; then ok; else fail "$check_desc"; fi
+}
+
+# build NAME RESULTS [make variables...]: the report of RESULTS into
+# $OUT/NAME/, status in $rc, make's output in $OUT/NAME.log
+build() {
+    name=$1 from=$2
+    shift 2
+    rc=0
+    make -C "$REPORT" RESULTS="$from" SEEDS="$SEEDS" REPORT_BUILD="$OUT/$name" \
+        REPORT_HTML="$OUT/$name/report.html" "$@" >"$OUT/$name.log" 2>&1 || rc=$?
+}
+
+# no_error HTML: xmllint's HTML parser passes it, silently
+no_error() {
+    xmllint --html --noout "$1" >"$1.xmllint" 2>&1 && [ ! -s "$1.xmllint" ]
+}
+
+# svg_of HTML ID: the SVG embedded as the data: URI of the img with that id
+svg_of() {
+    sed -n "s/.*src=\"data:image\/svg+xml;base64,\([^\"]*\)\" id=\"$2\".*/\1/p" "$1" | base64 -d
+}
+
+# table_rows TSV HTML: prints each row of the results' summary table that
+# the HTML lacks (a table row whose cells, tags stripped, read model,
+# algorithm, epochs, runs, softmax best, seed's number, softmax final,
+# goodness best, goodness final, s/run as the TSV has them)
+table_rows() {
+    awk -F '\t' '
+        function pm(m, s) { return m == "-" ? "-" : m (s == "-" ? "" : " ± " s) }
+        FILENAME == ARGV[1] {
+            if ($1 == "model") next
+            want[++n] = "|" $1 "|" $2 "|" $3 "|" $4 "|" pm($5, $6) "|" $13
+            rest[n, 1] = "|" pm($7, $8) "|" pm($9, $10) "|"
+            rest[n, 2] = "|" pm($11, $12) "|" $15 "|"
+            next
+        }
+        /<tr/ { row = "|"; inrow = 1 }
+        inrow && /<td/ { cell = $0; gsub(/<[^>]*>/, "", cell); row = row cell "|" }
+        /<\/tr>/ { rows[++nr] = row; inrow = 0 }
+        END {
+            for (i = 1; i <= n; i++) {
+                found = 0
+                for (j = 1; j <= nr && !found; j++)
+                    found = index(rows[j], want[i]) == 1 && index(rows[j], rest[i, 1]) &&
+                            index(rows[j], rest[i, 2])
+                if (!found) print want[i]
+            }
+        }' "$1" "$2"
+}
+
+FIGURES="fig-acc-dense fig-acc-conv2d fig-loss-ff-sup-dense fig-loss-ff-unsup-dense"
+FIGURES="$FIGURES fig-loss-ff-sup-conv2d fig-loss-ff-unsup-conv2d"
+if [ -f "$RESULTS/bench/ff_epoch.txt" ]; then
+    FIGURES="$FIGURES fig-memory"
+fi
+
+# ---- the report of the complete result set ---------------------------------
+rm -rf "$OUT/full" "$OUT/partial" "$OUT/stale" "$OUT/unmarked"
+if [ ! -f "$RESULTS/summary.tsv" ]; then # every check below compares with it
+    fail "$RESULTS holds no summary.tsv: run make table first"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+build full "$RESULTS"
+H=$OUT/full/report.html
+check "make exits 0 (got $rc; see $OUT/full.log)" [ "$rc" -eq 0 ]
+check "report.html written" [ -s "$H" ]
+check "no placeholder left" sh -c "! grep -q '@@' '$H'"
+check "xmllint --html finds no error (see $H.xmllint)" no_error "$H"
+missing=$(table_rows "$RESULTS/summary.tsv" "$H")
+check "every row of summary.tsv is in the table (missing: $missing)" [ -z "$missing" ]
+check "the report says every run is there" grep -q 'id="results-used"' "$H"
+check "no missing-results section" sh -c "! grep -q 'id=\"missing-results\"' '$H'"
+n=0
+for fig in $FIGURES; do
+    n=$((n + 1))
+    svg=$(svg_of "$H" "$fig")
+    case $svg in
+    *"<svg"*"<path"*) ok ;;
+    *) fail "figure $fig is not embedded as an SVG" ;;
+    esac
+    case $svg in
+    *"no complete run"*) fail "figure $fig has no data" ;;
+    *) ok ;;
+    esac
+done
+check "one embedded SVG per expected figure ($n)" \
+    [ "$(grep -o 'data:image/svg+xml;base64' "$H" | wc -l)" -eq "$n" ]
+for fn in ff_goodness_add ff_ff_loss ff_train_ff_layers ff_overlay_onehot best_k; do
+    check "the quoted code shows $fn" grep -q "$fn" "$H"
+done
+
+# ---- make again: nothing to do ---------------------------------------------
+touch "$OUT/full/.before"
+build full "$RESULTS"
+check "a second make exits 0" [ "$rc" -eq 0 ]
+check "a second make rebuilds nothing" \
+    [ -z "$(find "$OUT/full" -type f -newer "$OUT/full/.before")" ]
+
+# ---- runs missing, no summary.tsv ------------------------------------------
+P=$OUT/partial-results
+rm -rf "$P"
+cp -R "$RESULTS" "$P"
+rm -f "$P/summary.tsv"
+gone=$(cd "$P" && ls -d ff-sup-conv2d-seed* | head -n 1)
+rm "$P/$gone/summary.tsv" # as a run that never finished leaves it
+rm -rf "$P/bp-dense-seed1"
+build partial "$P"
+H=$OUT/partial/report.html
+check "with runs missing, make exits 0 (got $rc; see $OUT/partial.log)" [ "$rc" -eq 0 ]
+check "with runs missing, a missing-results section" grep -q 'id="missing-results"' "$H"
+check "it names the unfinished run $gone" grep -q "$gone</code>: started, not finished" "$H"
+check "it names the absent run bp-dense-seed1" grep -q "bp-dense-seed1</code>: not started" "$H"
+check "it says summary.tsv is absent" grep -q "no summary.tsv" "$H"
+rows=$(awk -F '\t' '$1 != "model"' "$RESULTS/summary.tsv" | wc -l)
+check "it shows no row of the (deleted) summary.tsv" \
+    [ "$(table_rows "$RESULTS/summary.tsv" "$H" | wc -l)" -eq "$rows" ]
+check "with runs missing, no placeholder left" sh -c "! grep -q '@@' '$H'"
+check "with runs missing, xmllint finds no error" no_error "$H"
+
+# ---- a summary.tsv that no longer matches the runs -------------------------
+S=$OUT/stale-results
+rm -rf "$S"
+cp -R "$RESULTS" "$S"
+awk -F '\t' 'BEGIN { OFS = "\t" } $1 == "dense" && $2 == "ff-sup" { $5 = "12.34" } { print }' \
+    "$RESULTS/summary.tsv" >"$S/summary.tsv"
+build stale "$S"
+H=$OUT/stale/report.html
+check "with a stale summary.tsv, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "the stale row is flagged" grep -q "stale: summary.tsv does not match" "$H"
+check "the stale number is not shown" sh -c "! grep -q '12\.34' '$H'"
+
+# ---- a quoted function without its markers ---------------------------------
+L=$OUT/lib-unmarked
+rm -rf "$L"
+cp -R "$HERE/../lib/src" "$L"
+sed -i '/quoted in the report: begin ff-loss/d' "$L/objective.c"
+build unmarked "$RESULTS" LIB="$L"
+check "a quoted function without markers fails the build" [ "$rc" -ne 0 ]
+check "and the error names it" grep -q "quote.awk: ff-loss: " "$OUT/unmarked.log"
+check "and leaves no report" [ ! -e "$OUT/unmarked/report.html" ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
