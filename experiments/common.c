@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ff/error.h"
+#include "ff/paper.h"
 #include "ff/system.h"
 
 static const char *prog = "experiment";
@@ -35,7 +36,8 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static const char *const kind_name[] = {"bp", "ff-sup", "ff-unsup"};
+static const char *const kind_name[] = {"bp", "ff-sup", "ff-unsup",
+                                         "paper-bp", "paper-ff-sup", "paper-ff-unsup"};
 
 static void set_defaults(exp_opts *o, exp_kind kind)
 {
@@ -58,15 +60,48 @@ static void set_defaults(exp_opts *o, exp_kind kind)
         .theta = 0.1,
         .neutral = 0.2f,
     };
+    if (!EXP_PAPER(kind))
+        return;
+    o->batch = 100, o->eval_all = 1, o->val_split = 10000;
+    if (kind == EXP_PAPER_BP) { /* a plain net: the head reads the last layer */
+        o->layers = 3, o->units = 1000, o->head_from = 3, o->lr = o->lr_head = 1e-3;
+        o->epochs = 20, o->eval_every = 1;
+        return;
+    }
+    /* the reference code's net and settings (paper-protocol.md) */
+    const ff_paper_config p = FF_PAPER_DEFAULTS;
+    o->epochs = 100, o->layers = 3, o->units = 1000, o->seed = 17;
+    if (kind == EXP_PAPER_FF_UNSUP) /* paper section 3.2: readout on the last three */
+        o->epochs = 100, o->layers = 4, o->units = 2000, o->head_from = 2, o->blur_passes = 6;
+    o->lr = p.ff.lr, o->lr_head = p.head.lr, o->neutral = p.neutral;
+    o->momentum = p.ff.momentum, o->weight_cost = p.ff.weight_cost;
+    o->weight_cost_head = p.head.weight_cost, o->peer = p.peer_lambda;
+    o->hard_negatives = p.hard_negatives;
 }
+
+static const char *const kind_title[] = {
+    "Backpropagation baseline on MNIST, seed protocol: digits 0-4.",
+    "Supervised Forward-Forward (label overlaid on the image) on MNIST, seed\n"
+    "protocol: positive digits 0-4, negative 5-9.",
+    "Unsupervised Forward-Forward (real digits vs other digits) on MNIST, seed\n"
+    "protocol: positive digits 0-4, negative 5-9.",
+    "Backpropagation baseline, paper scale: all ten digits, 50,000 training /\n"
+    "10,000 validation / 10,000 test images.",
+    "Supervised Forward-Forward as the paper's reference code trains it: all ten\n"
+    "digits, 50,000 training / 10,000 validation / 10,000 test images, RMS\n"
+    "normalisation, threshold = layer width, peer normalisation, momentum SGD,\n"
+    "hard negative labels; test error by goodness and by the softmax head.",
+    "Unsupervised Forward-Forward, paper section 3.2: real digits against hybrid\n"
+    "images of two digits, no labels in the FF layers; a linear softmax on the\n"
+    "normalised activities of the last three layers; 50,000 / 10,000 / 10,000."};
 
 static void usage(FILE *f, exp_kind kind)
 {
     exp_opts d;
     set_defaults(&d, kind);
+    const int paper = EXP_PAPER_FF(kind);
     fprintf(f,
-            "usage: %s [flags]\n"
-            "%s on MNIST, seed protocol: positive digits 0-4, negative 5-9.\n"
+            "usage: %s [flags]\n%s\n"
             "  --data DIR         directory of the four MNIST IDX files (default %s)\n"
             "  --out DIR          run directory (default results/%s-MODEL-seedSEED)\n"
             "  --model NAME       dense or conv2d (default %s)\n"
@@ -76,26 +111,41 @@ static void usage(FILE *f, exp_kind kind)
             "  --layers N         hidden layers (default %d, at most %d)\n"
             "  --units N          units (dense) or filters (conv2d) per layer (default %d)\n"
             "  --readout-from N   first hidden layer (from 1) read by the readouts (default %d)\n"
-            "  --lr X             Adam learning rate of the layers (default %g)\n"
-            "  --lr-head X        Adam learning rate of the softmax head (default %g)\n"
-            "  --theta X          goodness threshold of the FF loss (default %g)\n"
+            "  --lr X             %s learning rate of the layers (default %g)\n"
+            "  --lr-head X        %s learning rate of the softmax head (default %g)\n",
+            prog, kind_title[kind], d.data, d.name, d.model, d.epochs, d.eval_every, d.batch,
+            d.layers, FF_MAX_LAYERS, d.units, d.head_from, paper ? "SGD" : "Adam", d.lr,
+            paper ? "SGD" : "Adam", d.lr_head);
+    if (EXP_PAPER(kind))
+        fprintf(f, "  --val-split N      the last N training images validate (default %ld)\n",
+                d.val_split);
+    if (paper)
+        fprintf(f,
+                "  --momentum X       gradient smoothing of the SGD (default %g)\n"
+                "  --weight-cost X    weight cost of the layers (default %g)\n"
+                "  --weight-cost-head X  weight cost of the softmax head (default %g)\n"
+                "  --peer X           peer normalisation strength (default %g)\n"
+                "  --uniform-negatives  supervised: negative labels uniform over the wrong\n"
+                "                     ones (default: drawn from the head's softmax, hard)\n"
+                "  --blur N           unsupervised: blur passes of the hybrid masks (default %d)\n",
+                d.momentum, d.weight_cost, d.weight_cost_head, d.peer, d.blur_passes);
+    else
+        fprintf(f, "  --theta X          goodness threshold of the FF loss (default %g)\n",
+                d.theta);
+    fprintf(f,
             "  --neutral X        label pixels of the neutral overlay (default %g)\n"
             "  --seed N           seed of the run's gsl_rng (default %lu)\n"
             "  --threads N        BLAS threads (default %d)\n"
-            "  --stages N         FF only: 2 trains layer 1 and the layers above on two\n"
+            "  --stages N         seed FF only: 2 trains layer 1 and the layers above on two\n"
             "                     threads, 1 on one; the results are the same (default %d)\n"
             "  --train-limit N    use at most N training images per part, 0: all (default 0)\n"
-            "  --val-limit N      use at most N validation images per part, 0: all (default 0)\n"
-            "  --eval-all         evaluate every image (default: whole batches, as the seed)\n"
+            "  --val-limit N      use at most N validation (and test) images per part,\n"
+            "                     0: all (default 0)\n"
+            "  --eval-all         evaluate every image (default: %s)\n"
             "  --quiet            no progress line\n"
             "  --help             this text\n",
-            prog,
-            kind == EXP_BP ? "Backpropagation baseline"
-            : kind == EXP_FF_SUP ? "Supervised Forward-Forward (label overlaid on the image)"
-                                 : "Unsupervised Forward-Forward (real digits vs other digits)",
-            d.data, d.name, d.model, d.epochs, d.eval_every, d.batch, d.layers, FF_MAX_LAYERS,
-            d.units, d.head_from, d.lr, d.lr_head, d.theta, d.neutral, d.seed, d.threads,
-            d.stages);
+            d.neutral, d.seed, d.threads, d.stages,
+            EXP_PAPER(kind) ? "on" : "whole batches only, as the seed");
 }
 
 static long parse_long(const char *flag, const char *s, long lo, long hi)
@@ -124,7 +174,8 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     prog = slash ? slash + 1 : argv[0];
     set_defaults(o, kind);
     enum { DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR,
-           LRHEAD, THETA, NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP };
+           LRHEAD, THETA, NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
+           PEER, UNIFORM, BLUR, VALSPLIT };
     static const struct option opts[] = {
         {"data", 1, 0, DATA}, {"out", 1, 0, OUT}, {"model", 1, 0, MODEL},
         {"epochs", 1, 0, EPOCHS}, {"eval-every", 1, 0, EVERY}, {"batch", 1, 0, BATCH},
@@ -133,12 +184,22 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         {"neutral", 1, 0, NEUTRAL}, {"seed", 1, 0, SEED}, {"threads", 1, 0, THREADS},
         {"stages", 1, 0, STAGES},
         {"train-limit", 1, 0, TLIMIT}, {"val-limit", 1, 0, VLIMIT},
+        {"momentum", 1, 0, MOMENTUM}, {"weight-cost", 1, 0, WC},
+        {"weight-cost-head", 1, 0, WCHEAD}, {"peer", 1, 0, PEER},
+        {"uniform-negatives", 0, 0, UNIFORM}, {"blur", 1, 0, BLUR},
+        {"val-split", 1, 0, VALSPLIT},
         {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
         {0, 0, 0, 0}};
     const char *out = NULL;
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-        const char *flag = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+    int index = -1;
+    for (int c; (c = getopt_long(argc, argv, "", opts, &index)) != -1; index = -1) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s", index >= 0 ? opts[index].name : "?");
+        if ((c >= MOMENTUM && c != VALSPLIT && !EXP_PAPER_FF(kind)) ||
+            (c == VALSPLIT && !EXP_PAPER(kind)) || (c == THETA && EXP_PAPER_FF(kind)) ||
+            (c == UNIFORM && kind != EXP_PAPER_FF_SUP) || (c == BLUR && kind != EXP_PAPER_FF_UNSUP))
+            exp_die("%s does not apply to %s (see --help)", flag, prog);
         switch (c) {
         case DATA: o->data = optarg; break;
         case OUT: out = optarg; break;
@@ -163,11 +224,18 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         case TLIMIT: o->train_limit = parse_long("--train-limit", optarg, 0, 1L << 30); break;
         case VLIMIT: o->val_limit = parse_long("--val-limit", optarg, 0, 1L << 30); break;
         case EVALALL: o->eval_all = 1; break;
+        case MOMENTUM: o->momentum = parse_double("--momentum", optarg, 0, 1); break;
+        case WC: o->weight_cost = parse_double("--weight-cost", optarg, 0, 1); break;
+        case WCHEAD: o->weight_cost_head = parse_double("--weight-cost-head", optarg, 0, 1); break;
+        case PEER: o->peer = parse_double("--peer", optarg, 0, 100); break;
+        case UNIFORM: o->hard_negatives = 0; break;
+        case VALSPLIT: o->val_split = parse_long("--val-split", optarg, 1, 1L << 30); break;
+        case BLUR: o->blur_passes = (int)parse_long("--blur", optarg, 0, 100); break;
         case QUIET: o->quiet = 1; break;
         case HELP: usage(stdout, kind); exit(0);
         default:
             fprintf(stderr, "%s: error: unknown or incomplete flag '%s' (see --help)\n", prog,
-                    flag);
+                    optind > 0 && optind <= argc ? argv[optind - 1] : "?");
             exit(2);
         }
     }
@@ -230,14 +298,48 @@ static ff_dataset *select_or_die(const ff_dataset *src, int lo, int hi, long lim
     return ds;
 }
 
+static ff_dataset *slice_or_die(const ff_dataset *src, size_t first, size_t n)
+{
+    ff_dataset *ds = ff_dataset_slice(src, first, n);
+    if (!ds)
+        exp_die("out of memory, or the data has fewer than %zu images", first + n);
+    return ds;
+}
+
+/* The paper's split: the last --val-split (10,000) training images validate,
+ * the others train (50,000), test = the t10k file; limits take the first
+ * images of each part. */
+static void split_paper(const exp_opts *o, exp_data *d, const ff_dataset *train,
+                        const ff_dataset *test)
+{
+    const size_t hold = (size_t)o->val_split;
+    if (train->n <= hold)
+        exp_die("the training file holds %zu images, not more than --val-split %zu", train->n,
+                hold);
+    size_t n_train = train->n - hold, n_val = hold, n_test = test->n;
+    if (o->train_limit && (size_t)o->train_limit < n_train)
+        n_train = (size_t)o->train_limit;
+    if (o->val_limit) {
+        n_val = (size_t)o->val_limit < n_val ? (size_t)o->val_limit : n_val;
+        n_test = (size_t)o->val_limit < n_test ? (size_t)o->val_limit : n_test;
+    }
+    d->train_pos = slice_or_die(train, 0, n_train);
+    d->val_pos = slice_or_die(train, train->n - hold, n_val);
+    d->test = slice_or_die(test, 0, n_test);
+}
+
 void exp_load(const exp_opts *o, exp_data *d)
 {
     memset(d, 0, sizeof *d);
     ff_dataset *train = load_pair(o, 0), *test = load_pair(o, 2);
-    d->train_pos = select_or_die(train, 0, 4, o->train_limit);
-    d->train_neg = select_or_die(train, 5, 9, o->train_limit);
-    d->val_pos = select_or_die(test, 0, 4, o->val_limit);
-    d->val_neg = select_or_die(test, 5, 9, o->val_limit);
+    if (EXP_PAPER(o->kind)) {
+        split_paper(o, d, train, test);
+    } else {
+        d->train_pos = select_or_die(train, 0, 4, o->train_limit);
+        d->train_neg = select_or_die(train, 5, 9, o->train_limit);
+        d->val_pos = select_or_die(test, 0, 4, o->val_limit);
+        d->val_neg = select_or_die(test, 5, 9, o->val_limit);
+    }
     ff_dataset_free(train);
     ff_dataset_free(test);
     for (int i = 0; i < 4; i++) {
@@ -246,9 +348,11 @@ void exp_load(const exp_opts *o, exp_data *d)
         if (ff_sha256_file(d->sha256[i], path) != FF_SUCCESS)
             exp_die("%s: cannot read to checksum it", path);
     }
-    if ((size_t)o->batch > d->train_pos->n || (size_t)o->batch > d->train_neg->n)
-        exp_die("--batch %d exceeds the training images per part (%zu)", o->batch,
-                d->train_pos->n < d->train_neg->n ? d->train_pos->n : d->train_neg->n);
+    size_t smallest = d->train_pos->n;
+    if (d->train_neg && d->train_neg->n < smallest)
+        smallest = d->train_neg->n;
+    if ((size_t)o->batch > smallest)
+        exp_die("--batch %d exceeds the training images per part (%zu)", o->batch, smallest);
 }
 
 void exp_data_free(exp_data *d)
@@ -257,13 +361,15 @@ void exp_data_free(exp_data *d)
     ff_dataset_free(d->train_neg);
     ff_dataset_free(d->val_pos);
     ff_dataset_free(d->val_neg);
+    ff_dataset_free(d->test);
 }
 
 ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
 {
+    const int paper = EXP_PAPER_FF(o->kind);
     ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = (size_t)o->layers,
-                     .head_from = (size_t)o->head_from - 1, .n_classes = 5,
-                     .norm = FF_NORM_L2};
+                     .head_from = (size_t)o->head_from - 1, .n_classes = EXP_PAPER(o->kind) ? 10 : 5,
+                     .norm = paper ? FF_NORM_RMS : FF_NORM_L2, .normalize_input = paper};
     int conv = !strcmp(o->model, "conv2d");
     for (int l = 0; l < o->layers; l++) {
         /* seed "Conv2D model": a 28x28 kernel over the whole image, then 1x1 */
@@ -275,7 +381,10 @@ ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
     int status = ff_net_alloc(&net, &s);
     if (status != FF_SUCCESS)
         exp_die("cannot build the net: %s", ff_strerror(status));
-    ff_net_init_glorot(net, r);
+    if (paper)
+        ff_net_init_randn(net, r);
+    else
+        ff_net_init_glorot(net, r);
     return net;
 }
 
@@ -368,7 +477,12 @@ void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
     put(f, 100.0 * r->softmax_acc, 1);
     put(f, 100.0 * r->goodness_acc, goodness);
     fprintf(f, " %.2f\n", now() - run->t0);
-    if (strcmp(set, "val") || strcmp(part, "pos"))
+    if (!strcmp(set, "test")) {
+        run->test_soft = 100.0 * r->softmax_acc;
+        run->test_good = 100.0 * r->goodness_acc;
+        return;
+    }
+    if (strcmp(set, "val") || !strcmp(part, "neg"))
         return;
     run->soft_final = 100.0 * r->softmax_acc;
     if (run->soft_final > run->soft_best)
@@ -447,10 +561,33 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
             o->name, o->model, o->data, o->epochs, o->eval_every, o->batch, o->layers,
             o->units, o->head_from, o->lr, o->lr_head, o->theta, o->neutral, o->seed,
             o->threads, o->stages, o->train_limit, o->val_limit, o->eval_all);
-    fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
-               "normalisation l2 eps=1e-7\npositive_digits 0-4\nnegative_digits 5-9\n");
-    fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
-            d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
+    if (EXP_PAPER_FF(o->kind)) {
+        const ff_paper_config p = FF_PAPER_DEFAULTS;
+        fprintf(f, "rng mt19937\noptimizer sgd momentum=%g weight_cost=%g "
+                   "weight_cost_head=%g lr_decay=linear_after_half\n"
+                   "normalisation rms tiny=exp(-100) input_too\ninit randn/sqrt(fan_in) head=0\n"
+                   "threshold layer_width\npeer_normalisation lambda=%g decay=%g init=%g\n"
+                   "negatives %s\nhead_bias %s\ndigits 0-9\n",
+                o->momentum, o->weight_cost, o->weight_cost_head, o->peer, p.peer_decay,
+                p.peer_init,
+                o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
+                : o->hard_negatives           ? "hard"
+                                              : "uniform",
+                p.learn_head_bias ? "learned" : "fixed_at_zero");
+        fprintf(f, "blur_passes %d\n", o->blur_passes);
+    } else if (o->kind == EXP_PAPER_BP) {
+        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
+                   "normalisation l2 eps=1e-7\ndigits 0-9\n");
+    }
+    if (EXP_PAPER(o->kind)) {
+        fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\n", o->val_split, d->train_pos->n, d->val_pos->n,
+                d->test->n);
+    } else {
+        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
+                   "normalisation l2 eps=1e-7\npositive_digits 0-4\nnegative_digits 5-9\n");
+        fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
+                d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
+    }
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", idx_files[i], d->sha256[i]);
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
@@ -459,8 +596,10 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
 
     ff_outfile sum;
     open_result(&sum, o, "summary.tsv");
+    const int paper = EXP_PAPER(o->kind);
     fprintf(sum.f, "# experiment model seed epochs softmax_best softmax_best_epoch "
-                   "softmax_final goodness_best goodness_best_epoch goodness_final seconds\n");
+                   "softmax_final goodness_best goodness_best_epoch goodness_final seconds%s\n",
+            paper ? " layers units test_softmax test_goodness" : "");
     int good = isfinite(run->good_final);
     fprintf(sum.f, "%s %s %lu %d %.2f %d %.2f", o->name, o->model, o->seed, o->epochs,
             run->soft_best, run->soft_best_epoch, run->soft_final);
@@ -468,7 +607,15 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
         fprintf(sum.f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
     else
         fprintf(sum.f, " - - -");
-    fprintf(sum.f, " %.2f\n", seconds);
+    fprintf(sum.f, " %.2f", seconds);
+    if (paper) {
+        fprintf(sum.f, " %d %d %.2f", o->layers, o->units, run->test_soft);
+        if (good)
+            fprintf(sum.f, " %.2f", run->test_good);
+        else
+            fprintf(sum.f, " -");
+    }
+    fputc('\n', sum.f);
 
     /* summary.tsv last: its presence marks the run complete */
     if (ff_outfile_commit(&run->curve) != FF_SUCCESS || ff_outfile_commit(&cfg) != FF_SUCCESS ||

@@ -22,7 +22,13 @@
 #include "ff/results.h"
 #include "ff/train.h"
 
-typedef enum { EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP } exp_kind;
+/* The seed's three experiments, then the paper's. */
+typedef enum {
+    EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,
+    EXP_PAPER_BP, EXP_PAPER_FF_SUP, EXP_PAPER_FF_UNSUP
+} exp_kind;
+#define EXP_PAPER(kind) ((kind) >= EXP_PAPER_BP)
+#define EXP_PAPER_FF(kind) ((kind) >= EXP_PAPER_FF_SUP)
 
 typedef struct {
     exp_kind kind;
@@ -37,11 +43,17 @@ typedef struct {
     long train_limit, val_limit; /* per part (positive, negative); 0: all */
     int eval_all;                /* evaluate every image, not whole batches only */
     int quiet;
+    /* the paper's protocol only */
+    double momentum, weight_cost, weight_cost_head, peer;
+    int hard_negatives, blur_passes;
+    long val_split; /* the last val_split training images validate */
 } exp_opts;
 
-/* Positive: digits 0..4, negative: digits 5..9 (seed protocol, "Data"). */
+/* Seed protocol ("Data"): positive digits 0..4, negative 5..9, validation
+ * on the test images.  Paper protocol: all digits in train_pos (the first
+ * 50,000 training images), val_pos (the last 10,000) and test (t10k). */
 typedef struct {
-    ff_dataset *train_pos, *train_neg, *val_pos, *val_neg;
+    ff_dataset *train_pos, *train_neg, *val_pos, *val_neg, *test;
     char sha256[4][65];
 } exp_data;
 
@@ -52,6 +64,7 @@ typedef struct {
     double t0;
     double soft_best, soft_final, good_best, good_final;
     int soft_best_epoch, good_best_epoch;
+    double test_soft, test_good;     /* paper: accuracy on the test set, at the end */
     double last_loss;
 } exp_run;
 

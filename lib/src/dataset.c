@@ -128,3 +128,42 @@ void ff_labels_uniform(int *y, size_t n, int K, gsl_rng *r)
     for (size_t i = 0; i < n; i++)
         y[i] = (int)gsl_rng_uniform_int(r, (unsigned long)K);
 }
+
+/* One pass of [1/4, 1/2, 1/4] along rows (dx = 1) or columns (dx = w),
+ * edge pixels repeated: dst from src, both (h, w). */
+static void blur(float *dst, const float *src, size_t h, size_t w, int along_rows)
+{
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++) {
+            size_t i = y * w + x, lo, hi;
+            if (along_rows) {
+                lo = x > 0 ? i - 1 : i;
+                hi = x + 1 < w ? i + 1 : i;
+            } else {
+                lo = y > 0 ? i - w : i;
+                hi = y + 1 < h ? i + w : i;
+            }
+            dst[i] = 0.25f * src[lo] + 0.5f * src[i] + 0.25f * src[hi];
+        }
+}
+
+void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes, gsl_rng *r,
+                      float *ws)
+{
+    const size_t d = ds->d;
+    float *mask = ws, *tmp = ws + d;
+    for (size_t i = 0; i < B; i++) {
+        for (size_t j = 0; j < d; j++)
+            mask[j] = (float)gsl_rng_uniform_int(r, 2);
+        for (int p = 0; p < passes; p++) {
+            blur(tmp, mask, ds->h, ds->w, 1);
+            blur(mask, tmp, ds->h, ds->w, 0);
+        }
+        size_t a = gsl_rng_uniform_int(r, ds->n), b = gsl_rng_uniform_int(r, ds->n - 1);
+        b += b >= a; /* a different image */
+        const float *xa = ds->x + a * d, *xb = ds->x + b * d;
+        float *o = out + i * d;
+        for (size_t j = 0; j < d; j++)
+            o[j] = mask[j] > 0.5f ? xa[j] : xb[j];
+    }
+}

@@ -16,6 +16,7 @@ struct ff_eval_workspace {
     float *unit;         /* (K, D): the unit images e_k */
     float *resp;         /* (K, n_out0): layer 0's response to e_k, no bias */
     double *ss;          /* (n_layers, cap): per-layer sums of squares of a pass */
+    double *x0ss, *lss;  /* (cap): sums of squares of each image off and on the label pixels */
     double *best;        /* (cap): best goodness so far */
     int *best_k;         /* (cap) */
 };
@@ -36,10 +37,12 @@ ff_eval_workspace *ff_eval_workspace_alloc(const ff_net *net, size_t cap)
     ws->unit = calloc(K * L0->n_in, sizeof(float));
     ws->resp = malloc(K * L0->n_out * sizeof(float));
     ws->ss = malloc(net->n_layers * cap * sizeof(double));
+    ws->x0ss = malloc(cap * sizeof(double));
+    ws->lss = malloc(cap * sizeof(double));
     ws->best = malloc(cap * sizeof(double));
     ws->best_k = malloc(cap * sizeof(int));
     if (!ws->ff || !ws->zraw || !ws->zbase || !ws->z || !ws->unit || !ws->resp ||
-        !ws->ss || !ws->best || !ws->best_k) {
+        !ws->ss || !ws->x0ss || !ws->lss || !ws->best || !ws->best_k) {
         ff_eval_workspace_free(ws);
         return NULL;
     }
@@ -59,6 +62,8 @@ void ff_eval_workspace_free(ff_eval_workspace *ws)
     free(ws->unit);
     free(ws->resp);
     free(ws->ss);
+    free(ws->x0ss);
+    free(ws->lss);
     free(ws->best);
     free(ws->best_k);
     free(ws);
@@ -141,6 +146,33 @@ static void unlabel(float *zbase, const float *zraw, const float *x, const float
         }
 }
 
+/* Nets that normalise their input (paper): layer 0 is linear in the raw
+ * input, so a variant's pre-activation without bias is divided by the RMS
+ * of the variant's input and the bias added.  That RMS needs only the sums
+ * of squares off the label pixels (x0ss) and on them: `extra` plus, per row,
+ * extra_rows[i] when given. */
+static void input_norm(float *z, const double *x0ss, double extra, const double *extra_rows,
+                       const float *bias, size_t B, size_t N, size_t D)
+{
+    for (size_t i = 0; i < B; i++) {
+        double ss = x0ss[i] + extra + (extra_rows ? extra_rows[i] : 0.0);
+        float inv = (float)(1.0 / (exp(-100.0) + sqrt(ss / (double)D)));
+        for (size_t j = 0; j < N; j++)
+            z[i * N + j] = z[i * N + j] * inv + bias[j];
+    }
+}
+
+/* x0ss, lss (B): each row's sum of squares off and on the K label pixels. */
+static void label_split_sumsq(double *x0ss, double *lss, const float *x, size_t B, size_t D,
+                              size_t K)
+{
+    for (size_t i = 0; i < B; i++) {
+        x0ss[i] = lss[i] = 0.0;
+        for (size_t j = 0; j < D; j++)
+            *(j < K ? &lss[i] : &x0ss[i]) += (double)x[i * D + j] * x[i * D + j];
+    }
+}
+
 static size_t count_correct_logits(const float *logits, const int *y, size_t B, size_t K)
 {
     size_t n = 0;
@@ -155,6 +187,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
     ff_ff_workspace *ws = ews->ff;
     const ff_layer *L0 = &net->layer[0];
     const size_t K = net->n_classes, D = L0->n_in, N0 = L0->n_out;
+    const int innorm = net->spec.normalize_input;
     memset(out, 0, sizeof *out);
     out->n = n;
     if (n == 0)
@@ -172,7 +205,9 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         /* zraw: layer 0 on the image as given; zbase: the same with the
          * label pixels' contribution taken out (no copy of the batch) */
         p = ff_layer_patches(L0, ws->cols, xb, B);
-        ff_layer_forward(L0, ews->zraw, p, B, 1);
+        ff_layer_forward(L0, ews->zraw, p, B, !innorm);
+        if (innorm)
+            label_split_sumsq(ews->x0ss, ews->lss, xb, B, D, K);
         /* The pass the net is trained on, for the FF losses.  Supervised
          * with a readout: it is the goodness pass of each row's own label,
          * below; otherwise it runs here (and, unsupervised, its logits are
@@ -183,6 +218,12 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
             if (c->supervised) {
                 unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
                 variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
+                if (innorm)
+                    input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
+                z = ews->z;
+            } else if (innorm) {
+                memcpy(ews->z, ews->zraw, B * N0 * sizeof *ews->z);
+                input_norm(ews->z, ews->x0ss, 0.0, ews->lss, L0->b, B, N0, D);
                 z = ews->z;
             }
             run_from_z0(net, ews, z, B, c->readout);
@@ -193,6 +234,9 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
         if (c->supervised) {
             variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
+            if (innorm)
+                input_norm(ews->z, ews->x0ss, (double)K * c->neutral * c->neutral, NULL, L0->b,
+                           B, N0, D);
             run_from_z0(net, ews, ews->z, B, 1);
         }
         soft_ok += count_correct_logits(ws->logits, yb, B, K);
@@ -200,6 +244,8 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         /* quoted in the report: begin goodness-readout */
         for (size_t k = 0; k < K; k++) {
             variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
+            if (innorm)
+                input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
             run_from_z0(net, ews, ews->z, B, 0);
             for (size_t i = 0; i < B; i++)
                 if (k == 0 || ws->goodness[i] > ews->best[i]) {

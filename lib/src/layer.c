@@ -6,6 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix_float.h>
+#include <gsl/gsl_randist.h>
 
 static void set_shape(ff_layer *L, size_t ih, size_t iw, size_t ic, size_t kh,
                       size_t kw, size_t oc)
@@ -94,19 +95,32 @@ void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t 
                    add_bias ? 1.0f : 0.0f, &Z.matrix);
 }
 
-void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
-                          const float *dz, size_t B)
+static void weight_grad(const ff_layer *L, float *grad, const float *patches, const float *dz,
+                        size_t B, float beta)
 {
     const size_t rows = ff_layer_rows(L, B);
     gsl_matrix_float_const_view P = gsl_matrix_float_const_view_array(patches, rows, L->fan_in);
     gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dz, rows, L->oc);
     gsl_matrix_float_view G = gsl_matrix_float_view_array(grad, L->fan_in, L->oc);
-    gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &P.matrix, &D.matrix, 0.0f, &G.matrix);
+    gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &P.matrix, &D.matrix, beta, &G.matrix);
     float *gb = grad + L->fan_in * L->oc;
-    memset(gb, 0, L->oc * sizeof *gb);
+    if (beta == 0.0f)
+        memset(gb, 0, L->oc * sizeof *gb);
     for (size_t r = 0; r < rows; r++)
         for (size_t j = 0; j < L->oc; j++)
             gb[j] += dz[r * L->oc + j];
+}
+
+void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
+                          const float *dz, size_t B)
+{
+    weight_grad(L, grad, patches, dz, B, 0.0f);
+}
+
+void ff_layer_weight_grad_add(const ff_layer *L, float *grad, const float *patches,
+                              const float *dz, size_t B)
+{
+    weight_grad(L, grad, patches, dz, B, 1.0f);
 }
 
 void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B,
@@ -143,6 +157,14 @@ void ff_layer_init_glorot(ff_layer *L, gsl_rng *r)
     const double a = sqrt(6.0 / ((double)L->fan_in + fan_out));
     for (size_t i = 0; i < L->fan_in * L->oc; i++)
         L->w[i] = (float)((2.0 * gsl_rng_uniform(r) - 1.0) * a);
+    memset(L->b, 0, L->oc * sizeof *L->b);
+}
+
+void ff_layer_init_randn(ff_layer *L, gsl_rng *r)
+{
+    const double sd = 1.0 / sqrt((double)L->fan_in);
+    for (size_t i = 0; i < L->fan_in * L->oc; i++)
+        L->w[i] = (float)(gsl_ran_gaussian_ziggurat(r, 1.0) * sd);
     memset(L->b, 0, L->oc * sizeof *L->b);
 }
 

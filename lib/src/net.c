@@ -80,6 +80,15 @@ void ff_net_init_glorot(ff_net *net, gsl_rng *r)
     memset(net->step, 0, sizeof net->step);
 }
 
+void ff_net_init_randn(ff_net *net, gsl_rng *r)
+{
+    for (size_t l = 0; l < net->n_layers; l++)
+        ff_layer_init_randn(&net->layer[l], r);
+    memset(net->head.w, 0, net->head.n_params * sizeof *net->head.w);
+    memset(net->m, 0, 2 * net->n_params * sizeof *net->m);
+    memset(net->step, 0, sizeof net->step);
+}
+
 size_t ff_net_param_offset(const ff_net *net, size_t l)
 {
     const ff_layer *L = l < net->n_layers ? &net->layer[l] : &net->head;

@@ -16,3 +16,18 @@ FF_HOT void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
         p[i] -= alpha * m[i] / (sqrtf(v[i]) + eps);
     }
 }
+
+FF_HOT void ff_sgd_step(float *p, float *g, const float *grad, size_t n, size_t n_decay,
+                        const ff_sgd_config *c, float gain)
+{
+    const float mom = c->momentum, step = c->lr * gain, wc = c->weight_cost;
+    for (size_t i = 0; i < n; i++) {
+        g[i] = mom * g[i] + (1.0f - mom) * grad[i];
+        p[i] -= step * (i < n_decay ? g[i] + wc * p[i] : g[i]);
+    }
+}
+
+float ff_lr_gain(int e, int E)
+{
+    return 2 * e <= E ? 1.0f : (float)(1 + 2 * (E - e)) / (float)E;
+}

@@ -50,4 +50,14 @@ void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v);
 /* y[i] uniform in [0, K) for i < n, from r. */
 void ff_labels_uniform(int *y, size_t n, int K, gsl_rng *r);
 
+/* Hybrid negative images (paper section 3.2): out (B, d), row i =
+ * mask * a + (1 - mask) * b for two different images a, b of ds drawn at
+ * random, where the mask is a random bit image blurred `passes` times with
+ * the filter [1/4, 1/2, 1/4] horizontally and vertically (edge pixels
+ * repeated) and thresholded at 0.5: large regions of one digit beside
+ * large regions of another, with the short-range statistics of real digits
+ * but not their shapes.  ws: 2 * d floats of scratch. */
+void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes, gsl_rng *r,
+                      float *ws);
+
 #endif

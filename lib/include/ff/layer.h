@@ -62,6 +62,10 @@ void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t 
 void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
                           const float *dz, size_t B);
 
+/* The same, added to grad instead of overwriting it. */
+void ff_layer_weight_grad_add(const ff_layer *L, float *grad, const float *patches,
+                              const float *dz, size_t B);
+
 /* BP only: dx (B, n_in) = dLoss/dx from dz (B, n_out).  dcols is workspace
  * of ff_layer_cols_size floats (unused when the layer needs no im2col). */
 void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B,
@@ -70,6 +74,8 @@ void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B
 /* Keras Glorot-uniform: w ~ U(-a, a), a = sqrt(6 / (kh*kw*ic + kh*kw*oc));
  * b = 0. */
 void ff_layer_init_glorot(ff_layer *L, gsl_rng *r);
+/* The paper's reference code (ffnew.m): w ~ N(0, 1) / sqrt(fan_in); b = 0. */
+void ff_layer_init_randn(ff_layer *L, gsl_rng *r);
 
 /* Reference kernel for the tests: z (B, n_out) = the direct (naive) valid
  * convolution of x (B, n_in) with w, plus b.  Slow; never used in training. */

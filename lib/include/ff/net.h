@@ -41,6 +41,7 @@ typedef struct {
     size_t head_from;    /* first hidden layer read by the readouts */
     size_t n_classes;    /* softmax outputs, and label pixels in the overlay */
     ff_norm_kind norm;
+    int normalize_input; /* normalise the input too (paper), not only between layers */
 } ff_net_spec;
 
 typedef struct {
@@ -64,6 +65,9 @@ void ff_net_free(ff_net *net);
 /* Glorot-uniform for every layer and the head, zero biases, optimiser state
  * reset. Draws from r in layer order. */
 void ff_net_init_glorot(ff_net *net, gsl_rng *r);
+/* The paper's reference code: weights randn / sqrt(fan_in), zero biases,
+ * and a head that starts at zero; optimiser state reset. */
+void ff_net_init_randn(ff_net *net, gsl_rng *r);
 /* Offset of a layer's parameter block in params/m/v (l == n_layers: head). */
 size_t ff_net_param_offset(const ff_net *net, size_t l);
 

@@ -22,4 +22,21 @@ typedef struct {
 void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
                   const ff_adam_config *c, long t);
 
+/* The paper's reference code (ffnew.m): momentum-smoothed SGD with weight
+ * cost, g = m g + (1 - m) grad, then p -= lr gain (g + wc p) for the first
+ * n_decay entries (weights) and p -= lr gain g for the rest (biases).
+ * grad is dLoss/dp (the reference code ascends; the signs are flipped
+ * here, the arithmetic is the same). */
+typedef struct {
+    float lr, momentum, weight_cost;
+} ff_sgd_config;
+
+/* p, g, grad: (n); g starts at zero. */
+void ff_sgd_step(float *p, float *g, const float *grad, size_t n, size_t n_decay,
+                 const ff_sgd_config *c, float gain);
+
+/* The reference code's learning-rate factor for epoch e of E (from 1):
+ * 1 while e <= E/2, then (1 + 2 (E - e)) / E, down to 1/E at the last. */
+float ff_lr_gain(int e, int E);
+
 #endif

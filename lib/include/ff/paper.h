@@ -1,0 +1,67 @@
+/* paper.h - supervised FF as the paper's reference code trains it.
+ *
+ * Hinton's released Matlab code (ffnew.m; ../shared/spec/paper-protocol.md)
+ * differs from the seed in every choice but the idea: all ten digits, the
+ * label in the first ten pixels, RMS normalisation of the input and between
+ * layers, threshold = layer width, peer normalisation, momentum SGD with
+ * weight cost and a halfway linear learning-rate decay, and hard negatives
+ * drawn from the softmax head's own mistakes.  One batch, all with the same
+ * FF weights:
+ *   1. neutral pass (every label pixel 0.1) through all the layers; its
+ *      head logits choose each image's negative label among the wrong ones;
+ *      the head takes its step on it;
+ *   2. positive pass (true label) and negative pass (chosen label), layer
+ *      by layer; each layer steps on the sum of both gradients as soon as it
+ *      has them, then normalises both outputs for the layer above.
+ * The net must have n_classes = 10 label pixels, FF_NORM_RMS and
+ * normalize_input set (ff_net_init_randn initialises it as the code does). */
+#ifndef FF_PAPER_H
+#define FF_PAPER_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+#include "ff/net.h"
+#include "ff/optim.h"
+
+typedef struct {
+    ff_sgd_config ff;    /* FF layers: lr 0.01, momentum 0.9, weight cost 0.001 */
+    ff_sgd_config head;  /* softmax head: lr 0.1, momentum 0.9, weight cost 0.003 */
+    float peer_lambda;   /* peer normalisation strength, 0.03 */
+    float peer_decay;    /* running-mean decay, 0.9 */
+    float peer_init;     /* running mean's start, 0.5 */
+    float neutral;       /* label pixels of the neutral pass, 0.1 */
+    int hard_negatives;  /* 1: sample the negative label from the head's softmax
+                            over the wrong labels; 0: uniform over them */
+    int learn_head_bias; /* the reference code never updates it (0) */
+} ff_paper_config;
+
+#define FF_PAPER_DEFAULTS                                                          \
+    ((ff_paper_config){{0.01f, 0.9f, 0.001f}, {0.1f, 0.9f, 0.003f}, 0.03f, 0.9f, 0.5f, \
+                       0.1f, 1, 0})
+
+typedef struct ff_paper ff_paper;
+
+ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c);
+void ff_paper_free(ff_paper *p);
+/* Bytes of training workspace held. */
+size_t ff_paper_bytes(const ff_paper *p);
+
+/* One batch: x (B, D) raw images (no overlay), y (B) labels 0..9, gain the
+ * epoch's learning-rate factor (ff_lr_gain), r the generator of the hard
+ * negatives.  loss (n_layers + 1) receives each layer's FF loss summed over
+ * the positive and the negative pass, then the head's cross-entropy, all
+ * summed over the batch. */
+int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_t B,
+                   float gain, gsl_rng *r, double *loss);
+
+/* Unsupervised FF (paper section 3.2), the same layer step: positive data
+ * x_pos (B, D) real images, negative data x_neg (B, D) (hybrid images,
+ * ff_hybrid_images), no label anywhere in the FF layers.  The softmax head
+ * then learns the labels y (B) from the positive pass's normalised
+ * activities of the readout layers, its gradient stopping at its weights.
+ * loss as for ff_paper_batch. */
+int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
+                         const int *y, size_t B, float gain, double *loss);
+
+#endif

@@ -1,0 +1,291 @@
+/* paper.c - the reference code's supervised FF step; see paper.h. */
+#include "ff/paper.h"
+#include "ff/dataset.h"
+#include "ff/error.h"
+#include "ff/objective.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ff_paper {
+    ff_paper_config c;
+    size_t cap, D;
+    float *x[3];       /* (cap, D): positive, negative and neutral input, normalised */
+    float *act[3][2];  /* (cap, width): each pass's outputs, layer after layer */
+    float *cols[2];    /* im2col of the positive and the negative input */
+    float *dz[2];      /* (cap, width): positive and negative dLoss/dz */
+    float *grad;       /* (max layer params) */
+    float *g;          /* (n_params): the smoothed gradients */
+    float *peer;       /* (sum of widths): running mean activity per unit */
+    float *scale;      /* (cap) */
+    float *head_in, *logits, *dlogits;
+    int *neg_label;    /* (cap) */
+    size_t bytes;
+};
+
+enum { POS, NEG, NEU };
+
+ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c)
+{
+    ff_paper *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    const size_t W = net->width, D = net->layer[0].n_in, K = net->n_classes;
+    size_t cols = 0, units = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        size_t n = ff_layer_cols_size(&net->layer[l], cap);
+        cols = n > cols ? n : cols;
+        units += net->layer[l].n_out;
+    }
+    p->c = *c;
+    p->cap = cap;
+    p->D = D;
+    size_t floats = 0;
+#define GRAB(ptr, n) (ptr = malloc((n) * sizeof *(ptr)), floats += (n), ptr != NULL)
+    int ok = 1;
+    for (int s = 0; s < 3; s++) {
+        ok &= GRAB(p->x[s], cap * D);
+        ok &= GRAB(p->act[s][0], cap * W);
+        ok &= GRAB(p->act[s][1], cap * W);
+    }
+    for (int s = 0; s < 2; s++) {
+        ok &= GRAB(p->cols[s], cols ? cols : 1);
+        ok &= GRAB(p->dz[s], cap * W);
+    }
+    ok &= GRAB(p->grad, net->max_layer_params);
+    ok &= GRAB(p->g, net->n_params);
+    ok &= GRAB(p->peer, units);
+    ok &= GRAB(p->scale, cap);
+    ok &= GRAB(p->head_in, cap * net->head.fan_in);
+    ok &= GRAB(p->logits, cap * K);
+    ok &= GRAB(p->dlogits, cap * K);
+    ok &= (p->neg_label = malloc(cap * sizeof *p->neg_label)) != NULL;
+#undef GRAB
+    if (!ok) {
+        ff_paper_free(p);
+        return NULL;
+    }
+    p->bytes = floats * sizeof(float) + cap * sizeof(int);
+    memset(p->g, 0, net->n_params * sizeof *p->g);
+    for (size_t u = 0; u < units; u++)
+        p->peer[u] = c->peer_init;
+    return p;
+}
+
+void ff_paper_free(ff_paper *p)
+{
+    if (!p)
+        return;
+    for (int s = 0; s < 3; s++) {
+        free(p->x[s]);
+        free(p->act[s][0]);
+        free(p->act[s][1]);
+    }
+    for (int s = 0; s < 2; s++) {
+        free(p->cols[s]);
+        free(p->dz[s]);
+    }
+    free(p->grad);
+    free(p->g);
+    free(p->peer);
+    free(p->scale);
+    free(p->head_in);
+    free(p->logits);
+    free(p->dlogits);
+    free(p->neg_label);
+    free(p);
+}
+
+size_t ff_paper_bytes(const ff_paper *p)
+{
+    return p->bytes;
+}
+
+/* dst = x with the label overlay (one-hot of y, or `fill` everywhere when y
+ * is NULL), RMS-normalised as the reference code normalises its input. */
+static void make_input(float *dst, float *scale, const float *x, const int *y, float fill,
+                       size_t B, size_t D, size_t K)
+{
+    memcpy(dst, x, B * D * sizeof *dst);
+    if (y)
+        ff_overlay_onehot(dst, y, B, D, K, 1.0f);
+    else
+        ff_overlay_fill(dst, B, D, K, fill);
+    ff_normalize(dst, scale, dst, B, D, FF_NORM_RMS);
+}
+
+/* For each row, a wrong label: drawn from the softmax of the logits with the
+ * true class removed (hard), or uniformly among the wrong ones. */
+static void negative_labels(int *neg, const float *logits, const int *y, size_t B, size_t K,
+                            int hard, gsl_rng *r)
+{
+    for (size_t i = 0; i < B; i++) {
+        const float *li = logits + i * K;
+        double w[64], total = 0.0, mx = -INFINITY;
+        for (size_t k = 0; k < K; k++)
+            if ((int)k != y[i] && li[k] > mx)
+                mx = li[k];
+        for (size_t k = 0; k < K; k++) {
+            w[k] = (int)k == y[i] ? 0.0 : hard ? exp((double)li[k] - mx) : 1.0;
+            total += w[k];
+        }
+        double u = gsl_rng_uniform(r) * total;
+        size_t k = K;
+        for (size_t j = 0; j < K; j++) { /* the last wrong label if u overshoots */
+            if (w[j] == 0.0)
+                continue;
+            k = j;
+            if (u < w[j])
+                break;
+            u -= w[j];
+        }
+        neg[i] = (int)k;
+    }
+}
+
+/* The reference code's FF gradient (descent form, factor 2 of d(h^2) and
+ * 1/temp dropped as it drops them): dz = (p - t) h / B with
+ * p = logistic(sum h^2 - theta).  Returns the summed loss. */
+static double logistic_grad(float *dz, const float *h, size_t B, size_t N, double theta,
+                            int target)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < B; i++) {
+        const float *hi = h + i * N;
+        double ss = 0.0;
+        for (size_t j = 0; j < N; j++)
+            ss += (double)hi[j] * hi[j];
+        total += ff_ff_row_loss(ss, theta, target);
+        const float c = (float)((1.0 / (1.0 + exp(theta - ss)) - target) / (double)B);
+        float *dzi = dz + i * N;
+        for (size_t j = 0; j < N; j++)
+            dzi[j] = c * hi[j];
+    }
+    return total;
+}
+
+/* Peer normalisation on a positive pass: update each unit's running mean of
+ * h, then push every case's gradient towards units that are less active
+ * than the layer's average (not gated by the ReLU: it revives dead units). */
+static void peer_normalise(float *dz, float *mean, const float *h, size_t B, size_t N,
+                           const ff_paper_config *c)
+{
+    double avg = 0.0;
+    for (size_t j = 0; j < N; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < B; i++)
+            s += h[i * N + j];
+        mean[j] = c->peer_decay * mean[j] + (1.0f - c->peer_decay) * (float)(s / (double)B);
+        avg += mean[j];
+    }
+    avg /= (double)N;
+    for (size_t j = 0; j < N; j++) {
+        const float push = (float)(c->peer_lambda * (avg - mean[j]) / (double)B);
+        for (size_t i = 0; i < B; i++)
+            dz[i * N + j] -= push;
+    }
+}
+
+/* Every FF layer, on the normalised inputs in p->x[POS] and p->x[NEG]:
+ * both passes with the same weights, then one SGD step on the sum of their
+ * gradients, then both outputs normalised for the layer above.  Readout
+ * layers write their positive output into the head's input. */
+static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *loss)
+{
+    const float *in_pos = p->x[POS], *in_neg = p->x[NEG];
+    float *peer = p->peer;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const ff_layer *L = &net->layer[l];
+        const size_t N = L->n_out, off = ff_net_param_offset(net, l);
+        float *hp = l >= net->head_from ? p->head_in + p->cap * net->head_off[l]
+                                        : p->act[POS][l % 2];
+        float *hn = p->act[NEG][l % 2];
+        const float *pp = ff_layer_patches(L, p->cols[0], in_pos, B);
+        const float *pn = ff_layer_patches(L, p->cols[1], in_neg, B);
+        ff_layer_forward(L, hp, pp, B, 1);
+        ff_layer_forward(L, hn, pn, B, 1);
+        ff_relu(hp, B * N);
+        ff_relu(hn, B * N);
+        loss[l] = logistic_grad(p->dz[POS], hp, B, N, (double)N, 1) +
+                  logistic_grad(p->dz[NEG], hn, B, N, (double)N, 0);
+        peer_normalise(p->dz[POS], peer, hp, B, N, &p->c);
+        ff_layer_weight_grad(L, p->grad, pp, p->dz[POS], B);
+        ff_layer_weight_grad_add(L, p->grad, pn, p->dz[NEG], B);
+        ff_sgd_step(net->params + off, p->g + off, p->grad, L->n_params, L->fan_in * L->oc,
+                    &p->c.ff, gain);
+        ff_normalize(hp, p->scale, hp, B, N, FF_NORM_RMS);
+        ff_normalize(hn, p->scale, hn, B, N, FF_NORM_RMS);
+        in_pos = hp;
+        in_neg = hn;
+        peer += N;
+    }
+}
+
+/* The head's step on what the readout layers left in p->head_in. */
+static double head_step(ff_net *net, ff_paper *p, const int *y, size_t B, float gain)
+{
+    const size_t K = net->n_classes, off = ff_net_param_offset(net, net->n_layers);
+    double loss = ff_softmax_xent(p->dlogits, p->logits, y, B, K);
+    ff_net_head_weight_grad(net, p->grad, p->head_in, p->dlogits, B, p->cap);
+    ff_sgd_step(net->params + off, p->g + off, p->grad,
+                p->c.learn_head_bias ? net->head.n_params : net->head.fan_in * K,
+                net->head.fan_in * K, &p->c.head, gain);
+    return loss;
+}
+
+static int usable(const ff_net *net, const ff_paper *p, size_t B)
+{
+    return B > 0 && B <= p->cap && net->spec.normalize_input &&
+           net->spec.norm == FF_NORM_RMS && net->n_classes <= 64;
+}
+
+int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
+                         const int *y, size_t B, float gain, double *loss)
+{
+    if (!usable(net, p, B))
+        return FF_EINVAL;
+    const size_t D = p->D;
+    memcpy(p->x[POS], x_pos, B * D * sizeof *x_pos);
+    memcpy(p->x[NEG], x_neg, B * D * sizeof *x_neg);
+    ff_normalize(p->x[POS], p->scale, p->x[POS], B, D, FF_NORM_RMS);
+    ff_normalize(p->x[NEG], p->scale, p->x[NEG], B, D, FF_NORM_RMS);
+    layers_step(net, p, B, gain, loss);
+    /* the readout learns from the positive pass, its gradient stopping at
+     * its own weights (the layers stepped already: the same inputs as a
+     * concurrent step would see) */
+    ff_net_head_forward(net, p->logits, p->head_in, B, p->cap);
+    loss[net->n_layers] = head_step(net, p, y, B, gain);
+    return FF_SUCCESS;
+}
+
+int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_t B,
+                   float gain, gsl_rng *r, double *loss)
+{
+    if (!usable(net, p, B))
+        return FF_EINVAL;
+    const size_t K = net->n_classes, D = p->D;
+    memset(loss, 0, (net->n_layers + 1) * sizeof *loss);
+
+    /* 1. the neutral pass, the hard negatives, the head's step */
+    make_input(p->x[NEU], p->scale, x, NULL, p->c.neutral, B, D, K);
+    const float *in = p->x[NEU];
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const ff_layer *L = &net->layer[l];
+        float *h = l >= net->head_from ? p->head_in + p->cap * net->head_off[l]
+                                       : p->act[NEU][l % 2];
+        ff_layer_forward(L, h, ff_layer_patches(L, p->cols[0], in, B), B, 1);
+        ff_relu(h, B * L->n_out);
+        ff_normalize(h, p->scale, h, B, L->n_out, FF_NORM_RMS);
+        in = h;
+    }
+    ff_net_head_forward(net, p->logits, p->head_in, B, p->cap);
+    negative_labels(p->neg_label, p->logits, y, B, K, p->c.hard_negatives, r);
+    loss[net->n_layers] = head_step(net, p, y, B, gain);
+
+    /* 2. the positive and negative passes, each layer stepping on both */
+    make_input(p->x[POS], p->scale, x, y, 0.0f, B, D, K);
+    make_input(p->x[NEG], p->scale, x, p->neg_label, 0.0f, B, D, K);
+    layers_step(net, p, B, gain, loss);
+    return FF_SUCCESS;
+}
