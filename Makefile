@@ -2,6 +2,7 @@
 #
 #   make reproduce          every run of the seed's table (SCALE=seed), the table
 #   make reproduce SCALE=quick   the same pipeline on a small slice, about a minute
+#   make reproduce SCALE=paper   the paper's MNIST runs (hours), results/paper-summary.tsv
 #   make test               build and run the CTest suite
 #
 # A run is a directory holding curve.tsv, config.txt and summary.tsv; its
@@ -28,8 +29,10 @@ RUNFLAGS ?= --epochs 10 --eval-every 2 --train-limit 5000 --val-limit 1000
 BENCH_EPOCHS = 1
 REPORT_OUT = REPORT_BUILD=$(abspath $(BUILD))/report-quick \
              REPORT_HTML=$(abspath $(BUILD))/report-quick/report.html
+else ifeq ($(SCALE),paper)
+RESULTS ?= results
 else
-$(error SCALE=$(SCALE): use seed or quick)
+$(error SCALE=$(SCALE): use seed, quick or paper)
 endif
 
 # OpenBLAS 0.3.21 misdetects recent CPUs; see scripts/openblas-coretype.
@@ -43,7 +46,7 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test reproduce runs table bench report clean
+.PHONY: all deps build data test reproduce runs table bench report paper-runs paper-table clean
 
 all: build
 
@@ -74,6 +77,37 @@ $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(eval $(call run_rule,$(a),$(m)))))
 
 runs: $(addsuffix /summary.tsv,$(RUNS))
 
+# The paper's runs (SCALE=paper): <run>-seed<N> under results/paper/, one at
+# a time, each with all the machine's BLAS threads (wide layers scale).
+PAPER_RESULTS ?= $(RESULTS)/paper
+PAPER_SEEDS   ?= 1
+PAPER_THREADS ?= $(JOBS)
+PAPER_RUN_NAMES := ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp
+paper_cmd_ff-sup-3x1000   = paper_ff_supervised --layers 3 --units 1000 --epochs 100
+paper_cmd_ff-sup-4x2000   = paper_ff_supervised --layers 4 --units 2000 --epochs 60
+paper_cmd_ff-unsup-4x2000 = paper_ff_unsupervised --layers 4 --units 2000 --epochs 100
+paper_cmd_bp              = paper_bp
+PAPER_RUNS := $(foreach r,$(PAPER_RUN_NAMES),$(foreach s,$(PAPER_SEEDS),$(PAPER_RESULTS)/$(r)-seed$(s)))
+
+define paper_rule
+$(PAPER_RESULTS)/$(1)-seed%/summary.tsv: $(DATA)/SHA256SUMS | build
+	$(BUILD)/experiments/$(paper_cmd_$(1)) --seed $$* --threads $(PAPER_THREADS) --data $(DATA) \
+	    --out $(PAPER_RESULTS)/$(1)-seed$$* --quiet $(PAPER_FLAGS)
+endef
+$(foreach r,$(PAPER_RUN_NAMES),$(eval $(call paper_rule,$(r))))
+.PRECIOUS: $(PAPER_RESULTS)/%/summary.tsv
+
+paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
+
+PAPER_REFERENCE := experiments/reference-paper.tsv
+$(RESULTS)/paper-summary.tsv: scripts/paper-summary.awk $(PAPER_REFERENCE) \
+                              $(addsuffix /summary.tsv,$(PAPER_RUNS))
+	awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
+	    $(addsuffix /summary.tsv,$(PAPER_RUNS)) >$@.tmp
+	mv $@.tmp $@
+
+paper-table: $(RESULTS)/paper-summary.tsv
+
 # The table: generated from the runs' own summaries, never typed.
 REFERENCE := experiments/reference-seed.tsv
 $(RESULTS)/summary.tsv: scripts/summarize.awk $(REFERENCE) $(addsuffix /summary.tsv,$(RUNS))
@@ -96,17 +130,21 @@ bench: $(RESULTS)/bench/ff_epoch.txt
 report:
 	$(MAKE) -C report RESULTS=$(abspath $(RESULTS)) SEEDS="$(SEEDS)" $(REPORT_OUT)
 
-reproduce: deps
-	@start=$$(date +%s); \
-	$(MAKE) build data && \
-	$(MAKE) bench && \
-	$(MAKE) -j $(JOBS) runs && \
-	$(MAKE) table && \
-	$(MAKE) report && \
-	echo && cat $(RESULTS)/summary.md && echo && \
+ifeq ($(SCALE),paper)
+REPRODUCE_STEPS = $(MAKE) paper-runs && $(MAKE) paper-table && $(MAKE) report && \
+	echo && column -t $(RESULTS)/paper-summary.tsv && echo && \
+	echo "reproduce: table in $(RESULTS)/paper-summary.tsv, runs in $(PAPER_RESULTS)/"
+else
+REPRODUCE_STEPS = $(MAKE) bench && $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
+	$(MAKE) report && echo && cat $(RESULTS)/summary.md && echo && \
 	echo "reproduce: table in $(RESULTS)/summary.tsv (Markdown: $(RESULTS)/summary.md)," \
 	     "runs in $(RESULTS)/<algorithm>-<model>-seed<N>/, report in" \
-	     "$(if $(REPORT_OUT),$(BUILD)/report-quick,report)/report.html" && \
+	     "$(if $(REPORT_OUT),$(BUILD)/report-quick,report)/report.html"
+endif
+
+reproduce: deps
+	@start=$$(date +%s); \
+	$(MAKE) build data && $(REPRODUCE_STEPS) && \
 	echo "reproduce: wall time $$(( $$(date +%s) - start )) s"
 
 clean:
