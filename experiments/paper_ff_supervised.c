@@ -33,9 +33,8 @@ int main(int argc, char **argv)
     if (!trainer || !ews)
         exp_die("out of memory");
 
-    /* the FF losses reported use the paper's threshold, the layer width */
     const ff_eval_config ev = {.supervised = 1, .target = 1, .readout = 1,
-                               .neutral = o.neutral, .theta = (double)o.units};
+                               .neutral = o.neutral, .theta_width = 1};
     exp_run run;
     exp_run_begin(&run, &o, &d);
     double loss[FF_MAX_LAYERS + 1];

@@ -38,7 +38,7 @@ int main(int argc, char **argv)
         exp_die("out of memory");
 
     const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1,
-                               .theta = (double)o.units};
+                               .theta_width = 1};
     exp_run run;
     exp_run_begin(&run, &o, &d);
     double loss[FF_MAX_LAYERS + 1];

@@ -105,10 +105,12 @@ static void run_from_z0(const ff_net *net, ff_eval_workspace *ews, const float *
 static void add_losses(double *loss, const ff_net *net, const ff_eval_workspace *ews,
                        size_t B, const int *label, int k, const ff_eval_config *c)
 {
-    for (size_t l = 0; l < net->n_layers; l++)
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const double theta = c->theta_width ? (double)net->layer[l].n_out : c->theta;
         for (size_t i = 0; i < B; i++)
             if (!label || label[i] == k)
-                loss[l] += ff_ff_row_loss(ews->ss[l * B + i], c->theta, c->target);
+                loss[l] += ff_ff_row_loss(ews->ss[l * B + i], theta, c->target);
+    }
 }
 
 /* z (B, N) = zbase + sum_k w_k resp_k, w given per row by `label`

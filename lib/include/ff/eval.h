@@ -24,6 +24,7 @@ typedef struct {
     int readout;     /* also score the softmax and goodness readouts against y */
     float neutral;   /* value of every label pixel in the neutral overlay */
     double theta;    /* goodness threshold of the FF loss */
+    int theta_width; /* 1: each layer's threshold is its width instead (paper) */
 } ff_eval_config;
 
 typedef struct {
