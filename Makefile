@@ -128,7 +128,8 @@ bench: $(RESULTS)/bench/ff_epoch.txt
 # The report reads whatever is in RESULTS (and says what is missing); it does
 # not depend on `table`, which would start every missing run.
 report:
-	$(MAKE) -C report RESULTS=$(abspath $(RESULTS)) SEEDS="$(SEEDS)" $(REPORT_OUT)
+	$(MAKE) -C report RESULTS=$(abspath $(RESULTS)) SEEDS="$(SEEDS)" \
+	    PAPER_RESULTS=$(abspath $(PAPER_RESULTS)) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT)
 
 ifeq ($(SCALE),paper)
 REPRODUCE_STEPS = $(MAKE) paper-runs && $(MAKE) paper-table && $(MAKE) report && \

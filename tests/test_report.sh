@@ -1,5 +1,6 @@
 #!/bin/sh
-# test_report.sh RESULTS_DIR OUT_DIR - the report, built from a result set.
+# test_report.sh RESULTS_DIR OUT_DIR [PAPER_DIR] - the report, built from a
+# result set.
 #
 # Builds report/report.html from RESULTS_DIR (a quick result set: SEEDS,
 # default "1 2", are the seeds it should hold) into OUT_DIR, writing nothing
@@ -10,12 +11,22 @@
 # missing and no summary.tsv the report names the missing runs and shows no
 # numbers of ours; a summary.tsv that no longer matches the runs is not
 # shown; a quoted function whose markers are gone fails the build.
+#
+# The paper-scale part: without PAPER_DIR the report is built with no paper
+# results, and must say so (and draw no paper figure).  PAPER_DIR is a
+# directory as `make reproduce SCALE=paper` leaves it: paper-summary.tsv
+# and paper/<run>-seed<N>/, PAPER_SEEDS (default "1") the seeds it should
+# hold.  With it, the paper part is checked as the seed part is: its table
+# row by row against paper-summary.tsv, with "short" where our mean test
+# error is above the paper's and only there; a figure per run that has a
+# complete seed; the quoted settings; a stale paper-summary.tsv and an
+# unfinished run reported, not shown.
 # The exit status is the verdict (77: RESULTS_DIR does not exist, skipped);
 # the last line counts the checks.
 set -eu
 
-if [ $# -ne 2 ]; then
-    echo "usage: sh test_report.sh RESULTS_DIR OUT_DIR" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+    echo "usage: sh test_report.sh RESULTS_DIR OUT_DIR [PAPER_DIR]" >&2
     exit 2
 fi
 if [ ! -d "$1" ]; then # no result set at all (no MNIST for the quick runs)
@@ -28,6 +39,17 @@ RESULTS=$(cd "$1" && pwd)
 mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
 SEEDS=${SEEDS:-1 2}
+PAPER_SEEDS=${PAPER_SEEDS:-1}
+PAPER_RUNS="ff-sup-4x2000 ff-sup-3x1000 ff-unsup-4x2000 bp"
+if [ $# -eq 3 ]; then
+    if [ ! -d "$3" ]; then
+        echo "no paper results in $3" >&2
+        exit 2
+    fi
+    PAPER=$(cd "$3" && pwd)
+else
+    PAPER=$OUT/no-paper # never made: the report has no paper results
+fi
 
 passed=0 failed=0
 ok() { passed=$((passed + 1)); }
@@ -40,18 +62,26 @@ check() {
 }
 
 # build NAME RESULTS [make variables...]: the report of RESULTS into
-# $OUT/NAME/, status in $rc, make's output in $OUT/NAME.log
+# $OUT/NAME/, status in $rc, make's output in $OUT/NAME.log; the paper
+# part from $PAPER (a later PAPER_RESULTS=... PAPER_TABLE=... overrides it)
 build() {
     name=$1 from=$2
     shift 2
     rc=0
     make -C "$REPORT" RESULTS="$from" SEEDS="$SEEDS" REPORT_BUILD="$OUT/$name" \
-        REPORT_HTML="$OUT/$name/report.html" "$@" >"$OUT/$name.log" 2>&1 || rc=$?
+        REPORT_HTML="$OUT/$name/report.html" PAPER_RESULTS="$PAPER/paper" \
+        PAPER_TABLE="$PAPER/paper-summary.tsv" PAPER_SEEDS="$PAPER_SEEDS" "$@" \
+        >"$OUT/$name.log" 2>&1 || rc=$?
 }
 
 # no_error HTML: xmllint's HTML parser passes it, silently
 no_error() {
     xmllint --html --noout "$1" >"$1.xmllint" 2>&1 && [ ! -s "$1.xmllint" ]
+}
+
+# has TEXT HTML: the HTML holds TEXT, wherever pandoc broke its lines
+has() {
+    tr '\n' ' ' <"$2" | grep -qF -- "$1"
 }
 
 # svg_of HTML ID: the SVG embedded as the data: URI of the img with that id
@@ -87,6 +117,48 @@ table_rows() {
         }' "$1" "$2"
 }
 
+# paper_rows TSV HTML: prints each row of paper-summary.tsv that the HTML
+# lacks (cells, tags stripped: run, net, readout, epochs, seeds, mean ± sd,
+# paper, ours vs paper, minutes), and each row whose verdict is wrong:
+# "short by" exactly where the mean is above the paper's value
+paper_rows() {
+    awk -F '\t' '
+        FILENAME == ARGV[1] {
+            if ($1 == "run") next
+            want[++n] = "|" $1 "|"
+            # run readout epochs seeds test_error_mean test_error_sd paper_value minutes
+            rest[n] = "|" $2 "|" $3 "|" $4 "|" $5 ($6 == "-" ? "" : " ± " $6) "|" $7 "|"
+            last[n] = "|" $8 "|"
+            short[n] = $7 != "-" && $5 + 0 > $7 + 0
+            next
+        }
+        /<tr/ { row = "|"; inrow = 1 }
+        inrow && /<td/ { cell = $0; gsub(/<[^>]*>/, "", cell); row = row cell "|" }
+        /<\/tr>/ { rows[++nr] = row; inrow = 0 }
+        END {
+            for (i = 1; i <= n; i++) {
+                found = 0
+                for (j = 1; j <= nr && !found; j++)
+                    if (index(rows[j], want[i]) == 1 && index(rows[j], rest[i]) &&
+                        substr(rows[j], length(rows[j]) - length(last[i]) + 1) == last[i]) found = j
+                if (!found) print "missing:" want[i] rest[i]
+                else if ((index(rows[found], "short by") > 0) != short[i])
+                    print "verdict:" want[i] rest[i]
+            }
+        }' "$1" "$2"
+}
+
+# the paper runs with a complete seed, i.e. with a figure
+PAPER_DRAWN=
+for r in $PAPER_RUNS; do
+    for s in $PAPER_SEEDS; do
+        if [ -f "$PAPER/paper/$r-seed$s/summary.tsv" ]; then
+            PAPER_DRAWN="$PAPER_DRAWN $r"
+            break
+        fi
+    done
+done
+
 FIGURES="fig-acc-dense fig-acc-conv2d fig-loss-ff-sup-dense fig-loss-ff-unsup-dense"
 FIGURES="$FIGURES fig-loss-ff-sup-conv2d fig-loss-ff-unsup-conv2d"
 if [ -f "$RESULTS/bench/ff_epoch.txt" ]; then
@@ -94,7 +166,8 @@ if [ -f "$RESULTS/bench/ff_epoch.txt" ]; then
 fi
 
 # ---- the report of the complete result set ---------------------------------
-rm -rf "$OUT/full" "$OUT/partial" "$OUT/stale" "$OUT/unmarked"
+rm -rf "$OUT/full" "$OUT/partial" "$OUT/stale" "$OUT/unmarked" "$OUT/paper-stale" \
+    "$OUT/paper-partial"
 if [ ! -f "$RESULTS/summary.tsv" ]; then # every check below compares with it
     fail "$RESULTS holds no summary.tsv: run make table first"
     echo "$passed passed, $failed failed"
@@ -123,8 +196,58 @@ for fig in $FIGURES; do
     *) ok ;;
     esac
 done
+for r in $PAPER_DRAWN; do
+    n=$((n + 1))
+    svg=$(svg_of "$H" "fig-paper-$r")
+    case $svg in
+    *"<svg"*"<path"*"test, softmax"*) ok ;;
+    *) fail "paper figure $r is not embedded as an SVG with its test point" ;;
+    esac
+    case $svg in
+    *"no complete run"*) fail "paper figure $r has no data" ;;
+    *) ok ;;
+    esac
+done
 check "one embedded SVG per expected figure ($n)" \
     [ "$(grep -o 'data:image/svg+xml;base64' "$H" | wc -l)" -eq "$n" ]
+check "a paper-scale section" grep -q 'id="paper-scale"' "$H"
+if [ -z "$PAPER_DRAWN" ]; then
+    check "with no paper results, the paper part says so" has 'No paper-scale results yet' "$H"
+    check "with no paper results, a missing-paper-results section" \
+        grep -q 'id="paper-missing"' "$H"
+fi
+if [ $# -eq 3 ]; then
+    if [ -f "$PAPER/paper-summary.tsv" ]; then
+        wrong=$(paper_rows "$PAPER/paper-summary.tsv" "$H")
+        check "every row of paper-summary.tsv is in the paper table, short where it is ($wrong)" \
+            [ -z "$wrong" ]
+    else
+        fail "$PAPER holds no paper-summary.tsv: run make paper-table first"
+    fi
+    complete=0 expected=0
+    for r in $PAPER_RUNS; do
+        for s in $PAPER_SEEDS; do
+            expected=$((expected + 1))
+            if [ -f "$PAPER/paper/$r-seed$s/summary.tsv" ]; then
+                complete=$((complete + 1))
+                cfg=$PAPER/paper/$r-seed$s/config.txt
+            fi
+        done
+    done
+    if [ "$complete" -eq "$expected" ] && [ -f "$PAPER/paper-summary.tsv" ]; then
+        check "the report says every paper run is there" grep -q 'id="paper-results-used"' "$H"
+    else
+        check "the report says paper runs are missing" grep -q 'id="paper-missing"' "$H"
+    fi
+    check "it counts $complete complete paper runs" \
+        has "; seeds $(echo $PAPER_SEEDS | sed 's/ /, /g')); complete: $complete." "$H"
+    if [ "$complete" -gt 0 ]; then # the settings quoted are the runs' (the last one read)
+        for key in optimizer normalisation; do
+            v=$(sed -n "s/^$key //p" "$cfg" | head -n 1)
+            check "the paper part quotes $key as recorded ($v)" has "<code>$key $v</code>" "$H"
+        done
+    fi
+fi
 for fn in ff_goodness_add ff_ff_loss ff_train_ff_layers ff_overlay_onehot best_k; do
     check "the quoted code shows $fn" grep -q "$fn" "$H"
 done
@@ -144,7 +267,8 @@ rm -f "$P/summary.tsv"
 gone=$(cd "$P" && ls -d ff-sup-conv2d-seed* | head -n 1)
 rm "$P/$gone/summary.tsv" # as a run that never finished leaves it
 rm -rf "$P/bp-dense-seed1"
-build partial "$P"
+build partial "$P" PAPER_RESULTS="$OUT/no-paper/paper" \
+    PAPER_TABLE="$OUT/no-paper/paper-summary.tsv" PAPER_SEEDS=1
 H=$OUT/partial/report.html
 check "with runs missing, make exits 0 (got $rc; see $OUT/partial.log)" [ "$rc" -eq 0 ]
 check "with runs missing, a missing-results section" grep -q 'id="missing-results"' "$H"
@@ -156,6 +280,16 @@ check "it shows no row of the (deleted) summary.tsv" \
     [ "$(table_rows "$RESULTS/summary.tsv" "$H" | wc -l)" -eq "$rows" ]
 check "with runs missing, no placeholder left" sh -c "! grep -q '@@' '$H'"
 check "with runs missing, xmllint finds no error" no_error "$H"
+# ... and no paper results at all
+check "with no paper results, the paper part says so" has 'No paper-scale results yet' "$H"
+check "with no paper results, a missing-paper-results section" grep -q 'id="paper-missing"' "$H"
+for r in $PAPER_RUNS; do
+    check "it names the absent paper run $r-seed1" grep -q "$r-seed1</code>: not started" "$H"
+done
+check "it says paper-summary.tsv is absent" has "paper-summary.tsv</code> is absent" "$H"
+check "with no paper results, no paper figure" sh -c "! grep -q 'id=\"fig-paper-' '$H'"
+check "with no paper results, the paper's values are still shown" \
+    grep -q "no complete run</em></td>" "$H"
 
 # ---- a summary.tsv that no longer matches the runs -------------------------
 S=$OUT/stale-results
@@ -168,6 +302,41 @@ H=$OUT/stale/report.html
 check "with a stale summary.tsv, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
 check "the stale row is flagged" grep -q "stale: summary.tsv does not match" "$H"
 check "the stale number is not shown" sh -c "! grep -q '12\.34' '$H'"
+
+# ---- the paper part: a stale paper-summary.tsv, an unfinished run ---------
+if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_DRAWN" ]; then
+    # stale: the first row's mean, changed; its run keeps all its seeds
+    Q=$OUT/paper-stale-results
+    rm -rf "$Q"
+    mkdir -p "$Q"
+    cp -R "$PAPER/paper" "$Q/paper"
+    row=$(awk -F '\t' '$1 != "run" { print $1 "\t" $2; exit }' "$PAPER/paper-summary.tsv")
+    awk -F '\t' -v row="$row" 'BEGIN { OFS = "\t" } $1 "\t" $2 == row { $5 = "77.77" } { print }' \
+        "$PAPER/paper-summary.tsv" >"$Q/paper-summary.tsv"
+    build paper-stale "$RESULTS" PAPER_RESULTS="$Q/paper" PAPER_TABLE="$Q/paper-summary.tsv"
+    H=$OUT/paper-stale/report.html
+    check "with a stale paper-summary.tsv, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
+    check "the stale paper row is flagged" has "stale: paper-summary.tsv does not match" "$H"
+    check "the stale paper number is not shown" sh -c "! grep -q '77\.77' '$H'"
+
+    # unfinished: the first drawn run's first complete seed loses its summary
+    r=${PAPER_DRAWN# }
+    r=${r%% *}
+    for s in $PAPER_SEEDS; do
+        [ -f "$Q/paper/$r-seed$s/summary.tsv" ] && break
+    done
+    rm "$Q/paper/$r-seed$s/summary.tsv"
+    cp "$PAPER/paper-summary.tsv" "$Q/paper-summary.tsv"
+    build paper-partial "$RESULTS" PAPER_RESULTS="$Q/paper" PAPER_TABLE="$Q/paper-summary.tsv"
+    H=$OUT/paper-partial/report.html
+    check "with a paper run unfinished, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
+    check "it names the unfinished paper run $r-seed$s" \
+        has "$r-seed$s</code>: started, not finished" "$H"
+    check "with a paper run unfinished, a missing-paper-results section" \
+        grep -q 'id="paper-missing"' "$H"
+    check "with a paper run unfinished, no placeholder left" sh -c "! grep -q '@@' '$H'"
+    check "with a paper run unfinished, xmllint finds no error" no_error "$H"
+fi
 
 # ---- a quoted function without its markers ---------------------------------
 L=$OUT/lib-unmarked
