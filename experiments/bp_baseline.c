@@ -9,47 +9,41 @@
 
 int main(int argc, char **argv)
 {
-    exp_opts o;
-    exp_parse(&o, EXP_BP, argc, argv);
-    gsl_rng *rng = exp_setup(&o);
-    exp_data d;
-    exp_load(&o, &d);
-    ff_net *net = exp_build_net(&o, rng);
-    const ff_train_config cfg = exp_train_config(&o);
-    const size_t B = (size_t)o.batch, D = d.train_pos->d;
-    const ff_dataset *pos = d.train_pos;
+    exp_ctx x;
+    exp_start(&x, EXP_BP, argc, argv);
+    const ff_train_config cfg = exp_train_config(&x.o);
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const ff_dataset *pos = x.d.train_pos;
 
-    ff_bp_workspace *ws = ff_bp_workspace_alloc(net, B);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1024);
+    ff_bp_workspace *ws = ff_bp_workspace_alloc(x.net, B);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1024);
     if (!ws || !ews)
         exp_die("out of memory");
 
     const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1,
-                               .neutral = o.neutral, .theta = o.theta};
+                               .neutral = x.o.neutral, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &o, &d);
-    for (int epoch = 0; epoch < o.epochs; epoch++) {
+    exp_run_begin(&run, &x.o, &x.d);
+    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
         double epoch_loss = 0.0, loss;
         for (size_t i = 0; i + B <= pos->n; i += B) {
-            ff_train_bp_batch(net, ws, pos->x + i * D, pos->y + i, B, &cfg, &loss);
+            ff_train_bp_batch(x.net, ws, pos->x + i * D, pos->y + i, B, &cfg, &loss);
             epoch_loss += loss;
         }
-        if (exp_eval_due(&o, epoch)) {
+        if (exp_eval_due(&x.o, epoch)) {
             ff_eval_result r;
-            ff_eval(net, ews, pos->x, pos->y, exp_eval_count(&o, pos->n), &ev, &r);
-            exp_run_record(&run, epoch, "train", "pos", &r, o.layers, 0, 0);
-            ff_eval(net, ews, d.val_pos->x, d.val_pos->y, exp_eval_count(&o, d.val_pos->n),
+            ff_eval(x.net, ews, pos->x, pos->y, exp_eval_count(&x.o, pos->n), &ev, &r);
+            exp_run_record(&run, epoch, "train", "pos", &r, x.o.layers, 0, 0);
+            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, exp_eval_count(&x.o, x.d.val_pos->n),
                     &ev, &r);
-            exp_run_record(&run, epoch, "val", "pos", &r, o.layers, 0, 0);
+            exp_run_record(&run, epoch, "val", "pos", &r, x.o.layers, 0, 0);
         }
         exp_run_progress(&run, epoch, epoch_loss / (double)(pos->n / B * B));
     }
-    exp_run_finish(&run, &d, net, ws->bytes);
+    exp_run_finish(&run, &x.d, x.net, ws->bytes);
 
     ff_eval_workspace_free(ews);
     ff_bp_workspace_free(ws);
-    ff_net_free(net);
-    exp_data_free(&d);
-    gsl_rng_free(rng);
+    exp_stop(&x);
     return 0;
 }

@@ -399,6 +399,32 @@ ff_pipeline *exp_ff_trainer(const exp_opts *o, ff_net *net, const ff_train_confi
     return p;
 }
 
+void exp_start(exp_ctx *x, exp_kind kind, int argc, char **argv)
+{
+    exp_parse(&x->o, kind, argc, argv);
+    x->rng = exp_setup(&x->o);
+    exp_load(&x->o, &x->d);
+    x->net = exp_build_net(&x->o, x->rng);
+}
+
+void exp_stop(exp_ctx *x)
+{
+    ff_net_free(x->net);
+    exp_data_free(&x->d);
+    gsl_rng_free(x->rng);
+}
+
+ff_paper_config exp_paper_config(const exp_opts *o)
+{
+    ff_paper_config pc = FF_PAPER_DEFAULTS;
+    pc.ff.lr = (float)o->lr, pc.head.lr = (float)o->lr_head;
+    pc.ff.momentum = pc.head.momentum = (float)o->momentum;
+    pc.ff.weight_cost = (float)o->weight_cost, pc.head.weight_cost = (float)o->weight_cost_head;
+    pc.peer_lambda = (float)o->peer, pc.neutral = o->neutral;
+    pc.hard_negatives = o->hard_negatives;
+    return pc;
+}
+
 ff_train_config exp_train_config(const exp_opts *o)
 {
     return (ff_train_config){.theta = o->theta,

@@ -18,6 +18,7 @@
 #include "ff/dataset.h"
 #include "ff/eval.h"
 #include "ff/net.h"
+#include "ff/paper.h"
 #include "ff/pipeline.h"
 #include "ff/results.h"
 #include "ff/train.h"
@@ -67,6 +68,23 @@ typedef struct {
     double test_soft, test_good;     /* paper: accuracy on the test set, at the end */
     double last_loss;
 } exp_run;
+
+/* What every experiment starts from: its flags, generator, data and net. */
+typedef struct {
+    exp_opts o;
+    gsl_rng *rng;
+    exp_data d;
+    ff_net *net;
+} exp_ctx;
+
+/* Parse the flags, set the machine up, seed the generator, load and split
+ * the data, build and initialise the net; exits with a one-line error on
+ * any failure.  exp_stop frees it all. */
+void exp_start(exp_ctx *x, exp_kind kind, int argc, char **argv);
+void exp_stop(exp_ctx *x);
+
+/* The paper protocol's settings as the flags give them. */
+ff_paper_config exp_paper_config(const exp_opts *o);
 
 /* Parse flags into o (defaults set by kind); prints usage and exits on
  * --help (0) or a bad flag (2). */

@@ -15,58 +15,54 @@
 
 int main(int argc, char **argv)
 {
-    exp_opts o;
-    exp_parse(&o, EXP_FF_SUP, argc, argv);
-    gsl_rng *rng = exp_setup(&o);
-    exp_data d;
-    exp_load(&o, &d);
-    ff_net *net = exp_build_net(&o, rng);
-    const ff_train_config cfg = exp_train_config(&o);
-    const size_t B = (size_t)o.batch, D = d.train_pos->d, K = net->n_classes;
+    exp_ctx x;
+    exp_start(&x, EXP_FF_SUP, argc, argv);
+    const ff_train_config cfg = exp_train_config(&x.o);
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d, K = x.net->n_classes;
 
     /* training copies carrying their overlays; the raw sets stay for evaluation */
-    ff_dataset *pos = ff_dataset_slice(d.train_pos, 0, d.train_pos->n);
-    ff_dataset *neg = ff_dataset_slice(d.train_neg, 0, d.train_neg->n);
+    ff_dataset *pos = ff_dataset_slice(x.d.train_pos, 0, x.d.train_pos->n);
+    ff_dataset *neg = ff_dataset_slice(x.d.train_neg, 0, x.d.train_neg->n);
     int *neg_label = malloc(neg->n * sizeof *neg_label);
-    int *val_neg_label = malloc(d.val_neg->n * sizeof *val_neg_label);
-    ff_pipeline *trainer = exp_ff_trainer(&o, net, &cfg);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1024);
+    int *val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
+    ff_pipeline *trainer = exp_ff_trainer(&x.o, x.net, &cfg);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1024);
     if (!pos || !neg || !neg_label || !val_neg_label || !ews)
         exp_die("out of memory");
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
-    ff_labels_uniform(val_neg_label, d.val_neg->n, (int)K, rng);
+    ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)K, x.rng);
 
     const ff_eval_config ev_pos = {.supervised = 1, .target = 1, .readout = 1,
-                                   .neutral = o.neutral, .theta = o.theta};
-    const ff_eval_config ev_neg = {.supervised = 1, .target = 0, .theta = o.theta};
+                                   .neutral = x.o.neutral, .theta = x.o.theta};
+    const ff_eval_config ev_neg = {.supervised = 1, .target = 0, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &o, &d);
+    exp_run_begin(&run, &x.o, &x.d);
     double loss[FF_MAX_LAYERS + 1];
-    for (int epoch = 0; epoch < o.epochs; epoch++) {
-        ff_labels_uniform(neg_label, neg->n, (int)K, rng);
+    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
+        ff_labels_uniform(neg_label, neg->n, (int)K, x.rng);
         ff_overlay_onehot(neg->x, neg_label, neg->n, D, K, 1.0f);
         for (size_t i = 0; i + B <= pos->n; i += B)
             ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1);
         for (size_t i = 0; i + B <= neg->n; i += B)
             ff_pipeline_batch(trainer, neg->x + i * D, neg_label + i, B, 0, 0);
         ff_pipeline_sync(trainer, loss);
-        if (exp_eval_due(&o, epoch)) {
+        if (exp_eval_due(&x.o, epoch)) {
             ff_eval_result r;
-            ff_eval(net, ews, d.train_pos->x, d.train_pos->y,
-                    exp_eval_count(&o, d.train_pos->n), &ev_pos, &r);
-            exp_run_record(&run, epoch, "train", "pos", &r, o.layers, 1, 1);
-            ff_eval(net, ews, d.train_neg->x, neg_label, exp_eval_count(&o, neg->n), &ev_neg, &r);
-            exp_run_record(&run, epoch, "train", "neg", &r, o.layers, 1, 0);
-            ff_eval(net, ews, d.val_pos->x, d.val_pos->y, exp_eval_count(&o, d.val_pos->n),
+            ff_eval(x.net, ews, x.d.train_pos->x, x.d.train_pos->y,
+                    exp_eval_count(&x.o, x.d.train_pos->n), &ev_pos, &r);
+            exp_run_record(&run, epoch, "train", "pos", &r, x.o.layers, 1, 1);
+            ff_eval(x.net, ews, x.d.train_neg->x, neg_label, exp_eval_count(&x.o, neg->n), &ev_neg, &r);
+            exp_run_record(&run, epoch, "train", "neg", &r, x.o.layers, 1, 0);
+            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, exp_eval_count(&x.o, x.d.val_pos->n),
                     &ev_pos, &r);
-            exp_run_record(&run, epoch, "val", "pos", &r, o.layers, 1, 1);
-            ff_eval(net, ews, d.val_neg->x, val_neg_label, exp_eval_count(&o, d.val_neg->n),
+            exp_run_record(&run, epoch, "val", "pos", &r, x.o.layers, 1, 1);
+            ff_eval(x.net, ews, x.d.val_neg->x, val_neg_label, exp_eval_count(&x.o, x.d.val_neg->n),
                     &ev_neg, &r);
-            exp_run_record(&run, epoch, "val", "neg", &r, o.layers, 1, 0);
+            exp_run_record(&run, epoch, "val", "neg", &r, x.o.layers, 1, 0);
         }
         exp_run_progress(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
     }
-    exp_run_finish(&run, &d, net, ff_pipeline_bytes(trainer));
+    exp_run_finish(&run, &x.d, x.net, ff_pipeline_bytes(trainer));
 
     ff_eval_workspace_free(ews);
     ff_pipeline_free(trainer);
@@ -74,8 +70,6 @@ int main(int argc, char **argv)
     free(neg_label);
     ff_dataset_free(neg);
     ff_dataset_free(pos);
-    ff_net_free(net);
-    exp_data_free(&d);
-    gsl_rng_free(rng);
+    exp_stop(&x);
     return 0;
 }

@@ -10,54 +10,48 @@
 
 int main(int argc, char **argv)
 {
-    exp_opts o;
-    exp_parse(&o, EXP_FF_UNSUP, argc, argv);
-    gsl_rng *rng = exp_setup(&o);
-    exp_data d;
-    exp_load(&o, &d);
-    ff_net *net = exp_build_net(&o, rng);
-    const ff_train_config cfg = exp_train_config(&o);
-    const size_t B = (size_t)o.batch, D = d.train_pos->d;
-    const ff_dataset *pos = d.train_pos, *neg = d.train_neg;
+    exp_ctx x;
+    exp_start(&x, EXP_FF_UNSUP, argc, argv);
+    const ff_train_config cfg = exp_train_config(&x.o);
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const ff_dataset *pos = x.d.train_pos, *neg = x.d.train_neg;
 
-    ff_pipeline *trainer = exp_ff_trainer(&o, net, &cfg);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1024);
+    ff_pipeline *trainer = exp_ff_trainer(&x.o, x.net, &cfg);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1024);
     if (!ews)
         exp_die("out of memory");
 
     const ff_eval_config ev_pos = {.supervised = 0, .target = 1, .readout = 1,
-                                   .neutral = o.neutral, .theta = o.theta};
-    const ff_eval_config ev_neg = {.supervised = 0, .target = 0, .theta = o.theta};
+                                   .neutral = x.o.neutral, .theta = x.o.theta};
+    const ff_eval_config ev_neg = {.supervised = 0, .target = 0, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &o, &d);
+    exp_run_begin(&run, &x.o, &x.d);
     double loss[FF_MAX_LAYERS + 1];
-    for (int epoch = 0; epoch < o.epochs; epoch++) {
+    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
         for (size_t i = 0; i + B <= pos->n; i += B)
             ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1);
         for (size_t i = 0; i + B <= neg->n; i += B)
             ff_pipeline_batch(trainer, neg->x + i * D, neg->y + i, B, 0, 0);
         ff_pipeline_sync(trainer, loss);
-        if (exp_eval_due(&o, epoch)) {
+        if (exp_eval_due(&x.o, epoch)) {
             ff_eval_result r;
-            ff_eval(net, ews, pos->x, pos->y, exp_eval_count(&o, pos->n), &ev_pos, &r);
-            exp_run_record(&run, epoch, "train", "pos", &r, o.layers, 1, 1);
-            ff_eval(net, ews, neg->x, neg->y, exp_eval_count(&o, neg->n), &ev_neg, &r);
-            exp_run_record(&run, epoch, "train", "neg", &r, o.layers, 1, 0);
-            ff_eval(net, ews, d.val_pos->x, d.val_pos->y, exp_eval_count(&o, d.val_pos->n),
+            ff_eval(x.net, ews, pos->x, pos->y, exp_eval_count(&x.o, pos->n), &ev_pos, &r);
+            exp_run_record(&run, epoch, "train", "pos", &r, x.o.layers, 1, 1);
+            ff_eval(x.net, ews, neg->x, neg->y, exp_eval_count(&x.o, neg->n), &ev_neg, &r);
+            exp_run_record(&run, epoch, "train", "neg", &r, x.o.layers, 1, 0);
+            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, exp_eval_count(&x.o, x.d.val_pos->n),
                     &ev_pos, &r);
-            exp_run_record(&run, epoch, "val", "pos", &r, o.layers, 1, 1);
-            ff_eval(net, ews, d.val_neg->x, d.val_neg->y, exp_eval_count(&o, d.val_neg->n),
+            exp_run_record(&run, epoch, "val", "pos", &r, x.o.layers, 1, 1);
+            ff_eval(x.net, ews, x.d.val_neg->x, x.d.val_neg->y, exp_eval_count(&x.o, x.d.val_neg->n),
                     &ev_neg, &r);
-            exp_run_record(&run, epoch, "val", "neg", &r, o.layers, 1, 0);
+            exp_run_record(&run, epoch, "val", "neg", &r, x.o.layers, 1, 0);
         }
         exp_run_progress(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
     }
-    exp_run_finish(&run, &d, net, ff_pipeline_bytes(trainer));
+    exp_run_finish(&run, &x.d, x.net, ff_pipeline_bytes(trainer));
 
     ff_eval_workspace_free(ews);
     ff_pipeline_free(trainer);
-    ff_net_free(net);
-    exp_data_free(&d);
-    gsl_rng_free(rng);
+    exp_stop(&x);
     return 0;
 }

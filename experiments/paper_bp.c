@@ -10,45 +10,39 @@
 
 int main(int argc, char **argv)
 {
-    exp_opts o;
-    exp_parse(&o, EXP_PAPER_BP, argc, argv);
-    gsl_rng *rng = exp_setup(&o);
-    exp_data d;
-    exp_load(&o, &d);
-    ff_net *net = exp_build_net(&o, rng);
-    const ff_train_config cfg = exp_train_config(&o);
-    const size_t B = (size_t)o.batch, D = d.train_pos->d;
-    const ff_dataset *train = d.train_pos;
+    exp_ctx x;
+    exp_start(&x, EXP_PAPER_BP, argc, argv);
+    const ff_train_config cfg = exp_train_config(&x.o);
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const ff_dataset *train = x.d.train_pos;
 
-    ff_bp_workspace *ws = ff_bp_workspace_alloc(net, B);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1000);
+    ff_bp_workspace *ws = ff_bp_workspace_alloc(x.net, B);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1000);
     if (!ws || !ews)
         exp_die("out of memory");
 
-    const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1, .theta = o.theta};
+    const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &o, &d);
+    exp_run_begin(&run, &x.o, &x.d);
     ff_eval_result r;
-    for (int epoch = 0; epoch < o.epochs; epoch++) {
+    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
         double epoch_loss = 0.0, loss;
         for (size_t i = 0; i + B <= train->n; i += B) {
-            ff_train_bp_batch(net, ws, train->x + i * D, train->y + i, B, &cfg, &loss);
+            ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss);
             epoch_loss += loss;
         }
-        if (exp_eval_due(&o, epoch)) {
-            ff_eval(net, ews, d.val_pos->x, d.val_pos->y, d.val_pos->n, &ev, &r);
-            exp_run_record(&run, epoch, "val", "all", &r, o.layers, 0, 0);
+        if (exp_eval_due(&x.o, epoch)) {
+            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, x.d.val_pos->n, &ev, &r);
+            exp_run_record(&run, epoch, "val", "all", &r, x.o.layers, 0, 0);
         }
         exp_run_progress(&run, epoch, epoch_loss / (double)(train->n / B * B));
     }
-    ff_eval(net, ews, d.test->x, d.test->y, d.test->n, &ev, &r);
-    exp_run_record(&run, o.epochs - 1, "test", "all", &r, o.layers, 0, 0);
-    exp_run_finish(&run, &d, net, ws->bytes);
+    ff_eval(x.net, ews, x.d.test->x, x.d.test->y, x.d.test->n, &ev, &r);
+    exp_run_record(&run, x.o.epochs - 1, "test", "all", &r, x.o.layers, 0, 0);
+    exp_run_finish(&run, &x.d, x.net, ws->bytes);
 
     ff_eval_workspace_free(ews);
     ff_bp_workspace_free(ws);
-    ff_net_free(net);
-    exp_data_free(&d);
-    gsl_rng_free(rng);
+    exp_stop(&x);
     return 0;
 }
