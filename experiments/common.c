@@ -503,6 +503,7 @@ void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
     put(f, 100.0 * r->softmax_acc, 1);
     put(f, 100.0 * r->goodness_acc, goodness);
     fprintf(f, " %.2f\n", now() - run->t0);
+    fflush(f); /* progress visible in the temporary file; renamed only at the end */
     if (!strcmp(set, "test")) {
         run->test_soft = 100.0 * r->softmax_acc;
         run->test_good = 100.0 * r->goodness_acc;
