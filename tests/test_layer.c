@@ -17,6 +17,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
+#include "gradcheck.h"
 #include "ff/error.h"
 #include "ff/layer.h"
 
@@ -25,12 +26,6 @@ typedef struct {
     ff_layer L;
     float *params;
 } owned_layer;
-
-static void fill_uniform(float *a, size_t n, gsl_rng *r, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = (float)(lo + (hi - lo) * gsl_rng_uniform(r));
-}
 
 static int make_layer(owned_layer *o, int conv, size_t ih, size_t iw, size_t ic, size_t kh,
                       size_t kw, size_t oc, gsl_rng *r)
@@ -80,49 +75,6 @@ static double ref_objective(const ff_layer *L, const double *w, const double *b,
     for (size_t i = 0; i < B * L->n_out; i++)
         s += zbuf[i] * R[i];
     return s;
-}
-
-/* The one comparison every gradient check uses: each entry within
- * rtol*|ref| + atol*max|ref|.  Returns how many entries fail; *worst gets
- * the largest |got - ref| / max|ref|. */
-static size_t grad_mismatches(const float *got, const double *ref, size_t n, double rtol,
-                              double atol, double *worst)
-{
-    double scale = 0.0;
-    for (size_t i = 0; i < n; i++)
-        scale = fmax(scale, fabs(ref[i]));
-    scale = scale > 0.0 ? scale : 1.0;
-    size_t bad = 0;
-    *worst = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double e = fabs(got[i] - ref[i]);
-        *worst = fmax(*worst, e / scale);
-        bad += !(e <= rtol * fabs(ref[i]) + atol * scale);
-    }
-    return bad;
-}
-
-/* Float gradients against a double finite difference of a linear function:
- * the only error left is float rounding in the library's sgemm. */
-#define GRAD_RTOL 1e-4
-#define GRAD_ATOL 1e-5
-
-/* The same comparison must reject a gradient with one entry 10% off: proof
- * that the check above can fail.  The entry chosen is the largest one, so
- * the corruption is well above the tolerance by construction. */
-static int rejects_corruption(const float *got, const double *ref, size_t n)
-{
-    float *bad = malloc(n * sizeof *bad);
-    memcpy(bad, got, n * sizeof *bad);
-    size_t big = 0;
-    for (size_t i = 1; i < n; i++)
-        if (fabs(ref[i]) > fabs(ref[big]))
-            big = i;
-    bad[big] *= 1.1f;
-    double worst;
-    size_t m = grad_mismatches(bad, ref, n, GRAD_RTOL, GRAD_ATOL, &worst);
-    free(bad);
-    return m > 0;
 }
 
 typedef struct {

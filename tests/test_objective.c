@@ -19,52 +19,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
+#include "gradcheck.h"
 #include "ff/objective.h"
-
-static void fill_uniform(float *a, size_t n, gsl_rng *r, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = (float)(lo + (hi - lo) * gsl_rng_uniform(r));
-}
-
-/* Entries within rtol*|ref| + atol*max|ref|; returns the failures. */
-static size_t grad_mismatches(const float *got, const double *ref, size_t n, double rtol,
-                              double atol, double *worst)
-{
-    double scale = 0.0;
-    for (size_t i = 0; i < n; i++)
-        scale = fmax(scale, fabs(ref[i]));
-    scale = scale > 0.0 ? scale : 1.0;
-    size_t bad = 0;
-    *worst = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double e = fabs(got[i] - ref[i]);
-        *worst = fmax(*worst, e / scale);
-        bad += !(e <= rtol * fabs(ref[i]) + atol * scale);
-    }
-    return bad;
-}
-
-/* Float results against double FD of smooth functions (step 1e-4: the
- * truncation error is ~1e-8 relative), so 1e-4 is float rounding with room. */
-#define GRAD_RTOL 1e-4
-#define GRAD_ATOL 1e-5
-
-/* The check must reject the same gradient with its largest entry 10% off. */
-static int rejects_corruption(const float *got, const double *ref, size_t n)
-{
-    float *bad = malloc(n * sizeof *bad);
-    memcpy(bad, got, n * sizeof *bad);
-    size_t big = 0;
-    for (size_t i = 1; i < n; i++)
-        if (fabs(ref[i]) > fabs(ref[big]))
-            big = i;
-    bad[big] *= 1.1f;
-    double worst;
-    size_t m = grad_mismatches(bad, ref, n, GRAD_RTOL, GRAD_ATOL, &worst);
-    free(bad);
-    return m > 0;
-}
 
 static void test_relu(void)
 {

@@ -27,6 +27,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
+#include "gradcheck.h"
 #include "ff/dataset.h"
 #include "ff/error.h"
 #include "ff/eval.h"
@@ -48,12 +49,6 @@ static gsl_rng *new_rng(unsigned long seed)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
     return r;
-}
-
-static void fill_uniform(float *a, size_t n, gsl_rng *r, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = (float)(lo + (hi - lo) * gsl_rng_uniform(r));
 }
 
 static void fill_gauss(float *a, size_t n, gsl_rng *r, double sd)

@@ -25,18 +25,13 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
+#include "gradcheck.h"
 #include "ff/dataset.h"
 #include "ff/error.h"
 #include "ff/eval.h"
 #include "ff/net.h"
 #include "ff/objective.h"
 #include "ff/train.h"
-
-static void fill_uniform(float *a, size_t n, gsl_rng *r, double lo, double hi)
-{
-    for (size_t i = 0; i < n; i++)
-        a[i] = (float)(lo + (hi - lo) * gsl_rng_uniform(r));
-}
 
 static ff_net *make_net(const ff_net_spec *spec, unsigned long seed)
 {
