@@ -7,8 +7,10 @@
 #
 # A run is a directory holding curve.tsv, config.txt and summary.tsv; its
 # summary.tsv is written last, so make reruns only runs that never finished.
-# Runs do not depend on the binaries' timestamps: rebuilding the code does not
-# silently invalidate committed results (delete a run directory to redo it).
+# Runs depend on the binaries and the data only in order (they must exist),
+# not by timestamp: rebuilding the code or fetching the (checksummed) data
+# afresh does not silently invalidate committed results; delete a run
+# directory to redo it.
 
 SCALE   ?= seed
 SEEDS   ?= 1 2 3
@@ -69,7 +71,7 @@ test: build
 
 # One rule per kind of run: <algo>-<model>-seed<N>.
 define run_rule
-$(RESULTS)/$(1)-$(2)-seed%/summary.tsv: $(DATA)/SHA256SUMS | build
+$(RESULTS)/$(1)-$(2)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
 	$(BUILD)/experiments/$(program_$(1)) --model $(2) --seed $$* --data $(DATA) \
 	    --out $(RESULTS)/$(1)-$(2)-seed$$* --quiet $(RUNFLAGS)
 endef
@@ -90,7 +92,7 @@ paper_cmd_bp              = paper_bp
 PAPER_RUNS := $(foreach r,$(PAPER_RUN_NAMES),$(foreach s,$(PAPER_SEEDS),$(PAPER_RESULTS)/$(r)-seed$(s)))
 
 define paper_rule
-$(PAPER_RESULTS)/$(1)-seed%/summary.tsv: $(DATA)/SHA256SUMS | build
+$(PAPER_RESULTS)/$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
 	$(BUILD)/experiments/$(paper_cmd_$(1)) --seed $$* --threads $(PAPER_THREADS) --data $(DATA) \
 	    --out $(PAPER_RESULTS)/$(1)-seed$$* --quiet $(PAPER_FLAGS)
 endef
