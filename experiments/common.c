@@ -130,8 +130,10 @@ static void usage(FILE *f, exp_kind kind)
                 "  --blur N           unsupervised: blur passes of the hybrid masks (default %d)\n",
                 d.momentum, d.weight_cost, d.weight_cost_head, d.peer, d.blur_passes);
     else
-        fprintf(f, "  --theta X          goodness threshold of the FF loss (default %g)\n",
-                d.theta);
+        fprintf(f,
+                "  --theta X          goodness threshold of the FF loss (default %g)\n"
+                "  --norm NAME        normalisation between layers: l2 or rms (default %s)\n",
+                d.theta, d.norm_rms ? "rms" : "l2");
     fprintf(f,
             "  --neutral X        label pixels of the neutral overlay (default %g)\n"
             "  --seed N           seed of the run's gsl_rng (default %lu)\n"
@@ -175,7 +177,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     set_defaults(o, kind);
     enum { DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR,
            LRHEAD, THETA, NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
-           PEER, UNIFORM, BLUR, VALSPLIT };
+           PEER, UNIFORM, BLUR, VALSPLIT, NORM };
     static const struct option opts[] = {
         {"data", 1, 0, DATA}, {"out", 1, 0, OUT}, {"model", 1, 0, MODEL},
         {"epochs", 1, 0, EPOCHS}, {"eval-every", 1, 0, EVERY}, {"batch", 1, 0, BATCH},
@@ -187,7 +189,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         {"momentum", 1, 0, MOMENTUM}, {"weight-cost", 1, 0, WC},
         {"weight-cost-head", 1, 0, WCHEAD}, {"peer", 1, 0, PEER},
         {"uniform-negatives", 0, 0, UNIFORM}, {"blur", 1, 0, BLUR},
-        {"val-split", 1, 0, VALSPLIT},
+        {"val-split", 1, 0, VALSPLIT}, {"norm", 1, 0, NORM},
         {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
         {0, 0, 0, 0}};
     const char *out = NULL;
@@ -196,8 +198,8 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     for (int c; (c = getopt_long(argc, argv, "", opts, &index)) != -1; index = -1) {
         char flag[64];
         snprintf(flag, sizeof flag, "--%s", index >= 0 ? opts[index].name : "?");
-        if ((c >= MOMENTUM && c != VALSPLIT && !EXP_PAPER_FF(kind)) ||
-            (c == VALSPLIT && !EXP_PAPER(kind)) || (c == THETA && EXP_PAPER_FF(kind)) ||
+        if ((c >= MOMENTUM && c != VALSPLIT && c != NORM && !EXP_PAPER_FF(kind)) ||
+            (c == VALSPLIT && !EXP_PAPER(kind)) || (c == NORM && EXP_PAPER_FF(kind)) || (c == THETA && EXP_PAPER_FF(kind)) ||
             (c == UNIFORM && kind != EXP_PAPER_FF_SUP) || (c == BLUR && kind != EXP_PAPER_FF_UNSUP))
             exp_die("%s does not apply to %s (see --help)", flag, prog);
         switch (c) {
@@ -229,6 +231,11 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         case WCHEAD: o->weight_cost_head = parse_double("--weight-cost-head", optarg, 0, 1); break;
         case PEER: o->peer = parse_double("--peer", optarg, 0, 100); break;
         case UNIFORM: o->hard_negatives = 0; break;
+        case NORM:
+            if (strcmp(optarg, "l2") && strcmp(optarg, "rms"))
+                exp_die("--norm: '%s' is not a normalisation (use l2 or rms)", optarg);
+            o->norm_rms = !strcmp(optarg, "rms");
+            break;
         case VALSPLIT: o->val_split = parse_long("--val-split", optarg, 1, 1L << 30); break;
         case BLUR: o->blur_passes = (int)parse_long("--blur", optarg, 0, 100); break;
         case QUIET: o->quiet = 1; break;
@@ -369,7 +376,8 @@ ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
     const int paper = EXP_PAPER_FF(o->kind);
     ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = (size_t)o->layers,
                      .head_from = (size_t)o->head_from - 1, .n_classes = EXP_PAPER(o->kind) ? 10 : 5,
-                     .norm = paper ? FF_NORM_RMS : FF_NORM_L2, .normalize_input = paper};
+                     .norm = paper || o->norm_rms ? FF_NORM_RMS : FF_NORM_L2,
+                     .normalize_input = paper};
     int conv = !strcmp(o->model, "conv2d");
     for (int l = 0; l < o->layers; l++) {
         /* seed "Conv2D model": a 28x28 kernel over the whole image, then 1x1 */
@@ -604,14 +612,16 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
         fprintf(f, "blur_passes %d\n", o->blur_passes);
     } else if (o->kind == EXP_PAPER_BP) {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
-                   "normalisation l2 eps=1e-7\ndigits 0-9\n");
+                   "normalisation %s\ndigits 0-9\n",
+                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
     }
     if (EXP_PAPER(o->kind)) {
         fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\n", o->val_split, d->train_pos->n, d->val_pos->n,
                 d->test->n);
     } else {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
-                   "normalisation l2 eps=1e-7\npositive_digits 0-4\nnegative_digits 5-9\n");
+                   "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
+                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
         fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
                 d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
     }

@@ -43,6 +43,7 @@ typedef struct {
     float neutral;
     long train_limit, val_limit; /* per part (positive, negative); 0: all */
     int eval_all;                /* evaluate every image, not whole batches only */
+    int norm_rms;                /* normalise between layers by RMS, not L2 norm */
     int quiet;
     /* the paper's protocol only */
     double momentum, weight_cost, weight_cost_head, peer;
