@@ -611,8 +611,8 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
                 p.learn_head_bias ? "learned" : "fixed_at_zero");
         fprintf(f, "blur_passes %d\n", o->blur_passes);
     } else if (o->kind == EXP_PAPER_BP) {
-        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
-                   "normalisation %s\ndigits 0-9\n",
+        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
+                   "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
                 o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
     }
     if (EXP_PAPER(o->kind)) {

@@ -2,7 +2,8 @@
  *
  * All ten digits, the paper's split (50,000 / 10,000 / 10,000): a fully
  * connected ReLU net (L2 normalisation between layers, the softmax head on
- * the last layer), trained end to end by backpropagation with Adam; the
+ * the last layer), trained end to end by backpropagation with Adam, its
+ * learning rate decayed as in the paper's FF runs (ff_lr_gain); the
  * validation set every --eval-every epochs, the test set once at the end.
  * The paper reports about 1.4% test error for "a few fully connected
  * layers" trained for about 20 epochs. */
@@ -12,7 +13,7 @@ int main(int argc, char **argv)
 {
     exp_ctx x;
     exp_start(&x, EXP_PAPER_BP, argc, argv);
-    const ff_train_config cfg = exp_train_config(&x.o);
+    ff_train_config cfg = exp_train_config(&x.o);
     const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
     const ff_dataset *train = x.d.train_pos;
 
@@ -26,6 +27,10 @@ int main(int argc, char **argv)
     exp_run_begin(&run, &x.o, &x.d);
     ff_eval_result r;
     for (int epoch = 0; epoch < x.o.epochs; epoch++) {
+        /* the learning-rate schedule of the paper's FF runs: constant, then
+         * down linearly over the second half */
+        const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
+        cfg.adam.lr = (float)x.o.lr * gain, cfg.adam_head.lr = (float)x.o.lr_head * gain;
         double epoch_loss = 0.0, loss;
         for (size_t i = 0; i + B <= train->n; i += B) {
             ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss);
