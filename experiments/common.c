@@ -170,14 +170,36 @@ static double parse_double(const char *flag, const char *s, double lo, double hi
     return v;
 }
 
+enum {
+    DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR, LRHEAD, THETA,
+    NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
+    PEER, UNIFORM, BLUR, VALSPLIT, NORM
+};
+
+/* Whether a flag means anything to a program of this kind: one that does
+ * not is refused rather than silently ignored. */
+static int flag_applies(int flag, exp_kind kind)
+{
+    switch (flag) {
+    case THETA:
+    case NORM: return !EXP_PAPER_FF(kind); /* the paper: threshold = width, RMS */
+    case STAGES: return kind == EXP_FF_SUP || kind == EXP_FF_UNSUP;
+    case VALSPLIT: return EXP_PAPER(kind);
+    case MOMENTUM:
+    case WC:
+    case WCHEAD:
+    case PEER: return EXP_PAPER_FF(kind);
+    case UNIFORM: return kind == EXP_PAPER_FF_SUP;
+    case BLUR: return kind == EXP_PAPER_FF_UNSUP;
+    default: return 1;
+    }
+}
+
 void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
 {
     const char *slash = strrchr(argv[0], '/');
     prog = slash ? slash + 1 : argv[0];
     set_defaults(o, kind);
-    enum { DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR,
-           LRHEAD, THETA, NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
-           PEER, UNIFORM, BLUR, VALSPLIT, NORM };
     static const struct option opts[] = {
         {"data", 1, 0, DATA}, {"out", 1, 0, OUT}, {"model", 1, 0, MODEL},
         {"epochs", 1, 0, EPOCHS}, {"eval-every", 1, 0, EVERY}, {"batch", 1, 0, BATCH},
@@ -198,9 +220,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     for (int c; (c = getopt_long(argc, argv, "", opts, &index)) != -1; index = -1) {
         char flag[64];
         snprintf(flag, sizeof flag, "--%s", index >= 0 ? opts[index].name : "?");
-        if ((c >= MOMENTUM && c != VALSPLIT && c != NORM && !EXP_PAPER_FF(kind)) ||
-            (c == VALSPLIT && !EXP_PAPER(kind)) || (c == NORM && EXP_PAPER_FF(kind)) || (c == THETA && EXP_PAPER_FF(kind)) ||
-            (c == UNIFORM && kind != EXP_PAPER_FF_SUP) || (c == BLUR && kind != EXP_PAPER_FF_UNSUP))
+        if (!flag_applies(c, kind))
             exp_die("%s does not apply to %s (see --help)", flag, prog);
         switch (c) {
         case DATA: o->data = optarg; break;
