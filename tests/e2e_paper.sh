@@ -1,0 +1,82 @@
+#!/bin/sh
+# e2e_paper.sh PROG DATA OUTDIR - one paper-scale program, end to end.
+#
+# Runs PROG (paper_ff_supervised, paper_ff_unsupervised or paper_bp) briefly
+# on the synthetic MNIST in DATA, with a small net and a validation split to
+# fit its 800 training images, and checks what it leaves: the three result
+# files; a validation line per epoch and one test line at the end; the
+# summary's test columns; the recorded split; the same bits for the same
+# seed; and refusals of flags that do not apply.  The exit status is the
+# verdict.
+set -eu
+[ $# -eq 3 ] || { echo "usage: sh e2e_paper.sh PROG DATA OUTDIR" >&2; exit 2; }
+PROG=$1 DATA=$2 OUT=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" ]; then
+    OPENBLAS_CORETYPE=$("$HERE/../scripts/openblas-coretype")
+    export OPENBLAS_CORETYPE
+fi
+
+passed=0 failed=0
+check() { # check DESCRIPTION COMMAND...: one verdict
+    desc=$1
+    shift
+    if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $desc"; fi
+}
+run() { # run DIR [flags]: a short run, status in $rc
+    dir=$1
+    shift
+    rc=0
+    "$PROG" --data "$DATA" --out "$dir" --epochs 2 --eval-every 1 --batch 20 --layers 3 \
+        --units 24 --val-split 200 --quiet "$@" >"$dir.out" 2>"$dir.err" || rc=$?
+}
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+run "$OUT/a"
+check "run exits 0 ($(head -c 200 "$OUT/a.err"))" [ "$rc" -eq 0 ]
+for f in curve.tsv summary.tsv config.txt; do
+    check "$f written" test -s "$OUT/a/$f"
+done
+check "no temporary file left" sh -c "! ls '$OUT/a' | grep -q tmp"
+check "one validation line per epoch" [ "$(grep -c '^[0-9]* val all ' "$OUT/a/curve.tsv")" -eq 2 ]
+check "one test line, last" sh -c "tail -n 1 '$OUT/a/curve.tsv' | grep -q '^1 test all '"
+check "test line counts the test images" sh -c "tail -n 1 '$OUT/a/curve.tsv' | awk '\$4 > 0 { ok = 1 } END { exit !ok }'"
+check "summary has the test columns" awk '!/^#/ && NF != 15 { exit 1 }' "$OUT/a/summary.tsv"
+check "summary header names them" grep -q 'layers units test_softmax test_goodness$' "$OUT/a/summary.tsv"
+check "test softmax accuracy is a percentage" awk '!/^#/ && !($14 >= 0 && $14 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
+check "config records the split" grep -q '^val_split 200$' "$OUT/a/config.txt"
+check "config records 600 / 200 images" sh -c "grep -q '^train 600$' '$OUT/a/config.txt' && grep -q '^val 200$' '$OUT/a/config.txt'"
+check "config records the digits" grep -q '^digits 0-9$' "$OUT/a/config.txt"
+case $(basename "$PROG") in
+paper_bp)
+    check "BP has no goodness" awk '!/^#/ && $15 != "-" { exit 1 }' "$OUT/a/summary.tsv"
+    run "$OUT/x" --peer 0.1
+    check "--peer refused" [ "$rc" -ne 0 ] ;;
+paper_ff_unsupervised)
+    check "unsupervised has no goodness readout" awk '!/^#/ && $15 != "-" { exit 1 }' "$OUT/a/summary.tsv"
+    check "config records hybrid negatives and blur" sh -c "grep -q '^negatives hybrid_images$' '$OUT/a/config.txt' && grep -q '^blur_passes 6$' '$OUT/a/config.txt'"
+    run "$OUT/x" --uniform-negatives
+    check "--uniform-negatives refused" [ "$rc" -ne 0 ] ;;
+paper_ff_supervised)
+    check "goodness test accuracy is a percentage" awk '!/^#/ && !($15 >= 0 && $15 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
+    check "config records hard negatives" grep -q '^negatives hard$' "$OUT/a/config.txt"
+    run "$OUT/x" --theta 1
+    check "--theta refused" [ "$rc" -ne 0 ] ;;
+*) echo "e2e_paper.sh: unknown program $PROG" >&2; exit 2 ;;
+esac
+check "refusal writes nothing" test ! -e "$OUT/x"
+check "refusal says one line" [ "$(wc -l <"$OUT/x.err")" -eq 1 ]
+
+# the same seed gives the same curve, but for its last column (seconds)
+nosecs() { awk '{ $NF = ""; print }' "$1"; }
+run "$OUT/b"
+nosecs "$OUT/a/curve.tsv" >"$OUT/a.cut"
+nosecs "$OUT/b/curve.tsv" >"$OUT/b.cut"
+check "same seed, same curve" cmp -s "$OUT/a.cut" "$OUT/b.cut"
+run "$OUT/c" --seed 5
+nosecs "$OUT/c/curve.tsv" >"$OUT/c.cut"
+check "another seed, another curve" sh -c "! cmp -s '$OUT/a.cut' '$OUT/c.cut'"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
