@@ -1,0 +1,35 @@
+#!/bin/sh
+# test_paper_quick.sh SRC BUILD OUT - the SCALE=paper pipeline, end to end,
+# in miniature on the real MNIST (skipped, status 77, when it is absent):
+# every paper run with a small net for two epochs on a slice, then the
+# paper table.  Checks that each run completes and that the table has its
+# stable columns and one row per run and readout.
+set -eu
+src=$1 build=$2 out=$3
+data=$src/data/mnist
+[ -f "$data/SHA256SUMS" ] || { echo "no MNIST in $data (make data): skipped"; exit 77; }
+
+pass=0 fail=0
+check() { # check DESCRIPTION COMMAND...
+    what=$1; shift
+    if "$@" >/dev/null 2>&1; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
+}
+
+rm -rf "$out"
+make -s -C "$src" paper-runs paper-table SCALE=paper BUILD="$build" RESULTS="$out" \
+    DATA="$data" PAPER_SEEDS=1 PAPER_THREADS=1 \
+    PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
+    >"$out.log" 2>&1 || { cat "$out.log"; echo "0 passed, 1 failed"; exit 1; }
+
+for r in ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp; do
+    check "$r complete" test -s "$out/paper/$r-seed1/summary.tsv"
+done
+header="run	readout	epochs	seeds	test_error_mean	test_error_sd	paper_value	minutes_per_run"
+check "table header names the stable columns" test "$(head -n 1 "$out/paper-summary.tsv")" = "$header"
+check "table has a row per run and readout" test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq 6
+check "every row has 8 fields" awk -F'\t' 'NR > 1 && NF != 8 { exit 1 }' "$out/paper-summary.tsv"
+check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
+check "the paper's values beside ours" grep -q '^ff-sup-4x2000	goodness	.*	1.36	' "$out/paper-summary.tsv"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
