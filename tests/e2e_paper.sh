@@ -17,12 +17,7 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" 
     export OPENBLAS_CORETYPE
 fi
 
-passed=0 failed=0
-check() { # check DESCRIPTION COMMAND...: one verdict
-    desc=$1
-    shift
-    if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $desc"; fi
-}
+. "$HERE/check.sh"
 run() { # run DIR [flags]: a short run, status in $rc
     dir=$1
     shift
@@ -78,5 +73,4 @@ run "$OUT/c" --seed 5
 nosecs "$OUT/c/curve.tsv" >"$OUT/c.cut"
 check "another seed, another curve" sh -c "! cmp -s '$OUT/a.cut' '$OUT/c.cut'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_done

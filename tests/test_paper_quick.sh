@@ -9,11 +9,7 @@ src=$1 build=$2 out=$3
 data=$src/data/mnist
 [ -f "$data/SHA256SUMS" ] || { echo "no MNIST in $data (make data): skipped"; exit 77; }
 
-pass=0 fail=0
-check() { # check DESCRIPTION COMMAND...
-    what=$1; shift
-    if "$@" >/dev/null 2>&1; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
-}
+. "$(dirname "$0")/check.sh"
 
 rm -rf "$out"
 make -s -C "$src" paper-runs paper-table SCALE=paper BUILD="$build" RESULTS="$out" \
@@ -31,5 +27,4 @@ check "every row has 8 fields" awk -F'\t' 'NR > 1 && NF != 8 { exit 1 }' "$out/p
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
 check "the paper's values beside ours" grep -q '^ff-sup-4x2000	goodness	.*	1.36	' "$out/paper-summary.tsv"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done

@@ -10,11 +10,7 @@ src=$1 build=$2 out=$3
 data=$src/data/mnist
 [ -f "$data/SHA256SUMS" ] || { echo "no MNIST in $data (make data): skipped"; exit 77; }
 
-pass=0 fail=0
-check() { # check DESCRIPTION COMMAND...
-    what=$1; shift
-    if "$@" >/dev/null 2>&1; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
-}
+. "$(dirname "$0")/check.sh"
 
 rm -rf "$out"
 make -s -C "$src" runs table SCALE=quick BUILD="$build" RESULTS="$out" DATA="$data" -j2 >"$out.log" 2>&1 ||
@@ -47,5 +43,4 @@ make -C "$src" runs table SCALE=quick BUILD="$build" RESULTS="$out" DATA="$fresh
 check "a second reproduce runs nothing" test "$(ls -l --time-style=+%s.%N "$out"/*/summary.tsv | md5sum)" = "$stamp"
 check "a second reproduce starts no program" sh -c "! grep -q -- '--out ' '$out.log2'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done
