@@ -1,7 +1,7 @@
 # paper-status.awk - the paper-scale runs this report was built from, and
 # those it lacks.
 #
-#   awk -f paper-status.awk BUILD/paper-runs.txt
+#   awk -f missing.awk -f paper-status.awk BUILD/paper-runs.txt
 #
 # Reads the paper part's manifest (results DIR; seeds ...; one
 # "run NAME complete|started|absent" line per expected run; "table
@@ -36,14 +36,7 @@ END {
               " every table row and figure states how many runs it is made of.\n"
     printf "Paper results directory: `%s`.  Expected runs: %d (%s; seeds %s); complete: %d.\n",
            dir, n, names, seeds, done + 0
-    if (nmiss) {
-        print "\nMissing (a complete run has `summary.tsv`, written last):\n"
-        for (i = 1; i <= nmiss; i++) {
-            split(miss[i], m, " ")
-            printf "- `%s`: %s\n", m[1], m[2] == "started" ? \
-                "started, not finished (no `summary.tsv`)" : "not started (no directory)"
-        }
-    }
+    print_missing(nmiss, miss)
     if (table != "present")
         printf "\nThe table `%s` is absent, so the test-error table below has no numbers" \
                " of ours: `make paper-table` writes it once every run is complete.\n", table_path

@@ -1,6 +1,6 @@
 # status.awk - the runs this report was built from, and those it lacks.
 #
-#   awk -f status.awk BUILD/runs.txt
+#   awk -f missing.awk -f status.awk BUILD/runs.txt
 #
 # Reads the manifest the Makefile writes (results DIR; seeds ...; one
 # "run NAME complete|started|absent" line per expected run; table and bench
@@ -22,14 +22,7 @@ END {
               " every table row and figure states how many runs it is made of.\n"
     printf "Results directory: `%s`.  Expected runs: %d (each algorithm and model, seeds %s);" \
            " complete: %d.\n", dir, n, seeds, done
-    if (nmiss) {
-        print "\nMissing (a complete run has `summary.tsv`, written last):\n"
-        for (i = 1; i <= nmiss; i++) {
-            split(miss[i], m, " ")
-            printf "- `%s`: %s\n", m[1], m[2] == "started" ? \
-                "started, not finished (no `summary.tsv`)" : "not started (no directory)"
-        }
-    }
+    print_missing(nmiss, miss)
     if (table != "present")
         print "\n`summary.tsv` is absent from the results directory, so the accuracy table" \
               " below has no numbers of ours: `make table` writes it once every run is complete."
