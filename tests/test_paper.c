@@ -1,10 +1,10 @@
 /* test_paper.c - supervised FF as the paper's reference code trains it
  * (lib/include/ff/paper.h), and the pieces it is built from.
  *
- *  (a) ff_sgd_step against the update rule of optim.h and
+ *  (a) ff_sgd_add_grad + ff_sgd_step against the update rule of optim.h and
  *      ../shared/spec/paper-protocol.md ("Update"), written out in double;
  *      ff_lr_gain against the schedule's values worked out by hand;
- *  (b) ff_layer_weight_grad_add (sum of two ff_layer_weight_grad calls),
+ *  (b) ff_layer_weight_grad_add (adds alpha times ff_layer_weight_grad),
  *      ff_layer_init_randn (N(0, 1/fan_in) statistics, zero biases) and
  *      ff_net_init_randn (zero head, optimiser state reset);
  *  (c) ff_eval on a net that normalises its input (spec.normalize_input):
@@ -101,9 +101,13 @@ static void test_sgd(gsl_rng *r)
         fill_uniform(grad, N, r, -1.0, 1.0);
         for (size_t i = 0; i < N; i++)
             gradd[i] = grad[i];
-        ff_sgd_step(p, g, grad, N, NDECAY, &c, gain);
+        ff_sgd_add_grad(g, grad, N, &c);
+        ff_sgd_step(p, g, N, NDECAY, &c, gain);
         sgd_ref(pd, gd, gradd, N, NDECAY, &c, gain);
     }
+    /* between steps g holds momentum times the smoothed gradient */
+    for (size_t i = 0; i < N; i++)
+        gd[i] *= c.momentum;
     CHECK(max_abs_diff(p, pd, N) <= 2e-6, "ff_sgd_step parameters off the reference by %.3g",
           max_abs_diff(p, pd, N));
     CHECK(max_abs_diff(g, gd, N) <= 2e-6, "ff_sgd_step smoothed gradients off by %.3g",
@@ -139,8 +143,8 @@ static void test_lr_gain(void)
 
 /* ---- (b) gradient accumulation and the reference code's initialisation ---- */
 
-/* ff_layer_weight_grad_add(dz2) after ff_layer_weight_grad(dz1) must give
- * the sum of the two separate gradients, weights and biases; and added onto
+/* ff_layer_weight_grad_add(dz2, alpha) after ff_layer_weight_grad(dz1)
+ * must give grad1 + alpha grad2, weights and biases; and added onto
  * arbitrary contents it must add, not overwrite. */
 static void check_grad_add(const char *name, ff_layer *L, size_t B, gsl_rng *r)
 {
@@ -160,8 +164,9 @@ static void check_grad_add(const char *name, ff_layer *L, size_t B, gsl_rng *r)
     const float *patches = ff_layer_patches(L, cols, x, B);
     ff_layer_weight_grad(L, g1, patches, dz1, B);
     ff_layer_weight_grad(L, g2, patches, dz2, B);
+    const float alpha = 0.3f;
     for (size_t i = 0; i < np; i++)
-        sum[i] = (double)g1[i] + g2[i];
+        sum[i] = (double)g1[i] + (double)alpha * g2[i];
     double scale_w = 0.0, scale_b = 0.0;
     for (size_t i = 0; i < nw; i++)
         scale_w = fmax(scale_w, fabs(sum[i]));
@@ -169,7 +174,7 @@ static void check_grad_add(const char *name, ff_layer *L, size_t B, gsl_rng *r)
         scale_b = fmax(scale_b, fabs(sum[i]));
 
     ff_layer_weight_grad(L, acc, patches, dz1, B);
-    ff_layer_weight_grad_add(L, acc, patches, dz2, B);
+    ff_layer_weight_grad_add(L, acc, patches, dz2, B, alpha);
     const double ew = max_abs_diff(acc, sum, nw), eb = max_abs_diff(acc + nw, sum + nw, np - nw);
     CHECK(scale_w > 0.1 && ew <= 1e-5 * scale_w,
           "%s: weight part of grad + grad_add off the sum by %.3g (scale %.3g)", name, ew,
@@ -179,7 +184,7 @@ static void check_grad_add(const char *name, ff_layer *L, size_t B, gsl_rng *r)
 
     fill_gauss(pre, np, r, 1.0);
     memcpy(acc, pre, np * sizeof *acc);
-    ff_layer_weight_grad_add(L, acc, patches, dz2, B);
+    ff_layer_weight_grad_add(L, acc, patches, dz2, B, 1.0f);
     for (size_t i = 0; i < np; i++)
         sum[i] = (double)pre[i] + g2[i];
     CHECK(max_abs_diff(acc, sum, np) <= 1e-5 * (scale_w + scale_b + 1.0),

@@ -95,32 +95,34 @@ void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t 
                    add_bias ? 1.0f : 0.0f, &Z.matrix);
 }
 
+/* grad = alpha [patches^T dz | column sums of dz] + beta grad, beta 0 or 1 */
 static void weight_grad(const ff_layer *L, float *grad, const float *patches, const float *dz,
-                        size_t B, float beta)
+                        size_t B, float alpha, float beta)
 {
     const size_t rows = ff_layer_rows(L, B);
     gsl_matrix_float_const_view P = gsl_matrix_float_const_view_array(patches, rows, L->fan_in);
     gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dz, rows, L->oc);
     gsl_matrix_float_view G = gsl_matrix_float_view_array(grad, L->fan_in, L->oc);
-    gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f, &P.matrix, &D.matrix, beta, &G.matrix);
+    gsl_blas_sgemm(CblasTrans, CblasNoTrans, alpha, &P.matrix, &D.matrix, beta, &G.matrix);
     float *gb = grad + L->fan_in * L->oc;
-    if (beta == 0.0f)
-        memset(gb, 0, L->oc * sizeof *gb);
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < L->oc; j++)
-            gb[j] += dz[r * L->oc + j];
+    for (size_t j = 0; j < L->oc; j++) {
+        float s = 0.0f;
+        for (size_t r = 0; r < rows; r++)
+            s += dz[r * L->oc + j];
+        gb[j] = beta == 0.0f ? alpha * s : gb[j] + alpha * s;
+    }
 }
 
 void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
                           const float *dz, size_t B)
 {
-    weight_grad(L, grad, patches, dz, B, 0.0f);
+    weight_grad(L, grad, patches, dz, B, 1.0f, 0.0f);
 }
 
 void ff_layer_weight_grad_add(const ff_layer *L, float *grad, const float *patches,
-                              const float *dz, size_t B)
+                              const float *dz, size_t B, float alpha)
 {
-    weight_grad(L, grad, patches, dz, B, 1.0f);
+    weight_grad(L, grad, patches, dz, B, alpha, 1.0f);
 }
 
 void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B,

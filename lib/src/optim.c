@@ -17,13 +17,24 @@ FF_HOT void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
     }
 }
 
-FF_HOT void ff_sgd_step(float *p, float *g, const float *grad, size_t n, size_t n_decay,
-                        const ff_sgd_config *c, float gain)
+FF_HOT void ff_sgd_add_grad(float *g, const float *grad, size_t n, const ff_sgd_config *c)
+{
+    const float a = 1.0f - c->momentum;
+    for (size_t i = 0; i < n; i++)
+        g[i] += a * grad[i];
+}
+
+FF_HOT void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_config *c,
+                        float gain)
 {
     const float mom = c->momentum, step = c->lr * gain, wc = c->weight_cost;
-    for (size_t i = 0; i < n; i++) {
-        g[i] = mom * g[i] + (1.0f - mom) * grad[i];
-        p[i] -= step * (i < n_decay ? g[i] + wc * p[i] : g[i]);
+    for (size_t i = 0; i < n_decay; i++) {
+        p[i] -= step * (g[i] + wc * p[i]);
+        g[i] *= mom;
+    }
+    for (size_t i = n_decay; i < n; i++) {
+        p[i] -= step * g[i];
+        g[i] *= mom;
     }
 }
 

@@ -11,20 +11,21 @@
 struct ff_paper {
     ff_paper_config c;
     size_t cap, D;
-    float *x[3];       /* (cap, D): positive, negative and neutral input, normalised */
-    float *act[3][2];  /* (cap, width): each pass's outputs, layer after layer */
-    float *cols[2];    /* im2col of the positive and the negative input */
-    float *dz[2];      /* (cap, width): positive and negative dLoss/dz */
-    float *grad;       /* (max layer params) */
-    float *g;          /* (n_params): the smoothed gradients */
+    /* Both passes of a batch of B share every matrix product: the positive
+     * rows 0..B-1, the negative rows B..2B-1 of one stacked matrix. */
+    float *x;          /* (2 cap, D): the normalised input (the neutral pass: rows 0..B-1) */
+    float *act[2];     /* (2 cap, width): outputs, layer after layer, ping-pong */
+    float *cols;       /* im2col of x, when a layer needs it */
+    float *dz;         /* (2 cap, width): dLoss/dz */
+    float *grad;       /* (head params) */
+    float *g;          /* (n_params): the smoothed gradients, times the momentum */
     float *peer;       /* (sum of widths): running mean activity per unit */
-    float *scale;      /* (cap) */
-    float *head_in, *logits, *dlogits;
+    float *scale;      /* (2 cap) */
+    float *head_in;    /* the head's input blocks, 2 cap rows each (see stride) */
+    float *logits, *dlogits;
     int *neg_label;    /* (cap) */
     size_t bytes;
 };
-
-enum { POS, NEG, NEU };
 
 ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c)
 {
@@ -34,7 +35,7 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     const size_t W = net->width, D = net->layer[0].n_in, K = net->n_classes;
     size_t cols = 0, units = 0;
     for (size_t l = 0; l < net->n_layers; l++) {
-        size_t n = ff_layer_cols_size(&net->layer[l], cap);
+        size_t n = ff_layer_cols_size(&net->layer[l], 2 * cap);
         cols = n > cols ? n : cols;
         units += net->layer[l].n_out;
     }
@@ -44,20 +45,16 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     size_t floats = 0;
 #define GRAB(ptr, n) (ptr = malloc((n) * sizeof *(ptr)), floats += (n), ptr != NULL)
     int ok = 1;
-    for (int s = 0; s < 3; s++) {
-        ok &= GRAB(p->x[s], cap * D);
-        ok &= GRAB(p->act[s][0], cap * W);
-        ok &= GRAB(p->act[s][1], cap * W);
-    }
-    for (int s = 0; s < 2; s++) {
-        ok &= GRAB(p->cols[s], cols ? cols : 1);
-        ok &= GRAB(p->dz[s], cap * W);
-    }
-    ok &= GRAB(p->grad, net->max_layer_params);
+    ok &= GRAB(p->x, 2 * cap * D);
+    ok &= GRAB(p->act[0], 2 * cap * W);
+    ok &= GRAB(p->act[1], 2 * cap * W);
+    ok &= GRAB(p->cols, cols ? cols : 1);
+    ok &= GRAB(p->dz, 2 * cap * W);
+    ok &= GRAB(p->grad, net->head.n_params);
     ok &= GRAB(p->g, net->n_params);
     ok &= GRAB(p->peer, units);
-    ok &= GRAB(p->scale, cap);
-    ok &= GRAB(p->head_in, cap * net->head.fan_in);
+    ok &= GRAB(p->scale, 2 * cap);
+    ok &= GRAB(p->head_in, 2 * cap * net->head.fan_in);
     ok &= GRAB(p->logits, cap * K);
     ok &= GRAB(p->dlogits, cap * K);
     ok &= (p->neg_label = malloc(cap * sizeof *p->neg_label)) != NULL;
@@ -77,15 +74,11 @@ void ff_paper_free(ff_paper *p)
 {
     if (!p)
         return;
-    for (int s = 0; s < 3; s++) {
-        free(p->x[s]);
-        free(p->act[s][0]);
-        free(p->act[s][1]);
-    }
-    for (int s = 0; s < 2; s++) {
-        free(p->cols[s]);
-        free(p->dz[s]);
-    }
+    free(p->x);
+    free(p->act[0]);
+    free(p->act[1]);
+    free(p->cols);
+    free(p->dz);
     free(p->grad);
     free(p->g);
     free(p->peer);
@@ -187,37 +180,45 @@ static void peer_normalise(float *dz, float *mean, const float *h, size_t B, siz
     }
 }
 
-/* Every FF layer, on the normalised inputs in p->x[POS] and p->x[NEG]:
- * both passes with the same weights, then one SGD step on the sum of their
- * gradients, then both outputs normalised for the layer above.  Readout
- * layers write their positive output into the head's input. */
+/* Rows per block of the head's input: each readout layer's block holds
+ * both passes, and the head reads the first B rows (the positive pass, or
+ * the neutral one). */
+static size_t stride(const ff_paper *p)
+{
+    return 2 * p->cap;
+}
+
+/* Layer l's output for 2B rows: in the head's input if l is read out, else
+ * in the ping-pong buffer. */
+static float *layer_out(const ff_net *net, ff_paper *p, size_t l)
+{
+    return l >= net->head_from ? p->head_in + stride(p) * net->head_off[l] : p->act[l % 2];
+}
+
+/* Every FF layer, on the normalised stacked input in p->x (B positive rows,
+ * then B negative rows): both passes in one product with the same weights,
+ * then one SGD step on the sum of their gradients (added straight into the
+ * smoothed gradient: optim.h), then both outputs normalised for the layer
+ * above. */
 static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *loss)
 {
-    const float *in_pos = p->x[POS], *in_neg = p->x[NEG];
+    const float *in = p->x, mix = 1.0f - p->c.ff.momentum;
     float *peer = p->peer;
     for (size_t l = 0; l < net->n_layers; l++) {
         const ff_layer *L = &net->layer[l];
         const size_t N = L->n_out, off = ff_net_param_offset(net, l);
-        float *hp = l >= net->head_from ? p->head_in + p->cap * net->head_off[l]
-                                        : p->act[POS][l % 2];
-        float *hn = p->act[NEG][l % 2];
-        const float *pp = ff_layer_patches(L, p->cols[0], in_pos, B);
-        const float *pn = ff_layer_patches(L, p->cols[1], in_neg, B);
-        ff_layer_forward(L, hp, pp, B, 1);
-        ff_layer_forward(L, hn, pn, B, 1);
-        ff_relu(hp, B * N);
-        ff_relu(hn, B * N);
-        loss[l] = logistic_grad(p->dz[POS], hp, B, N, (double)N, 1) +
-                  logistic_grad(p->dz[NEG], hn, B, N, (double)N, 0);
-        peer_normalise(p->dz[POS], peer, hp, B, N, &p->c);
-        ff_layer_weight_grad(L, p->grad, pp, p->dz[POS], B);
-        ff_layer_weight_grad_add(L, p->grad, pn, p->dz[NEG], B);
-        ff_sgd_step(net->params + off, p->g + off, p->grad, L->n_params, L->fan_in * L->oc,
-                    &p->c.ff, gain);
-        ff_normalize(hp, p->scale, hp, B, N, FF_NORM_RMS);
-        ff_normalize(hn, p->scale, hn, B, N, FF_NORM_RMS);
-        in_pos = hp;
-        in_neg = hn;
+        float *h = layer_out(net, p, l);
+        const float *patches = ff_layer_patches(L, p->cols, in, 2 * B);
+        ff_layer_forward(L, h, patches, 2 * B, 1);
+        ff_relu(h, 2 * B * N);
+        loss[l] = logistic_grad(p->dz, h, B, N, (double)N, 1) +
+                  logistic_grad(p->dz + B * N, h + B * N, B, N, (double)N, 0);
+        peer_normalise(p->dz, peer, h, B, N, &p->c);
+        ff_layer_weight_grad_add(L, p->g + off, patches, p->dz, 2 * B, mix);
+        ff_sgd_step(net->params + off, p->g + off, L->n_params, L->fan_in * L->oc, &p->c.ff,
+                    gain);
+        ff_normalize(h, p->scale, h, 2 * B, N, FF_NORM_RMS);
+        in = h;
         peer += N;
     }
 }
@@ -226,11 +227,11 @@ static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *
 static double head_step(ff_net *net, ff_paper *p, const int *y, size_t B, float gain)
 {
     const size_t K = net->n_classes, off = ff_net_param_offset(net, net->n_layers);
+    const size_t n = p->c.learn_head_bias ? net->head.n_params : net->head.fan_in * K;
     double loss = ff_softmax_xent(p->dlogits, p->logits, y, B, K);
-    ff_net_head_weight_grad(net, p->grad, p->head_in, p->dlogits, B, p->cap);
-    ff_sgd_step(net->params + off, p->g + off, p->grad,
-                p->c.learn_head_bias ? net->head.n_params : net->head.fan_in * K,
-                net->head.fan_in * K, &p->c.head, gain);
+    ff_net_head_weight_grad(net, p->grad, p->head_in, p->dlogits, B, stride(p));
+    ff_sgd_add_grad(p->g + off, p->grad, n, &p->c.head);
+    ff_sgd_step(net->params + off, p->g + off, n, net->head.fan_in * K, &p->c.head, gain);
     return loss;
 }
 
@@ -246,15 +247,14 @@ int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const flo
     if (!usable(net, p, B))
         return FF_EINVAL;
     const size_t D = p->D;
-    memcpy(p->x[POS], x_pos, B * D * sizeof *x_pos);
-    memcpy(p->x[NEG], x_neg, B * D * sizeof *x_neg);
-    ff_normalize(p->x[POS], p->scale, p->x[POS], B, D, FF_NORM_RMS);
-    ff_normalize(p->x[NEG], p->scale, p->x[NEG], B, D, FF_NORM_RMS);
+    memcpy(p->x, x_pos, B * D * sizeof *x_pos);
+    memcpy(p->x + B * D, x_neg, B * D * sizeof *x_neg);
+    ff_normalize(p->x, p->scale, p->x, 2 * B, D, FF_NORM_RMS);
     layers_step(net, p, B, gain, loss);
     /* the readout learns from the positive pass, its gradient stopping at
      * its own weights (the layers stepped already: the same inputs as a
      * concurrent step would see) */
-    ff_net_head_forward(net, p->logits, p->head_in, B, p->cap);
+    ff_net_head_forward(net, p->logits, p->head_in, B, stride(p));
     loss[net->n_layers] = head_step(net, p, y, B, gain);
     return FF_SUCCESS;
 }
@@ -268,24 +268,23 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
     memset(loss, 0, (net->n_layers + 1) * sizeof *loss);
 
     /* 1. the neutral pass, the hard negatives, the head's step */
-    make_input(p->x[NEU], p->scale, x, NULL, p->c.neutral, B, D, K);
-    const float *in = p->x[NEU];
+    make_input(p->x, p->scale, x, NULL, p->c.neutral, B, D, K);
+    const float *in = p->x;
     for (size_t l = 0; l < net->n_layers; l++) {
         const ff_layer *L = &net->layer[l];
-        float *h = l >= net->head_from ? p->head_in + p->cap * net->head_off[l]
-                                       : p->act[NEU][l % 2];
-        ff_layer_forward(L, h, ff_layer_patches(L, p->cols[0], in, B), B, 1);
+        float *h = layer_out(net, p, l);
+        ff_layer_forward(L, h, ff_layer_patches(L, p->cols, in, B), B, 1);
         ff_relu(h, B * L->n_out);
         ff_normalize(h, p->scale, h, B, L->n_out, FF_NORM_RMS);
         in = h;
     }
-    ff_net_head_forward(net, p->logits, p->head_in, B, p->cap);
+    ff_net_head_forward(net, p->logits, p->head_in, B, stride(p));
     negative_labels(p->neg_label, p->logits, y, B, K, p->c.hard_negatives, r);
     loss[net->n_layers] = head_step(net, p, y, B, gain);
 
     /* 2. the positive and negative passes, each layer stepping on both */
-    make_input(p->x[POS], p->scale, x, y, 0.0f, B, D, K);
-    make_input(p->x[NEG], p->scale, x, p->neg_label, 0.0f, B, D, K);
+    make_input(p->x, p->scale, x, y, 0.0f, B, D, K);
+    make_input(p->x + B * D, p->scale, x, p->neg_label, 0.0f, B, D, K);
     layers_step(net, p, B, gain, loss);
     return FF_SUCCESS;
 }

@@ -62,9 +62,9 @@ void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t 
 void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
                           const float *dz, size_t B);
 
-/* The same, added to grad instead of overwriting it. */
+/* The same times alpha, added to grad instead of overwriting it. */
 void ff_layer_weight_grad_add(const ff_layer *L, float *grad, const float *patches,
-                              const float *dz, size_t B);
+                              const float *dz, size_t B, float alpha);
 
 /* BP only: dx (B, n_in) = dLoss/dx from dz (B, n_out).  dcols is workspace
  * of ff_layer_cols_size floats (unused when the layer needs no im2col). */

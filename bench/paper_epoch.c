@@ -1,0 +1,108 @@
+/* paper_epoch.c - seconds per training epoch of the paper-scale runs.
+ *
+ * Times ff_paper_batch (supervised, hard negatives) on the reference
+ * code's 3 x 1000 net and on the paper's 4 x 2000 net, and
+ * ff_paper_unsup_batch (hybrid-image negatives) on 4 x 2000, for a number
+ * of batches of 100 on MNIST-sized data (uniform noise from a seeded
+ * gsl_rng: a step's cost does not depend on the pixel values), and scales
+ * to an epoch of 50,000 images, evaluation excluded.  Also prints the rate
+ * of the epoch's matrix products: 2 flops per multiply-add, counting each
+ * pass's forward product and each weight gradient (the neutral pass has no
+ * gradient).
+ *
+ * usage: paper_epoch [batches] [threads]      (defaults 50 and 2) */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ff/dataset.h"
+#include "ff/net.h"
+#include "ff/paper.h"
+#include "ff/system.h"
+
+enum { B = 100, D = 784, N_EPOCH = 50000 };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void run(const char *name, size_t layers, size_t units, int supervised, int batches,
+                const ff_dataset *data, gsl_rng *r)
+{
+    ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = layers, .head_from = 1,
+                     .n_classes = 10, .norm = FF_NORM_RMS, .normalize_input = 1};
+    for (size_t l = 0; l < layers; l++)
+        s.layer[l] = (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1};
+    ff_net *net;
+    if (ff_net_alloc(&net, &s) != 0)
+        exit(1);
+    ff_net_init_randn(net, r);
+    const ff_paper_config c = FF_PAPER_DEFAULTS;
+    ff_paper *p = ff_paper_alloc(net, B, &c);
+    float *neg = malloc(B * D * sizeof *neg), *mask_ws = malloc(2 * D * sizeof *mask_ws);
+    if (!p || !neg || !mask_ws)
+        exit(1);
+    double loss[FF_MAX_LAYERS + 1], hybrid = 0.0;
+    const double t = now();
+    for (int b = 0; b < batches; b++) {
+        const size_t i = (size_t)b * B % (data->n - B + 1);
+        if (supervised) {
+            ff_paper_batch(net, p, data->x + i * D, data->y + i, B, 1.0f, r, loss);
+        } else {
+            const double th = now();
+            ff_hybrid_images(neg, data, B, 6, r, mask_ws);
+            hybrid += now() - th;
+            ff_paper_unsup_batch(net, p, data->x + i * D, neg, data->y + i, B, 1.0f, loss);
+        }
+    }
+    const double per_batch = (now() - t) / batches, epoch = per_batch * N_EPOCH / B;
+    double macs = 0.0; /* per image and pass */
+    for (size_t l = 0; l < layers; l++)
+        macs += (double)net->layer[l].fan_in * (double)net->layer[l].oc;
+    const double passes = supervised ? 5.0 : 4.0; /* (pos + neg) x (forward + gradient), + neutral */
+    const double tflop = 2.0 * macs * passes * N_EPOCH * 1e-12;
+    printf("%-24s %6.1f s/epoch  %5.1f ms/batch  %.2f TFLOP/epoch  %5.0f GFLOP/s",
+           name, epoch, 1e3 * per_batch, tflop, tflop * 1e3 / epoch);
+    if (!supervised)
+        printf("  (hybrid images %.1f s/epoch)", hybrid / batches * N_EPOCH / B);
+    printf("\n");
+    free(mask_ws);
+    free(neg);
+    ff_paper_free(p);
+    ff_net_free(net);
+}
+
+int main(int argc, char **argv)
+{
+    const int batches = argc > 1 ? atoi(argv[1]) : 50, threads = argc > 2 ? atoi(argv[2]) : 2;
+    if (batches < 1 || threads < 1) {
+        fprintf(stderr, "paper_epoch: batches and threads must be positive; "
+                        "usage: paper_epoch [batches] [threads]\n");
+        return 2;
+    }
+    char cblas[1024];
+    ff_system_flush_denormals();
+    ff_system_set_blas_threads(threads);
+    printf("# cblas: %s\n# threads: %d, batches of %d timed: %d, scaled to %d images\n",
+           ff_system_cblas(cblas, sizeof cblas), threads, B, batches, N_EPOCH);
+
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    const size_t n = 10000;
+    ff_dataset *data = ff_dataset_alloc(n, 28, 28);
+    if (!data)
+        return 1;
+    for (size_t i = 0; i < n * D; i++)
+        data->x[i] = (float)gsl_rng_uniform(r);
+    for (size_t i = 0; i < n; i++)
+        data->y[i] = (int)(i % 10);
+    run("ff-sup   3 x 1000", 3, 1000, 1, batches, data, r);
+    run("ff-sup   4 x 2000", 4, 2000, 1, batches, data, r);
+    run("ff-unsup 4 x 2000", 4, 2000, 0, batches, data, r);
+    ff_dataset_free(data);
+    gsl_rng_free(r);
+    return 0;
+}
