@@ -48,7 +48,8 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test reproduce runs table bench report paper-runs paper-table clean
+.PHONY: all deps build data test reproduce runs table bench report paper-bench paper-runs \
+        paper-table clean
 
 all: build
 
@@ -127,6 +128,15 @@ $(RESULTS)/bench/ff_epoch.txt: | build
 
 bench: $(RESULTS)/bench/ff_epoch.txt
 
+# The paper-scale nets' epoch, the same way (before the paper runs).
+PAPER_BENCH_BATCHES ?= 50
+$(RESULTS)/bench/paper_epoch.txt: | build
+	mkdir -p $(@D)
+	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) >$@.tmp
+	mv $@.tmp $@
+
+paper-bench: $(RESULTS)/bench/paper_epoch.txt
+
 # The report reads whatever is in RESULTS (and says what is missing); it does
 # not depend on `table`, which would start every missing run.
 report:
@@ -134,7 +144,7 @@ report:
 	    PAPER_RESULTS=$(abspath $(PAPER_RESULTS)) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT)
 
 ifeq ($(SCALE),paper)
-REPRODUCE_STEPS = $(MAKE) paper-runs && $(MAKE) paper-table && $(MAKE) report && \
+REPRODUCE_STEPS = $(MAKE) paper-bench && $(MAKE) paper-runs && $(MAKE) paper-table && $(MAKE) report && \
 	echo && column -t $(RESULTS)/paper-summary.tsv && echo && \
 	echo "reproduce: table in $(RESULTS)/paper-summary.tsv, runs in $(PAPER_RESULTS)/"
 else

@@ -65,7 +65,7 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
         macs += (double)net->layer[l].fan_in * (double)net->layer[l].oc;
     const double passes = supervised ? 5.0 : 4.0; /* (pos + neg) x (forward + gradient), + neutral */
     const double tflop = 2.0 * macs * passes * N_EPOCH * 1e-12;
-    printf("%-24s %6.1f s/epoch  %5.1f ms/batch  %.2f TFLOP/epoch  %5.0f GFLOP/s",
+    printf("%-16s %6.1f s/epoch  %5.1f ms/batch  %.2f TFLOP/epoch  %5.0f GFLOP/s",
            name, epoch, 1e3 * per_batch, tflop, tflop * 1e3 / epoch);
     if (!supervised)
         printf("  (hybrid images %.1f s/epoch)", hybrid / batches * N_EPOCH / B);
@@ -99,9 +99,9 @@ int main(int argc, char **argv)
         data->x[i] = (float)gsl_rng_uniform(r);
     for (size_t i = 0; i < n; i++)
         data->y[i] = (int)(i % 10);
-    run("ff-sup   3 x 1000", 3, 1000, 1, batches, data, r);
-    run("ff-sup   4 x 2000", 4, 2000, 1, batches, data, r);
-    run("ff-unsup 4 x 2000", 4, 2000, 0, batches, data, r);
+    run("ff-sup-3x1000", 3, 1000, 1, batches, data, r);
+    run("ff-sup-4x2000", 4, 2000, 1, batches, data, r);
+    run("ff-unsup-4x2000", 4, 2000, 0, batches, data, r);
     ff_dataset_free(data);
     gsl_rng_free(r);
     return 0;

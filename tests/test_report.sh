@@ -239,6 +239,15 @@ if [ $# -eq 3 ]; then
     else
         check "the report says paper runs are missing" grep -q 'id="paper-missing"' "$H"
     fi
+    if [ -f "$PAPER/bench/paper_epoch.txt" ]; then
+        for r in ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000; do
+            e=$(awk -v r="$r" '$1 == r { print $2 }' "$PAPER/bench/paper_epoch.txt")
+            check "the paper benchmark's $r row ($e s/epoch)" \
+                has "<code>$r</code></td> <td align=\"right\">$e</td>" "$H"
+        done
+    else
+        check "no paper benchmark, and the report says so" has "No benchmark output at" "$H"
+    fi
     check "it counts $complete complete paper runs" \
         has "; seeds $(echo $PAPER_SEEDS | sed 's/ /, /g')); complete: $complete." "$H"
     if [ "$complete" -gt 0 ]; then # the settings quoted are the runs' (the last one read)
