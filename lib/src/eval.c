@@ -3,6 +3,7 @@
 #include "ff/error.h"
 #include "ff/dataset.h"
 #include "ff/objective.h"
+#include "label_variants.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -113,68 +114,6 @@ static void add_losses(double *loss, const ff_net *net, const ff_eval_workspace 
     }
 }
 
-/* z (B, N) = zbase + sum_k w_k resp_k, w given per row by `label`
- * (one-hot) or by `fill` (the same value for every k) when label is NULL. */
-static void variant(float *z, const float *zbase, const float *resp, const int *label,
-                    float fill, size_t B, size_t N, size_t K)
-{
-    memcpy(z, zbase, B * N * sizeof *z);
-    for (size_t i = 0; i < B; i++) {
-        float *zi = z + i * N;
-        for (size_t k = 0; k < K; k++) {
-            float wk = label ? ((size_t)label[i] == k) : fill;
-            if (wk == 0.0f)
-                continue;
-            const float *r = resp + k * N;
-            for (size_t j = 0; j < N; j++)
-                zi[j] += wk * r[j];
-        }
-    }
-}
-
-/* zbase (B, N) = zraw - sum_k x[i, k] resp_k: layer 0's pre-activation as
- * if the first K pixels were zero (layer 0 is linear in its input). */
-static void unlabel(float *zbase, const float *zraw, const float *x, const float *resp,
-                    size_t B, size_t D, size_t N, size_t K)
-{
-    memcpy(zbase, zraw, B * N * sizeof *zbase);
-    for (size_t i = 0; i < B; i++)
-        for (size_t k = 0; k < K; k++) {
-            const float xk = x[i * D + k];
-            if (xk == 0.0f)
-                continue;
-            for (size_t j = 0; j < N; j++)
-                zbase[i * N + j] -= xk * resp[k * N + j];
-        }
-}
-
-/* Nets that normalise their input (paper): layer 0 is linear in the raw
- * input, so a variant's pre-activation without bias is divided by the RMS
- * of the variant's input and the bias added.  That RMS needs only the sums
- * of squares off the label pixels (x0ss) and on them: `extra` plus, per row,
- * extra_rows[i] when given. */
-static void input_norm(float *z, const double *x0ss, double extra, const double *extra_rows,
-                       const float *bias, size_t B, size_t N, size_t D)
-{
-    for (size_t i = 0; i < B; i++) {
-        double ss = x0ss[i] + extra + (extra_rows ? extra_rows[i] : 0.0);
-        float inv = (float)(1.0 / (exp(-100.0) + sqrt(ss / (double)D)));
-        for (size_t j = 0; j < N; j++)
-            z[i * N + j] = z[i * N + j] * inv + bias[j];
-    }
-}
-
-/* x0ss, lss (B): each row's sum of squares off and on the K label pixels. */
-static void label_split_sumsq(double *x0ss, double *lss, const float *x, size_t B, size_t D,
-                              size_t K)
-{
-    for (size_t i = 0; i < B; i++) {
-        x0ss[i] = lss[i] = 0.0;
-        for (size_t j = 0; j < D; j++)
-            *(j < K ? &lss[i] : &x0ss[i]) += (double)x[i * D + j] * x[i * D + j];
-    }
-}
-
 static size_t count_correct_logits(const float *logits, const int *y, size_t B, size_t K)
 {
     size_t n = 0;
@@ -209,7 +148,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         p = ff_layer_patches(L0, ws->cols, xb, B);
         ff_layer_forward(L0, ews->zraw, p, B, !innorm);
         if (innorm)
-            label_split_sumsq(ews->x0ss, ews->lss, xb, B, D, K);
+            ff_lv_split_sumsq(ews->x0ss, ews->lss, xb, B, D, K);
         /* The pass the net is trained on, for the FF losses.  Supervised
          * with a readout: it is the goodness pass of each row's own label,
          * below; otherwise it runs here (and, unsupervised, its logits are
@@ -218,14 +157,14 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         if (!fused) {
             const float *z = ews->zraw;
             if (c->supervised) {
-                unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
-                variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
+                ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
+                ff_lv_variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
                 if (innorm)
-                    input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
+                    ff_lv_input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
                 z = ews->z;
             } else if (innorm) {
                 memcpy(ews->z, ews->zraw, B * N0 * sizeof *ews->z);
-                input_norm(ews->z, ews->x0ss, 0.0, ews->lss, L0->b, B, N0, D);
+                ff_lv_input_norm(ews->z, ews->x0ss, 0.0, ews->lss, L0->b, B, N0, D);
                 z = ews->z;
             }
             run_from_z0(net, ews, z, B, c->readout);
@@ -233,21 +172,21 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         }
         if (!c->readout)
             continue;
-        unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
+        ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
         if (c->supervised) {
-            variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
+            ff_lv_variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
             if (innorm)
-                input_norm(ews->z, ews->x0ss, (double)K * c->neutral * c->neutral, NULL, L0->b,
-                           B, N0, D);
+                ff_lv_input_norm(ews->z, ews->x0ss, (double)K * c->neutral * c->neutral, NULL,
+                                 L0->b, B, N0, D);
             run_from_z0(net, ews, ews->z, B, 1);
         }
         soft_ok += count_correct_logits(ws->logits, yb, B, K);
         head_loss += ff_softmax_xent(NULL, ws->logits, yb, B, K);
         /* quoted in the report: begin goodness-readout */
         for (size_t k = 0; k < K; k++) {
-            variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
+            ff_lv_variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
             if (innorm)
-                input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
+                ff_lv_input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
             run_from_z0(net, ews, ews->z, B, 0);
             for (size_t i = 0; i < B; i++)
                 if (k == 0 || ws->goodness[i] > ews->best[i]) {

@@ -3,6 +3,7 @@
 #include "ff/dataset.h"
 #include "ff/error.h"
 #include "ff/objective.h"
+#include "label_variants.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@ struct ff_paper {
     float *head_in;    /* the head's input blocks, 2 cap rows each (see stride) */
     float *logits, *dlogits;
     int *neg_label;    /* (cap) */
+    /* layer 0's product, shared by the three passes (label_variants.h) */
+    float *zraw, *zbase; /* (cap, n_out0) */
+    float *unit, *resp;  /* (K, D) unit images, (K, n_out0) layer 0's response */
+    double *x0ss, *lss;  /* (cap): sums of squares off and on the label pixels */
     size_t bytes;
 };
 
@@ -34,8 +39,8 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
         return NULL;
     const size_t W = net->width, D = net->layer[0].n_in, K = net->n_classes;
     size_t cols = 0, units = 0;
-    for (size_t l = 0; l < net->n_layers; l++) {
-        size_t n = ff_layer_cols_size(&net->layer[l], 2 * cap);
+    for (size_t l = 0; l < net->n_layers; l++) { /* 2 cap rows, or K unit images */
+        size_t n = ff_layer_cols_size(&net->layer[l], 2 * cap > K ? 2 * cap : K);
         cols = n > cols ? n : cols;
         units += net->layer[l].n_out;
     }
@@ -58,13 +63,22 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     ok &= GRAB(p->logits, cap * K);
     ok &= GRAB(p->dlogits, cap * K);
     ok &= (p->neg_label = malloc(cap * sizeof *p->neg_label)) != NULL;
+    const size_t N0 = net->layer[0].n_out;
+    ok &= GRAB(p->zraw, cap * N0);
+    ok &= GRAB(p->zbase, cap * N0);
+    ok &= GRAB(p->resp, K * N0);
+    ok &= (p->unit = calloc(K * D, sizeof *p->unit)) != NULL;
+    ok &= (p->x0ss = malloc(cap * sizeof *p->x0ss)) != NULL;
+    ok &= (p->lss = malloc(cap * sizeof *p->lss)) != NULL;
 #undef GRAB
     if (!ok) {
         ff_paper_free(p);
         return NULL;
     }
-    p->bytes = floats * sizeof(float) + cap * sizeof(int);
+    p->bytes = (floats + K * D) * sizeof(float) + cap * sizeof(int) + 2 * cap * sizeof(double);
     memset(p->g, 0, net->n_params * sizeof *p->g);
+    for (size_t k = 0; k < K; k++)
+        p->unit[k * D + k] = 1.0f;
     for (size_t u = 0; u < units; u++)
         p->peer[u] = c->peer_init;
     return p;
@@ -87,6 +101,12 @@ void ff_paper_free(ff_paper *p)
     free(p->logits);
     free(p->dlogits);
     free(p->neg_label);
+    free(p->zraw);
+    free(p->zbase);
+    free(p->unit);
+    free(p->resp);
+    free(p->x0ss);
+    free(p->lss);
     free(p);
 }
 
@@ -95,16 +115,13 @@ size_t ff_paper_bytes(const ff_paper *p)
     return p->bytes;
 }
 
-/* dst = x with the label overlay (one-hot of y, or `fill` everywhere when y
- * is NULL), RMS-normalised as the reference code normalises its input. */
-static void make_input(float *dst, float *scale, const float *x, const int *y, float fill,
-                       size_t B, size_t D, size_t K)
+/* dst = x with the one-hot label y overlaid, RMS-normalised as the
+ * reference code normalises its input. */
+static void make_input(float *dst, float *scale, const float *x, const int *y, size_t B,
+                       size_t D, size_t K)
 {
     memcpy(dst, x, B * D * sizeof *dst);
-    if (y)
-        ff_overlay_onehot(dst, y, B, D, K, 1.0f);
-    else
-        ff_overlay_fill(dst, B, D, K, fill);
+    ff_overlay_onehot(dst, y, B, D, K, 1.0f);
     ff_normalize(dst, scale, dst, B, D, FF_NORM_RMS);
 }
 
@@ -199,8 +216,10 @@ static float *layer_out(const ff_net *net, ff_paper *p, size_t l)
  * then B negative rows): both passes in one product with the same weights,
  * then one SGD step on the sum of their gradients (added straight into the
  * smoothed gradient: optim.h), then both outputs normalised for the layer
- * above. */
-static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *loss)
+ * above.  z0_ready: layer 0's pre-activation for the 2B rows is already in
+ * its output (layer_out), found from the shared product. */
+static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *loss,
+                        int z0_ready)
 {
     const float *in = p->x, mix = 1.0f - p->c.ff.momentum;
     float *peer = p->peer;
@@ -209,7 +228,8 @@ static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *
         const size_t N = L->n_out, off = ff_net_param_offset(net, l);
         float *h = layer_out(net, p, l);
         const float *patches = ff_layer_patches(L, p->cols, in, 2 * B);
-        ff_layer_forward(L, h, patches, 2 * B, 1);
+        if (l > 0 || !z0_ready)
+            ff_layer_forward(L, h, patches, 2 * B, 1);
         ff_relu(h, 2 * B * N);
         loss[l] = logistic_grad(p->dz, h, B, N, (double)N, 1) +
                   logistic_grad(p->dz + B * N, h + B * N, B, N, (double)N, 0);
@@ -250,7 +270,7 @@ int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const flo
     memcpy(p->x, x_pos, B * D * sizeof *x_pos);
     memcpy(p->x + B * D, x_neg, B * D * sizeof *x_neg);
     ff_normalize(p->x, p->scale, p->x, 2 * B, D, FF_NORM_RMS);
-    layers_step(net, p, B, gain, loss);
+    layers_step(net, p, B, gain, loss, 0);
     /* the readout learns from the positive pass, its gradient stopping at
      * its own weights (the layers stepped already: the same inputs as a
      * concurrent step would see) */
@@ -264,27 +284,46 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
 {
     if (!usable(net, p, B))
         return FF_EINVAL;
-    const size_t K = net->n_classes, D = p->D;
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes, D = p->D, N0 = L0->n_out;
     memset(loss, 0, (net->n_layers + 1) * sizeof *loss);
 
+    /* 0. layer 0's product of the batch, once for all three passes: each
+     * pass's pre-activation is zbase plus its label pixels' response, over
+     * its input's RMS, plus the bias */
+    ff_layer_forward(L0, p->resp, ff_layer_patches(L0, p->cols, p->unit, K), K, 0);
+    ff_layer_forward(L0, p->zraw, ff_layer_patches(L0, p->cols, x, B), B, 0);
+    ff_lv_split_sumsq(p->x0ss, p->lss, x, B, D, K);
+    ff_lv_unlabel(p->zbase, p->zraw, x, p->resp, B, D, N0, K);
+
     /* 1. the neutral pass, the hard negatives, the head's step */
-    make_input(p->x, p->scale, x, NULL, p->c.neutral, B, D, K);
-    const float *in = p->x;
+    const float fill = p->c.neutral;
     for (size_t l = 0; l < net->n_layers; l++) {
         const ff_layer *L = &net->layer[l];
         float *h = layer_out(net, p, l);
-        ff_layer_forward(L, h, ff_layer_patches(L, p->cols, in, B), B, 1);
+        if (l == 0) {
+            ff_lv_variant(h, p->zbase, p->resp, NULL, fill, B, N0, K);
+            ff_lv_input_norm(h, p->x0ss, (double)K * fill * fill, NULL, L0->b, B, N0, D);
+        } else {
+            const float *in = layer_out(net, p, l - 1);
+            ff_layer_forward(L, h, ff_layer_patches(L, p->cols, in, B), B, 1);
+        }
         ff_relu(h, B * L->n_out);
         ff_normalize(h, p->scale, h, B, L->n_out, FF_NORM_RMS);
-        in = h;
     }
     ff_net_head_forward(net, p->logits, p->head_in, B, stride(p));
     negative_labels(p->neg_label, p->logits, y, B, K, p->c.hard_negatives, r);
     loss[net->n_layers] = head_step(net, p, y, B, gain);
 
-    /* 2. the positive and negative passes, each layer stepping on both */
-    make_input(p->x, p->scale, x, y, 0.0f, B, D, K);
-    make_input(p->x + B * D, p->scale, x, p->neg_label, 0.0f, B, D, K);
-    layers_step(net, p, B, gain, loss);
+    /* 2. the positive and negative passes, each layer stepping on both;
+     * their inputs are built for layer 0's weight gradient */
+    float *z0 = layer_out(net, p, 0);
+    ff_lv_variant(z0, p->zbase, p->resp, y, 0.0f, B, N0, K);
+    ff_lv_variant(z0 + B * N0, p->zbase, p->resp, p->neg_label, 0.0f, B, N0, K);
+    for (int s = 0; s < 2; s++)
+        ff_lv_input_norm(z0 + s * B * N0, p->x0ss, 1.0, NULL, L0->b, B, N0, D);
+    make_input(p->x, p->scale, x, y, B, D, K);
+    make_input(p->x + B * D, p->scale, x, p->neg_label, B, D, K);
+    layers_step(net, p, B, gain, loss, 1);
     return FF_SUCCESS;
 }
