@@ -102,14 +102,15 @@ $(foreach r,$(PAPER_RUN_NAMES),$(eval $(call paper_rule,$(r))))
 
 paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
 
+# The table of the paper runs that are complete, rewritten on every call.
+# It never starts a run (one takes up to an hour and a half): paper-runs
+# does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
-$(RESULTS)/paper-summary.tsv: scripts/paper-summary.awk $(PAPER_REFERENCE) \
-                              $(addsuffix /summary.tsv,$(PAPER_RUNS))
+paper-table:
 	awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
-	    $(addsuffix /summary.tsv,$(PAPER_RUNS)) >$@.tmp
-	mv $@.tmp $@
-
-paper-table: $(RESULTS)/paper-summary.tsv
+	    $$(for f in $(addsuffix /summary.tsv,$(PAPER_RUNS)); do [ ! -f $$f ] || echo $$f; done) \
+	    >$(RESULTS)/paper-summary.tsv.tmp
+	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
 
 # The table: generated from the runs' own summaries, never typed.
 REFERENCE := experiments/reference-seed.tsv
