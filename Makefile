@@ -83,7 +83,7 @@ runs: $(addsuffix /summary.tsv,$(RUNS))
 # The paper's runs (SCALE=paper): <run>-seed<N> under results/paper/, one at
 # a time, each with all the machine's BLAS threads (wide layers scale).
 PAPER_RESULTS ?= $(RESULTS)/paper
-PAPER_SEEDS   ?= 1
+PAPER_SEEDS   ?= 1 2
 PAPER_THREADS ?= $(JOBS)
 PAPER_RUN_NAMES := ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp
 paper_cmd_ff-sup-3x1000   = paper_ff_supervised --layers 3 --units 1000 --epochs 100
