@@ -5,8 +5,9 @@
 # Prints a Markdown table, one row per run (in the manifest's order): the
 # program, the net, epochs, how often it was validated, the layers its
 # readouts read, the FF threshold, the negative data, the learning rates,
-# and the complete seeds.  A setting that differs between seeds shows each
-# value; a net other than the one the run's name says ("4x2000") is flagged.
+# the complete seeds and the commits they were built from.  A setting that
+# differs between seeds shows each value; a net other than the one the
+# run's name says ("4x2000") is flagged.
 FILENAME == ARGV[1] {
     if ($1 != "run") next
     name = $2; sub(/-seed[0-9]+$/, "", name)
@@ -46,6 +47,7 @@ function flush(    thr, neg, nm) {
           "hybrid images, blur passes " cfg["blur_passes"] : cfg["negatives"] " labels"
     keep("negatives", neg)
     keep("lr", cfg["lr"] " / " cfg["lr_head"])
+    keep("commit", "`" substr(cfg["commit"], 1, 10) "`")
     if (match(run, /[0-9]+x[0-9]+/)) {
         split(substr(run, RSTART, RLENGTH), nm, "x")
         if (nm[1] != cfg["layers"] || nm[2] != cfg["units"]) odd[run] = 1
@@ -57,18 +59,18 @@ function cell(r, what) { return val[r, what] == "" ? "-" : val[r, what] }
 
 END {
     print "| run | program | hidden layers × units | epochs | validated every | readouts read" \
-          " layers | FF threshold | negative data | learning rate: layers / head | seeds |"
-    print "|---|---|--:|--:|--:|--:|--:|---|--:|---|"
+          " layers | FF threshold | negative data | learning rate: layers / head | seeds | commit |"
+    print "|---|---|--:|--:|--:|--:|--:|---|--:|---|---|"
     for (i = 1; i <= nr; i++) {
         r = order[i]
         if (!nseeds[r]) {
-            printf "| `%s` | | | | | | | | | *no complete run* |\n", r
+            printf "| `%s` | | | | | | | | | *no complete run* | |\n", r
             continue
         }
-        printf "| `%s` | %s | %s%s | %s | %s | %s | %s | %s | %s | %s |\n", r,
+        printf "| `%s` | %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r,
                cell(r, "experiment"), cell(r, "net"), odd[r] ? " **(not the name's)**" : "",
                cell(r, "epochs"), cell(r, "eval"), cell(r, "readout"), cell(r, "threshold"),
-               cell(r, "negatives"), cell(r, "lr"), seeds[r]
+               cell(r, "negatives"), cell(r, "lr"), seeds[r], cell(r, "commit")
         if (odd[r]) nodd++
     }
     if (nodd)
