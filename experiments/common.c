@@ -564,11 +564,15 @@ void exp_run_progress(exp_run *run, int epoch, double train_loss)
         fputc('\n', stderr);
 }
 
+/* The commit the sources were built from, "-dirty" when a tracked file
+ * other than a result (results/, report/) differs from it: those do not go
+ * into the programs, and a re-run deletes its own old results first. */
 static void git_commit(char *buf, size_t len)
 {
     snprintf(buf, len, "unknown");
-    FILE *p = popen("git -C '" FF_SOURCE_DIR "' describe --always --dirty --abbrev=40 "
-                    "2>/dev/null", "r");
+    FILE *p = popen("cd '" FF_SOURCE_DIR "' 2>/dev/null && c=$(git rev-parse HEAD 2>/dev/null) && "
+                    "{ git diff --quiet HEAD -- . ':(exclude)results' ':(exclude)report' "
+                    "2>/dev/null && echo \"$c\" || echo \"$c-dirty\"; }", "r");
     if (!p)
         return;
     if (fgets(buf, (int)len, p))

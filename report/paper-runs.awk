@@ -47,7 +47,7 @@ function flush(    thr, neg, nm) {
           "hybrid images, blur passes " cfg["blur_passes"] : cfg["negatives"] " labels"
     keep("negatives", neg)
     keep("lr", cfg["lr"] " / " cfg["lr_head"])
-    keep("commit", "`" substr(cfg["commit"], 1, 10) "`")
+    keep("commit", "`" substr(cfg["commit"], 1, 10) (cfg["commit"] ~ /-dirty$/ ? "-dirty" : "") "`")
     if (match(run, /[0-9]+x[0-9]+/)) {
         split(substr(run, RSTART, RLENGTH), nm, "x")
         if (nm[1] != cfg["layers"] || nm[2] != cfg["units"]) odd[run] = 1
