@@ -3,20 +3,11 @@
  * Prints, for each product one FF step of the seed's dense net performs
  * (batch 128, 784 -> 100 -> 100 -> 100 -> 100), the time per call and the
  * rate, and which CBLAS did the work.  Usage: blas_shapes [repeats]. */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <gsl/gsl_blas.h>
 
 #include "ff/system.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void run(const char *what, CBLAS_TRANSPOSE_t ta, size_t m, size_t n, size_t k,
                 int reps)
@@ -31,10 +22,10 @@ static void run(const char *what, CBLAS_TRANSPOSE_t ta, size_t m, size_t n, size
                                                  : gsl_matrix_float_view_array(a, k, m);
     gsl_matrix_float_view Bm = gsl_matrix_float_view_array(b, k, n);
     gsl_matrix_float_view C = gsl_matrix_float_view_array(c, m, n);
-    double t = now();
+    double t = ff_system_seconds();
     for (int r = 0; r < reps; r++)
         gsl_blas_sgemm(ta, CblasNoTrans, 1.0f, &A.matrix, &Bm.matrix, 0.0f, &C.matrix);
-    t = (now() - t) / reps;
+    t = (ff_system_seconds() - t) / reps;
     printf("%-28s %5zu x %5zu x %5zu  %8.2f us  %7.1f GFLOP/s\n", what, m, n, k, 1e6 * t,
            2.0 * (double)(m * n * k) / t * 1e-9);
     free(a);

@@ -7,22 +7,13 @@
  * as the net gets deeper, which is FF's memory advantage made visible.
  *
  * usage: ff_epoch [epochs] [threads]      (defaults 3 and 1) */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "ff/net.h"
 #include "ff/pipeline.h"
 #include "ff/system.h"
 #include "ff/train.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static ff_net *dense_net(size_t layers, size_t units, gsl_rng *r)
 {
@@ -63,22 +54,22 @@ int main(int argc, char **argv)
         ff_pipeline *p;
         if (ff_pipeline_alloc(&p, net, B, split, &c) != 0)
             return 1;
-        double t = now();
+        double t = ff_system_seconds();
         for (int e = 0; e < epochs; e++) { /* half positive (head trained), half negative */
             for (size_t i = 0; i + B <= n; i += B)
                 ff_pipeline_batch(p, x + i * D, y + i, B, i < n / 2, i < n / 2);
             ff_pipeline_sync(p, loss);
         }
-        printf("ff  dense 4x100  %.3f s/epoch (60,000 images, %s)\n", (now() - t) / epochs,
+        printf("ff  dense 4x100  %.3f s/epoch (60,000 images, %s)\n", (ff_system_seconds() - t) / epochs,
                split ? "2 stages: layer 1 | layers 2-4 + head" : "1 thread");
         ff_pipeline_free(p);
     }
     ff_bp_workspace *bws = ff_bp_workspace_alloc(net, B);
-    double t = now();
+    double t = ff_system_seconds();
     for (int e = 0; e < epochs; e++)
         for (size_t i = 0; i + B <= n / 2; i += B)
             ff_train_bp_batch(net, bws, x + i * D, y + i, B, &c, loss);
-    printf("bp  dense 4x100  %.3f s/epoch (30,000 images)\n", (now() - t) / epochs);
+    printf("bp  dense 4x100  %.3f s/epoch (30,000 images)\n", (ff_system_seconds() - t) / epochs);
     ff_bp_workspace_free(bws);
     ff_net_free(net);
 

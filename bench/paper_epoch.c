@@ -11,10 +11,8 @@
  * gradient).
  *
  * usage: paper_epoch [batches] [threads]      (defaults 50 and 2) */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "ff/dataset.h"
 #include "ff/net.h"
@@ -22,13 +20,6 @@
 #include "ff/system.h"
 
 enum { B = 100, D = 784, N_EPOCH = 50000 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void run(const char *name, size_t layers, size_t units, int supervised, int batches,
                 const ff_dataset *data, gsl_rng *r)
@@ -47,19 +38,19 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
     if (!p || !neg || !mask_ws)
         exit(1);
     double loss[FF_MAX_LAYERS + 1], hybrid = 0.0;
-    const double t = now();
+    const double t = ff_system_seconds();
     for (int b = 0; b < batches; b++) {
         const size_t i = (size_t)b * B % (data->n - B + 1);
         if (supervised) {
             ff_paper_batch(net, p, data->x + i * D, data->y + i, B, 1.0f, r, loss);
         } else {
-            const double th = now();
+            const double th = ff_system_seconds();
             ff_hybrid_images(neg, data, B, 6, r, mask_ws);
-            hybrid += now() - th;
+            hybrid += ff_system_seconds() - th;
             ff_paper_unsup_batch(net, p, data->x + i * D, neg, data->y + i, B, 1.0f, loss);
         }
     }
-    const double per_batch = (now() - t) / batches, epoch = per_batch * N_EPOCH / B;
+    const double per_batch = (ff_system_seconds() - t) / batches, epoch = per_batch * N_EPOCH / B;
     double macs = 0.0; /* per image and pass */
     for (size_t l = 0; l < layers; l++)
         macs += (double)net->layer[l].fan_in * (double)net->layer[l].oc;

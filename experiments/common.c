@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ff/error.h"
@@ -27,13 +26,6 @@ void exp_die(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     exit(1);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static const char *const kind_name[] = {"bp", "ff-sup", "ff-unsup",
@@ -509,7 +501,7 @@ void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d)
     for (int l = 1; l <= o->layers; l++)
         fprintf(run->curve.f, " loss_%d", l);
     fprintf(run->curve.f, " head_loss softmax_acc goodness_acc seconds\n");
-    run->t0 = now();
+    run->t0 = ff_system_seconds();
 }
 
 static void put(FILE *f, double v, int ok)
@@ -530,7 +522,7 @@ void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
     put(f, r->head_loss, 1);
     put(f, 100.0 * r->softmax_acc, 1);
     put(f, 100.0 * r->goodness_acc, goodness);
-    fprintf(f, " %.2f\n", now() - run->t0);
+    fprintf(f, " %.2f\n", ff_system_seconds() - run->t0);
     fflush(f); /* progress visible in the temporary file; renamed only at the end */
     if (!strcmp(set, "test")) {
         run->test_soft = 100.0 * r->softmax_acc;
@@ -554,7 +546,7 @@ void exp_run_progress(exp_run *run, int epoch, double train_loss)
     const exp_opts *o = run->o;
     if (o->quiet || !isatty(2))
         return;
-    double t = now() - run->t0, eta = t / (epoch + 1) * (o->epochs - epoch - 1);
+    double t = ff_system_seconds() - run->t0, eta = t / (epoch + 1) * (o->epochs - epoch - 1);
     fprintf(stderr, "\r%s %s epoch %d/%d  loss %.4f  val softmax %.2f%%", o->name, o->model,
             epoch + 1, o->epochs, train_loss, run->soft_final);
     if (isfinite(run->good_final))
@@ -603,7 +595,7 @@ static void cpu_model(char *buf, size_t len)
 void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t ws_bytes)
 {
     const exp_opts *o = run->o;
-    double seconds = now() - run->t0;
+    double seconds = ff_system_seconds() - run->t0;
     char commit[128], cblas[1024], cpu[256];
     git_commit(commit, sizeof commit);
     ff_system_cblas(cblas, sizeof cblas);

@@ -1,10 +1,11 @@
-/* system.c - denormals, BLAS threads, and which CBLAS is linked. */
+/* system.c - denormals, BLAS threads, which CBLAS is linked, the clock. */
 #define _GNU_SOURCE
 #include "ff/system.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <gsl/gsl_cblas.h>
 #if defined(__SSE__)
 #include <xmmintrin.h>
@@ -74,4 +75,11 @@ const char *ff_system_compiler(void)
 #else
     return "unknown";
 #endif
+}
+
+double ff_system_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

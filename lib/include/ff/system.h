@@ -22,6 +22,10 @@ const char *ff_system_blas_core(void);
 /* 1 if OpenBLAS chose its generic kernels on a CPU that has AVX2. */
 int ff_system_blas_misdetected(void);
 
+/* Seconds on a monotonic clock, for wall times and benchmarks (only
+ * differences mean anything). */
+double ff_system_seconds(void);
+
 /* The compiler that built the library, e.g. "gcc 12.2.0". */
 const char *ff_system_compiler(void);
 
