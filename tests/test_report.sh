@@ -183,30 +183,27 @@ missing=$(table_rows "$RESULTS/summary.tsv" "$H")
 check "every row of summary.tsv is in the table (missing: $missing)" [ -z "$missing" ]
 check "the report says every run is there" grep -q 'id="results-used"' "$H"
 check "no missing-results section" sh -c "! grep -q 'id=\"missing-results\"' '$H'"
+# figure ID NAME PATTERN: the SVG embedded as ID matches the case pattern
+# PATTERN and is not the empty plot; counts the figures in n
 n=0
-for fig in $FIGURES; do
+figure() {
     n=$((n + 1))
-    svg=$(svg_of "$H" "$fig")
+    svg=$(svg_of "$H" "$1")
     case $svg in
-    *"<svg"*"<path"*) ok ;;
-    *) fail "figure $fig is not embedded as an SVG" ;;
+    $3) ok ;;
+    *) fail "$2 is not embedded as an SVG${4:+ $4}" ;;
     esac
     case $svg in
-    *"no complete run"*) fail "figure $fig has no data" ;;
+    *"no complete run"*) fail "$2 has no data" ;;
     *) ok ;;
     esac
+}
+for fig in $FIGURES; do
+    figure "$fig" "figure $fig" '*<svg*<path*'
 done
 for r in $PAPER_DRAWN; do
-    n=$((n + 1))
-    svg=$(svg_of "$H" "fig-paper-$r")
-    case $svg in
-    *"<svg"*"<path"*"test, softmax"*) ok ;;
-    *) fail "paper figure $r is not embedded as an SVG with its test point" ;;
-    esac
-    case $svg in
-    *"no complete run"*) fail "paper figure $r has no data" ;;
-    *) ok ;;
-    esac
+    figure "fig-paper-$r" "paper figure $r" '*<svg*<path*test, softmax*' \
+        "with its test point"
 done
 check "one embedded SVG per expected figure ($n)" \
     [ "$(grep -o 'data:image/svg+xml;base64' "$H" | wc -l)" -eq "$n" ]
