@@ -81,7 +81,7 @@ $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(eval $(call run_rule,$(a),$(m)))))
 runs: $(addsuffix /summary.tsv,$(RUNS))
 
 # The paper's runs (SCALE=paper): <run>-seed<N> under results/paper/, one at
-# a time, each with all the machine's BLAS threads (wide layers scale).
+# a time, each with all the machine's threads (wide layers scale).
 PAPER_RESULTS ?= $(RESULTS)/paper
 PAPER_SEEDS   ?= 1 2
 PAPER_THREADS ?= $(JOBS)

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     const size_t n = 60000, D = 784, B = 128;
     char cblas[1024];
     ff_system_flush_denormals();
-    ff_system_set_blas_threads(threads);
+    ff_system_set_threads(threads);
     printf("# cblas: %s\n# threads: %d, epochs timed: %d\n", ff_system_cblas(cblas, sizeof cblas),
            threads, epochs);
 

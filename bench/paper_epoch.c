@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     }
     char cblas[1024];
     ff_system_flush_denormals();
-    ff_system_set_blas_threads(threads);
+    ff_system_set_threads(threads);
     printf("# cblas: %s\n# threads: %d, batches of %d timed: %d, scaled to %d images\n",
            ff_system_cblas(cblas, sizeof cblas), threads, B, batches, N_EPOCH);
 

@@ -129,7 +129,7 @@ static void usage(FILE *f, exp_kind kind)
     fprintf(f,
             "  --neutral X        label pixels of the neutral overlay (default %g)\n"
             "  --seed N           seed of the run's gsl_rng (default %lu)\n"
-            "  --threads N        BLAS threads (default %d)\n"
+            "  --threads N        threads of the matrix products and optimiser (default %d)\n"
             "  --stages N         seed FF only: 2 trains layer 1 and the layers above on two\n"
             "                     threads, 1 on one; the results are the same (default %d)\n"
             "  --train-limit N    use at most N training images per part, 0: all (default 0)\n"
@@ -274,7 +274,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
 gsl_rng *exp_setup(const exp_opts *o)
 {
     ff_system_flush_denormals();
-    ff_system_set_blas_threads(o->threads);
+    ff_system_set_threads(o->threads);
     if (ff_system_blas_misdetected())
         fprintf(stderr, "%s: warning: OpenBLAS did not recognise this CPU and uses its slow "
                         "generic kernels; set OPENBLAS_CORETYPE=$(scripts/openblas-coretype) "

@@ -90,7 +90,7 @@ ff_paper_config exp_paper_config(const exp_opts *o);
 /* Parse flags into o (defaults set by kind); prints usage and exits on
  * --help (0) or a bad flag (2). */
 void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv);
-/* Denormals, BLAS threads, and the run's generator (exits on failure). */
+/* Denormals, threads, and the run's generator (exits on failure). */
 gsl_rng *exp_setup(const exp_opts *o);
 /* Load and split the data; exits with a one-line error on failure. */
 void exp_load(const exp_opts *o, exp_data *d);

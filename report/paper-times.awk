@@ -5,7 +5,7 @@
 # From each complete run's summary.tsv (wall seconds, epochs) and config.txt
 # (threads, workspace_bytes, parameters), with RUN = <run>-seed<N>, prints a
 # Markdown table, one row per run: seeds, epochs, mean (min-max) minutes
-# per run, seconds per epoch, BLAS threads, parameters, training
+# per run, seconds per epoch, threads, parameters, training
 # workspace; then the total.
 BEGIN { FS = "[ \t]+" }
 FNR == 1 { run = FILENAME; sub(/\/[^\/]*$/, "", run); sub(/.*\//, "", run); sub(/-seed[0-9]+$/, "", run) }
@@ -31,7 +31,7 @@ function show(run, what) { return vals[run, what] == "" ? "-" : vals[run, what] 
 
 END {
     if (!nk) { print "*No complete paper-scale run: no times to show.*"; exit }
-    print "| run | seeds | epochs | min/run, mean (min-max) | s/epoch | BLAS threads |" \
+    print "| run | seeds | epochs | min/run, mean (min-max) | s/epoch | threads |" \
           " parameters | workspace MiB |"
     print "|---|--:|--:|--:|--:|--:|--:|--:|"
     for (i = 1; i <= nk; i++) {

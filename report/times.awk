@@ -5,7 +5,7 @@
 # From each complete run's summary.tsv (wall seconds, epochs) and config.txt
 # (threads, stages, workspace_bytes), prints a Markdown table, one row per
 # model and algorithm: runs, epochs, mean (min-max) seconds per run, seconds
-# per epoch, BLAS threads, FF stages, training workspace; then the total.
+# per epoch, threads, FF stages, training workspace; then the total.
 BEGIN { FS = "[ \t]+" }
 /^#/ || NF == 0 { next }
 
@@ -31,7 +31,7 @@ function show(key, what) { return vals[key, what] == "" ? "-" : vals[key, what] 
 END {
     if (!nk) { print "*No complete run: no times to show.*"; exit }
     print "| model | algorithm | runs | epochs | s/run, mean (min-max) | s/epoch |" \
-          " BLAS threads | FF stages | workspace KiB |"
+          " threads | FF stages | workspace KiB |"
     print "|---|---|--:|--:|--:|--:|--:|--:|--:|"
     for (i = 1; i <= nk; i++) {
         key = order[i]; m = secs[key] / n[key]

@@ -1,19 +1,40 @@
 /* optim.c - optimiser steps. */
 #include "ff/optim.h"
+#include "parallel.h"
 #include "simd.h"
 
 #include <math.h>
+#include <omp.h>
 
-FF_HOT void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
+/* Element-wise steps over at least this many parameters use the library's
+ * threads (each element's arithmetic is the same in any chunk). */
+static int threads_for(size_t n)
+{
+    return n >= ((size_t)1 << 16) ? ff_threads() : 1;
+}
+
+FF_HOT static void adam_range(float *p, float *m, float *v, const float *g, size_t i0,
+                              size_t i1, const ff_adam_config *c, float alpha)
+{
+    const float b1 = c->beta1, b2 = c->beta2, eps = c->eps;
+    for (size_t i = i0; i < i1; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= alpha * m[i] / (sqrtf(v[i]) + eps);
+    }
+}
+
+void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
                   const ff_adam_config *c, long t)
 {
     const float alpha = (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
                                 (1.0 - pow(c->beta1, (double)t)));
-    const float b1 = c->beta1, b2 = c->beta2, eps = c->eps;
-    for (size_t i = 0; i < n; i++) {
-        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-        p[i] -= alpha * m[i] / (sqrtf(v[i]) + eps);
+    const int T = threads_for(n);
+#pragma omp parallel num_threads(T) if (T > 1)
+    {
+        size_t i0, i1;
+        ff_chunk(n, omp_get_thread_num(), T, &i0, &i1);
+        adam_range(p, m, v, g, i0, i1, c, alpha);
     }
 }
 
@@ -24,17 +45,30 @@ FF_HOT void ff_sgd_add_grad(float *g, const float *grad, size_t n, const ff_sgd_
         g[i] += a * grad[i];
 }
 
-FF_HOT void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_config *c,
-                        float gain)
+FF_HOT static void sgd_range(float *p, float *g, size_t i0, size_t i1, size_t n_decay,
+                             const ff_sgd_config *c, float gain)
 {
     const float mom = c->momentum, step = c->lr * gain, wc = c->weight_cost;
-    for (size_t i = 0; i < n_decay; i++) {
+    const size_t d = n_decay < i0 ? i0 : n_decay > i1 ? i1 : n_decay;
+    for (size_t i = i0; i < d; i++) {
         p[i] -= step * (g[i] + wc * p[i]);
         g[i] *= mom;
     }
-    for (size_t i = n_decay; i < n; i++) {
+    for (size_t i = d; i < i1; i++) {
         p[i] -= step * g[i];
         g[i] *= mom;
+    }
+}
+
+void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_config *c,
+                 float gain)
+{
+    const int T = threads_for(n);
+#pragma omp parallel num_threads(T) if (T > 1)
+    {
+        size_t i0, i1;
+        ff_chunk(n, omp_get_thread_num(), T, &i0, &i1);
+        sgd_range(p, g, i0, i1, n_decay, c, gain);
     }
 }
 

@@ -1,6 +1,7 @@
-/* system.c - denormals, BLAS threads, which CBLAS is linked, the clock. */
+/* system.c - denormals, threads, which CBLAS is linked, the clock. */
 #define _GNU_SOURCE
 #include "ff/system.h"
+#include "parallel.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -24,12 +25,11 @@ void ff_system_flush_denormals(void)
 #endif
 }
 
-void ff_system_set_blas_threads(int n)
+void ff_system_set_threads(int n)
 {
+    ff_parallel_set_threads(n);
 #ifdef FF_HAVE_OPENBLAS
-    openblas_set_num_threads(n);
-#else
-    (void)n;
+    openblas_set_num_threads(1);
 #endif
 }
 

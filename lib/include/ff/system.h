@@ -7,8 +7,10 @@
  * epochs slow down several-fold as small activities underflow. */
 void ff_system_flush_denormals(void);
 
-/* Threads the CBLAS may use (OpenBLAS only; ignored otherwise). */
-void ff_system_set_blas_threads(int n);
+/* Threads for the library's matrix products and its large element-wise
+ * passes.  The library splits each large product among them itself and
+ * calls the CBLAS single-threaded (OpenBLAS is told so). */
+void ff_system_set_threads(int n);
 
 /* Which CBLAS this process really calls: the shared object that provides
  * cblas_sgemm, and OpenBLAS's own build description when it is OpenBLAS.

@@ -1,0 +1,173 @@
+/* test_parallel.c - the library's own threads (lib/src/parallel.h).
+ *
+ *  (a) ff_chunk: the T chunks of [0, n) tile it exactly, in order, each
+ *      starting on a multiple of 16 (but the first);
+ *  (b) ff_gemm in 1, 2 and 3 threads against a product written out in
+ *      double, for every transpose of A and B, beta 0 and 1, products
+ *      split by rows (C taller than wide), by columns, and too small to
+ *      split; sizes that no chunk divides, so the last chunk is ragged;
+ *  (c) the optimiser steps (ff_sgd_step, ff_adam_step) over arrays large
+ *      enough to be split: the same bits in 2 and 3 threads as in one
+ *      (each element's arithmetic does not depend on its chunk), and the
+ *      entries past n untouched. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "ff/optim.h"
+#include "ff/system.h"
+#include "parallel.h"
+
+static void fill(float *a, size_t n, gsl_rng *r)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = (float)(2.0 * gsl_rng_uniform(r) - 1.0);
+}
+
+/* ---- (a) ---- */
+static void test_chunk(void)
+{
+    static const size_t ns[] = {0, 1, 15, 16, 17, 100, 1000, 65537};
+    for (size_t c = 0; c < sizeof ns / sizeof *ns; c++)
+        for (int T = 1; T <= 5; T++) {
+            size_t next = 0;
+            int aligned = 1;
+            for (int t = 0; t < T; t++) {
+                size_t i0, i1;
+                ff_chunk(ns[c], t, T, &i0, &i1);
+                CHECK(i0 == next && i1 >= i0, "ff_chunk(%zu, %d, %d) = [%zu, %zu), expected "
+                      "to start at %zu", ns[c], t, T, i0, i1, next);
+                aligned &= i0 % 16 == 0;
+                next = i1;
+            }
+            CHECK(next == ns[c], "ff_chunk's %d chunks of %zu end at %zu", T, ns[c], next);
+            CHECK(aligned, "a chunk of %zu in %d threads starts off a multiple of 16", ns[c], T);
+        }
+}
+
+/* ---- (b) ---- */
+
+/* C = alpha op(A) op(B) + beta C in double; A, B, C row-major. */
+static void gemm_ref(double *C, int ta, int tb, size_t M, size_t N, size_t K, float alpha,
+                     const float *A, const float *B, float beta)
+{
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double s = 0.0;
+            for (size_t k = 0; k < K; k++)
+                s += (double)(ta ? A[k * M + i] : A[i * K + k]) *
+                     (tb ? B[j * K + k] : B[k * N + j]);
+            C[i * N + j] = alpha * s + beta * C[i * N + j];
+        }
+}
+
+static void test_gemm(gsl_rng *r)
+{
+    /* (M, N, K): split by rows, by columns, square-ish, and too small */
+    static const size_t shapes[][3] = {
+        {517, 67, 131}, {45, 391, 203}, {150, 161, 97}, {20, 9, 30},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        const size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *A = malloc(M * K * sizeof *A), *B = malloc(K * N * sizeof *B),
+              *C0 = malloc(M * N * sizeof *C0), *C = malloc(M * N * sizeof *C);
+        double *want = malloc(M * N * sizeof *want);
+        fill(A, M * K, r);
+        fill(B, K * N, r);
+        fill(C0, M * N, r);
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (int beta = 0; beta < 2; beta++)
+                    for (int T = 1; T <= 3; T++) {
+                        ff_system_set_threads(T);
+                        memcpy(C, C0, M * N * sizeof *C);
+                        for (size_t i = 0; i < M * N; i++)
+                            want[i] = C0[i];
+                        gemm_ref(want, ta, tb, M, N, K, 0.75f, A, B, (float)beta);
+                        gsl_matrix_float_view a = ta ? gsl_matrix_float_view_array(A, K, M)
+                                                     : gsl_matrix_float_view_array(A, M, K);
+                        gsl_matrix_float_view b = tb ? gsl_matrix_float_view_array(B, N, K)
+                                                     : gsl_matrix_float_view_array(B, K, N);
+                        gsl_matrix_float_view c = gsl_matrix_float_view_array(C, M, N);
+                        ff_gemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                                0.75f, &a.matrix, &b.matrix, (float)beta, &c.matrix);
+                        double err = 0.0;
+                        for (size_t i = 0; i < M * N; i++)
+                            err = fmax(err, fabs(C[i] - want[i]));
+                        CHECK(err < 1e-4, "ff_gemm %zux%zux%zu ta %d tb %d beta %d in %d "
+                              "threads: off the double product by %.3g", M, N, K, ta, tb, beta,
+                              T, err);
+                    }
+        free(A);
+        free(B);
+        free(C0);
+        free(C);
+        free(want);
+    }
+    ff_system_set_threads(1);
+}
+
+/* ---- (c) ---- */
+static void test_steps(gsl_rng *r)
+{
+    /* two splits of weights from biases, one before the last chunk starts
+     * and one after the first chunk ends, whatever the thread count */
+    enum { N = 100003, PAD = 16 };
+    static const size_t n_decay[2] = {20001, 70001};
+    const ff_sgd_config sgd = {0.05f, 0.9f, 0.01f};
+    const ff_adam_config adam = FF_ADAM_KERAS(0.01f);
+    float *p0 = malloc((N + PAD) * sizeof *p0), *g0 = malloc((N + PAD) * sizeof *g0);
+    float *p[3], *g[3], *m[3], *v[3];
+    fill(p0, N + PAD, r);
+    fill(g0, N + PAD, r);
+    for (int T = 1; T <= 3; T++) {
+        const int i = T - 1;
+        p[i] = malloc((N + PAD) * sizeof(float));
+        g[i] = malloc((N + PAD) * sizeof(float));
+        m[i] = calloc(N + PAD, sizeof(float));
+        v[i] = calloc(N + PAD, sizeof(float));
+        memcpy(p[i], p0, (N + PAD) * sizeof(float));
+        memcpy(g[i], g0, (N + PAD) * sizeof(float));
+        ff_system_set_threads(T);
+        for (long t = 1; t <= 2; t++) {
+            ff_sgd_step(p[i], g[i], N, n_decay[t - 1], &sgd, 0.5f);
+            ff_adam_step(p[i], m[i], v[i], g0, N, &adam, t);
+        }
+    }
+    ff_system_set_threads(1);
+    for (int i = 1; i < 3; i++) {
+        CHECK(!memcmp(p[i], p[0], N * sizeof(float)) && !memcmp(g[i], g[0], N * sizeof(float)),
+              "the optimiser steps in %d threads differ from one thread", i + 1);
+        CHECK(!memcmp(m[i], m[0], N * sizeof(float)) && !memcmp(v[i], v[0], N * sizeof(float)),
+              "Adam's moments in %d threads differ from one thread", i + 1);
+    }
+    /* and they did step: every entry, weights and biases, moved */
+    size_t moved = 0;
+    for (size_t j = 0; j < N; j++)
+        moved += p[0][j] != p0[j];
+    CHECK(moved == N, "the optimiser steps moved %zu of %d parameters", moved, N);
+    for (int i = 0; i < 3; i++) {
+        CHECK(!memcmp(p[i] + N, p0 + N, PAD * sizeof(float)) &&
+              !memcmp(g[i] + N, g0 + N, PAD * sizeof(float)),
+              "an optimiser step in %d threads wrote past its n entries", i + 1);
+        free(p[i]);
+        free(g[i]);
+        free(m[i]);
+        free(v[i]);
+    }
+    free(p0);
+    free(g0);
+}
+
+int main(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    test_chunk();
+    test_gemm(r);
+    test_steps(r);
+    gsl_rng_free(r);
+    return check_done();
+}
