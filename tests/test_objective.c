@@ -89,17 +89,17 @@ static void test_ff_loss_value(void)
            u2 = 0.9;
     for (int t = 0; t <= 1; t++) {
         double want = ref_bce(u0, t) + ref_bce(u1, t) + ref_bce(u2, t);
-        double got = ff_ff_loss(NULL, h, 3, 3, 0.1, t);
+        double got = ff_ff_loss(NULL, h, 3, 3, 0.1, t, FF_GRAD_EXACT);
         CHECK(fabs(got - want) < 1e-6, "ff_ff_loss target %d: %.9g, want %.9g (summed)", t, got,
               want);
-        double mid = ff_ff_loss(NULL, h + 3, 1, 3, 0.1, t);
+        double mid = ff_ff_loss(NULL, h + 3, 1, 3, 0.1, t, FF_GRAD_EXACT);
         CHECK(fabs(mid - log(2.0)) < 1e-6, "u = 0 must cost log 2, got %.9g", mid);
     }
     /* softplus(-0.9) = log(1 + e^-0.9) = 0.341153874732,
      * softplus(0.9) = 0.9 + softplus(-0.9) = 1.241153874732 */
-    CHECK(fabs(ff_ff_loss(NULL, h + 6, 1, 3, 0.1, 1) - 0.341153874732) < 1e-6,
+    CHECK(fabs(ff_ff_loss(NULL, h + 6, 1, 3, 0.1, 1, FF_GRAD_EXACT) - 0.341153874732) < 1e-6,
           "softplus(-0.9) mismatch");
-    CHECK(fabs(ff_ff_loss(NULL, h + 6, 1, 3, 0.1, 0) - 1.241153874732) < 1e-6,
+    CHECK(fabs(ff_ff_loss(NULL, h + 6, 1, 3, 0.1, 0, FF_GRAD_EXACT) - 1.241153874732) < 1e-6,
           "softplus(0.9) mismatch");
 }
 
@@ -122,7 +122,7 @@ static void test_ff_loss_grad(gsl_rng *r)
             ff_relu(h, B * N);
             for (size_t i = 0; i < B * N; i++)
                 dz[i] = 12345.0f; /* every entry, off units included, is written */
-            double sum = ff_ff_loss(dz, h, B, N, thetas[ti], target);
+            double sum = ff_ff_loss(dz, h, B, N, thetas[ti], target, FF_GRAD_EXACT);
             double want = ref_ff_mean_loss(zd, B, N, thetas[ti], target) * B;
             CHECK(fabs(sum - want) < 1e-6 * want, "ff loss theta %g target %d: %.9g vs %.9g",
                   thetas[ti], target, sum, want);
@@ -141,6 +141,13 @@ static void test_ff_loss_grad(gsl_rng *r)
             CHECK(bad == 0, "ff loss dz theta %g target %d: %zu entries off FD (worst %g)",
                   thetas[ti], target, bad, worst);
             CHECK(rejects_corruption(dz, fd, B * N), "ff loss dz check must reject 10%% off");
+            /* the reference code's gradient: the same loss, half of dz */
+            float dzr[B * N];
+            double sum_r = ff_ff_loss(dzr, h, B, N, thetas[ti], target, FF_GRAD_REFERENCE);
+            int half = sum_r == sum;
+            for (size_t i = 0; i < B * N; i++)
+                half &= 2.0f * dzr[i] == dz[i];
+            CHECK(half, "ff loss with FF_GRAD_REFERENCE: not the same loss and half of dz");
         }
 }
 
@@ -150,12 +157,12 @@ static void test_ff_loss_extremes(void)
     enum { N = 4 };
     float h[N] = {100.0f, 100.0f, 100.0f, 100.0f}, dz[N];
     const double u = 4e4 - 0.1;
-    double l1 = ff_ff_loss(dz, h, 1, N, 0.1, 1);
+    double l1 = ff_ff_loss(dz, h, 1, N, 0.1, 1, FF_GRAD_EXACT);
     int finite = isfinite(l1);
     for (size_t j = 0; j < N; j++)
         finite &= isfinite(dz[j]);
     CHECK(finite && l1 >= 0.0 && l1 < 1e-12, "large u, target 1: loss %g, want ~0", l1);
-    double l0 = ff_ff_loss(dz, h, 1, N, 0.1, 0);
+    double l0 = ff_ff_loss(dz, h, 1, N, 0.1, 0, FF_GRAD_EXACT);
     finite = isfinite(l0);
     for (size_t j = 0; j < N; j++)
         finite &= isfinite(dz[j]);
@@ -164,12 +171,12 @@ static void test_ff_loss_extremes(void)
     CHECK(fabs(dz[0] - 200.0f) < 1e-3f, "large u, target 0: dz %g, want 200", dz[0]);
     /* u = 1 - 1e5: the other tail */
     float g[N] = {0.5f, 0.5f, 0.5f, 0.5f};
-    double m1 = ff_ff_loss(dz, g, 1, N, 1e5, 1);
+    double m1 = ff_ff_loss(dz, g, 1, N, 1e5, 1, FF_GRAD_EXACT);
     finite = isfinite(m1);
     for (size_t j = 0; j < N; j++)
         finite &= isfinite(dz[j]);
     CHECK(finite && fabs(m1 - (1e5 - 1.0)) < 1e-6 * 1e5, "very negative u, target 1: %g", m1);
-    double m0 = ff_ff_loss(dz, g, 1, N, 1e5, 0);
+    double m0 = ff_ff_loss(dz, g, 1, N, 1e5, 0, FF_GRAD_EXACT);
     CHECK(isfinite(m0) && m0 >= 0.0 && m0 < 1e-12, "very negative u, target 0: %g", m0);
 }
 

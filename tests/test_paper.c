@@ -1,7 +1,8 @@
 /* test_paper.c - supervised FF as the paper's reference code trains it
  * (lib/include/ff/paper.h), and the pieces it is built from.
  *
- *  (a) ff_sgd_add_grad + ff_sgd_step against the update rule of optim.h and
+ *  (a) ff_sgd_step, after its half 1 (g += (1 - m) grad), against the
+ *      update rule of optim.h and
  *      ../shared/spec/paper-protocol.md ("Update"), written out in double;
  *      ff_lr_gain against the schedule's values worked out by hand;
  *  (b) ff_layer_weight_grad_add (adds alpha times ff_layer_weight_grad),
@@ -101,7 +102,8 @@ static void test_sgd(gsl_rng *r)
         fill_uniform(grad, N, r, -1.0, 1.0);
         for (size_t i = 0; i < N; i++)
             gradd[i] = grad[i];
-        ff_sgd_add_grad(g, grad, N, &c);
+        for (size_t i = 0; i < N; i++) /* half 1, as the gradient products do it */
+            g[i] += (1.0f - c.momentum) * grad[i];
         ff_sgd_step(p, g, N, NDECAY, &c, gain);
         sgd_ref(pd, gd, gradd, N, NDECAY, &c, gain);
     }

@@ -317,7 +317,8 @@ static double ff_layer_mean_loss(void *ctx, char *pat)
     ff_relu(c->h, nz);
     for (size_t i = 0; i < nz; i++)
         pat[i] = c->h[i] > 0.0f;
-    return ff_ff_loss(NULL, c->h, c->B, c->L->n_out, c->theta, c->target) / (double)c->B;
+    return ff_ff_loss(NULL, c->h, c->B, c->L->n_out, c->theta, c->target, FF_GRAD_EXACT) /
+           (double)c->B;
 }
 
 static void ff_local_gradcheck(const char *name, ff_layer *L, gsl_rng *r)
@@ -343,7 +344,7 @@ static void ff_local_gradcheck(const char *name, ff_layer *L, gsl_rng *r)
         for (int target = 0; target <= 1; target++) {
             ff_layer_forward(L, h, P, B, 1);
             ff_relu(h, nz);
-            ff_ff_loss(dz, h, B, L->n_out, thetas[ti], target);
+            ff_ff_loss(dz, h, B, L->n_out, thetas[ti], target, FF_GRAD_EXACT);
             ff_layer_weight_grad(L, grad, P, dz, B);
             ff_ctx ctx = {L, P, B, h, thetas[ti], target};
             ff_layer_mean_loss(&ctx, pat0);
@@ -396,7 +397,7 @@ static void reference_ff_step(ff_net *net, const float *x, const int *y, size_t 
         const float *P = ff_layer_patches(L, cols, in, B);
         ff_layer_forward(L, h, P, B, 1);
         ff_relu(h, B * L->n_out);
-        loss[l] = ff_ff_loss(dz, h, B, L->n_out, c->theta, target);
+        loss[l] = ff_ff_loss(dz, h, B, L->n_out, c->theta, target, FF_GRAD_EXACT);
         grad[l] = malloc(L->n_params * sizeof *grad[l]);
         ff_layer_weight_grad(L, grad[l], P, dz, B);
         act[l] = l >= net->head_from ? NULL : malloc(B * L->n_out * sizeof *act[l]);
@@ -610,7 +611,7 @@ static double brute_pass(const ff_net *net, const float *x, int label, float fil
         free(cols);
         ff_relu(h[l], L->n_out);
         if (loss)
-            loss[l] = ff_ff_loss(NULL, h[l], 1, L->n_out, theta, target);
+            loss[l] = ff_ff_loss(NULL, h[l], 1, L->n_out, theta, target, FF_GRAD_EXACT);
         if (l >= net->head_from)
             for (size_t j = 0; j < L->n_out; j++)
                 goodness += (double)h[l][j] * h[l][j];

@@ -40,19 +40,26 @@ void ff_lv_input_norm(float *z, const double *x0ss, double extra, const double *
                       const float *bias, size_t B, size_t N, size_t D)
 {
     for (size_t i = 0; i < B; i++) {
-        double ss = x0ss[i] + extra + (extra_rows ? extra_rows[i] : 0.0);
-        float inv = (float)(1.0 / (exp(-100.0) + sqrt(ss / (double)D)));
+        const float inv = ff_lv_inv_rms(x0ss[i] + extra + (extra_rows ? extra_rows[i] : 0.0), D);
         for (size_t j = 0; j < N; j++)
             z[i * N + j] = z[i * N + j] * inv + bias[j];
     }
+}
+
+float ff_lv_inv_rms(double ss, size_t D)
+{
+    return (float)(1.0 / (exp(-100.0) + sqrt(ss / (double)D)));
 }
 
 void ff_lv_split_sumsq(double *x0ss, double *lss, const float *x, size_t B, size_t D,
                        size_t K)
 {
     for (size_t i = 0; i < B; i++) {
-        x0ss[i] = lss[i] = 0.0;
+        double on = 0.0, off = 0.0;
         for (size_t j = 0; j < D; j++)
-            *(j < K ? &lss[i] : &x0ss[i]) += (double)x[i * D + j] * x[i * D + j];
+            *(j < K ? &on : &off) += (double)x[i * D + j] * x[i * D + j];
+        x0ss[i] = off;
+        if (lss)
+            lss[i] = on;
     }
 }

@@ -32,8 +32,12 @@ void ff_lv_variant(float *z, const float *zbase, const float *resp, const int *l
 void ff_lv_input_norm(float *z, const double *x0ss, double extra, const double *extra_rows,
                       const float *bias, size_t B, size_t N, size_t D);
 
+/* 1 / RMS of an input of D pixels whose squares sum to ss, as the paper's
+ * nets normalise it (ff_normalize, FF_NORM_RMS), rounded to a float. */
+float ff_lv_inv_rms(double ss, size_t D);
+
 /* x0ss, lss (B): each row of x (B, D)'s sum of squares off and on the K
- * label pixels. */
+ * label pixels; lss may be NULL. */
 void ff_lv_split_sumsq(double *x0ss, double *lss, const float *x, size_t B, size_t D,
                        size_t K);
 

@@ -113,8 +113,9 @@ void ff_net_head_forward(const ff_net *net, float *logits, const float *head_in,
             logits[i * K + k] += net->head.b[k];
 }
 
-void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_in,
-                             const float *dlogits, size_t B, size_t cap)
+/* grad = alpha [the head's weight gradient] + beta grad, beta 0 or 1 */
+static void head_weight_grad(const ff_net *net, float *grad, const float *head_in,
+                             const float *dlogits, size_t B, size_t cap, float alpha, float beta)
 {
     const size_t K = net->n_classes;
     gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dlogits, B, K);
@@ -123,13 +124,27 @@ void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_i
         gsl_matrix_float_const_view X =
             gsl_matrix_float_const_view_array(head_in + cap * net->head_off[l], B, n);
         gsl_matrix_float_view G = gsl_matrix_float_view_array(grad + net->head_off[l] * K, n, K);
-        ff_gemm(CblasTrans, CblasNoTrans, 1.0f, &X.matrix, &D.matrix, 0.0f, &G.matrix);
+        ff_gemm(CblasTrans, CblasNoTrans, alpha, &X.matrix, &D.matrix, beta, &G.matrix);
     }
     float *gb = grad + net->head.fan_in * K;
-    memset(gb, 0, K * sizeof *gb);
-    for (size_t i = 0; i < B; i++)
-        for (size_t k = 0; k < K; k++)
-            gb[k] += dlogits[i * K + k];
+    for (size_t k = 0; k < K; k++) {
+        float s = 0.0f;
+        for (size_t i = 0; i < B; i++)
+            s += dlogits[i * K + k];
+        gb[k] = beta == 0.0f ? alpha * s : gb[k] + alpha * s;
+    }
+}
+
+void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_in,
+                             const float *dlogits, size_t B, size_t cap)
+{
+    head_weight_grad(net, grad, head_in, dlogits, B, cap, 1.0f, 0.0f);
+}
+
+void ff_net_head_weight_grad_add(const ff_net *net, float *grad, const float *head_in,
+                                 const float *dlogits, size_t B, size_t cap, float alpha)
+{
+    head_weight_grad(net, grad, head_in, dlogits, B, cap, alpha, 1.0f);
 }
 
 /* A bump allocator: one block carved into the workspace's arrays, so a

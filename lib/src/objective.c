@@ -92,7 +92,7 @@ double ff_ff_row_loss(double sumsq, double theta, int target)
 
 /* quoted in the report: begin ff-loss */
 FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
-                  int target)
+                         int target, double c)
 {
     double total = 0.0;
     for (size_t i = 0; i < B; i++) {
@@ -102,10 +102,10 @@ FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double t
         if (!dz)
             continue;
         double p = 1.0 / (1.0 + exp(-u));
-        float c = (float)(2.0 * (p - (target ? 1.0 : 0.0)) / (double)B);
+        float ci = (float)(c * (p - (target ? 1.0 : 0.0)) / (double)B);
         float *dzi = dz + i * N;
         for (size_t j = 0; j < N; j++)
-            dzi[j] = c * hi[j];
+            dzi[j] = ci * hi[j];
     }
     return total;
 }

@@ -38,13 +38,6 @@ void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
     }
 }
 
-FF_HOT void ff_sgd_add_grad(float *g, const float *grad, size_t n, const ff_sgd_config *c)
-{
-    const float a = 1.0f - c->momentum;
-    for (size_t i = 0; i < n; i++)
-        g[i] += a * grad[i];
-}
-
 FF_HOT static void sgd_range(float *p, float *g, size_t i0, size_t i1, size_t n_decay,
                              const ff_sgd_config *c, float gain)
 {

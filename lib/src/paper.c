@@ -18,7 +18,6 @@ struct ff_paper {
     float *act[2];     /* (2 cap, width): outputs, layer after layer, ping-pong */
     float *cols;       /* im2col of x, when a layer needs it */
     float *dz;         /* (2 cap, width): dLoss/dz */
-    float *grad;       /* (head params) */
     float *g;          /* (n_params): the smoothed gradients, times the momentum */
     float *peer;       /* (sum of widths): running mean activity per unit */
     float *scale;      /* (2 cap) */
@@ -28,7 +27,7 @@ struct ff_paper {
     /* layer 0's product, shared by the three passes (label_variants.h) */
     float *zraw, *zbase; /* (cap, n_out0) */
     float *unit, *resp;  /* (K, D) unit images, (K, n_out0) layer 0's response */
-    double *x0ss, *lss;  /* (cap): sums of squares off and on the label pixels */
+    double *x0ss;        /* (cap): sums of squares off the label pixels */
     size_t bytes;
 };
 
@@ -55,7 +54,6 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     ok &= GRAB(p->act[1], 2 * cap * W);
     ok &= GRAB(p->cols, cols ? cols : 1);
     ok &= GRAB(p->dz, 2 * cap * W);
-    ok &= GRAB(p->grad, net->head.n_params);
     ok &= GRAB(p->g, net->n_params);
     ok &= GRAB(p->peer, units);
     ok &= GRAB(p->scale, 2 * cap);
@@ -69,13 +67,12 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     ok &= GRAB(p->resp, K * N0);
     ok &= (p->unit = calloc(K * D, sizeof *p->unit)) != NULL;
     ok &= (p->x0ss = malloc(cap * sizeof *p->x0ss)) != NULL;
-    ok &= (p->lss = malloc(cap * sizeof *p->lss)) != NULL;
 #undef GRAB
     if (!ok) {
         ff_paper_free(p);
         return NULL;
     }
-    p->bytes = (floats + K * D) * sizeof(float) + cap * sizeof(int) + 2 * cap * sizeof(double);
+    p->bytes = (floats + K * D) * sizeof(float) + cap * sizeof(int) + cap * sizeof(double);
     memset(p->g, 0, net->n_params * sizeof *p->g);
     for (size_t k = 0; k < K; k++)
         p->unit[k * D + k] = 1.0f;
@@ -93,7 +90,6 @@ void ff_paper_free(ff_paper *p)
     free(p->act[1]);
     free(p->cols);
     free(p->dz);
-    free(p->grad);
     free(p->g);
     free(p->peer);
     free(p->scale);
@@ -106,7 +102,6 @@ void ff_paper_free(ff_paper *p)
     free(p->unit);
     free(p->resp);
     free(p->x0ss);
-    free(p->lss);
     free(p);
 }
 
@@ -116,13 +111,19 @@ size_t ff_paper_bytes(const ff_paper *p)
 }
 
 /* dst = x with the one-hot label y overlaid, RMS-normalised as the
- * reference code normalises its input. */
-static void make_input(float *dst, float *scale, const float *x, const int *y, size_t B,
-                       size_t D, size_t K)
+ * reference code normalises its input: the input that layer 0's shared
+ * product stands for, with the same RMS, from x0ss (x's sums of squares off
+ * the label pixels; the one-hot adds 1). */
+static void make_input(float *dst, const float *x, const int *y, const double *x0ss,
+                       size_t B, size_t D, size_t K)
 {
     memcpy(dst, x, B * D * sizeof *dst);
     ff_overlay_onehot(dst, y, B, D, K, 1.0f);
-    ff_normalize(dst, scale, dst, B, D, FF_NORM_RMS);
+    for (size_t i = 0; i < B; i++) {
+        const float inv = ff_lv_inv_rms(x0ss[i] + 1.0, D);
+        for (size_t j = 0; j < D; j++)
+            dst[i * D + j] *= inv;
+    }
 }
 
 /* For each row, a wrong label: drawn from the softmax of the logits with the
@@ -152,27 +153,6 @@ static void negative_labels(int *neg, const float *logits, const int *y, size_t 
         }
         neg[i] = (int)k;
     }
-}
-
-/* The reference code's FF gradient (descent form, factor 2 of d(h^2) and
- * 1/temp dropped as it drops them): dz = (p - t) h / B with
- * p = logistic(sum h^2 - theta).  Returns the summed loss. */
-static double logistic_grad(float *dz, const float *h, size_t B, size_t N, double theta,
-                            int target)
-{
-    double total = 0.0;
-    for (size_t i = 0; i < B; i++) {
-        const float *hi = h + i * N;
-        double ss = 0.0;
-        for (size_t j = 0; j < N; j++)
-            ss += (double)hi[j] * hi[j];
-        total += ff_ff_row_loss(ss, theta, target);
-        const float c = (float)((1.0 / (1.0 + exp(theta - ss)) - target) / (double)B);
-        float *dzi = dz + i * N;
-        for (size_t j = 0; j < N; j++)
-            dzi[j] = c * hi[j];
-    }
-    return total;
 }
 
 /* Peer normalisation on a positive pass: update each unit's running mean of
@@ -231,8 +211,8 @@ static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *
         if (l > 0 || !z0_ready)
             ff_layer_forward(L, h, patches, 2 * B, 1);
         ff_relu(h, 2 * B * N);
-        loss[l] = logistic_grad(p->dz, h, B, N, (double)N, 1) +
-                  logistic_grad(p->dz + B * N, h + B * N, B, N, (double)N, 0);
+        loss[l] = ff_ff_loss(p->dz, h, B, N, (double)N, 1, FF_GRAD_REFERENCE) +
+                  ff_ff_loss(p->dz + B * N, h + B * N, B, N, (double)N, 0, FF_GRAD_REFERENCE);
         peer_normalise(p->dz, peer, h, B, N, &p->c);
         ff_layer_weight_grad_add(L, p->g + off, patches, p->dz, 2 * B, mix);
         ff_sgd_step(net->params + off, p->g + off, L->n_params, L->fan_in * L->oc, &p->c.ff,
@@ -247,11 +227,14 @@ static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *
 static double head_step(ff_net *net, ff_paper *p, const int *y, size_t B, float gain)
 {
     const size_t K = net->n_classes, off = ff_net_param_offset(net, net->n_layers);
-    const size_t n = p->c.learn_head_bias ? net->head.n_params : net->head.fan_in * K;
+    const size_t nw = net->head.fan_in * K, n = p->c.learn_head_bias ? nw + K : nw;
+    float *g = p->g + off;
     double loss = ff_softmax_xent(p->dlogits, p->logits, y, B, K);
-    ff_net_head_weight_grad(net, p->grad, p->head_in, p->dlogits, B, stride(p));
-    ff_sgd_add_grad(p->g + off, p->grad, n, &p->c.head);
-    ff_sgd_step(net->params + off, p->g + off, n, net->head.fan_in * K, &p->c.head, gain);
+    ff_net_head_weight_grad_add(net, g, p->head_in, p->dlogits, B, stride(p),
+                                1.0f - p->c.head.momentum);
+    if (n == nw) /* a bias that is not learned: its gradient is dropped */
+        memset(g + nw, 0, K * sizeof *g);
+    ff_sgd_step(net->params + off, g, n, nw, &p->c.head, gain);
     return loss;
 }
 
@@ -293,7 +276,7 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
      * its input's RMS, plus the bias */
     ff_layer_forward(L0, p->resp, ff_layer_patches(L0, p->cols, p->unit, K), K, 0);
     ff_layer_forward(L0, p->zraw, ff_layer_patches(L0, p->cols, x, B), B, 0);
-    ff_lv_split_sumsq(p->x0ss, p->lss, x, B, D, K);
+    ff_lv_split_sumsq(p->x0ss, NULL, x, B, D, K);
     ff_lv_unlabel(p->zbase, p->zraw, x, p->resp, B, D, N0, K);
 
     /* 1. the neutral pass, the hard negatives, the head's step */
@@ -322,8 +305,8 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
     ff_lv_variant(z0 + B * N0, p->zbase, p->resp, p->neg_label, 0.0f, B, N0, K);
     for (int s = 0; s < 2; s++)
         ff_lv_input_norm(z0 + s * B * N0, p->x0ss, 1.0, NULL, L0->b, B, N0, D);
-    make_input(p->x, p->scale, x, y, B, D, K);
-    make_input(p->x + B * D, p->scale, x, p->neg_label, B, D, K);
+    make_input(p->x, x, y, p->x0ss, B, D, K);
+    make_input(p->x + B * D, x, p->neg_label, p->x0ss, B, D, K);
     layers_step(net, p, B, gain, loss, 1);
     return FF_SUCCESS;
 }

@@ -25,7 +25,7 @@ const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const float *i
         const float *patches = ff_layer_patches(L, ws->cols, in, B);
         ff_layer_forward(L, h, patches, B, 1);
         ff_relu(h, B * L->n_out);
-        loss[l] = ff_ff_loss(ws->dz, h, B, L->n_out, c->theta, target);
+        loss[l] = ff_ff_loss(ws->dz, h, B, L->n_out, c->theta, target, FF_GRAD_EXACT);
         ff_layer_weight_grad(L, ws->grad, patches, ws->dz, B);
         adam(net, l, ws->grad, &c->adam);
         ff_normalize(h, ws->scale, h, B, L->n_out, net->spec.norm);

@@ -78,6 +78,9 @@ void ff_net_head_forward(const ff_net *net, float *logits, const float *head_in,
 /* grad (head.n_params) = the head's weight gradient from dlogits (B, K). */
 void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_in,
                              const float *dlogits, size_t B, size_t cap);
+/* grad += alpha times that gradient (the momentum SGD's half 1: optim.h). */
+void ff_net_head_weight_grad_add(const ff_net *net, float *grad, const float *head_in,
+                                 const float *dlogits, size_t B, size_t cap, float alpha);
 
 /* FF workspace: see the header comment.  cap = batch capacity. */
 typedef struct {

@@ -34,12 +34,16 @@ void ff_goodness_add(double *g, const float *h, size_t B, size_t N);
  * u_i = sum_j h_ij^2 - theta, binary cross-entropy with logits against
  * target t (1 positive, 0 negative), mean over the batch.  Returns the
  * summed (not mean) loss over the B rows, so callers can average over a
- * whole data set.  If dz is not NULL it receives dLoss_mean/dz for the
- * pre-activation z of h = relu(z): dz_ij = (sigmoid(u_i) - t) / B * 2 h_ij
- * (zero where the unit is off, since h_ij = 0 there).  With theta = N this is
- * the paper's logistic goodness with threshold = width. */
+ * whole data set.  If dz is not NULL it receives the gradient for the
+ * pre-activation z of h = relu(z): dz_ij = (sigmoid(u_i) - t) / B * c h_ij
+ * (zero where the unit is off, since h_ij = 0 there), where c = 2 gives
+ * dLoss_mean/dz (FF_GRAD_EXACT) and c = 1 the reference code's gradient,
+ * which drops the 2 of d(h^2)/dh (FF_GRAD_REFERENCE).  With theta = N this
+ * is the paper's logistic goodness with threshold = width. */
+#define FF_GRAD_EXACT 2.0
+#define FF_GRAD_REFERENCE 1.0
 double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
-                  int target);
+                  int target, double c);
 
 /* The FF loss of one example whose layer has sum of squares `sumsq`:
  * softplus(theta - sumsq) for target 1, softplus(sumsq - theta) for 0. */

@@ -31,17 +31,14 @@ void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
  * The step comes in two halves so that the gradient of a large layer can
  * be added into g by the very product that computes it (the gemm's alpha
  * and beta = 1), instead of being written out, read back and blended:
- *   1. g += (1 - m) grad           ff_sgd_add_grad, or a gemm with
- *                                  alpha = 1 - m, beta = 1;
+ *   1. g += (1 - m) grad           the gemm that computes grad, with
+ *                                  alpha = 1 - m, beta = 1 (g starts at 0);
  *   2. p -= lr gain (g + wc p),    ff_sgd_step, which then leaves m g in g,
  *      g *= m                      ready for the next step's half 1.
  * Between steps g therefore holds m times the smoothed gradient. */
 typedef struct {
     float lr, momentum, weight_cost;
 } ff_sgd_config;
-
-/* Half 1 for a gradient in memory. g, grad: (n); g starts at zero. */
-void ff_sgd_add_grad(float *g, const float *grad, size_t n, const ff_sgd_config *c);
 
 /* Half 2. p, g: (n). */
 void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_config *c,
