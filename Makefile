@@ -136,7 +136,14 @@ $(RESULTS)/bench/paper_epoch.txt: | build
 	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) >$@.tmp
 	mv $@.tmp $@
 
-paper-bench: $(RESULTS)/bench/paper_epoch.txt
+# Their matrix products in the library's threads and in OpenBLAS's.
+BLAS_SHAPES_GFLOP ?= 4
+$(RESULTS)/bench/blas_shapes.txt: | build
+	mkdir -p $(@D)
+	$(BUILD)/bench/blas_shapes $(PAPER_THREADS) $(BLAS_SHAPES_GFLOP) >$@.tmp
+	mv $@.tmp $@
+
+paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
 
 # The report reads whatever is in RESULTS (and says what is missing); it does
 # not depend on `table`, which would start every missing run.

@@ -3,11 +3,11 @@
  * For each product of an FF step, the seed's dense net (batch 128,
  * 784 -> 100 -> ... -> 100) and the paper's nets (batch 100: 100 rows for
  * the neutral pass, 200 for the positive and negative passes together),
- * prints GFLOP/s, the best of three rounds of about 4 GFLOP each: in one
+ * prints GFLOP/s, the best of five rounds of about G GFLOP each: in one
  * thread; in T threads split by the library (lib/src/parallel.h: one
  * single-threaded CBLAS call per block of C); in T threads of the CBLAS's
  * own (OpenBLAS only).  Also names the CBLAS that did the work.
- * usage: blas_shapes [threads]      (default 2) */
+ * usage: blas_shapes [threads] [G]      (defaults 2 and 4) */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,10 +20,26 @@ void openblas_set_num_threads(int num_threads);
 
 enum { LIB1, LIBT, BLAST, MODES };
 
-static double rate(int mode, int T, CBLAS_TRANSPOSE_t ta, size_t m, size_t n, size_t k)
+enum { ROUNDS = 5 };
+
+/* Sets the threads of one way of running a product. */
+static void use(int mode, int T)
+{
+    ff_system_set_threads(mode == LIBT ? T : 1);
+#ifdef FF_HAVE_OPENBLAS
+    if (mode == BLAST)
+        openblas_set_num_threads(T);
+#endif
+}
+
+/* best[mode]: the best GFLOP/s of ROUNDS rounds of about per_round flops;
+ * the three ways take turns within each round, so that a machine whose
+ * speed drifts slows all of them alike. */
+static void measure(double best[MODES], int T, CBLAS_TRANSPOSE_t ta, size_t m, size_t n,
+                    size_t k, double per_round)
 {
     const double flop = 2.0 * (double)(m * n * k);
-    const int reps = flop > 4e9 ? 1 : (int)(4e9 / flop); /* about 4 GFLOP a round */
+    const int reps = flop > per_round ? 1 : (int)(per_round / flop);
     float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b),
           *c = calloc(m * n, sizeof *c);
     for (size_t i = 0; i < m * k; i++)
@@ -34,32 +50,29 @@ static double rate(int mode, int T, CBLAS_TRANSPOSE_t ta, size_t m, size_t n, si
                                                  : gsl_matrix_float_view_array(a, k, m);
     gsl_matrix_float_view B = gsl_matrix_float_view_array(b, k, n);
     gsl_matrix_float_view C = gsl_matrix_float_view_array(c, m, n);
-    ff_system_set_threads(mode == LIBT ? T : 1);
-#ifdef FF_HAVE_OPENBLAS
-    if (mode == BLAST)
-        openblas_set_num_threads(T);
-#endif
-    double best = 0.0;
-    for (int round = 0; round < 3; round++) {
-        double t = ff_system_seconds();
-        for (int r = 0; r < reps; r++) /* beta 1: the gradient products add */
-            ff_gemm(ta, CblasNoTrans, 1.0f, &A.matrix, &B.matrix, 1.0f, &C.matrix);
-        t = (ff_system_seconds() - t) / reps;
-        double g = flop / t * 1e-9;
-        best = g > best ? g : best;
-    }
+    for (int mode = 0; mode < MODES; mode++)
+        best[mode] = 0.0;
+    for (int round = 0; round < ROUNDS; round++)
+        for (int mode = 0; mode < MODES; mode++) {
+            use(mode, T);
+            double t = ff_system_seconds();
+            for (int r = 0; r < reps; r++) /* beta 1: the gradient products add */
+                ff_gemm(ta, CblasNoTrans, 1.0f, &A.matrix, &B.matrix, 1.0f, &C.matrix);
+            t = (ff_system_seconds() - t) / reps;
+            best[mode] = flop / t * 1e-9 > best[mode] ? flop / t * 1e-9 : best[mode];
+        }
     free(a);
     free(b);
     free(c);
-    return best;
 }
 
 int main(int argc, char **argv)
 {
     const int T = argc > 1 ? atoi(argv[1]) : 2;
-    if (T < 1) {
-        fprintf(stderr, "blas_shapes: threads must be a positive number; "
-                        "usage: blas_shapes [threads]\n");
+    const double G = argc > 2 ? atof(argv[2]) : 4.0;
+    if (T < 1 || !(G > 0.0)) {
+        fprintf(stderr, "blas_shapes: threads and GFLOP per round must be positive; "
+                        "usage: blas_shapes [threads] [G]\n");
         return 2;
     }
     static const struct {
@@ -81,14 +94,13 @@ int main(int argc, char **argv)
     };
     char cblas[1024];
     ff_system_flush_denormals();
-    printf("# cblas: %s\n# GFLOP/s, best of 3 rounds; threads: %d\n",
-           ff_system_cblas(cblas, sizeof cblas), T);
+    printf("# cblas: %s\n# GFLOP/s, best of %d rounds of about %g GFLOP; threads: %d\n",
+           ff_system_cblas(cblas, sizeof cblas), ROUNDS, G, T);
     printf("%-28s %18s %9s %9s %9s\n", "product", "m x n x k", "1 thread", "library",
            "CBLAS");
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         double g[MODES];
-        for (int mode = 0; mode < MODES; mode++)
-            g[mode] = rate(mode, T, shapes[s].ta, shapes[s].m, shapes[s].n, shapes[s].k);
+        measure(g, T, shapes[s].ta, shapes[s].m, shapes[s].n, shapes[s].k, G * 1e9);
         printf("%-28s %5zu x %4zu x %4zu %9.1f %9.1f ", shapes[s].what, shapes[s].m,
                shapes[s].n, shapes[s].k, g[LIB1], g[LIBT]);
 #ifdef FF_HAVE_OPENBLAS

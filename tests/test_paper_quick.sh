@@ -1,9 +1,10 @@
 #!/bin/sh
 # test_paper_quick.sh SRC BUILD OUT - the SCALE=paper pipeline, end to end,
 # in miniature on the real MNIST (skipped, status 77, when it is absent):
-# the epoch benchmark for one batch, every paper run with a small net for
-# two epochs on a slice, then the paper table.  Checks that each run completes and that the table has its
-# stable columns and one row per run and readout.
+# the epoch benchmark for one batch and the products' benchmark for short
+# rounds, every paper run with a small net for two epochs on a slice, then
+# the paper table.  Checks that each run completes and that the table has
+# its stable columns and one row per run and readout.
 set -eu
 src=$1 build=$2 out=$3
 data=$src/data/mnist
@@ -12,7 +13,8 @@ data=$src/data/mnist
 . "$(dirname "$0")/check.sh"
 
 rm -rf "$out"
-make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BATCHES=1 BUILD="$build" RESULTS="$out" \
+make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BATCHES=1 \
+    BLAS_SHAPES_GFLOP=0.02 BUILD="$build" RESULTS="$out" \
     DATA="$data" PAPER_SEEDS=1 PAPER_THREADS=1 \
     PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
     >"$out.log" 2>&1 || { cat "$out.log"; echo "0 passed, 1 failed"; exit 1; }
@@ -27,6 +29,9 @@ check "every row has 8 fields" awk -F'\t' 'NR > 1 && NF != 8 { exit 1 }' "$out/p
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
 check "the epoch benchmark has its three nets" \
     test "$(grep -c ' s/epoch ' "$out/bench/paper_epoch.txt")" -eq 3
+check "the products' benchmark has its 11 products, each at 3 positive rates" \
+    test "$(awk '$(NF - 4) == "x" && $(NF - 2) > 0 && $(NF - 1) > 0 && $NF > 0' \
+           "$out/bench/blas_shapes.txt" | wc -l)" -eq 11
 check "the paper's values beside ours" grep -q '^ff-sup-4x2000	goodness	.*	1.36	' "$out/paper-summary.tsv"
 
 check_done

@@ -245,6 +245,16 @@ if [ $# -eq 3 ]; then
     else
         check "no paper benchmark, and the report says so" has "No benchmark output at" "$H"
     fi
+    if [ -f "$PAPER/bench/blas_shapes.txt" ]; then
+        for p in "3x1000 forward (pos+neg)" "4x2000 weight gradient"; do
+            row=$(awk -v p="$p" 'index($0, p) == 1 { print $(NF - 7) " × " $(NF - 5) " × " \
+                  $(NF - 3) "</td> <td align=\"right\">" $(NF - 2) "</td> <td align=\"right\">" \
+                  $(NF - 1) "</td> <td align=\"right\">" $NF }' "$PAPER/bench/blas_shapes.txt")
+            check "the products' benchmark row $p" has "<td>$p</td> <td>$row</td>" "$H"
+        done
+    else
+        check "no products' benchmark, and the report says so" has "No product benchmark at" "$H"
+    fi
     check "it counts $complete complete paper runs" \
         has "; seeds $(echo $PAPER_SEEDS | sed 's/ /, /g')); complete: $complete." "$H"
     if [ "$complete" -gt 0 ]; then # the settings quoted are the runs' (the last one read)
