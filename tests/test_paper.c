@@ -20,7 +20,9 @@
  *      double (neutral pass, head step, positive and negative passes, peer
  *      normalisation, momentum SGD with weight cost and gain);
  *  (e) it learns a small 10-class problem by both readouts, its losses
- *      fall, and it is bit-for-bit reproducible from its seeds. */
+ *      fall, and it is bit-for-bit reproducible from its seeds;
+ *  (f) in the library's threads: the same bits twice in two threads, and
+ *      within rounding of one thread in two and three. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #include "ff/objective.h"
 #include "ff/optim.h"
 #include "ff/paper.h"
+#include "ff/system.h"
 
 /* NC label pixels (the paper's ten digits) in a 6x6 image of DIM pixels;
  * bounds of the fixed-size scratch arrays of the brute-force passes. */
@@ -1136,11 +1139,11 @@ static void sample(float *x, int *y, size_t n, const float proto[NC][DIM], gsl_r
 /* Train a fresh net (init seed, negatives from neg_seed) for `batches`
  * batches of B over x; *first and *last: the summed FF losses (all layers,
  * per image) of the first and the last `window` batches. */
-static ff_net *train(const ff_paper_config *c, const float *x, const int *y, size_t n, size_t B,
-                     size_t batches, unsigned long neg_seed, size_t window, double *first,
-                     double *last)
+static ff_net *train(const ff_paper_config *c, size_t width, const float *x, const int *y,
+                     size_t n, size_t B, size_t batches, unsigned long neg_seed, size_t window,
+                     double *first, double *last)
 {
-    const ff_net_spec s = paper_spec(40, 40, 40);
+    const ff_net_spec s = paper_spec(width, width, width);
     ff_net *net = make_paper_net(&s, 2024);
     ff_paper *p = net ? ff_paper_alloc(net, B, c) : NULL;
     if (!p) {
@@ -1187,7 +1190,7 @@ static void test_learning(void)
     ff_paper_config c = FF_PAPER_DEFAULTS;
     c.ff.lr = 0.05f; /* 400 steps instead of the paper's 30,000 */
     double first, last;
-    ff_net *net = train(&c, xtr, ytr, NTRAIN, B, BATCHES, 7, WINDOW, &first, &last);
+    ff_net *net = train(&c, 40, xtr, ytr, NTRAIN, B, BATCHES, 7, WINDOW, &first, &last);
     CHECK(net != NULL, "training ran");
     if (!net)
         return;
@@ -1210,9 +1213,9 @@ static void test_learning(void)
     /* reproducibility: same seeds, same bits; another seed for the negatives,
      * other parameters */
     double f[3], l[3];
-    ff_net *again = train(&c, xtr, ytr, NTRAIN, B, 40, 7, 1, &f[0], &l[0]);
-    ff_net *same = train(&c, xtr, ytr, NTRAIN, B, 40, 7, 1, &f[1], &l[1]);
-    ff_net *other = train(&c, xtr, ytr, NTRAIN, B, 40, 8, 1, &f[2], &l[2]);
+    ff_net *again = train(&c, 40, xtr, ytr, NTRAIN, B, 40, 7, 1, &f[0], &l[0]);
+    ff_net *same = train(&c, 40, xtr, ytr, NTRAIN, B, 40, 7, 1, &f[1], &l[1]);
+    ff_net *other = train(&c, 40, xtr, ytr, NTRAIN, B, 40, 8, 1, &f[2], &l[2]);
     CHECK(again && same && other, "short training runs");
     if (again && same && other) {
         const size_t bytes = again->n_params * sizeof(float);
@@ -1225,6 +1228,53 @@ static void test_learning(void)
     ff_net_free(same);
     ff_net_free(again);
     ff_net_free(net);
+}
+
+/* The library's threads (ff_system_set_threads): a net wide enough for its
+ * products and optimiser steps to be split gives the same bits twice in
+ * two threads, and stays within rounding of one thread and of three. */
+static void test_threads(void)
+{
+    enum { N = 256, B = 64, W = 256, BATCHES = 6 };
+    static float x[N * DIM];
+    static int y[N];
+    float proto[NC][DIM];
+    gsl_rng *r = new_rng(4242);
+    make_prototypes(proto, r);
+    sample(x, y, N, proto, r);
+    gsl_rng_free(r);
+    const ff_paper_config c = FF_PAPER_DEFAULTS;
+    const int threads[4] = {1, 2, 2, 3};
+    ff_net *net[4];
+    double f, l;
+    for (int i = 0; i < 4; i++) {
+        ff_system_set_threads(threads[i]);
+        net[i] = train(&c, W, x, y, N, B, BATCHES, 9, 1, &f, &l);
+    }
+    ff_system_set_threads(1);
+    CHECK(net[0] && net[1] && net[2] && net[3], "training runs in 1, 2 and 3 threads");
+    if (net[0] && net[1] && net[2] && net[3]) {
+        const size_t n = net[0]->n_params;
+        CHECK(memcmp(net[1]->params, net[2]->params, n * sizeof(float)) == 0,
+              "two runs in 2 threads from the same seeds differ");
+        double scale = 0.0, moved = 0.0;
+        ff_net *init = make_paper_net(&net[0]->spec, 2024);
+        for (size_t j = 0; j < n; j++) {
+            scale = fmax(scale, fabs(net[0]->params[j]));
+            moved = fmax(moved, fabs(net[0]->params[j] - init->params[j]));
+        }
+        for (int i = 1; i < 4; i += 2) {
+            double d = 0.0;
+            for (size_t j = 0; j < n; j++)
+                d = fmax(d, fabs(net[i]->params[j] - net[0]->params[j]));
+            CHECK(d <= 1e-4 * scale && moved > 1e3 * d,
+                  "%d threads: parameters %.3g off one thread's (largest %.3g, moved %.3g)",
+                  threads[i], d, scale, moved);
+        }
+        ff_net_free(init);
+    }
+    for (int i = 0; i < 4; i++)
+        ff_net_free(net[i]);
 }
 
 int main(void)
@@ -1246,6 +1296,7 @@ int main(void)
     test_paper_negatives(r);
     test_paper_reference_step();
     test_learning();
+    test_threads();
     gsl_rng_free(r);
     return check_done();
 }

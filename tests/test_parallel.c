@@ -1,8 +1,8 @@
 /* test_parallel.c - the library's own threads (lib/src/parallel.h).
  *
- *  (a) ff_chunk: the T chunks of [0, n) tile it exactly, in order, each
+ *  (a) ff_par_chunk: the T chunks of [0, n) tile it exactly, in order, each
  *      starting on a multiple of 16 (but the first);
- *  (b) ff_gemm in 1, 2 and 3 threads against a product written out in
+ *  (b) ff_par_gemm in 1, 2 and 3 threads against a product written out in
  *      double, for every transpose of A and B, beta 0 and 1, products
  *      split by rows (C taller than wide), by columns, and too small to
  *      split; sizes that no chunk divides, so the last chunk is ragged;
@@ -36,13 +36,13 @@ static void test_chunk(void)
             int aligned = 1;
             for (int t = 0; t < T; t++) {
                 size_t i0, i1;
-                ff_chunk(ns[c], t, T, &i0, &i1);
-                CHECK(i0 == next && i1 >= i0, "ff_chunk(%zu, %d, %d) = [%zu, %zu), expected "
+                ff_par_chunk(ns[c], t, T, &i0, &i1);
+                CHECK(i0 == next && i1 >= i0, "ff_par_chunk(%zu, %d, %d) = [%zu, %zu), expected "
                       "to start at %zu", ns[c], t, T, i0, i1, next);
                 aligned &= i0 % 16 == 0;
                 next = i1;
             }
-            CHECK(next == ns[c], "ff_chunk's %d chunks of %zu end at %zu", T, ns[c], next);
+            CHECK(next == ns[c], "ff_par_chunk's %d chunks of %zu end at %zu", T, ns[c], next);
             CHECK(aligned, "a chunk of %zu in %d threads starts off a multiple of 16", ns[c], T);
         }
 }
@@ -71,6 +71,10 @@ static void test_gemm(gsl_rng *r)
     };
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         const size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        /* all but the last must be split, in up to 3 threads (parallel.h) */
+        const int split = M * N * K >= FF_PAR_MIN_MACS && (M >= 32 * 3 || N >= 32 * 3);
+        CHECK(split == (s + 1 < sizeof shapes / sizeof *shapes),
+              "shape %zu x %zu x %zu no longer tests what it should (split: %d)", M, N, K, split);
         float *A = malloc(M * K * sizeof *A), *B = malloc(K * N * sizeof *B),
               *C0 = malloc(M * N * sizeof *C0), *C = malloc(M * N * sizeof *C);
         double *want = malloc(M * N * sizeof *want);
@@ -91,12 +95,12 @@ static void test_gemm(gsl_rng *r)
                         gsl_matrix_float_view b = tb ? gsl_matrix_float_view_array(B, N, K)
                                                      : gsl_matrix_float_view_array(B, K, N);
                         gsl_matrix_float_view c = gsl_matrix_float_view_array(C, M, N);
-                        ff_gemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                        ff_par_gemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                                 0.75f, &a.matrix, &b.matrix, (float)beta, &c.matrix);
                         double err = 0.0;
                         for (size_t i = 0; i < M * N; i++)
                             err = fmax(err, fabs(C[i] - want[i]));
-                        CHECK(err < 1e-4, "ff_gemm %zux%zux%zu ta %d tb %d beta %d in %d "
+                        CHECK(err < 1e-4, "ff_par_gemm %zux%zux%zu ta %d tb %d beta %d in %d "
                               "threads: off the double product by %.3g", M, N, K, ta, tb, beta,
                               T, err);
                     }

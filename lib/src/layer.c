@@ -5,6 +5,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix_float.h>
 #include <gsl/gsl_randist.h>
 
 static void set_shape(ff_layer *L, size_t ih, size_t iw, size_t ic, size_t kh,
@@ -90,8 +92,8 @@ void ff_layer_forward(const ff_layer *L, float *z, const float *patches, size_t 
     gsl_matrix_float_const_view P = gsl_matrix_float_const_view_array(patches, rows, L->fan_in);
     gsl_matrix_float_const_view W = gsl_matrix_float_const_view_array(L->w, L->fan_in, L->oc);
     gsl_matrix_float_view Z = gsl_matrix_float_view_array(z, rows, L->oc);
-    ff_gemm(CblasNoTrans, CblasNoTrans, 1.0f, &P.matrix, &W.matrix,
-            add_bias ? 1.0f : 0.0f, &Z.matrix);
+    ff_par_gemm(CblasNoTrans, CblasNoTrans, 1.0f, &P.matrix, &W.matrix,
+                add_bias ? 1.0f : 0.0f, &Z.matrix);
 }
 
 /* grad = alpha [patches^T dz | column sums of dz] + beta grad, beta 0 or 1 */
@@ -102,7 +104,7 @@ static void weight_grad(const ff_layer *L, float *grad, const float *patches, co
     gsl_matrix_float_const_view P = gsl_matrix_float_const_view_array(patches, rows, L->fan_in);
     gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dz, rows, L->oc);
     gsl_matrix_float_view G = gsl_matrix_float_view_array(grad, L->fan_in, L->oc);
-    ff_gemm(CblasTrans, CblasNoTrans, alpha, &P.matrix, &D.matrix, beta, &G.matrix);
+    ff_par_gemm(CblasTrans, CblasNoTrans, alpha, &P.matrix, &D.matrix, beta, &G.matrix);
     float *gb = grad + L->fan_in * L->oc;
     for (size_t j = 0; j < L->oc; j++) {
         float s = 0.0f;
@@ -132,7 +134,7 @@ void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B
     gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dz, rows, L->oc);
     gsl_matrix_float_const_view W = gsl_matrix_float_const_view_array(L->w, L->fan_in, L->oc);
     gsl_matrix_float_view DP = gsl_matrix_float_view_array(dp, rows, L->fan_in);
-    ff_gemm(CblasNoTrans, CblasTrans, 1.0f, &D.matrix, &W.matrix, 0.0f, &DP.matrix);
+    ff_par_gemm(CblasNoTrans, CblasTrans, 1.0f, &D.matrix, &W.matrix, 0.0f, &DP.matrix);
     if (!needs_im2col(L))
         return;
     /* col2im: every patch value flows back to the input pixel it came from */

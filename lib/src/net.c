@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix_float.h>
 
 int ff_net_alloc(ff_net **out, const ff_net_spec *s)
 {
@@ -105,8 +107,8 @@ void ff_net_head_forward(const ff_net *net, float *logits, const float *head_in,
             gsl_matrix_float_const_view_array(head_in + cap * net->head_off[l], B, n);
         gsl_matrix_float_const_view W =
             gsl_matrix_float_const_view_array(net->head.w + net->head_off[l] * K, n, K);
-        ff_gemm(CblasNoTrans, CblasNoTrans, 1.0f, &X.matrix, &W.matrix,
-                l == net->head_from ? 0.0f : 1.0f, &Z.matrix);
+        ff_par_gemm(CblasNoTrans, CblasNoTrans, 1.0f, &X.matrix, &W.matrix,
+                    l == net->head_from ? 0.0f : 1.0f, &Z.matrix);
     }
     for (size_t i = 0; i < B; i++)
         for (size_t k = 0; k < K; k++)
@@ -124,7 +126,7 @@ static void head_weight_grad(const ff_net *net, float *grad, const float *head_i
         gsl_matrix_float_const_view X =
             gsl_matrix_float_const_view_array(head_in + cap * net->head_off[l], B, n);
         gsl_matrix_float_view G = gsl_matrix_float_view_array(grad + net->head_off[l] * K, n, K);
-        ff_gemm(CblasTrans, CblasNoTrans, alpha, &X.matrix, &D.matrix, beta, &G.matrix);
+        ff_par_gemm(CblasTrans, CblasNoTrans, alpha, &X.matrix, &D.matrix, beta, &G.matrix);
     }
     float *gb = grad + net->head.fan_in * K;
     for (size_t k = 0; k < K; k++) {

@@ -92,8 +92,10 @@ double ff_ff_row_loss(double sumsq, double theta, int target)
 
 /* quoted in the report: begin ff-loss */
 FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
-                         int target, double c)
+                         int target, ff_grad_kind grad)
 {
+    /* d(h^2)/dh = 2 h; the reference code drops the 2 */
+    const double c = grad == FF_GRAD_EXACT ? 2.0 : 1.0;
     double total = 0.0;
     for (size_t i = 0; i < B; i++) {
         const float *hi = h + i * N;

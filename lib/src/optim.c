@@ -7,10 +7,10 @@
 #include <omp.h>
 
 /* Element-wise steps over at least this many parameters use the library's
- * threads (each element's arithmetic is the same in any chunk). */
+ * threads (parallel.h; each element's arithmetic is the same in any chunk). */
 static int threads_for(size_t n)
 {
-    return n >= ((size_t)1 << 16) ? ff_threads() : 1;
+    return n >= ((size_t)1 << 16) ? ff_par_threads() : 1;
 }
 
 FF_HOT static void adam_range(float *p, float *m, float *v, const float *g, size_t i0,
@@ -31,9 +31,9 @@ void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
                                 (1.0 - pow(c->beta1, (double)t)));
     const int T = threads_for(n);
 #pragma omp parallel num_threads(T) if (T > 1)
-    {
+    for (int k = omp_get_thread_num(); k < T; k += omp_get_num_threads()) {
         size_t i0, i1;
-        ff_chunk(n, omp_get_thread_num(), T, &i0, &i1);
+        ff_par_chunk(n, k, T, &i0, &i1);
         adam_range(p, m, v, g, i0, i1, c, alpha);
     }
 }
@@ -58,9 +58,9 @@ void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_conf
 {
     const int T = threads_for(n);
 #pragma omp parallel num_threads(T) if (T > 1)
-    {
+    for (int k = omp_get_thread_num(); k < T; k += omp_get_num_threads()) {
         size_t i0, i1;
-        ff_chunk(n, omp_get_thread_num(), T, &i0, &i1);
+        ff_par_chunk(n, k, T, &i0, &i1);
         sgd_range(p, g, i0, i1, n_decay, c, gain);
     }
 }

@@ -1,13 +1,20 @@
 /* parallel.h - private: the library's own threads.
  *
  * A batch of 100-200 rows makes thin matrix products, which OpenBLAS's
- * threading splits poorly; the library splits them itself instead: each of
- * its T threads (ff_system_set_threads) computes one block of C's rows or
- * columns with a single-threaded CBLAS call.  Each element of C is still
- * one CBLAS dot product over the whole depth, so the split changes which
- * thread computes it, not how.  The large element-wise passes (the
- * optimiser steps over every parameter) are split the same way, into
- * contiguous chunks.  T = 1 runs everything in the calling thread. */
+ * threading splits poorly; the library splits them itself instead: the
+ * product is cut into T blocks of C's rows or columns (T from
+ * ff_system_set_threads), each computed by one single-threaded CBLAS call
+ * in its own OpenMP thread.  The depth is never split, so no partial sums
+ * are combined across threads; the CBLAS may still pick other kernels for
+ * other block sizes, so the bits are fixed for a given T and may differ
+ * between two T.  The large element-wise passes (the optimiser steps over
+ * every parameter) are cut the same way, into T contiguous chunks, and
+ * give the same bits for every T.
+ *
+ * The blocks are defined by T alone: should OpenMP give a region fewer
+ * threads (OMP_DYNAMIC, OMP_THREAD_LIMIT, a caller's own parallel region),
+ * each thread takes several blocks, and the result is the same.  T = 1
+ * runs everything in the calling thread. */
 #ifndef FF_PARALLEL_H
 #define FF_PARALLEL_H
 
@@ -15,18 +22,23 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix_float.h>
 
-/* The thread count, set by ff_system_set_threads (default 1). */
-int ff_threads(void);
-void ff_parallel_set_threads(int n);
+/* Products of fewer multiply-adds than this run in one thread: starting
+ * the others would cost more than it saves.  So do products whose C has
+ * fewer than 32 T rows and fewer than 32 T columns. */
+#define FF_PAR_MIN_MACS ((size_t)1 << 21)
 
-/* C = alpha op(A) op(B) + beta C, as gsl_blas_sgemm, in ff_threads()
- * threads when the product is large enough to gain from it. */
-void ff_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
-             const gsl_matrix_float *A, const gsl_matrix_float *B, float beta,
-             gsl_matrix_float *C);
+/* The thread count T, set by ff_system_set_threads (default 1). */
+int ff_par_threads(void);
+void ff_par_set_threads(int n);
 
-/* [*i0, *i1): thread t of T's share of [0, n), in contiguous chunks whose
- * starts are multiples of 16 floats (64 bytes, one cache line). */
-void ff_chunk(size_t n, int t, int T, size_t *i0, size_t *i1);
+/* C = alpha op(A) op(B) + beta C, as gsl_blas_sgemm, in T threads when the
+ * product is large enough to gain from it. */
+void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
+                 const gsl_matrix_float *A, const gsl_matrix_float *B, float beta,
+                 gsl_matrix_float *C);
+
+/* [*i0, *i1): block t of T of [0, n), contiguous, in order, each starting
+ * on a multiple of 16 elements. */
+void ff_par_chunk(size_t n, int t, int T, size_t *i0, size_t *i1);
 
 #endif

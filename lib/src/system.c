@@ -27,7 +27,7 @@ void ff_system_flush_denormals(void)
 
 void ff_system_set_threads(int n)
 {
-    ff_parallel_set_threads(n);
+    ff_par_set_threads(n);
 #ifdef FF_HAVE_OPENBLAS
     openblas_set_num_threads(1);
 #endif

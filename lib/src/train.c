@@ -1,10 +1,12 @@
 /* train.c - the FF step and the BP step. */
 #include "ff/train.h"
 #include "ff/error.h"
-#include "parallel.h"
 #include "ff/objective.h"
+#include "parallel.h"
 
 #include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix_float.h>
 
 static void adam(ff_net *net, size_t l, const float *grad, const ff_adam_config *c)
 {
@@ -89,8 +91,8 @@ double ff_bp_backward(const ff_net *net, ff_bp_workspace *ws, const int *y, size
             gsl_matrix_float_const_view W =
                 gsl_matrix_float_const_view_array(net->head.w + net->head_off[l] * K, N, K);
             gsl_matrix_float_view DY = gsl_matrix_float_view_array(dy, B, N);
-            ff_gemm(CblasNoTrans, CblasTrans, 1.0f, &D.matrix, &W.matrix,
-                    has_above ? 1.0f : 0.0f, &DY.matrix);
+            ff_par_gemm(CblasNoTrans, CblasTrans, 1.0f, &D.matrix, &W.matrix,
+                        has_above ? 1.0f : 0.0f, &DY.matrix);
         } else if (!has_above) {
             memset(dy, 0, B * N * sizeof *dy);
         }

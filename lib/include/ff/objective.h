@@ -40,10 +40,9 @@ void ff_goodness_add(double *g, const float *h, size_t B, size_t N);
  * dLoss_mean/dz (FF_GRAD_EXACT) and c = 1 the reference code's gradient,
  * which drops the 2 of d(h^2)/dh (FF_GRAD_REFERENCE).  With theta = N this
  * is the paper's logistic goodness with threshold = width. */
-#define FF_GRAD_EXACT 2.0
-#define FF_GRAD_REFERENCE 1.0
+typedef enum { FF_GRAD_EXACT, FF_GRAD_REFERENCE } ff_grad_kind;
 double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
-                  int target, double c);
+                  int target, ff_grad_kind grad);
 
 /* The FF loss of one example whose layer has sum of squares `sumsq`:
  * softplus(theta - sumsq) for target 1, softplus(sumsq - theta) for 0. */

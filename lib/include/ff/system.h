@@ -9,7 +9,8 @@ void ff_system_flush_denormals(void);
 
 /* Threads for the library's matrix products and its large element-wise
  * passes.  The library splits each large product among them itself and
- * calls the CBLAS single-threaded (OpenBLAS is told so). */
+ * calls the CBLAS single-threaded (OpenBLAS is told so here; until this is
+ * called, the library uses one thread and OpenBLAS its own default). */
 void ff_system_set_threads(int n);
 
 /* Which CBLAS this process really calls: the shared object that provides
