@@ -108,8 +108,7 @@ paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
 PAPER_REFERENCE := experiments/reference-paper.tsv
 paper-table:
 	awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
-	    $$(for f in $(addsuffix /summary.tsv,$(PAPER_RUNS)); do [ ! -f $$f ] || echo $$f; done) \
-	    >$(RESULTS)/paper-summary.tsv.tmp
+	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
 	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
 
 # The table: generated from the runs' own summaries, never typed.

@@ -60,7 +60,8 @@ int main(int argc, char **argv)
                 ff_pipeline_batch(p, x + i * D, y + i, B, i < n / 2, i < n / 2);
             ff_pipeline_sync(p, loss);
         }
-        printf("ff  dense 4x100  %.3f s/epoch (60,000 images, %s)\n", (ff_system_seconds() - t) / epochs,
+        printf("ff  dense 4x100  %.3f s/epoch (60,000 images, %s)\n",
+               (ff_system_seconds() - t) / epochs,
                split ? "2 stages: layer 1 | layers 2-4 + head" : "1 thread");
         ff_pipeline_free(p);
     }

@@ -50,7 +50,8 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
             ff_paper_unsup_batch(net, p, data->x + i * D, neg, data->y + i, B, 1.0f, loss);
         }
     }
-    const double per_batch = (ff_system_seconds() - t) / batches, epoch = per_batch * N_EPOCH / B;
+    const double per_batch = (ff_system_seconds() - t) / batches;
+    const double epoch = per_batch * N_EPOCH / B;
     double macs = 0.0; /* per image and pass */
     for (size_t l = 0; l < layers; l++)
         macs += (double)net->layer[l].fan_in * (double)net->layer[l].oc;

@@ -105,7 +105,13 @@ static void weight_grad(const ff_layer *L, float *grad, const float *patches, co
     gsl_matrix_float_const_view D = gsl_matrix_float_const_view_array(dz, rows, L->oc);
     gsl_matrix_float_view G = gsl_matrix_float_view_array(grad, L->fan_in, L->oc);
     ff_par_gemm(CblasTrans, CblasNoTrans, alpha, &P.matrix, &D.matrix, beta, &G.matrix);
-    float *gb = grad + L->fan_in * L->oc;
+    ff_layer_bias_grad(L, grad + L->fan_in * L->oc, dz, B, alpha, beta);
+}
+
+void ff_layer_bias_grad(const ff_layer *L, float *gb, const float *dz, size_t B, float alpha,
+                        float beta)
+{
+    const size_t rows = ff_layer_rows(L, B);
     for (size_t j = 0; j < L->oc; j++) {
         float s = 0.0f;
         for (size_t r = 0; r < rows; r++)

@@ -128,13 +128,7 @@ static void head_weight_grad(const ff_net *net, float *grad, const float *head_i
         gsl_matrix_float_view G = gsl_matrix_float_view_array(grad + net->head_off[l] * K, n, K);
         ff_par_gemm(CblasTrans, CblasNoTrans, alpha, &X.matrix, &D.matrix, beta, &G.matrix);
     }
-    float *gb = grad + net->head.fan_in * K;
-    for (size_t k = 0; k < K; k++) {
-        float s = 0.0f;
-        for (size_t i = 0; i < B; i++)
-            s += dlogits[i * K + k];
-        gb[k] = beta == 0.0f ? alpha * s : gb[k] + alpha * s;
-    }
+    ff_layer_bias_grad(&net->head, grad + net->head.fan_in * K, dlogits, B, alpha, beta);
 }
 
 void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_in,

@@ -6,13 +6,6 @@
 #include <math.h>
 #include <omp.h>
 
-/* Element-wise steps over at least this many parameters use the library's
- * threads (parallel.h; each element's arithmetic is the same in any chunk). */
-static int threads_for(size_t n)
-{
-    return n >= ((size_t)1 << 16) ? ff_par_threads() : 1;
-}
-
 FF_HOT static void adam_range(float *p, float *m, float *v, const float *g, size_t i0,
                               size_t i1, const ff_adam_config *c, float alpha)
 {
@@ -29,7 +22,7 @@ void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
 {
     const float alpha = (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
                                 (1.0 - pow(c->beta1, (double)t)));
-    const int T = threads_for(n);
+    const int T = ff_par_threads_for(n); /* the same bits for any T */
 #pragma omp parallel num_threads(T) if (T > 1)
     for (int k = omp_get_thread_num(); k < T; k += omp_get_num_threads()) {
         size_t i0, i1;
@@ -56,7 +49,7 @@ FF_HOT static void sgd_range(float *p, float *g, size_t i0, size_t i1, size_t n_
 void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_config *c,
                  float gain)
 {
-    const int T = threads_for(n);
+    const int T = ff_par_threads_for(n); /* the same bits for any T */
 #pragma omp parallel num_threads(T) if (T > 1)
     for (int k = omp_get_thread_num(); k < T; k += omp_get_num_threads()) {
         size_t i0, i1;

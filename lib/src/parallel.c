@@ -5,9 +5,9 @@
 
 static int n_threads = 1;
 
-int ff_par_threads(void)
+int ff_par_threads_for(size_t n)
 {
-    return n_threads;
+    return n >= FF_PAR_MIN_ELEMS ? n_threads : 1;
 }
 
 void ff_par_set_threads(int n)

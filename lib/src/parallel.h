@@ -27,9 +27,15 @@
  * fewer than 32 T rows and fewer than 32 T columns. */
 #define FF_PAR_MIN_MACS ((size_t)1 << 21)
 
-/* The thread count T, set by ff_system_set_threads (default 1). */
-int ff_par_threads(void);
+/* Element-wise passes over fewer elements than this run in one thread. */
+#define FF_PAR_MIN_ELEMS ((size_t)1 << 16)
+
+/* The thread count T (default 1); ff_system_set_threads sets it. */
 void ff_par_set_threads(int n);
+
+/* The threads for an element-wise pass over n elements: T, or 1 below
+ * FF_PAR_MIN_ELEMS. */
+int ff_par_threads_for(size_t n);
 
 /* C = alpha op(A) op(B) + beta C, as gsl_blas_sgemm, in T threads when the
  * product is large enough to gain from it. */

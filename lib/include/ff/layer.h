@@ -66,6 +66,11 @@ void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,
 void ff_layer_weight_grad_add(const ff_layer *L, float *grad, const float *patches,
                               const float *dz, size_t B, float alpha);
 
+/* The bias part alone: gb (oc) = alpha [column sums of dz] + beta gb, beta
+ * 0 or 1 (for a head whose weights are read from several blocks). */
+void ff_layer_bias_grad(const ff_layer *L, float *gb, const float *dz, size_t B, float alpha,
+                        float beta);
+
 /* BP only: dx (B, n_in) = dLoss/dx from dz (B, n_out).  dcols is workspace
  * of ff_layer_cols_size floats (unused when the layer needs no im2col). */
 void ff_layer_input_grad(const ff_layer *L, float *dx, const float *dz, size_t B,
