@@ -49,7 +49,7 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
 .PHONY: all deps build data test reproduce runs table bench report paper-bench paper-runs \
-        paper-table clean
+        paper-table paper-search paper-search-table clean
 
 all: build
 
@@ -110,6 +110,40 @@ paper-table:
 	awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
 	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
 	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
+
+# A search on the validation set, the test set left out (--no-test): the
+# 3 x 1000 net with one setting changed from the reference code's per run,
+# <run>-<setting>-seed<N> under results/paper-search/.  The reference
+# setting's validation errors come from the paper runs themselves.
+SEARCH_RESULTS  ?= $(RESULTS)/paper-search
+SEARCH_SEEDS    ?= 1
+SEARCH_SETTINGS ?= lr0.02 peer0.1 wc0.0003 lr0.005 peer0.01 wc0.003 wchead0.001
+search_flags_lr0.02      = --lr 0.02
+search_flags_lr0.005     = --lr 0.005
+search_flags_peer0.1     = --peer 0.1
+search_flags_peer0.01    = --peer 0.01
+search_flags_wc0.0003    = --weight-cost 0.0003
+search_flags_wc0.003     = --weight-cost 0.003
+search_flags_wchead0.001 = --weight-cost-head 0.001
+SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),\
+    $(SEARCH_RESULTS)/ff-sup-3x1000-$(g)-seed$(s)))
+
+define search_rule
+$(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
+	$(BUILD)/experiments/$(paper_cmd_ff-sup-3x1000) $(search_flags_$(1)) --no-test --seed $$* \
+	    --threads $(PAPER_THREADS) --data $(DATA) --out $(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed$$* --quiet
+endef
+$(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
+.PRECIOUS: $(SEARCH_RESULTS)/%/summary.tsv
+
+paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
+
+# Their validation errors beside the reference runs', from what is complete.
+paper-search-table:
+	awk -f scripts/paper-search.awk \
+	    $(wildcard $(PAPER_RESULTS)/ff-sup-3x1000-seed*/summary.tsv \
+	               $(addsuffix /summary.tsv,$(SEARCH_RUNS))) >$(RESULTS)/paper-search.tsv.tmp
+	mv $(RESULTS)/paper-search.tsv.tmp $(RESULTS)/paper-search.tsv
 
 # The table: generated from the runs' own summaries, never typed.
 REFERENCE := experiments/reference-seed.tsv

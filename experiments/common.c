@@ -109,7 +109,8 @@ static void usage(FILE *f, exp_kind kind)
             d.layers, FF_MAX_LAYERS, d.units, d.head_from, paper ? "SGD" : "Adam", d.lr,
             paper ? "SGD" : "Adam", d.lr_head);
     if (EXP_PAPER(kind))
-        fprintf(f, "  --val-split N      the last N training images validate (default %ld)\n",
+        fprintf(f, "  --val-split N      the last N training images validate (default %ld)\n"
+                   "  --no-test          leave the test set out (a search on validation)\n",
                 d.val_split);
     if (paper)
         fprintf(f,
@@ -165,7 +166,7 @@ static double parse_double(const char *flag, const char *s, double lo, double hi
 enum {
     DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR, LRHEAD, THETA,
     NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
-    PEER, UNIFORM, BLUR, VALSPLIT, NORM
+    PEER, UNIFORM, BLUR, VALSPLIT, NORM, NOTEST
 };
 
 /* Whether a flag means anything to a program of this kind: one that does
@@ -176,7 +177,8 @@ static int flag_applies(int flag, exp_kind kind)
     case THETA:
     case NORM: return !EXP_PAPER_FF(kind); /* the paper: threshold = width, RMS */
     case STAGES: return kind == EXP_FF_SUP || kind == EXP_FF_UNSUP;
-    case VALSPLIT: return EXP_PAPER(kind);
+    case VALSPLIT:
+    case NOTEST: return EXP_PAPER(kind);
     case MOMENTUM:
     case WC:
     case WCHEAD:
@@ -203,7 +205,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         {"momentum", 1, 0, MOMENTUM}, {"weight-cost", 1, 0, WC},
         {"weight-cost-head", 1, 0, WCHEAD}, {"peer", 1, 0, PEER},
         {"uniform-negatives", 0, 0, UNIFORM}, {"blur", 1, 0, BLUR},
-        {"val-split", 1, 0, VALSPLIT}, {"norm", 1, 0, NORM},
+        {"val-split", 1, 0, VALSPLIT}, {"norm", 1, 0, NORM}, {"no-test", 0, 0, NOTEST},
         {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
         {0, 0, 0, 0}};
     const char *out = NULL;
@@ -250,6 +252,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
             break;
         case VALSPLIT: o->val_split = parse_long("--val-split", optarg, 1, 1L << 30); break;
         case BLUR: o->blur_passes = (int)parse_long("--blur", optarg, 0, 100); break;
+        case NOTEST: o->no_test = 1; break;
         case QUIET: o->quiet = 1; break;
         case HELP: usage(stdout, kind); exit(0);
         default:
@@ -495,6 +498,7 @@ void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d)
     run->o = o;
     run->soft_best = run->good_best = -1.0;
     run->soft_final = run->good_final = NAN;
+    run->test_soft = run->test_good = NAN;
     mkdirs(o->out);
     open_result(&run->curve, o, "curve.tsv");
     fprintf(run->curve.f, "# epoch set part n");
@@ -502,6 +506,15 @@ void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d)
         fprintf(run->curve.f, " loss_%d", l);
     fprintf(run->curve.f, " head_loss softmax_acc goodness_acc seconds\n");
     run->t0 = ff_system_seconds();
+}
+
+/* An accuracy of summary.tsv, '-' when there is none. */
+static void put_acc(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.2f", v);
+    else
+        fprintf(f, " -");
 }
 
 static void put(FILE *f, double v, int ok)
@@ -539,6 +552,16 @@ void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
     run->good_final = 100.0 * r->goodness_acc;
     if (run->good_final > run->good_best)
         run->good_best = run->good_final, run->good_best_epoch = epoch;
+}
+
+void exp_run_test(exp_run *run, const exp_ctx *x, ff_eval_workspace *ews,
+                  const ff_eval_config *ev, int ff_losses, int goodness)
+{
+    if (x->o.no_test)
+        return;
+    ff_eval_result r;
+    ff_eval(x->net, ews, x->d.test->x, x->d.test->y, x->d.test->n, ev, &r);
+    exp_run_record(run, x->o.epochs - 1, "test", "all", &r, x->o.layers, ff_losses, goodness);
 }
 
 void exp_run_progress(exp_run *run, int epoch, double train_loss)
@@ -632,8 +655,8 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
                 o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
     }
     if (EXP_PAPER(o->kind)) {
-        fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\n", o->val_split, d->train_pos->n, d->val_pos->n,
-                d->test->n);
+        fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
+                o->val_split, d->train_pos->n, d->val_pos->n, d->test->n, !o->no_test);
     } else {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
                    "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
@@ -662,11 +685,9 @@ void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t w
         fprintf(sum.f, " - - -");
     fprintf(sum.f, " %.2f", seconds);
     if (paper) {
-        fprintf(sum.f, " %d %d %.2f", o->layers, o->units, run->test_soft);
-        if (good)
-            fprintf(sum.f, " %.2f", run->test_good);
-        else
-            fprintf(sum.f, " -");
+        fprintf(sum.f, " %d %d", o->layers, o->units);
+        put_acc(sum.f, run->test_soft);
+        put_acc(sum.f, good ? run->test_good : NAN);
     }
     fputc('\n', sum.f);
 

@@ -49,6 +49,7 @@ typedef struct {
     double momentum, weight_cost, weight_cost_head, peer;
     int hard_negatives, blur_passes;
     long val_split; /* the last val_split training images validate */
+    int no_test;    /* leave the test set out: a search on validation */
 } exp_opts;
 
 /* Seed protocol ("Data"): positive digits 0..4, negative 5..9, validation
@@ -113,6 +114,10 @@ void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d);
  * best and final accuracies. */
 void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
                     const ff_eval_result *r, int n_layers, int ff_losses, int goodness);
+/* The paper's programs: evaluate the test set once, after the last epoch
+ * (nothing with --no-test; summary.tsv then shows '-'). */
+void exp_run_test(exp_run *run, const exp_ctx *x, ff_eval_workspace *ews,
+                  const ff_eval_config *ev, int ff_losses, int goodness);
 /* One progress line on stderr (terminal only, not with --quiet). */
 void exp_run_progress(exp_run *run, int epoch, double train_loss);
 /* Write config and summary, rename everything into place. */

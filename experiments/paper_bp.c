@@ -42,8 +42,7 @@ int main(int argc, char **argv)
         }
         exp_run_progress(&run, epoch, epoch_loss / (double)(train->n / B * B));
     }
-    ff_eval(x.net, ews, x.d.test->x, x.d.test->y, x.d.test->n, &ev, &r);
-    exp_run_record(&run, x.o.epochs - 1, "test", "all", &r, x.o.layers, 0, 0);
+    exp_run_test(&run, &x, ews, &ev, 0, 0);
     exp_run_finish(&run, &x.d, x.net, ws->bytes);
 
     ff_eval_workspace_free(ews);
