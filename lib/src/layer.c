@@ -2,6 +2,7 @@
 #include "ff/layer.h"
 #include "ff/error.h"
 #include "parallel.h"
+#include "simd.h"
 
 #include <math.h>
 #include <string.h>
@@ -108,16 +109,38 @@ static void weight_grad(const ff_layer *L, float *grad, const float *patches, co
     ff_layer_bias_grad(L, grad + L->fan_in * L->oc, dz, B, alpha, beta);
 }
 
+typedef struct {
+    float *gb;
+    const float *dz;
+    size_t rows, oc;
+    float alpha, beta;
+} bias_grad_pass;
+
+/* Columns [j0, j1) of dz's column sums, 64 at a time, row after row: each
+ * sum adds its rows in order, as a column-by-column loop would. */
+FF_HOT static void bias_grad_block(void *ctx, size_t j0, size_t j1, int t)
+{
+    (void)t;
+    const bias_grad_pass *a = ctx;
+    for (size_t c0 = j0; c0 < j1; c0 += 64) {
+        const size_t n = j1 - c0 < 64 ? j1 - c0 : 64;
+        float s[64] = {0};
+        for (size_t r = 0; r < a->rows; r++) {
+            const float *dr = a->dz + r * a->oc + c0;
+            for (size_t j = 0; j < n; j++)
+                s[j] += dr[j];
+        }
+        float *gb = a->gb + c0;
+        for (size_t j = 0; j < n; j++)
+            gb[j] = a->beta == 0.0f ? a->alpha * s[j] : gb[j] + a->alpha * s[j];
+    }
+}
+
 void ff_layer_bias_grad(const ff_layer *L, float *gb, const float *dz, size_t B, float alpha,
                         float beta)
 {
-    const size_t rows = ff_layer_rows(L, B);
-    for (size_t j = 0; j < L->oc; j++) {
-        float s = 0.0f;
-        for (size_t r = 0; r < rows; r++)
-            s += dz[r * L->oc + j];
-        gb[j] = beta == 0.0f ? alpha * s : gb[j] + alpha * s;
-    }
+    bias_grad_pass a = {gb, dz, ff_layer_rows(L, B), L->oc, alpha, beta};
+    ff_par_for(L->oc, a.rows * L->oc, bias_grad_block, &a);
 }
 
 void ff_layer_weight_grad(const ff_layer *L, float *grad, const float *patches,

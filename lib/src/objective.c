@@ -1,14 +1,22 @@
 /* objective.c - activations, normalisation, goodness and the losses. */
 #include "ff/objective.h"
+#include "parallel.h"
 #include "simd.h"
 
 #include <float.h>
 #include <math.h>
 
-FF_HOT void ff_relu(float *h, size_t n)
+FF_HOT static void relu_block(void *ctx, size_t i0, size_t i1, int t)
 {
-    for (size_t i = 0; i < n; i++)
+    (void)t;
+    float *h = ctx;
+    for (size_t i = i0; i < i1; i++)
         h[i] = h[i] > 0.0f ? h[i] : 0.0f;
+}
+
+void ff_relu(float *h, size_t n)
+{
+    ff_par_for(n, n, relu_block, h);
 }
 
 /* Sum of squares of one row: 16 float partial sums (one AVX-512 register,
@@ -28,15 +36,24 @@ FF_HOT static double row_sumsq(const float *h, size_t N)
     return s;
 }
 
-FF_HOT void ff_normalize(float *y, float *scale, const float *h, size_t B, size_t N,
-                  ff_norm_kind kind)
+typedef struct {
+    float *y, *scale;
+    const float *h;
+    size_t N;
+    ff_norm_kind kind;
+} norm_pass;
+
+FF_HOT static void normalize_block(void *ctx, size_t i0, size_t i1, int t)
 {
-    for (size_t i = 0; i < B; i++) {
-        const float *hi = h + i * N;
+    (void)t;
+    const norm_pass *a = ctx;
+    const size_t N = a->N;
+    for (size_t i = i0; i < i1; i++) {
+        const float *hi = a->h + i * N;
         double ss = row_sumsq(hi, N);
-        double s = kind == FF_NORM_L2 ? sqrt(ss) + 1e-7 : exp(-100.0) + sqrt(ss / (double)N);
+        double s = a->kind == FF_NORM_L2 ? sqrt(ss) + 1e-7 : exp(-100.0) + sqrt(ss / (double)N);
         const double inv = 1.0 / s;
-        float *yi = y + i * N;
+        float *yi = a->y + i * N;
         if (inv <= FLT_MAX) {
             const float finv = (float)inv;
             for (size_t j = 0; j < N; j++)
@@ -45,8 +62,14 @@ FF_HOT void ff_normalize(float *y, float *scale, const float *h, size_t B, size_
             for (size_t j = 0; j < N; j++)
                 yi[j] = (float)(hi[j] * inv);
         }
-        scale[i] = (float)s;
+        a->scale[i] = (float)s;
     }
+}
+
+void ff_normalize(float *y, float *scale, const float *h, size_t B, size_t N, ff_norm_kind kind)
+{
+    norm_pass a = {y, scale, h, N, kind};
+    ff_par_for(B, B * N, normalize_block, &a);
 }
 
 FF_HOT void ff_normalize_backward(float *dh, const float *dy, const float *h,
@@ -70,11 +93,25 @@ FF_HOT void ff_normalize_backward(float *dh, const float *dy, const float *h,
     }
 }
 
+typedef struct {
+    double *g;
+    const float *h;
+    size_t N;
+} goodness_pass;
+
 /* quoted in the report: begin goodness */
-FF_HOT void ff_goodness_add(double *g, const float *h, size_t B, size_t N)
+FF_HOT static void goodness_block(void *ctx, size_t i0, size_t i1, int t)
 {
-    for (size_t i = 0; i < B; i++)
-        g[i] += row_sumsq(h + i * N, N);
+    (void)t;
+    const goodness_pass *a = ctx;
+    for (size_t i = i0; i < i1; i++)
+        a->g[i] += row_sumsq(a->h + i * a->N, a->N);
+}
+
+void ff_goodness_add(double *g, const float *h, size_t B, size_t N)
+{
+    goodness_pass a = {g, h, N};
+    ff_par_for(B, B * N, goodness_block, &a);
 }
 
 /* quoted in the report: end goodness */
@@ -90,25 +127,45 @@ double ff_ff_row_loss(double sumsq, double theta, int target)
     return target ? softplus(-u) : softplus(u);
 }
 
+typedef struct {
+    float *dz;
+    const float *h;
+    size_t B, N;
+    double theta, c;
+    int target;
+    double partial[FF_PAR_MAX_THREADS];
+} ff_loss_pass;
+
 /* quoted in the report: begin ff-loss */
-FF_HOT double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta,
-                         int target, ff_grad_kind grad)
+FF_HOT static void ff_loss_block(void *ctx, size_t i0, size_t i1, int t)
 {
-    /* d(h^2)/dh = 2 h; the reference code drops the 2 */
-    const double c = grad == FF_GRAD_EXACT ? 2.0 : 1.0;
+    ff_loss_pass *a = ctx;
+    const size_t N = a->N;
     double total = 0.0;
-    for (size_t i = 0; i < B; i++) {
-        const float *hi = h + i * N;
-        double u = row_sumsq(hi, N) - theta;
-        total += ff_ff_row_loss(u + theta, theta, target);
-        if (!dz)
+    for (size_t i = i0; i < i1; i++) {
+        const float *hi = a->h + i * N;
+        double u = row_sumsq(hi, N) - a->theta;
+        total += ff_ff_row_loss(u + a->theta, a->theta, a->target);
+        if (!a->dz)
             continue;
         double p = 1.0 / (1.0 + exp(-u));
-        float ci = (float)(c * (p - (target ? 1.0 : 0.0)) / (double)B);
-        float *dzi = dz + i * N;
+        float ci = (float)(a->c * (p - (a->target ? 1.0 : 0.0)) / (double)a->B);
+        float *dzi = a->dz + i * N;
         for (size_t j = 0; j < N; j++)
             dzi[j] = ci * hi[j];
     }
+    a->partial[t] = total;
+}
+
+double ff_ff_loss(float *dz, const float *h, size_t B, size_t N, double theta, int target,
+                  ff_grad_kind grad)
+{
+    /* d(h^2)/dh = 2 h; the reference code drops the 2 */
+    ff_loss_pass a = {dz, h, B, N, theta, grad == FF_GRAD_EXACT ? 2.0 : 1.0, target, {0}};
+    const int T = ff_par_for(B, B * N, ff_loss_block, &a);
+    double total = 0.0;
+    for (int t = 0; t < T; t++)
+        total += a.partial[t];
     return total;
 }
 

@@ -4,6 +4,7 @@
 #include "ff/error.h"
 #include "ff/objective.h"
 #include "label_variants.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -157,24 +158,56 @@ static void negative_labels(int *neg, const float *logits, const int *y, size_t 
 
 /* Peer normalisation on a positive pass: update each unit's running mean of
  * h, then push every case's gradient towards units that are less active
- * than the layer's average (not gated by the ReLU: it revives dead units). */
+ * than the layer's average (not gated by the ReLU: it revives dead units).
+ * Both halves run over blocks of units, 64 at a time, row after row. */
+typedef struct {
+    float *dz, *mean;
+    const float *h;
+    size_t B, N;
+    const ff_paper_config *c;
+    double avg; /* the layer's average of the running means */
+} peer_pass;
+
+static void peer_mean_block(void *ctx, size_t j0, size_t j1, int t)
+{
+    (void)t;
+    const peer_pass *a = ctx;
+    const float decay = a->c->peer_decay;
+    for (size_t c0 = j0; c0 < j1; c0 += 64) {
+        const size_t n = j1 - c0 < 64 ? j1 - c0 : 64;
+        double s[64] = {0};
+        for (size_t i = 0; i < a->B; i++)
+            for (size_t j = 0; j < n; j++)
+                s[j] += a->h[i * a->N + c0 + j];
+        for (size_t j = 0; j < n; j++)
+            a->mean[c0 + j] = decay * a->mean[c0 + j] + (1.0f - decay) * (float)(s[j] / (double)a->B);
+    }
+}
+
+static void peer_push_block(void *ctx, size_t j0, size_t j1, int t)
+{
+    (void)t;
+    const peer_pass *a = ctx;
+    for (size_t c0 = j0; c0 < j1; c0 += 64) {
+        const size_t n = j1 - c0 < 64 ? j1 - c0 : 64;
+        float push[64];
+        for (size_t j = 0; j < n; j++)
+            push[j] = (float)(a->c->peer_lambda * (a->avg - a->mean[c0 + j]) / (double)a->B);
+        for (size_t i = 0; i < a->B; i++)
+            for (size_t j = 0; j < n; j++)
+                a->dz[i * a->N + c0 + j] -= push[j];
+    }
+}
+
 static void peer_normalise(float *dz, float *mean, const float *h, size_t B, size_t N,
                            const ff_paper_config *c)
 {
-    double avg = 0.0;
-    for (size_t j = 0; j < N; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < B; i++)
-            s += h[i * N + j];
-        mean[j] = c->peer_decay * mean[j] + (1.0f - c->peer_decay) * (float)(s / (double)B);
-        avg += mean[j];
-    }
-    avg /= (double)N;
-    for (size_t j = 0; j < N; j++) {
-        const float push = (float)(c->peer_lambda * (avg - mean[j]) / (double)B);
-        for (size_t i = 0; i < B; i++)
-            dz[i * N + j] -= push;
-    }
+    peer_pass a = {dz, mean, h, B, N, c, 0.0};
+    ff_par_for(N, B * N, peer_mean_block, &a);
+    for (size_t j = 0; j < N; j++)
+        a.avg += mean[j];
+    a.avg /= (double)N;
+    ff_par_for(N, B * N, peer_push_block, &a);
 }
 
 /* Rows per block of the head's input: each readout layer's block holds

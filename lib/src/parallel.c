@@ -12,13 +12,30 @@ int ff_par_threads_for(size_t n)
 
 void ff_par_set_threads(int n)
 {
-    n_threads = n > 1 ? n : 1;
+    n_threads = n < 1 ? 1 : n > FF_PAR_MAX_THREADS ? FF_PAR_MAX_THREADS : n;
 }
 
 void ff_par_chunk(size_t n, int t, int T, size_t *i0, size_t *i1)
 {
     *i0 = t == 0 ? 0 : n * (size_t)t / (size_t)T / 16 * 16;
     *i1 = t == T - 1 ? n : n * (size_t)(t + 1) / (size_t)T / 16 * 16;
+}
+
+int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx)
+{
+    const int T = ff_par_threads_for(elems);
+    if (T == 1) {
+        fn(ctx, 0, n, 0);
+        return 1;
+    }
+#pragma omp parallel num_threads(T)
+    for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+        size_t i0, i1;
+        ff_par_chunk(n, t, T, &i0, &i1);
+        if (i1 > i0)
+            fn(ctx, i0, i1, t);
+    }
+    return T;
 }
 
 /* Rows [i0, i0 + n) of X, or its columns. */

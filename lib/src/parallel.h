@@ -7,9 +7,12 @@
  * in its own OpenMP thread.  The depth is never split, so no partial sums
  * are combined across threads; the CBLAS may still pick other kernels for
  * other block sizes, so the bits are fixed for a given T and may differ
- * between two T.  The large element-wise passes (the optimiser steps over
- * every parameter) are cut the same way, into T contiguous chunks, and
- * give the same bits for every T.
+ * between two T.  The large element-wise passes (the optimiser steps, the
+ * activations, normalisation, FF loss and bias gradients of a batch) are
+ * cut the same way, into T contiguous blocks of elements, rows or columns
+ * (ff_par_for), and give the same bits for every T, except that a sum over
+ * a batch's rows (a loss reported, never trained on) adds its blocks'
+ * partial sums.
  *
  * The blocks are defined by T alone: should OpenMP give a region fewer
  * threads (OMP_DYNAMIC, OMP_THREAD_LIMIT, a caller's own parallel region),
@@ -46,5 +49,19 @@ void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
 /* [*i0, *i1): block t of T of [0, n), contiguous, in order, each starting
  * on a multiple of 16 elements. */
 void ff_par_chunk(size_t n, int t, int T, size_t *i0, size_t *i1);
+
+/* The most threads a pass can use (ff_par_set_threads clamps T to it). */
+#define FF_PAR_MAX_THREADS 256
+
+/* One block [i0, i1) of a pass, the t-th of its blocks. */
+typedef void ff_par_fn(void *ctx, size_t i0, size_t i1, int t);
+
+/* An element-wise pass over [0, n) (rows, columns or elements) that touches
+ * `elems` elements in all: fn on the T blocks of ff_par_chunk in T threads
+ * (ff_par_threads_for(elems)), or on [0, n) in the calling thread when that
+ * is 1; empty blocks are skipped.  The blocks must be independent; a pass
+ * whose each element, row or column does the same arithmetic in any block
+ * gives the same bits for every T.  Returns the number of blocks. */
+int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx);
 
 #endif
