@@ -131,7 +131,8 @@ SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),\
 define search_rule
 $(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
 	$(BUILD)/experiments/$(paper_cmd_ff-sup-3x1000) $(search_flags_$(1)) --no-test --seed $$* \
-	    --threads $(PAPER_THREADS) --data $(DATA) --out $(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed$$* --quiet
+	    --threads $(PAPER_THREADS) --data $(DATA) --out $(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed$$* \
+	    --quiet $(PAPER_FLAGS)
 endef
 $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
 .PRECIOUS: $(SEARCH_RESULTS)/%/summary.tsv

@@ -183,6 +183,7 @@ refuse "unknown flag" 2 "bogus" --bogus
 refuse "--epochs 0" any "epochs" --epochs 0
 refuse "--epochs abc" any "epochs" --epochs abc
 refuse "--model foo" any "model" --model foo
+refuse "--no-test (paper programs only)" any "does not apply" --no-test
 refuse "--data /nonexistent" any "make data" --data /nonexistent
 
 # a copy of the data with one file broken

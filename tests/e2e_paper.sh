@@ -6,8 +6,9 @@
 # fit its 800 training images, and checks what it leaves: the three result
 # files; a validation line per epoch and one test line at the end; the
 # summary's test columns; the recorded split; the same bits for the same
-# seed; and refusals of flags that do not apply.  The exit status is the
-# verdict.
+# seed; refusals of flags that do not apply; and --no-test, which leaves
+# the validation curve as it was and evaluates no test image.  The exit
+# status is the verdict.
 set -eu
 [ $# -eq 3 ] || { echo "usage: sh e2e_paper.sh PROG DATA OUTDIR" >&2; exit 2; }
 PROG=$1 DATA=$2 OUT=$3
@@ -72,5 +73,15 @@ check "same seed, same curve" cmp -s "$OUT/a.cut" "$OUT/b.cut"
 run "$OUT/c" --seed 5
 nosecs "$OUT/c/curve.tsv" >"$OUT/c.cut"
 check "another seed, another curve" sh -c "! cmp -s '$OUT/a.cut' '$OUT/c.cut'"
+
+# --no-test (a search on validation): the same validation curve, no test
+run "$OUT/n" --no-test
+check "--no-test run exits 0 ($(head -c 200 "$OUT/n.err"))" [ "$rc" -eq 0 ]
+nosecs "$OUT/n/curve.tsv" >"$OUT/n.cut"
+check "--no-test: no test line" sh -c "! grep -q ' test ' '$OUT/n.cut'"
+check "--no-test: the same validation curve" sh -c "grep -v ' test ' '$OUT/a.cut' | cmp -s - '$OUT/n.cut'"
+check "--no-test: summary's test columns are -" awk '!/^#/ && ($14 != "-" || $15 != "-") { exit 1 }' "$OUT/n/summary.tsv"
+check "--no-test: config says so" grep -q '^test_evaluated 0$' "$OUT/n/config.txt"
+check "a full run's config says it tested" grep -q '^test_evaluated 1$' "$OUT/a/config.txt"
 
 check_done

@@ -3,8 +3,10 @@
 # in miniature on the real MNIST (skipped, status 77, when it is absent):
 # the epoch benchmark for one batch and the products' benchmark for short
 # rounds, every paper run with a small net for two epochs on a slice, then
-# the paper table.  Checks that each run completes and that the table has
-# its stable columns and one row per run and readout.
+# the paper table, then a search on validation of two settings.  Checks
+# that each run completes, that the table has its stable columns and one
+# row per run and readout, and that the search's table has its rows and
+# its runs left the test set out.
 set -eu
 src=$1 build=$2 out=$3
 data=$src/data/mnist
@@ -34,5 +36,20 @@ check "the products' benchmark has its 11 products, each at 3 positive rates" \
                  ($NF + 0 > 0 || $NF == "n/a")' \
            "$out/bench/blas_shapes.txt" | wc -l)" -eq 11
 check "the paper's values beside ours" grep -q '^ff-sup-4x2000	goodness	.*	1.36	' "$out/paper-summary.tsv"
+
+# the search on validation, two settings, beside the reference run above
+make -s -C "$src" paper-search paper-search-table SCALE=paper BUILD="$build" RESULTS="$out" \
+    DATA="$data" PAPER_THREADS=1 SEARCH_SETTINGS="lr0.02 peer0.1" \
+    PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
+    >"$out.search.log" 2>&1 || { cat "$out.search.log"; echo "0 passed, 1 failed"; exit 1; }
+search=$out/paper-search.tsv
+check "search header" test "$(head -n 1 "$search")" = \
+    "run	setting	seed	epochs	val_error_softmax	val_error_goodness	minutes"
+check "search: the reference and two settings" \
+    test "$(cut -f 2 "$search" | tail -n +2 | sort | tr '\n' ' ')" = "lr0.02 peer0.1 reference "
+check "search: errors are percentages" \
+    awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100 && $6 >= 0 && $6 <= 100) { exit 1 }' "$search"
+check "search runs never saw the test set" sh -c \
+    "grep -h '^test_evaluated' '$out'/paper-search/*/config.txt | sort -u | grep -qx 'test_evaluated 0'"
 
 check_done

@@ -221,6 +221,17 @@ if [ $# -eq 3 ]; then
     else
         fail "$PAPER holds no paper-summary.tsv: run make paper-table first"
     fi
+    if [ -f "$PAPER/paper-search.tsv" ]; then
+        # each row of the search's table as a row of the report's
+        missing=$(awk -F'\t' 'NR > 1 { print $1, $2, $3 }' "$PAPER/paper-search.tsv" |
+            while read -r run setting seed; do
+                has "<td>$run</td> <td>$setting</td> <td align=\"right\">$seed</td>" "$H" ||
+                    echo "$setting"
+            done)
+        check "every row of paper-search.tsv is in the search table ($missing)" [ -z "$missing" ]
+    else
+        check "no search: the report says how to run one" has 'No search has been run' "$H"
+    fi
     complete=0 expected=0
     for r in $PAPER_RUNS; do
         for s in $PAPER_SEEDS; do
