@@ -127,6 +127,8 @@ search_flags_wc0.003     = --weight-cost 0.003
 search_flags_wchead0.001 = --weight-cost-head 0.001
 SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),\
     $(SEARCH_RESULTS)/ff-sup-3x1000-$(g)-seed$(s)))
+$(foreach g,$(SEARCH_SETTINGS),$(if $(search_flags_$(g)),,\
+    $(error SEARCH_SETTINGS: '$(g)' has no search_flags_$(g) in the Makefile)))
 
 define search_rule
 $(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
@@ -143,7 +145,7 @@ paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 paper-search-table:
 	awk -f scripts/paper-search.awk \
 	    $(wildcard $(PAPER_RESULTS)/ff-sup-3x1000-seed*/summary.tsv \
-	               $(addsuffix /summary.tsv,$(SEARCH_RUNS))) >$(RESULTS)/paper-search.tsv.tmp
+	               $(addsuffix /summary.tsv,$(SEARCH_RUNS))) </dev/null >$(RESULTS)/paper-search.tsv.tmp
 	mv $(RESULTS)/paper-search.tsv.tmp $(RESULTS)/paper-search.tsv
 
 # The table: generated from the runs' own summaries, never typed.

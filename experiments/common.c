@@ -130,7 +130,8 @@ static void usage(FILE *f, exp_kind kind)
     fprintf(f,
             "  --neutral X        label pixels of the neutral overlay (default %g)\n"
             "  --seed N           seed of the run's gsl_rng (default %lu)\n"
-            "  --threads N        threads of the matrix products and optimiser (default %d)\n"
+            "  --threads N        threads of the matrix products and element-wise passes\n"
+            "                     (default %d)\n"
             "  --stages N         seed FF only: 2 trains layer 1 and the layers above on two\n"
             "                     threads, 1 on one; the results are the same (default %d)\n"
             "  --train-limit N    use at most N training images per part, 0: all (default 0)\n"

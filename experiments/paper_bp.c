@@ -4,7 +4,8 @@
  * connected ReLU net (L2 normalisation between layers, the softmax head on
  * the last layer), trained end to end by backpropagation with Adam, its
  * learning rate decayed as in the paper's FF runs (ff_lr_gain); the
- * validation set every --eval-every epochs, the test set once at the end.
+ * validation set every --eval-every epochs, the test set once at the end
+ * (not with --no-test).
  * The paper reports about 1.4% test error for "a few fully connected
  * layers" trained for about 20 epochs. */
 #include "common.h"

@@ -2,7 +2,7 @@
  *
  * All ten digits: the first 50,000 training images train, the last 10,000
  * validate (every --eval-every epochs), and the 10,000 test images are
- * evaluated once, after the last epoch.  Each batch: a neutral pass whose
+ * evaluated once, after the last epoch (not with --no-test).  Each batch: a neutral pass whose
  * softmax picks hard negative labels, then positive and negative passes
  * with a momentum-SGD step per layer (lib/include/ff/paper.h).  The
  * learning rate decays linearly over the second half of the epochs.

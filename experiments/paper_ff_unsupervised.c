@@ -8,7 +8,7 @@
  * momentum SGD).  A linear softmax reads the normalised activities of the
  * last three hidden layers and learns the labels; its gradient stops at its
  * own weights.  Validation every --eval-every epochs, the test set once at
- * the end; only the softmax readout applies.  See
+ * the end (not with --no-test); only the softmax readout applies.  See
  * ../shared/spec/paper-protocol.md, "Unsupervised FF". */
 #include <stdlib.h>
 

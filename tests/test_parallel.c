@@ -15,7 +15,10 @@
  *      label variants) over a batch large enough to be split, with ragged
  *      blocks of rows and columns: the same bits in 2 and 3 threads as in
  *      one, the reported loss within rounding; the bias gradient also
- *      bit-equal to a plain column-by-column loop. */
+ *      bit-equal to a plain column-by-column loop;
+ *  (e) peer normalisation over the same batch, twice (its running means
+ *      carry over): in 1, 2 and 3 threads bit-equal to the reference
+ *      code's loop over units written out plainly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 #include "ff/system.h"
 #include "label_variants.h"
 #include "parallel.h"
+#include "peer_norm.h"
 
 static void fill(float *a, size_t n, gsl_rng *r)
 {
@@ -262,6 +266,62 @@ static void test_batch_passes(gsl_rng *r)
     free(bias);
 }
 
+/* ---- (e) ---- */
+static void peer_plain(float *dz, float *mean, const float *h, size_t B, size_t N, float lambda,
+                       float decay)
+{
+    double avg = 0.0;
+    for (size_t j = 0; j < N; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < B; i++)
+            s += h[i * N + j];
+        mean[j] = decay * mean[j] + (1.0f - decay) * (float)(s / (double)B);
+        avg += mean[j];
+    }
+    avg /= (double)N;
+    for (size_t j = 0; j < N; j++) {
+        const float push = (float)(lambda * (avg - mean[j]) / (double)B);
+        for (size_t i = 0; i < B; i++)
+            dz[i * N + j] -= push;
+    }
+}
+
+static void test_peer(gsl_rng *r)
+{
+    const float lambda = 0.03f, decay = 0.9f;
+    float *h = malloc(PB * PN * sizeof *h), *dz0 = malloc(PB * PN * sizeof *dz0);
+    float *dz[4], mean[4][PN];
+    fill(h, PB * PN, r);
+    fill(dz0, PB * PN, r);
+    for (size_t i = 0; i < PB * PN; i++)
+        h[i] = h[i] > 0.0f ? h[i] : 0.0f;
+    for (int v = 0; v < 4; v++) { /* v = 0: the plain loop; 1..3: threads */
+        dz[v] = malloc(PB * PN * sizeof(float));
+        memcpy(dz[v], dz0, PB * PN * sizeof(float));
+        for (size_t j = 0; j < PN; j++)
+            mean[v][j] = 0.5f;
+        ff_system_set_threads(v ? v : 1);
+        for (int rep = 0; rep < 2; rep++) {
+            if (v)
+                ff_peer_normalise(dz[v], mean[v], h, PB, PN, lambda, decay);
+            else
+                peer_plain(dz[v], mean[v], h, PB, PN, lambda, decay);
+        }
+    }
+    ff_system_set_threads(1);
+    for (int v = 1; v < 4; v++) {
+        CHECK(!memcmp(mean[v], mean[0], sizeof mean[0]),
+              "peer normalisation's running means in %d threads differ from the plain loop", v);
+        CHECK(!memcmp(dz[v], dz[0], PB * PN * sizeof(float)),
+              "peer normalisation's gradient in %d threads differs from the plain loop", v);
+    }
+    CHECK(memcmp(dz[0], dz0, PB * PN * sizeof(float)), "peer normalisation changed nothing");
+    for (int v = 0; v < 4; v++)
+        free(dz[v]);
+    free(h);
+    free(dz0);
+}
+
 int main(void)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -270,6 +330,7 @@ int main(void)
     test_gemm(r);
     test_steps(r);
     test_batch_passes(r);
+    test_peer(r);
     gsl_rng_free(r);
     return check_done();
 }

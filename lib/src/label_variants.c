@@ -9,10 +9,10 @@
 /* The three passes below run over blocks of rows, in the library's
  * threads; each row's arithmetic is the same in any block. */
 typedef struct {
-    float *z;
-    const float *src, *x, *resp, *bias;
-    const int *label;
-    const double *x0ss, *extra_rows;
+    float *z;                           /* (B, N) */
+    const float *src, *x, *resp, *bias; /* (B, N), (B, D), (K, N), (N) */
+    const int *label;                   /* (B) or NULL */
+    const double *x0ss, *extra_rows;    /* (B), (B) or NULL */
     double extra;
     float fill;
     size_t N, D, K;

@@ -110,8 +110,8 @@ static void weight_grad(const ff_layer *L, float *grad, const float *patches, co
 }
 
 typedef struct {
-    float *gb;
-    const float *dz;
+    float *gb;       /* (oc) */
+    const float *dz; /* (rows, oc) */
     size_t rows, oc;
     float alpha, beta;
 } bias_grad_pass;

@@ -37,8 +37,8 @@ FF_HOT static double row_sumsq(const float *h, size_t N)
 }
 
 typedef struct {
-    float *y, *scale;
-    const float *h;
+    float *y, *scale; /* (B, N), (B) */
+    const float *h;   /* (B, N) */
     size_t N;
     ff_norm_kind kind;
 } norm_pass;
@@ -94,8 +94,8 @@ FF_HOT void ff_normalize_backward(float *dh, const float *dy, const float *h,
 }
 
 typedef struct {
-    double *g;
-    const float *h;
+    double *g;      /* (B) */
+    const float *h; /* (B, N) */
     size_t N;
 } goodness_pass;
 
@@ -128,8 +128,8 @@ double ff_ff_row_loss(double sumsq, double theta, int target)
 }
 
 typedef struct {
-    float *dz;
-    const float *h;
+    float *dz;      /* (B, N), or NULL */
+    const float *h; /* (B, N) */
     size_t B, N;
     double theta, c;
     int target;

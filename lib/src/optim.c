@@ -6,8 +6,8 @@
 #include <math.h>
 
 typedef struct {
-    float *p, *m, *v;
-    const float *g;
+    float *p, *m, *v; /* (n): parameters, Adam's two moments */
+    const float *g;   /* (n): the gradient */
     const ff_adam_config *c;
     float alpha;
 } adam_pass;
@@ -17,7 +17,8 @@ FF_HOT static void adam_block(void *ctx, size_t i0, size_t i1, int t)
     (void)t;
     const adam_pass *a = ctx;
     float *p = a->p, *m = a->m, *v = a->v;
-    const float *g = a->g, b1 = a->c->beta1, b2 = a->c->beta2, eps = a->c->eps;
+    const float *g = a->g;
+    const float b1 = a->c->beta1, b2 = a->c->beta2, eps = a->c->eps;
     for (size_t i = i0; i < i1; i++) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
@@ -35,7 +36,7 @@ void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
 }
 
 typedef struct {
-    float *p, *g;
+    float *p, *g; /* (n): parameters, smoothed gradients */
     size_t n_decay;
     const ff_sgd_config *c;
     float gain;

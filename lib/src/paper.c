@@ -4,7 +4,7 @@
 #include "ff/error.h"
 #include "ff/objective.h"
 #include "label_variants.h"
-#include "parallel.h"
+#include "peer_norm.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -156,60 +156,6 @@ static void negative_labels(int *neg, const float *logits, const int *y, size_t 
     }
 }
 
-/* Peer normalisation on a positive pass: update each unit's running mean of
- * h, then push every case's gradient towards units that are less active
- * than the layer's average (not gated by the ReLU: it revives dead units).
- * Both halves run over blocks of units, 64 at a time, row after row. */
-typedef struct {
-    float *dz, *mean;
-    const float *h;
-    size_t B, N;
-    const ff_paper_config *c;
-    double avg; /* the layer's average of the running means */
-} peer_pass;
-
-static void peer_mean_block(void *ctx, size_t j0, size_t j1, int t)
-{
-    (void)t;
-    const peer_pass *a = ctx;
-    const float decay = a->c->peer_decay;
-    for (size_t c0 = j0; c0 < j1; c0 += 64) {
-        const size_t n = j1 - c0 < 64 ? j1 - c0 : 64;
-        double s[64] = {0};
-        for (size_t i = 0; i < a->B; i++)
-            for (size_t j = 0; j < n; j++)
-                s[j] += a->h[i * a->N + c0 + j];
-        for (size_t j = 0; j < n; j++)
-            a->mean[c0 + j] = decay * a->mean[c0 + j] + (1.0f - decay) * (float)(s[j] / (double)a->B);
-    }
-}
-
-static void peer_push_block(void *ctx, size_t j0, size_t j1, int t)
-{
-    (void)t;
-    const peer_pass *a = ctx;
-    for (size_t c0 = j0; c0 < j1; c0 += 64) {
-        const size_t n = j1 - c0 < 64 ? j1 - c0 : 64;
-        float push[64];
-        for (size_t j = 0; j < n; j++)
-            push[j] = (float)(a->c->peer_lambda * (a->avg - a->mean[c0 + j]) / (double)a->B);
-        for (size_t i = 0; i < a->B; i++)
-            for (size_t j = 0; j < n; j++)
-                a->dz[i * a->N + c0 + j] -= push[j];
-    }
-}
-
-static void peer_normalise(float *dz, float *mean, const float *h, size_t B, size_t N,
-                           const ff_paper_config *c)
-{
-    peer_pass a = {dz, mean, h, B, N, c, 0.0};
-    ff_par_for(N, B * N, peer_mean_block, &a);
-    for (size_t j = 0; j < N; j++)
-        a.avg += mean[j];
-    a.avg /= (double)N;
-    ff_par_for(N, B * N, peer_push_block, &a);
-}
-
 /* Rows per block of the head's input: each readout layer's block holds
  * both passes, and the head reads the first B rows (the positive pass, or
  * the neutral one). */
@@ -246,7 +192,7 @@ static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *
         ff_relu(h, 2 * B * N);
         loss[l] = ff_ff_loss(p->dz, h, B, N, (double)N, 1, FF_GRAD_REFERENCE) +
                   ff_ff_loss(p->dz + B * N, h + B * N, B, N, (double)N, 0, FF_GRAD_REFERENCE);
-        peer_normalise(p->dz, peer, h, B, N, &p->c);
+        ff_peer_normalise(p->dz, peer, h, B, N, p->c.peer_lambda, p->c.peer_decay);
         ff_layer_weight_grad_add(L, p->g + off, patches, p->dz, 2 * B, mix);
         ff_sgd_step(net->params + off, p->g + off, L->n_params, L->fan_in * L->oc, &p->c.ff,
                     gain);

@@ -5,7 +5,8 @@
 
 static int n_threads = 1;
 
-int ff_par_threads_for(size_t n)
+/* The threads for an element-wise pass over n elements. */
+static int threads_for(size_t n)
 {
     return n >= FF_PAR_MIN_ELEMS ? n_threads : 1;
 }
@@ -23,7 +24,7 @@ void ff_par_chunk(size_t n, int t, int T, size_t *i0, size_t *i1)
 
 int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx)
 {
-    const int T = ff_par_threads_for(elems);
+    const int T = threads_for(elems);
     if (T == 1) {
         fn(ctx, 0, n, 0);
         return 1;

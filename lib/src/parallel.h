@@ -36,10 +36,6 @@
 /* The thread count T (default 1); ff_system_set_threads sets it. */
 void ff_par_set_threads(int n);
 
-/* The threads for an element-wise pass over n elements: T, or 1 below
- * FF_PAR_MIN_ELEMS. */
-int ff_par_threads_for(size_t n);
-
 /* C = alpha op(A) op(B) + beta C, as gsl_blas_sgemm, in T threads when the
  * product is large enough to gain from it. */
 void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
@@ -56,12 +52,13 @@ void ff_par_chunk(size_t n, int t, int T, size_t *i0, size_t *i1);
 /* One block [i0, i1) of a pass, the t-th of its blocks. */
 typedef void ff_par_fn(void *ctx, size_t i0, size_t i1, int t);
 
-/* An element-wise pass over [0, n) (rows, columns or elements) that touches
- * `elems` elements in all: fn on the T blocks of ff_par_chunk in T threads
- * (ff_par_threads_for(elems)), or on [0, n) in the calling thread when that
- * is 1; empty blocks are skipped.  The blocks must be independent; a pass
- * whose each element, row or column does the same arithmetic in any block
- * gives the same bits for every T.  Returns the number of blocks. */
+/* An element-wise pass over [0, n) (rows, columns or elements) that
+ * touches `elems` elements in all: fn on the T blocks of ff_par_chunk, in
+ * T threads; below FF_PAR_MIN_ELEMS elements (or with T = 1), fn on all of
+ * [0, n) in the calling thread.  Empty blocks are skipped.  The blocks must
+ * be independent; a pass whose every element, row or column does the same
+ * arithmetic in any block gives the same bits for every T.  Returns the
+ * number of blocks. */
 int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx);
 
 #endif

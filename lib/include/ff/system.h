@@ -4,11 +4,13 @@
 
 /* Flush denormals to zero in this thread's SSE unit (FTZ and DAZ), as
  * TensorFlow's CPU kernels do (seed protocol, "Numerics"): without it late
- * epochs slow down several-fold as small activities underflow. */
+ * epochs slow down several-fold as small activities underflow.  Call it
+ * before the library's first threaded pass: its threads take the setting
+ * of the thread that starts them, and differ from it otherwise. */
 void ff_system_flush_denormals(void);
 
 /* Threads for the library's matrix products and its large element-wise
- * passes.  The library splits each large product among them itself and
+ * passes (at most 256).  The library splits each large product among them itself and
  * calls the CBLAS single-threaded (OpenBLAS is told so here; until this is
  * called, the library uses one thread and OpenBLAS its own default). */
 void ff_system_set_threads(int n);
