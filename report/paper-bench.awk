@@ -19,7 +19,7 @@ END {
         exit
     }
     printf "From `%s`: one training epoch of 50,000 images, evaluation excluded, scaled" \
-           " from the batches timed on MNIST-sized noise (`make paper-bench` runs it before" \
+           " from the median of the batches timed on MNIST-sized noise (`make paper-bench` runs it before" \
            " the paper runs; ", path
     for (i = 1; i <= ninfo; i++) printf("%s`%s`", i > 1 ? "; " : "", info[i])
     print "). The rate counts 2 flops per multiply-add of each pass's forward product" \
