@@ -25,8 +25,10 @@ NF == 0 { next }
             nref[key]++; sum[key] += v
             lo[key] = nref[key] == 1 || v < lo[key] ? v : lo[key]
             hi[key] = nref[key] == 1 || v > hi[key] ? v : hi[key]
-        } else if (!best[key] || v < err[best[key], r])
-            best[key] = n
+        } else {
+            tried[key]++
+            if (!best[key] || v < err[best[key], r]) best[key] = n
+        }
     }
 }
 function cell(i, r) { return err[i, r] == "-" ? "-" : sprintf("%.2f", err[i, r]) }
@@ -41,7 +43,7 @@ function reference(key, name) {
 }
 function lowest(key, r, name) {
     if (!best[key]) return "none by " name
-    return sprintf("`%s` by %s (%.2f %%, %s)", setting[best[key]], name, err[best[key], r],
+    return sprintf("by %s `%s` (%.2f %%, %s)", name, setting[best[key]], err[best[key], r],
                    diff(best[key], r))
 }
 END {
@@ -62,7 +64,8 @@ END {
         printf("`%s`, the reference settings: %s; %s.", nets[j],
                reference(s, "the softmax head"), reference(g, "goodness"))
         if (best[s] || best[g])
-            printf(" Lowest of the settings tried: %s; %s.", lowest(s, "s", "the softmax head"),
+            printf(" The other settings, %d run%s: lowest %s; %s.", tried[s] > tried[g] ? tried[s] : tried[g],
+                   (tried[s] > 1 || tried[g] > 1) ? "s" : "", lowest(s, "s", "the softmax head"),
                    lowest(g, "g", "goodness"))
         else
             printf " No other setting has been run yet."
