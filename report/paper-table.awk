@@ -1,7 +1,9 @@
 # paper-table.awk - the paper-scale test errors: ours beside the paper's.
 #
-#   awk -v table=PAPER_TABLE -f paper-table.awk REFERENCE [PAPER_TABLE] RUN/summary.tsv ...
+#   awk -v table=PAPER_TABLE -v ntest=N -f paper-table.awk REFERENCE [PAPER_TABLE] \
+#       RUN/summary.tsv ...
 #
+# ntest: the number of test images (for the sampling error; none if unset).
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error); PAPER_TABLE the results' paper-summary.tsv, made by `make
 # paper-table` (absent: -v table=''); then the summary.tsv of every complete
@@ -70,6 +72,7 @@ END {
         key_name = "`" r "` (" k[2] ")"
         if (in_table[key] && cnt[key] && fresh(key)) {
             m = cell[key, "test_error_mean"]; s = cell[key, "test_error_sd"]
+            err_se[++nse] = m
             if (paper[key] != "-") ncomp++
             printf "| `%s` | %s | %s | %s | %s | **%s** | %s | %s | %s |\n", r, net[r], k[2],
                    cell[key, "epochs"], cell[key, "seeds"], m (s == "-" ? "" : " ± " s),
@@ -95,10 +98,30 @@ END {
     if (!nshort) {
         printf "\nEvery one of the %d rows with both numbers meets the paper's value or beats it.\n",
                ncomp
+        sampling()
         exit
     }
     printf "\n**Short of the paper:** %d of the %d rows with both numbers: ", nshort, ncomp
     for (i = 1; i <= nshort; i++)
         printf("%s%s", i == 1 ? "" : i == nshort ? " and " : ", ", short[i])
     print "."
+    sampling()
+}
+
+# The test set's own sampling error at our errors: a binomial standard error
+# sqrt(p (1 - p) / n) on ntest images, which averaging seeds does not reduce
+# (every run is tested on the same images).
+function sampling(    i, lo, hi, se) {
+    if (ntest + 0 <= 0 || !nse) return
+    for (i = 1; i <= nse; i++) {
+        se = 100 * sqrt(err_se[i] / 100 * (1 - err_se[i] / 100) / ntest)
+        lo = i == 1 || se < lo ? se : lo
+        hi = i == 1 || se > hi ? se : hi
+    }
+    printf("\nThe test set has %d images: as an estimate of the error on unseen digits, one " \
+           "run's test error carries a binomial sampling error of %.2f to %.2f points at these " \
+           "errors (one standard error, $\\sqrt{p(1-p)/n}$). Averaging seeds does not shrink " \
+           "it, since every run is tested on the same images; the paper's numbers were " \
+           "measured on the same images too, so a comparison with them shares part of it.\n",
+           ntest, lo, hi)
 }
