@@ -120,7 +120,7 @@ function sampling(    i, lo, hi, se) {
     }
     printf("\nThe test set has %d images: as an estimate of the error on unseen digits, one " \
            "run's test error carries a binomial sampling error of %.2f to %.2f points at these " \
-           "errors (one standard error, $\\sqrt{p(1-p)/n}$). Averaging seeds does not shrink " \
+           "errors (one standard error, √(*p*(1 − *p*)/*n*)). Averaging seeds does not shrink " \
            "it, since every run is tested on the same images; the paper's numbers were " \
            "measured on the same images too, so a comparison with them shares part of it.\n",
            ntest, lo, hi)
