@@ -111,29 +111,36 @@ paper-table:
 	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
 	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
 
-# A search on the validation set, the test set left out (--no-test): the
-# 3 x 1000 net with one setting changed from the reference code's per run,
-# <run>-<setting>-seed<N> under results/paper-search/.  The reference
-# setting's validation errors come from the paper runs themselves.
+# A search on the validation set, the test set left out (--no-test): one of
+# the paper's runs with one setting changed from its reference settings per
+# search run, named <run>/<setting> here and <run>-<setting>-seed<N> under
+# results/paper-search/.  The reference settings' validation errors come
+# from the paper runs themselves.
 SEARCH_RESULTS  ?= $(RESULTS)/paper-search
 SEARCH_SEEDS    ?= 1
-SEARCH_SETTINGS ?= lr0.02 peer0.1 wc0.0003 lr0.005 peer0.01 wc0.003 wchead0.001
-search_flags_lr0.02      = --lr 0.02
-search_flags_lr0.005     = --lr 0.005
-search_flags_peer0.1     = --peer 0.1
-search_flags_peer0.01    = --peer 0.01
-search_flags_wc0.0003    = --weight-cost 0.0003
-search_flags_wc0.003     = --weight-cost 0.003
-search_flags_wchead0.001 = --weight-cost-head 0.001
-SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),\
-    $(SEARCH_RESULTS)/ff-sup-3x1000-$(g)-seed$(s)))
+SEARCH_SETTINGS ?= ff-sup-3x1000/lr0.02 ff-sup-3x1000/lr0.005 ff-sup-3x1000/peer0.01 \
+                   ff-sup-3x1000/wc0.0003 ff-sup-3x1000/peer0.1 ff-sup-3x1000/wc0.003 \
+                   ff-sup-3x1000/wchead0.001 bp/lr0.0005 bp/lr0.002 bp/epochs30
+search_flags_ff-sup-3x1000/lr0.02      = --lr 0.02
+search_flags_ff-sup-3x1000/lr0.005     = --lr 0.005
+search_flags_ff-sup-3x1000/peer0.1     = --peer 0.1
+search_flags_ff-sup-3x1000/peer0.01    = --peer 0.01
+search_flags_ff-sup-3x1000/wc0.0003    = --weight-cost 0.0003
+search_flags_ff-sup-3x1000/wc0.003     = --weight-cost 0.003
+search_flags_ff-sup-3x1000/wchead0.001 = --weight-cost-head 0.001
+search_flags_bp/lr0.0005               = --lr 0.0005
+search_flags_bp/lr0.002                = --lr 0.002
+search_flags_bp/epochs30               = --epochs 30
+search_run = $(word 1,$(subst /, ,$(1)))
+search_dir = $(SEARCH_RESULTS)/$(subst /,-,$(1))
+SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),$(call search_dir,$(g))-seed$(s)))
 $(foreach g,$(SEARCH_SETTINGS),$(if $(search_flags_$(g)),,\
     $(error SEARCH_SETTINGS: '$(g)' has no search_flags_$(g) in the Makefile)))
 
 define search_rule
-$(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
-	$(BUILD)/experiments/$(paper_cmd_ff-sup-3x1000) $(search_flags_$(1)) --no-test --seed $$* \
-	    --threads $(PAPER_THREADS) --data $(DATA) --out $(SEARCH_RESULTS)/ff-sup-3x1000-$(1)-seed$$* \
+$(call search_dir,$(1))-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
+	$(BUILD)/experiments/$(paper_cmd_$(call search_run,$(1))) $(search_flags_$(1)) --no-test \
+	    --seed $$* --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* \
 	    --quiet $(PAPER_FLAGS)
 endef
 $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
@@ -142,9 +149,10 @@ $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
 paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 
 # Their validation errors beside the reference runs', from what is complete.
+SEARCHED := $(sort $(foreach g,$(SEARCH_SETTINGS),$(call search_run,$(g))))
 paper-search-table:
 	awk -f scripts/paper-search.awk \
-	    $(wildcard $(PAPER_RESULTS)/ff-sup-3x1000-seed*/summary.tsv \
+	    $(wildcard $(foreach r,$(SEARCHED),$(PAPER_RESULTS)/$(r)-seed*/summary.tsv) \
 	               $(addsuffix /summary.tsv,$(SEARCH_RUNS))) </dev/null >$(RESULTS)/paper-search.tsv.tmp
 	mv $(RESULTS)/paper-search.tsv.tmp $(RESULTS)/paper-search.tsv
 
