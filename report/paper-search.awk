@@ -61,13 +61,14 @@ END {
     for (j = 1; j <= nnet; j++) {
         s = nets[j] SUBSEP "s"; g = nets[j] SUBSEP "g"
         print ""
-        printf("`%s`, the reference settings: %s; %s.", nets[j],
-               reference(s, "the softmax head"), reference(g, "goodness"))
-        if (best[s] || best[g])
-            printf(" The other settings, %d run%s: lowest %s; %s.", tried[s] > tried[g] ? tried[s] : tried[g],
-                   (tried[s] > 1 || tried[g] > 1) ? "s" : "", lowest(s, "s", "the softmax head"),
-                   lowest(g, "g", "goodness"))
-        else
+        good = nref[g] || best[g] # a net with a goodness readout
+        printf("`%s`, the reference settings: %s%s.", nets[j], reference(s, "the softmax head"),
+               good ? "; " reference(g, "goodness") : "")
+        if (best[s] || best[g]) {
+            m = tried[s] > tried[g] ? tried[s] : tried[g]
+            printf(" The other settings, %d run%s: lowest %s%s.", m, m > 1 ? "s" : "",
+                   lowest(s, "s", "the softmax head"), good ? "; " lowest(g, "g", "goodness") : "")
+        } else
             printf " No other setting has been run yet."
         print ""
     }
