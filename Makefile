@@ -148,12 +148,13 @@ $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
 
 paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 
-# Their validation errors beside the reference runs', from what is complete.
+# The validation errors of every complete search run (any seed) beside the
+# reference runs'.
 SEARCHED := $(sort $(foreach g,$(SEARCH_SETTINGS),$(call search_run,$(g))))
 paper-search-table:
 	awk -f scripts/paper-search.awk \
 	    $(wildcard $(foreach r,$(SEARCHED),$(PAPER_RESULTS)/$(r)-seed*/summary.tsv) \
-	               $(addsuffix /summary.tsv,$(SEARCH_RUNS))) </dev/null >$(RESULTS)/paper-search.tsv.tmp
+	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) </dev/null >$(RESULTS)/paper-search.tsv.tmp
 	mv $(RESULTS)/paper-search.tsv.tmp $(RESULTS)/paper-search.tsv
 
 # The table: generated from the runs' own summaries, never typed.
