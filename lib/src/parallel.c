@@ -22,13 +22,10 @@ void ff_par_chunk(size_t n, int t, int T, size_t *i0, size_t *i1)
     *i1 = t == T - 1 ? n : n * (size_t)(t + 1) / (size_t)T / 16 * 16;
 }
 
-int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx)
+/* fn on the T blocks of [0, n) (ff_par_chunk), in T threads; the blocks
+ * are defined by T alone, whatever team OpenMP gives. */
+static void run_blocks(int T, size_t n, ff_par_fn *fn, void *ctx)
 {
-    const int T = threads_for(elems);
-    if (T == 1) {
-        fn(ctx, 0, n, 0);
-        return 1;
-    }
 #pragma omp parallel num_threads(T)
     for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
         size_t i0, i1;
@@ -36,6 +33,15 @@ int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx)
         if (i1 > i0)
             fn(ctx, i0, i1, t);
     }
+}
+
+int ff_par_for(size_t n, size_t elems, ff_par_fn *fn, void *ctx)
+{
+    const int T = threads_for(elems);
+    if (T == 1)
+        fn(ctx, 0, n, 0);
+    else
+        run_blocks(T, n, fn, ctx);
     return T;
 }
 
@@ -52,21 +58,29 @@ static _gsl_matrix_float_const_view whole(const gsl_matrix_float *X)
     return rows_or_cols(X, 1, 0, X->size1);
 }
 
-/* Block [i0, i0 + n) of C's rows (by_rows) or columns: the same rows of
- * op(A) or the same columns of op(B), and all of the other. */
-static void gemm_block(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
-                       const gsl_matrix_float *A, const gsl_matrix_float *B, float beta,
-                       gsl_matrix_float *C, int by_rows, size_t i0, size_t n)
+/* One product, C = alpha op(A) op(B) + beta C, to be cut along C's rows
+ * (by_rows) or its columns. */
+typedef struct {
+    CBLAS_TRANSPOSE_t ta, tb;
+    float alpha, beta;
+    const gsl_matrix_float *A, *B;
+    gsl_matrix_float *C;
+    int by_rows;
+} gemm_pass;
+
+/* Block [i0, i1) of C's rows or columns: the same rows of op(A) or the same
+ * columns of op(B), and all of the other. */
+static void gemm_block(void *ctx, size_t i0, size_t i1, int t)
 {
-    if (n == 0)
-        return;
-    const size_t M = C->size1, N = C->size2;
+    (void)t;
+    const gemm_pass *g = ctx;
+    const size_t M = g->C->size1, N = g->C->size2, n = i1 - i0;
     gsl_matrix_float_const_view
-        a = by_rows ? rows_or_cols(A, ta == CblasNoTrans, i0, n) : whole(A),
-        b = by_rows ? whole(B) : rows_or_cols(B, tb != CblasNoTrans, i0, n);
-    gsl_matrix_float_view c = by_rows ? gsl_matrix_float_submatrix(C, i0, 0, n, N)
-                                      : gsl_matrix_float_submatrix(C, 0, i0, M, n);
-    gsl_blas_sgemm(ta, tb, alpha, &a.matrix, &b.matrix, beta, &c.matrix);
+        a = g->by_rows ? rows_or_cols(g->A, g->ta == CblasNoTrans, i0, n) : whole(g->A),
+        b = g->by_rows ? whole(g->B) : rows_or_cols(g->B, g->tb != CblasNoTrans, i0, n);
+    gsl_matrix_float_view c = g->by_rows ? gsl_matrix_float_submatrix(g->C, i0, 0, n, N)
+                                         : gsl_matrix_float_submatrix(g->C, 0, i0, M, n);
+    gsl_blas_sgemm(g->ta, g->tb, g->alpha, &a.matrix, &b.matrix, g->beta, &c.matrix);
 }
 
 void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
@@ -79,11 +93,6 @@ void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
         gsl_blas_sgemm(ta, tb, alpha, A, B, beta, C);
         return;
     }
-    const int by_rows = M > N; /* along C's longer side */
-#pragma omp parallel num_threads(T)
-    for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-        size_t i0, i1;
-        ff_par_chunk(by_rows ? M : N, t, T, &i0, &i1);
-        gemm_block(ta, tb, alpha, A, B, beta, C, by_rows, i0, i1 - i0);
-    }
+    gemm_pass g = {ta, tb, alpha, beta, A, B, C, M > N /* along C's longer side */};
+    run_blocks(T, g.by_rows ? M : N, gemm_block, &g);
 }
