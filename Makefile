@@ -92,10 +92,13 @@ paper_cmd_ff-unsup-4x2000 = paper_ff_unsupervised --layers 4 --units 2000 --epoc
 paper_cmd_bp              = paper_bp
 PAPER_RUNS := $(foreach r,$(PAPER_RUN_NAMES),$(foreach s,$(PAPER_SEEDS),$(PAPER_RESULTS)/$(r)-seed$(s)))
 
+# paper_recipe RUN, EXTRA FLAGS, OUT: one paper run of seed $* into OUT-seed$*
+paper_recipe = $(BUILD)/experiments/$(paper_cmd_$(1)) $(2) --seed $$* --threads $(PAPER_THREADS) \
+    --data $(DATA) --out $(3)-seed$$* --quiet $(PAPER_FLAGS)
+
 define paper_rule
 $(PAPER_RESULTS)/$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
-	$(BUILD)/experiments/$(paper_cmd_$(1)) --seed $$* --threads $(PAPER_THREADS) --data $(DATA) \
-	    --out $(PAPER_RESULTS)/$(1)-seed$$* --quiet $(PAPER_FLAGS)
+	$(call paper_recipe,$(1),,$(PAPER_RESULTS)/$(1))
 endef
 $(foreach r,$(PAPER_RUN_NAMES),$(eval $(call paper_rule,$(r))))
 .PRECIOUS: $(PAPER_RESULTS)/%/summary.tsv
@@ -139,9 +142,7 @@ $(foreach g,$(SEARCH_SETTINGS),$(if $(search_flags_$(g)),,\
 
 define search_rule
 $(call search_dir,$(1))-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
-	$(BUILD)/experiments/$(paper_cmd_$(call search_run,$(1))) $(search_flags_$(1)) --no-test \
-	    --seed $$* --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* \
-	    --quiet $(PAPER_FLAGS)
+	$(call paper_recipe,$(call search_run,$(1)),$(search_flags_$(1)) --no-test,$(call search_dir,$(1)))
 endef
 $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
 .PRECIOUS: $(SEARCH_RESULTS)/%/summary.tsv
