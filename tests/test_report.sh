@@ -266,6 +266,16 @@ if [ $# -eq 3 ]; then
     else
         check "no products' benchmark, and the report says so" has "No product benchmark at" "$H"
     fi
+    # beside other implementations: our mean validation error by goodness,
+    # recomputed here from the 3 x 1000 runs, in the row of the port run here
+    sums=$(for s in $PAPER_SEEDS; do f=$PAPER/paper/ff-sup-3x1000-seed$s/summary.tsv; [ ! -f "$f" ] || echo "$f"; done)
+    if [ -n "$sums" ]; then
+        v=$(awk '!/^#/ && NF { n++; e += 100 - $10 } END { printf "%.2f (%d run", e / n, n }' $sums)
+        check "the other implementations' table has our validation error ($v)" \
+            has "<td>goodness</td> <td align=\"right\">1.65</td> <td align=\"right\">$v" "$H"
+        check "and says where ours is lower or higher" \
+            has 'Against the implementation run on this machine, our mean error is: on' "$H"
+    fi
     check "it counts $complete complete paper runs" \
         has "; seeds $(echo $PAPER_SEEDS | sed 's/ /, /g')); complete: $complete." "$H"
     if [ "$complete" -gt 0 ]; then # the settings quoted are the runs' (the last one read)
