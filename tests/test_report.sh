@@ -268,7 +268,10 @@ if [ $# -eq 3 ]; then
     fi
     # beside other implementations: our mean validation error by goodness,
     # recomputed here from the 3 x 1000 runs, in the row of the port run here
-    sums=$(for s in $PAPER_SEEDS; do f=$PAPER/paper/ff-sup-3x1000-seed$s/summary.tsv; [ ! -f "$f" ] || echo "$f"; done)
+    sums=$(for s in $PAPER_SEEDS; do
+        f=$PAPER/paper/ff-sup-3x1000-seed$s/summary.tsv
+        [ ! -f "$f" ] || echo "$f"
+    done)
     if [ -n "$sums" ]; then
         v=$(awk '!/^#/ && NF { n++; e += 100 - $10 } END { printf "%.2f (%d run", e / n, n }' $sums)
         check "the other implementations' table has our validation error ($v)" \
