@@ -39,6 +39,10 @@ function ours(i,    k) {
     return sprintf("| %.2f (%d %s, %.2f to %.2f) | %+.2f |", sum[k] / cnt[k], cnt[k],
                    cnt[k] == 1 ? "run" : "runs", lo[k], hi[k], sum[k] / cnt[k] - err[i])
 }
+function compare(d) {
+    if (sprintf("%.2f", d) + 0 == 0) return "equal"
+    return sprintf("%s by %.2f points", d < 0 ? "lower" : "higher", d < 0 ? -d : d)
+}
 
 END {
     if (!n) exit
@@ -54,10 +58,8 @@ END {
         k = run[i] SUBSEP set[i] SUBSEP ro[i]
         if (where[i] == "this-machine" && cnt[k]) {
             d = sum[k] / cnt[k] - err[i]
-            said[++nsaid] = sprintf("on the %s set by %s, %s", set[i] == "val" ? "validation" : \
-                                    "test", ro[i], sprintf("%.2f", d) + 0 == 0 ? "equal" : \
-                                    sprintf("%s by %.2f points", d < 0 ? "lower" : "higher",
-                                            d < 0 ? -d : d))
+            said[++nsaid] = sprintf("on the %s set by %s, %s",
+                                    set[i] == "val" ? "validation" : "test", ro[i], compare(d))
         }
     }
     if (!nsaid) exit
