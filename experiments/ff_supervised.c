@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
     ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)K, x.rng);
 
-    const ff_eval_config ev_pos = {.supervised = 1, .target = 1, .readout = 1,
+    const ff_eval_config ev_pos = {.supervised = 1, .target = 1, .readout = 1, .goodness = 1,
                                    .neutral = x.o.neutral, .theta = x.o.theta};
     const ff_eval_config ev_neg = {.supervised = 1, .target = 0, .theta = x.o.theta};
     exp_run run;

@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     if (!ews)
         exp_die("out of memory");
 
-    const ff_eval_config ev_pos = {.supervised = 0, .target = 1, .readout = 1,
+    const ff_eval_config ev_pos = {.supervised = 0, .target = 1, .readout = 1, .goodness = 1,
                                    .neutral = x.o.neutral, .theta = x.o.theta};
     const ff_eval_config ev_neg = {.supervised = 0, .target = 0, .theta = x.o.theta};
     exp_run run;

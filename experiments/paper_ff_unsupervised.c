@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "common.h"
+#include "ff/error.h"
 #include "ff/paper.h"
 
 int main(int argc, char **argv)
@@ -40,8 +41,10 @@ int main(int argc, char **argv)
         double epoch_loss = 0.0;
         for (size_t i = 0; i + B <= train->n; i += B) {
             ff_hybrid_images(neg, train, B, x.o.blur_passes, x.rng, mask_ws);
-            ff_paper_unsup_batch(x.net, trainer, train->x + i * D, neg, train->y + i, B, gain,
-                                 loss);
+            if (ff_paper_unsup_batch(x.net, trainer, train->x + i * D, neg, train->y + i, B,
+                                     gain, loss) != FF_SUCCESS)
+                exp_die("the paper step refused the net (it needs RMS-normalised input and at "
+                        "most 64 classes) or a batch of %zu", B);
             epoch_loss += loss[0];
         }
         if (exp_eval_due(&x.o, epoch)) {

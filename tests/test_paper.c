@@ -453,10 +453,10 @@ static double loss_gap(const double *got, const double *want, size_t L)
  * tests n). */
 static ff_eval_result eval_run(const ff_net *net, ff_eval_workspace *ws, const float *x,
                                const int *y, size_t n, int supervised, int target, int readout,
-                               double theta)
+                               int goodness, double theta)
 {
     const ff_eval_config c = {.supervised = supervised, .target = target, .readout = readout,
-                              .neutral = NEUTRAL, .theta = theta};
+                              .goodness = goodness, .neutral = NEUTRAL, .theta = theta};
     ff_eval_result res;
     if (ff_eval(net, ws, x, y, n, &c, &res) != FF_SUCCESS)
         res.n = 0;
@@ -501,16 +501,39 @@ static void check_eval(const char *name, const ff_net *net, const float *x, cons
         if (!ws)
             continue;
         ff_eval_result r;
+        /* the softmax readout alone: the same predictions, losses and head
+         * loss, and no goodness figure (first, on a fresh workspace: nothing
+         * left in it by a goodness pass) */
+        for (int sup = 0; sup < 2; sup++) {
+            const int *soft = sup ? b.soft_neu : b.soft_raw;
+            const size_t amb = sup ? b.amb_neu : b.amb_raw;
+            const double *want = sup ? b.loss_pos : b.loss_raw;
+            r = eval_run(net, ws, x, soft, n, sup, 1, 1, 0, theta);
+            CHECK(r.n == n && r.softmax_acc * dn >= dn - (double)amb - 0.5 &&
+                      isnan(r.goodness_acc),
+                  "%s, cap %zu, %s, no goodness readout: softmax predictions differ on %.0f of "
+                  "%zu, or a goodness accuracy (%g) given",
+                  name, cap, sup ? "supervised" : "unsupervised", (1.0 - r.softmax_acc) * dn, n,
+                  r.goodness_acc);
+            r = eval_run(net, ws, x, y, n, sup, 1, 1, 0, theta);
+            CHECK(r.n == n && fabs(r.head_loss - (sup ? b.xent_neu : b.xent_raw)) <=
+                                  1e-4 * (sup ? b.xent_neu : b.xent_raw) &&
+                      loss_gap(r.loss, want, L) <= 1e-4,
+                  "%s, cap %zu, %s, no goodness readout: head loss %.9g or FF losses (off by "
+                  "%.3g) differ from brute force",
+                  name, cap, sup ? "supervised" : "unsupervised", r.head_loss,
+                  loss_gap(r.loss, want, L));
+        }
         /* supervised, with the readouts (losses from the fused goodness pass) */
-        r = eval_run(net, ws, x, b.good, n, 1, 1, 1, theta);
+        r = eval_run(net, ws, x, b.good, n, 1, 1, 1, 1, theta);
         CHECK(r.n == n && r.goodness_acc * dn >= dn - (double)b.amb_good - 0.5,
               "%s, cap %zu: goodness predictions differ from brute force on %.0f of %zu", name,
               cap, (1.0 - r.goodness_acc) * dn, n);
-        r = eval_run(net, ws, x, b.soft_neu, n, 1, 1, 1, theta);
+        r = eval_run(net, ws, x, b.soft_neu, n, 1, 1, 1, 1, theta);
         CHECK(r.n == n && r.softmax_acc * dn >= dn - (double)b.amb_neu - 0.5,
               "%s, cap %zu: softmax predictions (neutral overlay) differ on %.0f of %zu", name,
               cap, (1.0 - r.softmax_acc) * dn, n);
-        r = eval_run(net, ws, x, y, n, 1, 1, 1, theta);
+        r = eval_run(net, ws, x, y, n, 1, 1, 1, 1, theta);
         CHECK(r.n == n && fabs(r.head_loss - b.xent_neu) <= 1e-4 * b.xent_neu,
               "%s, cap %zu: head loss (neutral overlay) %.9g, brute force %.9g", name, cap,
               r.head_loss, b.xent_neu);
@@ -518,24 +541,24 @@ static void check_eval(const char *name, const ff_net *net, const float *x, cons
               "%s, cap %zu: FF losses (true label, with readout) off brute force by %.3g", name,
               cap, loss_gap(r.loss, b.loss_pos, L));
         /* supervised, losses only (the unfused pass) */
-        r = eval_run(net, ws, x, y, n, 1, 1, 0, theta);
+        r = eval_run(net, ws, x, y, n, 1, 1, 0, 0, theta);
         CHECK(r.n == n && loss_gap(r.loss, b.loss_pos, L) <= 1e-4,
               "%s, cap %zu: FF losses (true label, no readout) off brute force by %.3g", name,
               cap, loss_gap(r.loss, b.loss_pos, L));
-        r = eval_run(net, ws, x, wrong, n, 1, 0, 0, theta);
+        r = eval_run(net, ws, x, wrong, n, 1, 0, 0, 0, theta);
         CHECK(r.n == n && loss_gap(r.loss, b.loss_neg, L) <= 1e-4,
               "%s, cap %zu: FF losses (wrong label, target 0) off brute force by %.3g", name,
               cap, loss_gap(r.loss, b.loss_neg, L));
         /* unsupervised: the raw image (its first pixels included), normalised */
-        r = eval_run(net, ws, x, b.soft_raw, n, 0, 1, 1, theta);
+        r = eval_run(net, ws, x, b.soft_raw, n, 0, 1, 1, 1, theta);
         CHECK(r.n == n && r.softmax_acc * dn >= dn - (double)b.amb_raw - 0.5,
               "%s, cap %zu: softmax predictions (raw image) differ on %.0f of %zu", name, cap,
               (1.0 - r.softmax_acc) * dn, n);
-        r = eval_run(net, ws, x, b.good, n, 0, 1, 1, theta);
+        r = eval_run(net, ws, x, b.good, n, 0, 1, 1, 1, theta);
         CHECK(r.n == n && r.goodness_acc * dn >= dn - (double)b.amb_good - 0.5,
               "%s, cap %zu: unsupervised goodness predictions differ on %.0f of %zu", name, cap,
               (1.0 - r.goodness_acc) * dn, n);
-        r = eval_run(net, ws, x, y, n, 0, 1, 1, theta);
+        r = eval_run(net, ws, x, y, n, 0, 1, 1, 1, theta);
         CHECK(r.n == n && fabs(r.head_loss - b.xent_raw) <= 1e-4 * b.xent_raw,
               "%s, cap %zu: head loss (raw image) %.9g, brute force %.9g", name, cap,
               r.head_loss, b.xent_raw);
@@ -1197,7 +1220,7 @@ static void test_learning(void)
     CHECK(last < 0.5 * first, "summed FF losses per image: first %d batches %.4g, last %.4g",
           WINDOW, first, last);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 64);
-    const ff_eval_result res = eval_run(net, ews, xte, yte, NTEST, 1, 1, 1, (double)net->width);
+    const ff_eval_result res = eval_run(net, ews, xte, yte, NTEST, 1, 1, 1, 1, (double)net->width);
     CHECK(res.n == NTEST && res.goodness_acc >= 0.8,
           "held-out goodness accuracy %.3f (chance 0.1)", res.goodness_acc);
     CHECK(res.n == NTEST && res.softmax_acc >= 0.8, "held-out softmax accuracy %.3f (chance 0.1)",

@@ -688,8 +688,8 @@ static void check_eval_shortcut(const char *name, const ff_net *net, const float
     br.soft_raw = malloc(n * sizeof(int));
     brute_eval(net, x, y, wrong, n, theta, neutral, &br);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, cap);
-    ff_eval_config cs = {.supervised = 1, .target = 1, .readout = 1, .neutral = neutral,
-                         .theta = theta};
+    ff_eval_config cs = {.supervised = 1, .target = 1, .readout = 1, .goodness = 1,
+                         .neutral = neutral, .theta = theta};
     ff_eval_result res;
     /* scoring against the brute-force predictions: accuracy 1 iff ff_eval
      * predicts exactly what brute force does, image by image */
@@ -778,7 +778,7 @@ static void test_learning(void)
     /* the shortcut on a freshly initialised net (small goodness gaps) */
     check_eval_shortcut("untrained", net, xte, yte, wte, NTEST, 16, theta);
 
-    const ff_eval_config cpos = {.supervised = 1, .target = 1, .readout = 1,
+    const ff_eval_config cpos = {.supervised = 1, .target = 1, .readout = 1, .goodness = 1,
                                  .neutral = 1.0f / TK, .theta = theta};
     const ff_eval_config cneg = {.supervised = 1, .target = 0, .readout = 0,
                                  .neutral = 1.0f / TK, .theta = theta};

@@ -150,10 +150,10 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         if (innorm)
             ff_lv_split_sumsq(ews->x0ss, ews->lss, xb, B, D, K);
         /* The pass the net is trained on, for the FF losses.  Supervised
-         * with a readout: it is the goodness pass of each row's own label,
-         * below; otherwise it runs here (and, unsupervised, its logits are
+         * with the goodness readout: it is the goodness pass of each row's
+         * own label, below; otherwise it runs here (and, unsupervised, its logits are
          * the softmax readout: the head reads the raw image). */
-        const int fused = c->supervised && c->readout;
+        const int fused = c->supervised && c->readout && c->goodness;
         if (!fused) {
             const float *z = ews->zraw;
             if (c->supervised) {
@@ -172,7 +172,8 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         }
         if (!c->readout)
             continue;
-        ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
+        if (c->goodness) /* (supervised without it: done above) */
+            ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
         if (c->supervised) {
             ff_lv_variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
             if (innorm)
@@ -182,8 +183,10 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         }
         soft_ok += count_correct_logits(ws->logits, yb, B, K);
         head_loss += ff_softmax_xent(NULL, ws->logits, yb, B, K);
+        if (!c->goodness)
+            continue;
         /* quoted in the report: begin goodness-readout */
-        for (size_t k = 0; k < K; k++) {
+        for (size_t k = 0; k < K; k++) { /* label k: pixel k's response, filled in at 1 */
             ff_lv_variant(ews->z, ews->zbase, ews->resp + k * N0, NULL, 1.0f, B, N0, 1);
             if (innorm)
                 ff_lv_input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
@@ -204,6 +207,6 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         out->loss[l] /= (double)n;
     out->head_loss = c->readout ? head_loss / (double)n : NAN;
     out->softmax_acc = c->readout ? (double)soft_ok / (double)n : NAN;
-    out->goodness_acc = c->readout ? (double)good_ok / (double)n : NAN;
+    out->goodness_acc = c->readout && c->goodness ? (double)good_ok / (double)n : NAN;
     return FF_SUCCESS;
 }

@@ -3,6 +3,7 @@
 #include "label_variants.h"
 #include "parallel.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -83,7 +84,10 @@ void ff_lv_input_norm(float *z, const double *x0ss, double extra, const double *
 
 float ff_lv_inv_rms(double ss, size_t D)
 {
-    return (float)(1.0 / (exp(-100.0) + sqrt(ss / (double)D)));
+    /* an all-zero input would give 1/exp(-100), a float infinity, and its
+     * zero product times that a NaN: any finite scale leaves it zero */
+    const double inv = 1.0 / (exp(-100.0) + sqrt(ss / (double)D));
+    return inv <= FLT_MAX ? (float)inv : FLT_MAX;
 }
 
 void ff_lv_split_sumsq(double *x0ss, double *lss, const float *x, size_t B, size_t D,

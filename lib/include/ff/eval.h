@@ -21,7 +21,8 @@
 typedef struct {
     int supervised;  /* FF inputs carry the one-hot overlay of y */
     int target;      /* FF loss target: 1 positive data, 0 negative */
-    int readout;     /* also score the softmax and goodness readouts against y */
+    int readout;     /* also score the softmax readout against y */
+    int goodness;    /* and, with readout, the goodness readout: K more passes */
     float neutral;   /* value of every label pixel in the neutral overlay */
     double theta;    /* goodness threshold of the FF loss */
     int theta_width; /* 1: each layer's threshold is its width instead (paper) */

@@ -13,6 +13,9 @@
  *   2. positive pass (true label) and negative pass (chosen label), layer
  *      by layer; each layer steps on the sum of both gradients as soon as it
  *      has them, then normalises both outputs for the layer above.
+ * The reference code runs the positive pass first and steps every layer at
+ * the end; the order here computes the same, since no pass reads a layer's
+ * weights after that layer has stepped.
  * The net must have n_classes = 10 label pixels, FF_NORM_RMS and
  * normalize_input set (ff_net_init_randn initialises it as the code does). */
 #ifndef FF_PAPER_H
