@@ -94,9 +94,12 @@ void ff_lv_split_sumsq(double *x0ss, double *lss, const float *x, size_t B, size
                        size_t K)
 {
     for (size_t i = 0; i < B; i++) {
+        const float *xi = x + i * D;
         double on = 0.0, off = 0.0;
-        for (size_t j = 0; j < D; j++)
-            *(j < K ? &on : &off) += (double)x[i * D + j] * x[i * D + j];
+        for (size_t j = 0; j < K; j++)
+            on += (double)xi[j] * xi[j];
+        for (size_t j = K; j < D; j++)
+            off += (double)xi[j] * xi[j];
         x0ss[i] = off;
         if (lss)
             lss[i] = on;
