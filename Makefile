@@ -177,9 +177,10 @@ bench: $(RESULTS)/bench/ff_epoch.txt
 
 # The paper-scale nets' epoch, the same way (before the paper runs).
 PAPER_BENCH_BATCHES ?= 50
+PAPER_BENCH_EVAL    ?= 10000
 $(RESULTS)/bench/paper_epoch.txt: | build
 	mkdir -p $(@D)
-	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) >$@.tmp
+	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp
 	mv $@.tmp $@
 
 # Their matrix products in the library's threads and in OpenBLAS's.

@@ -11,13 +11,17 @@
  * interruption on a shared machine moves it little.  Also prints the rate
  * of the epoch's matrix products: 2 flops per multiply-add, counting each
  * pass's forward product and each weight gradient (the neutral pass has no
- * gradient).
+ * gradient).  Then times one evaluation of eval_images images (default
+ * 10,000: the size of the validation and of the test set) with the
+ * readouts the run's program asks for: softmax and goodness (supervised),
+ * softmax alone (unsupervised).
  *
- * usage: paper_epoch [batches] [threads]      (defaults 50 and 2) */
+ * usage: paper_epoch [batches] [threads] [eval_images]   (defaults 50, 2, 10000) */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ff/dataset.h"
+#include "ff/eval.h"
 #include "ff/net.h"
 #include "ff/paper.h"
 #include "ff/system.h"
@@ -78,8 +82,18 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
         macs += (double)net->layer[l].fan_in * (double)net->layer[l].oc;
     const double passes = supervised ? 5.0 : 4.0; /* (pos + neg) x (forward + gradient), + neutral */
     const double tflop = 2.0 * macs * passes * N_EPOCH * 1e-12;
-    printf("%-16s %6.1f s/epoch  %5.1f ms/batch  %.2f TFLOP/epoch  %5.0f GFLOP/s",
-           name, epoch, 1e3 * per_batch, tflop, tflop * 1e3 / epoch);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1000);
+    if (!ews)
+        exit(1);
+    const ff_eval_config ev = {.supervised = supervised, .target = 1, .readout = 1,
+                               .goodness = supervised, .neutral = c.neutral, .theta_width = 1};
+    ff_eval_result res;
+    const double t_eval = ff_system_seconds();
+    ff_eval(net, ews, data->x, data->y, data->n, &ev, &res);
+    const double eval = ff_system_seconds() - t_eval;
+    ff_eval_workspace_free(ews);
+    printf("%-16s %6.1f s/epoch  %5.1f ms/batch  %.2f TFLOP/epoch  %5.0f GFLOP/s  %5.1f s/eval",
+           name, epoch, 1e3 * per_batch, tflop, tflop * 1e3 / epoch, eval);
     if (!supervised)
         printf("  (hybrid images %.1f s/epoch)", median(hybrid, batches) * N_EPOCH / B);
     printf("\n");
@@ -93,21 +107,24 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
 
 int main(int argc, char **argv)
 {
-    const int batches = argc > 1 ? atoi(argv[1]) : 50, threads = argc > 2 ? atoi(argv[2]) : 2;
-    if (batches < 1 || threads < 1) {
-        fprintf(stderr, "paper_epoch: batches and threads must be positive; "
-                        "usage: paper_epoch [batches] [threads]\n");
+    const int batches = argc > 1 ? atoi(argv[1]) : 50, threads = argc > 2 ? atoi(argv[2]) : 2,
+              n_eval = argc > 3 ? atoi(argv[3]) : 10000;
+    if (batches < 1 || threads < 1 || n_eval < B || n_eval > 1000000) {
+        fprintf(stderr, "paper_epoch: batches and threads must be positive and eval_images "
+                        "in [%d, 1000000]; usage: paper_epoch [batches] [threads] "
+                        "[eval_images]\n", B);
         return 2;
     }
     char cblas[1024];
     ff_system_flush_denormals();
     ff_system_set_threads(threads);
+    const size_t n = (size_t)n_eval;
     printf("# cblas: %s\n"
-           "# threads: %d, batches of %d timed: %d (the median scaled to %d images)\n",
-           ff_system_cblas(cblas, sizeof cblas), threads, B, batches, N_EPOCH);
+           "# threads: %d, batches of %d timed: %d (the median scaled to %d images); "
+           "evaluations of %zu images\n",
+           ff_system_cblas(cblas, sizeof cblas), threads, B, batches, N_EPOCH, n);
 
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    const size_t n = 10000;
     ff_dataset *data = ff_dataset_alloc(n, 28, 28);
     if (!data)
         return 1;

@@ -4,13 +4,15 @@
 #
 # paper_epoch prints '#' comments (CBLAS; threads, batches timed) and one
 # line per run: "ff-sup-3x1000  9.6 s/epoch  19.2 ms/batch  1.39 TFLOP/epoch
-# 145 GFLOP/s [(hybrid images 1.5 s/epoch)]".  With no input
-# the Markdown says the benchmark is absent and how to make it.
+# 145 GFLOP/s  4.1 s/eval [(hybrid images 1.5 s/epoch)]" (s/eval: one
+# evaluation, absent from older output: '-').  With no input the Markdown
+# says the benchmark is absent and how to make it.
 /^# / { sub(/^# /, ""); info[++ninfo] = $0; next }
 NF == 0 { next }
 / s\/epoch / {
     extra = $0; if (!sub(/^[^(]*\(/, "", extra)) extra = "-"; sub(/\)$/, "", extra)
-    row[++n] = sprintf("| `%s` | %s | %s | %s | %s | %s |", $1, $2, $4, $6, $8, extra)
+    ev = $11 == "s/eval" ? $10 : "-"
+    row[++n] = sprintf("| `%s` | %s | %s | %s | %s | %s | %s |", $1, $2, $4, $6, $8, ev, extra)
 }
 END {
     if (!NR) {
@@ -23,8 +25,10 @@ END {
            " the paper runs; ", path
     for (i = 1; i <= ninfo; i++) printf("%s`%s`", i > 1 ? "; " : "", info[i])
     print "). The rate counts 2 flops per multiply-add of each pass's forward product" \
-          " and weight gradient (the neutral pass has no gradient).\n"
-    print "| net | s/epoch | ms/batch | TFLOP/epoch | GFLOP/s | of which |"
-    print "|---|--:|--:|--:|--:|---|"
+          " and weight gradient (the neutral pass has no gradient). *s/eval*: one evaluation" \
+          " of as many images as the validation set, with the readouts the run's program" \
+          " evaluates (supervised: softmax and goodness; unsupervised: softmax).\n"
+    print "| net | s/epoch | ms/batch | TFLOP/epoch | GFLOP/s | s/eval | of which |"
+    print "|---|--:|--:|--:|--:|--:|---|"
     for (i = 1; i <= n; i++) print row[i]
 }

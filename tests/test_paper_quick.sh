@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_paper_quick.sh SRC BUILD OUT - the SCALE=paper pipeline, end to end,
 # in miniature on the real MNIST (skipped, status 77, when it is absent):
-# the epoch benchmark for one batch and the products' benchmark for short
-# rounds, every paper run with a small net for two epochs on a slice, then
+# the epoch benchmark for one batch (and evaluations of 200 images), the
+# products' benchmark for short rounds, every paper run with a small net
+# for two epochs on a slice, then
 # the paper table, then a search on validation of two settings.  Checks
 # that each run completes, that the table has its stable columns and one
 # row per run and readout, and that the search's table has its rows and
@@ -16,6 +17,7 @@ data=$src/data/mnist
 
 rm -rf "$out"
 make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BATCHES=1 \
+    PAPER_BENCH_EVAL=200 \
     BLAS_SHAPES_GFLOP=0.02 BUILD="$build" RESULTS="$out" \
     DATA="$data" PAPER_SEEDS=1 PAPER_THREADS=1 \
     PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
@@ -29,8 +31,8 @@ check "table header names the stable columns" test "$(head -n 1 "$out/paper-summ
 check "table has a row per run and readout" test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq 6
 check "every row has 8 fields" awk -F'\t' 'NR > 1 && NF != 8 { exit 1 }' "$out/paper-summary.tsv"
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
-check "the epoch benchmark has its three nets" \
-    test "$(grep -c ' s/epoch ' "$out/bench/paper_epoch.txt")" -eq 3
+check "the epoch benchmark has its three nets, each with an evaluation's time" \
+    test "$(grep -c ' s/epoch .* s/eval' "$out/bench/paper_epoch.txt")" -eq 3
 check "the products' benchmark has its 11 products, each at 3 positive rates" \
     test "$(awk '$(NF - 4) == "x" && $(NF - 2) + 0 > 0 && $(NF - 1) + 0 > 0 &&
                  ($NF + 0 > 0 || $NF == "n/a")' \
