@@ -21,7 +21,6 @@
 #include <stdlib.h>
 
 #include "ff/dataset.h"
-#include "ff/eval.h"
 #include "ff/net.h"
 #include "ff/paper.h"
 #include "ff/system.h"
@@ -85,8 +84,7 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1000);
     if (!ews)
         exit(1);
-    const ff_eval_config ev = {.supervised = supervised, .target = 1, .readout = 1,
-                               .goodness = supervised, .neutral = c.neutral, .theta_width = 1};
+    const ff_eval_config ev = ff_paper_eval_config(supervised, c.neutral);
     ff_eval_result res;
     const double t_eval = ff_system_seconds();
     ff_eval(net, ews, data->x, data->y, data->n, &ev, &res);

@@ -555,6 +555,13 @@ void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
         run->good_best = run->good_final, run->good_best_epoch = epoch;
 }
 
+void exp_paper_step(int status, size_t B)
+{
+    if (status != FF_SUCCESS)
+        exp_die("the paper step refused the net (it needs RMS-normalised input and at most "
+                "64 classes) or a batch of %zu", B);
+}
+
 void exp_run_test(exp_run *run, const exp_ctx *x, ff_eval_workspace *ews,
                   const ff_eval_config *ev, int ff_losses, int goodness)
 {

@@ -110,6 +110,9 @@ size_t exp_eval_count(const exp_opts *o, size_t n);
 int exp_eval_due(const exp_opts *o, int epoch);
 
 void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d);
+/* The paper's programs: stop if a training step (ff_paper_batch,
+ * ff_paper_unsup_batch, on batches of B) returned other than FF_SUCCESS. */
+void exp_paper_step(int status, size_t B);
 /* Append one curve line; for the validation positives it also tracks the
  * best and final accuracies. */
 void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,

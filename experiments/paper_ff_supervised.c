@@ -9,7 +9,6 @@
  * Prediction by goodness (best of the 10 labels, layers 2 and up) and by
  * the softmax head on the neutral pass.  See ../shared/spec/paper-protocol.md. */
 #include "common.h"
-#include "ff/error.h"
 #include "ff/paper.h"
 
 int main(int argc, char **argv)
@@ -25,8 +24,7 @@ int main(int argc, char **argv)
     if (!trainer || !ews)
         exp_die("out of memory");
 
-    const ff_eval_config ev = {.supervised = 1, .target = 1, .readout = 1, .goodness = 1,
-                               .neutral = x.o.neutral, .theta_width = 1};
+    const ff_eval_config ev = ff_paper_eval_config(1, x.o.neutral);
     exp_run run;
     exp_run_begin(&run, &x.o, &x.d);
     double loss[FF_MAX_LAYERS + 1];
@@ -35,10 +33,8 @@ int main(int argc, char **argv)
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         double epoch_loss = 0.0;
         for (size_t i = 0; i + B <= train->n; i += B) {
-            if (ff_paper_batch(x.net, trainer, train->x + i * D, train->y + i, B, gain, x.rng,
-                               loss) != FF_SUCCESS)
-                exp_die("the paper step refused the net (it needs RMS-normalised input and at "
-                        "most 64 classes) or a batch of %zu", B);
+            exp_paper_step(ff_paper_batch(x.net, trainer, train->x + i * D, train->y + i, B,
+                                          gain, x.rng, loss), B);
             epoch_loss += loss[0];
         }
         if (exp_eval_due(&x.o, epoch)) {

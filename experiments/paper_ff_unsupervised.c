@@ -13,7 +13,6 @@
 #include <stdlib.h>
 
 #include "common.h"
-#include "ff/error.h"
 #include "ff/paper.h"
 
 int main(int argc, char **argv)
@@ -30,8 +29,7 @@ int main(int argc, char **argv)
     if (!trainer || !ews || !neg || !mask_ws)
         exp_die("out of memory");
 
-    const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1,
-                               .theta_width = 1};
+    const ff_eval_config ev = ff_paper_eval_config(0, x.o.neutral);
     exp_run run;
     exp_run_begin(&run, &x.o, &x.d);
     double loss[FF_MAX_LAYERS + 1];
@@ -41,10 +39,8 @@ int main(int argc, char **argv)
         double epoch_loss = 0.0;
         for (size_t i = 0; i + B <= train->n; i += B) {
             ff_hybrid_images(neg, train, B, x.o.blur_passes, x.rng, mask_ws);
-            if (ff_paper_unsup_batch(x.net, trainer, train->x + i * D, neg, train->y + i, B,
-                                     gain, loss) != FF_SUCCESS)
-                exp_die("the paper step refused the net (it needs RMS-normalised input and at "
-                        "most 64 classes) or a batch of %zu", B);
+            exp_paper_step(ff_paper_unsup_batch(x.net, trainer, train->x + i * D, neg,
+                                                train->y + i, B, gain, loss), B);
             epoch_loss += loss[0];
         }
         if (exp_eval_due(&x.o, epoch)) {

@@ -151,8 +151,8 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
             ff_lv_split_sumsq(ews->x0ss, ews->lss, xb, B, D, K);
         /* The pass the net is trained on, for the FF losses.  Supervised
          * with the goodness readout: it is the goodness pass of each row's
-         * own label, below; otherwise it runs here (and, unsupervised, its logits are
-         * the softmax readout: the head reads the raw image). */
+         * own label, below; otherwise it runs here (and, unsupervised, its
+         * logits are the softmax readout: the head reads the raw image). */
         const int fused = c->supervised && c->readout && c->goodness;
         if (!fused) {
             const float *z = ews->zraw;

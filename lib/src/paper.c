@@ -289,3 +289,9 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
     layers_step(net, p, B, gain, loss, 1);
     return FF_SUCCESS;
 }
+
+ff_eval_config ff_paper_eval_config(int supervised, float neutral)
+{
+    return (ff_eval_config){.supervised = supervised, .target = 1, .readout = 1,
+                            .goodness = supervised, .neutral = neutral, .theta_width = 1};
+}

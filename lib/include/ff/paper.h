@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
+#include "ff/eval.h"
 #include "ff/net.h"
 #include "ff/optim.h"
 
@@ -66,5 +67,10 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
  * loss as for ff_paper_batch. */
 int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
                          const int *y, size_t B, float gain, double *loss);
+
+/* How the paper's runs are evaluated: the FF losses (threshold = width) on
+ * the true label or the raw image, the softmax readout (supervised: on the
+ * neutral label `neutral`), and, supervised only, the goodness readout. */
+ff_eval_config ff_paper_eval_config(int supervised, float neutral);
 
 #endif
