@@ -463,6 +463,11 @@ size_t exp_eval_count(const exp_opts *o, size_t n)
     return n / (size_t)o->batch * (size_t)o->batch;
 }
 
+size_t exp_train_subset(const ff_dataset *train)
+{
+    return train->n < EXP_TRAIN_SUBSET ? train->n : EXP_TRAIN_SUBSET;
+}
+
 int exp_eval_due(const exp_opts *o, int epoch)
 {
     return epoch % o->eval_every == 0 || epoch == o->epochs - 1;

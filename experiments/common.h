@@ -106,6 +106,11 @@ ff_pipeline *exp_ff_trainer(const exp_opts *o, ff_net *net, const ff_train_confi
 /* Number of examples an evaluation uses: whole batches only unless
  * --eval-all (the seed dropped the last incomplete batch). */
 size_t exp_eval_count(const exp_opts *o, size_t n);
+/* The paper's programs also evaluate a fixed subset of the training
+ * images, the first EXP_TRAIN_SUBSET (or all, if fewer), so that the curve
+ * shows training error beside validation error. */
+#define EXP_TRAIN_SUBSET 10000
+size_t exp_train_subset(const ff_dataset *train);
 /* Whether to evaluate after epoch e (0-based): every eval_every, and last. */
 int exp_eval_due(const exp_opts *o, int epoch);
 

@@ -38,6 +38,8 @@ int main(int argc, char **argv)
             epoch_loss += loss;
         }
         if (exp_eval_due(&x.o, epoch)) {
+            ff_eval(x.net, ews, train->x, train->y, exp_train_subset(train), &ev, &r);
+            exp_run_record(&run, epoch, "train", "all", &r, x.o.layers, 0, 0);
             ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, x.d.val_pos->n, &ev, &r);
             exp_run_record(&run, epoch, "val", "all", &r, x.o.layers, 0, 0);
         }

@@ -18,6 +18,14 @@ static const char *const reasons[FF_NSTATUS] = {
     [FF_EIDX_COUNT] = "label count differs from image count",
     [FF_EIDX_LABEL] = "a label is outside 0..9",
     [FF_EIDX_SHAPE] = "images do not have the expected shape",
+    [FF_ECKPT_MAGIC] = "not a model or checkpoint file (bad magic)",
+    [FF_ECKPT_VERSION] = "model file of a format version this build does not read",
+    [FF_ECKPT_FIELD] = "model file has a header field out of range",
+    [FF_ECKPT_TRUNC] = "model file is truncated (shorter than its header says)",
+    [FF_ECKPT_TRAILING] = "model file has trailing bytes (longer than its header says)",
+    [FF_ECKPT_CHECKSUM] = "model file is damaged (checksum differs)",
+    [FF_ECKPT_SECTION] = "model file lacks a section, or one has the wrong length",
+    [FF_ECKPT_MISMATCH] = "model file belongs to another net or configuration",
 };
 
 const char *ff_strerror(int status)

@@ -23,6 +23,14 @@ enum {
     FF_EIDX_COUNT,    /* labels and images disagree in number */
     FF_EIDX_LABEL,    /* a label is outside 0..9 */
     FF_EIDX_SHAPE,    /* images are not of the shape the caller expects */
+    FF_ECKPT_MAGIC,   /* checkpoint: not a model or checkpoint file */
+    FF_ECKPT_VERSION, /* checkpoint: a format version this build does not read */
+    FF_ECKPT_FIELD,   /* checkpoint: a header field is out of its range */
+    FF_ECKPT_TRUNC,   /* checkpoint: the file is shorter than its header says */
+    FF_ECKPT_TRAILING,/* checkpoint: the file is longer than its header says */
+    FF_ECKPT_CHECKSUM,/* checkpoint: the payload's checksum differs (damaged) */
+    FF_ECKPT_SECTION, /* checkpoint: a section is missing or of the wrong length */
+    FF_ECKPT_MISMATCH,/* checkpoint: of another net or configuration */
     FF_NSTATUS
 };
 

@@ -1,0 +1,108 @@
+/* checkpoint.h - a net and the state of the run that trains it, in one
+ * versioned binary file: the checkpoints a run writes as it goes, and the
+ * model it writes at the end, are the same format.
+ *
+ * Layout, little-endian throughout:
+ *
+ *   magic        8 bytes  "FFMODEL\n"
+ *   version      u32      FF_CKPT_VERSION
+ *   finished     u32      0: a run's checkpoint, 1: the trained model of a finished run
+ *   net spec     u32 x 8  ih iw ic n_layers head_from n_classes norm normalize_input
+ *                u32 x 4 x FF_MAX_LAYERS   per layer: kind units kh kw (unused: 0)
+ *   config_len   u32      bytes of config (at most FF_CKPT_MAX_CONFIG)
+ *   n_sections   u32      at most FF_CKPT_MAX_SECTIONS
+ *   payload_len  u64      bytes after the header: the file's size is exactly
+ *                         header + payload_len
+ *   checksum     u64      FNV-1a (64 bit) of the payload's bytes
+ *   config       config_len bytes: the configuration of the run, as text
+ *                (no NUL): two runs may continue each other only if these
+ *                are equal
+ *   payload      n_sections sections, each: tag (4 ASCII bytes), length
+ *                (u64), then length bytes
+ *
+ * Sections the library knows (ff_ckpt_net_sections writes them, and
+ * ff_ckpt_restore_net reads them back):
+ *   "PARM"  every parameter, n_params floats, in the net's order (each
+ *           hidden layer's w then b, then the head's): required, and its
+ *           length must be what the spec implies
+ *   "ADAM"  the Adam moments m then v (2 n_params floats) and "STEP" the
+ *           steps taken per layer (n_layers + 1 int64): only for runs that
+ *           train with Adam
+ * A program adds its own sections (the trainer's state, the generator's
+ * state, its position in the run, its curve so far) under tags of its own.
+ *
+ * The reader checks the magic, the version, every field of the spec (by
+ * the rules of ff_net_alloc, with sizes bounded), the lengths of the config
+ * and of every section against the file's real size, and the PARM length
+ * against the spec, all before it allocates anything, then the checksum.
+ * A corrupt or hostile file can neither crash it nor make it allocate more
+ * than the file's own size.  The writer is atomic (results.h): a reader sees
+ * the previous complete file or the new complete file. */
+#ifndef FF_CHECKPOINT_H
+#define FF_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <gsl/gsl_rng.h>
+
+#include "ff/net.h"
+
+#define FF_CKPT_VERSION 1
+#define FF_CKPT_MAX_CONFIG ((size_t)1 << 16)
+#define FF_CKPT_MAX_SECTIONS 16
+
+typedef struct {
+    char tag[4];
+    const void *data;
+    size_t len;
+} ff_ckpt_section;
+
+/* A checkpoint read and verified; everything it points to is owned. */
+typedef struct {
+    int finished;
+    ff_net_spec spec;
+    size_t n_params;       /* implied by spec */
+    char *config;          /* NUL-terminated */
+    size_t n_sections;
+    ff_ckpt_section section[FF_CKPT_MAX_SECTIONS];
+    unsigned char *payload;
+} ff_ckpt;
+
+/* Write a checkpoint of a net of this spec to path, atomically.  FF_EINVAL
+ * for a config too long or holding a NUL, too many sections or a tag that is
+ * not 4 printable ASCII bytes; FF_EOPEN or FF_EWRITE if the file cannot be
+ * written (nothing is left at path or beside it then). */
+int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
+                  const ff_ckpt_section *sections, size_t n_sections);
+
+/* The library's sections of a net into s (room for 3): PARM, and ADAM and
+ * STEP if adam.  Returns how many. */
+size_t ff_ckpt_net_sections(const ff_net *net, int adam, ff_ckpt_section *s);
+
+/* Read and verify a checkpoint from f, whose size is `size` bytes (it is
+ * read from its current position).  FF_EREAD, FF_ENOMEM, or one of
+ * FF_ECKPT_*; on failure *out is NULL. */
+int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size);
+/* The same from a file: also FF_EOPEN. */
+int ff_ckpt_load(ff_ckpt **out, const char *path);
+void ff_ckpt_free(ff_ckpt *c);
+
+/* A section's bytes, NULL if there is none of that tag; *len its length. */
+const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len);
+
+/* Copy the parameters (and with adam, the Adam moments and steps, which
+ * must be present) into net.  FF_ECKPT_MISMATCH if net's spec differs from
+ * the checkpoint's, FF_ECKPT_SECTION if a section is missing. */
+int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam);
+
+/* The generator's state as a section ("RNG "), and back: FF_ECKPT_MISMATCH
+ * unless the section holds exactly a state of r's size. */
+ff_ckpt_section ff_ckpt_rng_section(const gsl_rng *r);
+int ff_ckpt_restore_rng(const ff_ckpt *c, gsl_rng *r);
+
+/* FNV-1a, 64 bit, continuing from h (start: FF_FNV64_OFFSET). */
+#define FF_FNV64_OFFSET 0xcbf29ce484222325ULL
+uint64_t ff_fnv1a64(uint64_t h, const void *data, size_t len);
+
+#endif
