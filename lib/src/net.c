@@ -8,41 +8,66 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix_float.h>
 
-int ff_net_alloc(ff_net **out, const ff_net_spec *s)
+/* Shape the layers of s into L (and the head into *head); FF_EINVAL if one
+ * does not fit its input. */
+static int shape_layers(const ff_net_spec *s, ff_layer *L, ff_layer *head, size_t *head_off)
 {
-    *out = NULL;
     if (s->n_layers == 0 || s->n_layers > FF_MAX_LAYERS || s->head_from >= s->n_layers ||
         s->n_classes < 2 || s->n_classes > s->ih * s->iw * s->ic)
         return FF_EINVAL;
+    size_t h = s->ih, w = s->iw, c = s->ic, head_inputs = 0;
+    for (size_t l = 0; l < s->n_layers; l++) {
+        const ff_layer_spec *ls = &s->layer[l];
+        if (ls->kind != FF_LAYER_DENSE && ls->kind != FF_LAYER_CONV2D)
+            return FF_EINVAL;
+        int status = ls->kind == FF_LAYER_DENSE
+                         ? ff_layer_dense(&L[l], h * w * c, ls->units)
+                         : ff_layer_conv2d(&L[l], h, w, c, ls->kh, ls->kw, ls->units);
+        if (status != FF_SUCCESS)
+            return status;
+        h = L[l].oh, w = L[l].ow, c = L[l].oc;
+        if (l >= s->head_from) {
+            head_off[l] = head_inputs;
+            head_inputs += L[l].n_out;
+        }
+    }
+    return ff_layer_dense(head, head_inputs, s->n_classes);
+}
+
+int ff_net_spec_check(const ff_net_spec *s, size_t *n_params)
+{
+    ff_layer L[FF_MAX_LAYERS], head;
+    size_t head_off[FF_MAX_LAYERS];
+    int status = shape_layers(s, L, &head, head_off);
+    if (status != FF_SUCCESS)
+        return status;
+    size_t n = head.n_params;
+    for (size_t l = 0; l < s->n_layers; l++)
+        n += L[l].n_params;
+    if (n_params)
+        *n_params = n;
+    return FF_SUCCESS;
+}
+
+int ff_net_alloc(ff_net **out, const ff_net_spec *s)
+{
+    *out = NULL;
     ff_net *net = calloc(1, sizeof *net);
     if (!net)
         return FF_ENOMEM;
+    int status = shape_layers(s, net->layer, &net->head, net->head_off);
+    if (status != FF_SUCCESS) {
+        free(net);
+        return status;
+    }
     net->spec = *s;
     net->n_layers = s->n_layers;
     net->head_from = s->head_from;
     net->n_classes = s->n_classes;
-    size_t h = s->ih, w = s->iw, c = s->ic, head_inputs = 0;
-    for (size_t l = 0; l < s->n_layers; l++) {
-        const ff_layer_spec *ls = &s->layer[l];
-        ff_layer *L = &net->layer[l];
-        int status = ls->kind == FF_LAYER_DENSE
-                         ? ff_layer_dense(L, h * w * c, ls->units)
-                         : ff_layer_conv2d(L, h, w, c, ls->kh, ls->kw, ls->units);
-        if (status != FF_SUCCESS) {
-            free(net);
-            return status;
-        }
-        h = L->oh, w = L->ow, c = L->oc;
-        if (L->n_out > net->width)
-            net->width = L->n_out;
-        if (l >= s->head_from) {
-            net->head_off[l] = head_inputs;
-            head_inputs += L->n_out;
-        }
-    }
-    ff_layer_dense(&net->head, head_inputs, s->n_classes);
     for (size_t l = 0; l <= net->n_layers; l++) {
         const ff_layer *L = l < net->n_layers ? &net->layer[l] : &net->head;
+        if (l < net->n_layers && L->n_out > net->width)
+            net->width = L->n_out;
         net->n_params += L->n_params;
         if (L->n_params > net->max_layer_params)
             net->max_layer_params = L->n_params;

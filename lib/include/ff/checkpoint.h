@@ -8,12 +8,13 @@
  *   version      u32      FF_CKPT_VERSION
  *   finished     u32      0: a run's checkpoint, 1: the trained model of a finished run
  *   net spec     u32 x 8  ih iw ic n_layers head_from n_classes norm normalize_input
- *                u32 x 4 x FF_MAX_LAYERS   per layer: kind units kh kw (unused: 0)
+ *                u32 x 4 x FF_MAX_LAYERS   per layer: kind units kh kw (dense: no
+ *                kernel, kh = kw = 0; unused layers: all 0)
  *   config_len   u32      bytes of config (at most FF_CKPT_MAX_CONFIG)
  *   n_sections   u32      at most FF_CKPT_MAX_SECTIONS
  *   payload_len  u64      bytes after the header: the file's size is exactly
  *                         header + payload_len
- *   checksum     u64      FNV-1a (64 bit) of the payload's bytes
+ *   checksum     u64      FNV-1a (64 bit) of the config's bytes, then the payload's
  *   config       config_len bytes: the configuration of the run, as text
  *                (no NUL): two runs may continue each other only if these
  *                are equal

@@ -58,8 +58,13 @@ typedef struct {
     long step[FF_MAX_LAYERS + 1];    /* Adam steps taken per layer; head last */
 } ff_net;
 
-/* Build a net from its spec (shapes are checked: each layer's input is the
- * previous layer's output).  Parameters are zero until an init. */
+/* Check a spec without allocating anything: the layer count, head_from,
+ * n_classes, and each layer's shape (its input is the previous layer's
+ * output).  *n_params (may be NULL) receives the parameters it implies.
+ * FF_EINVAL if the spec cannot be built. */
+int ff_net_spec_check(const ff_net_spec *spec, size_t *n_params);
+/* Build a net from its spec (checked as above).  Parameters are zero until
+ * an init. */
 int ff_net_alloc(ff_net **out, const ff_net_spec *spec);
 void ff_net_free(ff_net *net);
 /* Glorot-uniform for every layer and the head, zero biases, optimiser state

@@ -1,0 +1,323 @@
+/* checkpoint.c - the model and checkpoint file; see checkpoint.h for the
+ * format and the checks. */
+#define _POSIX_C_SOURCE 200809L
+#include "ff/checkpoint.h"
+#include "ff/error.h"
+#include "ff/results.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the model format is little-endian, and so is the code that writes it"
+#endif
+
+static const char magic[8] = {'F', 'F', 'M', 'O', 'D', 'E', 'L', '\n'};
+
+/* Header: magic, version, finished, 8 spec fields, 4 per layer,
+ * config_len, n_sections (u32 each), payload_len, checksum (u64). */
+enum { N_SPEC = 8 + 4 * FF_MAX_LAYERS, N_U32 = 2 + N_SPEC + 2 };
+_Static_assert(sizeof(long) == 8, "STEP holds the net's step counts as 64-bit longs");
+#define HEADER_BYTES (sizeof magic + 4 * N_U32 + 16)
+#define SECTION_HEAD 12 /* tag and length */
+
+/* Bounds on a spec's sizes, far above any net here, far below overflow:
+ * with them no product of the shape code exceeds 2^50. */
+#define MAX_SIDE 4096
+#define MAX_CHANNELS 4096
+#define MAX_UNITS (1u << 20)
+
+uint64_t ff_fnv1a64(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void spec_to_u32(uint32_t *u, const ff_net_spec *s)
+{
+    memset(u, 0, N_SPEC * sizeof *u);
+    u[0] = (uint32_t)s->ih, u[1] = (uint32_t)s->iw, u[2] = (uint32_t)s->ic;
+    u[3] = (uint32_t)s->n_layers, u[4] = (uint32_t)s->head_from;
+    u[5] = (uint32_t)s->n_classes, u[6] = (uint32_t)s->norm;
+    u[7] = (uint32_t)s->normalize_input;
+    for (size_t l = 0; l < s->n_layers && l < FF_MAX_LAYERS; l++) {
+        uint32_t *v = u + 8 + 4 * l;
+        const int conv = s->layer[l].kind == FF_LAYER_CONV2D; /* dense: no kernel, 0 */
+        v[0] = (uint32_t)s->layer[l].kind, v[1] = (uint32_t)s->layer[l].units;
+        v[2] = conv ? (uint32_t)s->layer[l].kh : 0, v[3] = conv ? (uint32_t)s->layer[l].kw : 0;
+    }
+}
+
+/* The spec u holds, every field in range, and the parameters it implies. */
+static int spec_from_u32(ff_net_spec *s, size_t *n_params, const uint32_t *u)
+{
+    memset(s, 0, sizeof *s);
+    if (!u[0] || u[0] > MAX_SIDE || !u[1] || u[1] > MAX_SIDE || !u[2] || u[2] > MAX_CHANNELS ||
+        !u[3] || u[3] > FF_MAX_LAYERS || u[4] >= u[3] || u[5] < 2 || u[5] > MAX_UNITS ||
+        (u[6] != FF_NORM_L2 && u[6] != FF_NORM_RMS) || u[7] > 1)
+        return FF_ECKPT_FIELD;
+    s->ih = u[0], s->iw = u[1], s->ic = u[2], s->n_layers = u[3], s->head_from = u[4];
+    s->n_classes = u[5], s->norm = (ff_norm_kind)u[6], s->normalize_input = (int)u[7];
+    for (size_t l = 0; l < FF_MAX_LAYERS; l++) {
+        const uint32_t *v = u + 8 + 4 * l;
+        if (l >= s->n_layers) {
+            if (v[0] || v[1] || v[2] || v[3])
+                return FF_ECKPT_FIELD;
+            continue;
+        }
+        const int conv = v[0] == FF_LAYER_CONV2D;
+        if ((v[0] != FF_LAYER_DENSE && !conv) || !v[1] || v[1] > MAX_UNITS ||
+            (conv ? !v[2] || v[2] > MAX_SIDE || !v[3] || v[3] > MAX_SIDE : v[2] || v[3]))
+            return FF_ECKPT_FIELD;
+        s->layer[l] = (ff_layer_spec){(ff_layer_kind)v[0], v[1], v[2], v[3]};
+    }
+    return ff_net_spec_check(s, n_params) == FF_SUCCESS ? FF_SUCCESS : FF_ECKPT_FIELD;
+}
+
+static int tag_ok(const char tag[4])
+{
+    for (int i = 0; i < 4; i++)
+        if (tag[i] < 0x20 || tag[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
+                  const ff_ckpt_section *sections, size_t n_sections)
+{
+    const size_t config_len = strlen(config);
+    uint32_t u[N_U32];
+    ff_net_spec back;
+    size_t n_params;
+    spec_to_u32(u + 2, spec); /* only what the reader would accept */
+    if (config_len > FF_CKPT_MAX_CONFIG || n_sections > FF_CKPT_MAX_SECTIONS ||
+        spec_from_u32(&back, &n_params, u + 2) != FF_SUCCESS)
+        return FF_EINVAL;
+    uint64_t payload = 0, sum = ff_fnv1a64(FF_FNV64_OFFSET, config, config_len);
+    for (size_t i = 0; i < n_sections; i++) {
+        const ff_ckpt_section *s = &sections[i];
+        if (!tag_ok(s->tag))
+            return FF_EINVAL;
+        const uint64_t len = s->len;
+        sum = ff_fnv1a64(sum, s->tag, 4);
+        sum = ff_fnv1a64(sum, &len, 8);
+        sum = ff_fnv1a64(sum, s->data, s->len);
+        payload += SECTION_HEAD + len;
+    }
+    u[0] = FF_CKPT_VERSION, u[1] = finished ? 1 : 0;
+    u[2 + N_SPEC] = (uint32_t)config_len, u[3 + N_SPEC] = (uint32_t)n_sections;
+    const uint64_t tail[2] = {payload, sum};
+
+    ff_outfile o;
+    int status = ff_outfile_open(&o, path);
+    if (status != FF_SUCCESS)
+        return status;
+    fwrite(magic, 1, sizeof magic, o.f);
+    fwrite(u, 4, N_U32, o.f);
+    fwrite(tail, 8, 2, o.f);
+    fwrite(config, 1, config_len, o.f);
+    for (size_t i = 0; i < n_sections; i++) {
+        const uint64_t len = sections[i].len;
+        fwrite(sections[i].tag, 1, 4, o.f);
+        fwrite(&len, 8, 1, o.f);
+        if (len)
+            fwrite(sections[i].data, 1, sections[i].len, o.f);
+    }
+    return ff_outfile_commit(&o);
+}
+
+size_t ff_ckpt_net_sections(const ff_net *net, int adam, ff_ckpt_section *s)
+{
+    s[0] = (ff_ckpt_section){{'P', 'A', 'R', 'M'}, net->params, net->n_params * sizeof(float)};
+    if (!adam)
+        return 1;
+    s[1] = (ff_ckpt_section){{'A', 'D', 'A', 'M'}, net->m, 2 * net->n_params * sizeof(float)};
+    s[2] = (ff_ckpt_section){{'S', 'T', 'E', 'P'}, net->step,
+                             (net->n_layers + 1) * sizeof net->step[0]};
+    return 3;
+}
+
+void ff_ckpt_free(ff_ckpt *c)
+{
+    if (!c)
+        return;
+    free(c->config);
+    free(c->payload);
+    free(c);
+}
+
+/* Header and config, checked against the size; *c filled but for the
+ * sections.  Returns the payload's length and checksum through len, sum. */
+static int read_header(ff_ckpt *c, FILE *f, long long size, uint64_t *len, uint64_t *sum)
+{
+    unsigned char head[HEADER_BYTES];
+    if (size < (long long)HEADER_BYTES) {
+        if (size >= (long long)sizeof magic && fread(head, 1, sizeof magic, f) == sizeof magic &&
+            memcmp(head, magic, sizeof magic))
+            return FF_ECKPT_MAGIC;
+        return FF_ECKPT_TRUNC;
+    }
+    if (fread(head, 1, HEADER_BYTES, f) != HEADER_BYTES)
+        return FF_EREAD;
+    if (memcmp(head, magic, sizeof magic))
+        return FF_ECKPT_MAGIC;
+    uint32_t u[N_U32];
+    uint64_t tail[2];
+    memcpy(u, head + sizeof magic, sizeof u);
+    memcpy(tail, head + sizeof magic + sizeof u, sizeof tail);
+    if (u[0] != FF_CKPT_VERSION)
+        return FF_ECKPT_VERSION;
+    if (u[1] > 1)
+        return FF_ECKPT_FIELD;
+    c->finished = (int)u[1];
+    int status = spec_from_u32(&c->spec, &c->n_params, u + 2);
+    if (status != FF_SUCCESS)
+        return status;
+    const uint32_t config_len = u[2 + N_SPEC], n_sections = u[3 + N_SPEC];
+    if (config_len > FF_CKPT_MAX_CONFIG || n_sections > FF_CKPT_MAX_SECTIONS)
+        return FF_ECKPT_FIELD;
+    const uint64_t rest = (uint64_t)(size - (long long)HEADER_BYTES);
+    if (config_len > rest || tail[0] > rest - config_len)
+        return FF_ECKPT_TRUNC;
+    if (tail[0] < rest - config_len)
+        return FF_ECKPT_TRAILING;
+    if (tail[0] < (uint64_t)n_sections * SECTION_HEAD)
+        return FF_ECKPT_FIELD;
+    c->n_sections = n_sections;
+    c->config = malloc((size_t)config_len + 1);
+    if (!c->config)
+        return FF_ENOMEM;
+    if (fread(c->config, 1, config_len, f) != config_len)
+        return FF_EREAD;
+    c->config[config_len] = 0;
+    if (memchr(c->config, 0, config_len))
+        return FF_ECKPT_FIELD;
+    *len = tail[0], *sum = tail[1];
+    return FF_SUCCESS;
+}
+
+/* Split the payload into sections: each length within what is left, no
+ * tag twice, nothing left over; then the known sections' lengths. */
+static int index_sections(ff_ckpt *c, uint64_t len)
+{
+    uint64_t at = 0;
+    for (size_t i = 0; i < c->n_sections; i++) {
+        ff_ckpt_section *s = &c->section[i];
+        uint64_t n;
+        if (len - at < SECTION_HEAD)
+            return FF_ECKPT_FIELD;
+        memcpy(s->tag, c->payload + at, 4);
+        memcpy(&n, c->payload + at + 4, 8);
+        at += SECTION_HEAD;
+        if (!tag_ok(s->tag) || n > len - at)
+            return FF_ECKPT_FIELD;
+        for (size_t j = 0; j < i; j++)
+            if (!memcmp(c->section[j].tag, s->tag, 4))
+                return FF_ECKPT_FIELD;
+        s->data = c->payload + at, s->len = (size_t)n;
+        at += n;
+    }
+    if (at != len)
+        return FF_ECKPT_FIELD;
+    size_t n;
+    if (!ff_ckpt_find(c, "PARM", &n) || n != c->n_params * sizeof(float))
+        return FF_ECKPT_SECTION;
+    const size_t steps = (c->spec.n_layers + 1) * sizeof(long);
+    if ((ff_ckpt_find(c, "ADAM", &n) && n != 2 * c->n_params * sizeof(float)) ||
+        (ff_ckpt_find(c, "STEP", &n) && n != steps))
+        return FF_ECKPT_SECTION;
+    return FF_SUCCESS;
+}
+
+int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size)
+{
+    *out = NULL;
+    ff_ckpt *c = calloc(1, sizeof *c);
+    if (!c)
+        return FF_ENOMEM;
+    uint64_t len = 0, sum = 0;
+    int status = read_header(c, f, size, &len, &sum);
+    if (status == FF_SUCCESS) {
+        c->payload = malloc(len ? (size_t)len : 1);
+        if (!c->payload)
+            status = FF_ENOMEM;
+        else if (fread(c->payload, 1, (size_t)len, f) != len)
+            status = FF_EREAD;
+        else if (ff_fnv1a64(ff_fnv1a64(FF_FNV64_OFFSET, c->config, strlen(c->config)),
+                            c->payload, (size_t)len) != sum)
+            status = FF_ECKPT_CHECKSUM;
+        else
+            status = index_sections(c, len);
+    }
+    if (status != FF_SUCCESS) {
+        ff_ckpt_free(c);
+        return status;
+    }
+    *out = c;
+    return FF_SUCCESS;
+}
+
+int ff_ckpt_load(ff_ckpt **out, const char *path)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return FF_EOPEN;
+    struct stat st;
+    int status = FF_EREAD;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+        status = ff_ckpt_read(out, f, (long long)st.st_size);
+    fclose(f);
+    return status;
+}
+
+const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len)
+{
+    for (size_t i = 0; i < c->n_sections; i++)
+        if (!memcmp(c->section[i].tag, tag, 4)) {
+            *len = c->section[i].len;
+            return c->section[i].data;
+        }
+    *len = 0;
+    return NULL;
+}
+
+int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam)
+{
+    uint32_t a[N_SPEC], b[N_SPEC]; /* field by field, as written */
+    spec_to_u32(a, &net->spec);
+    spec_to_u32(b, &c->spec);
+    if (memcmp(a, b, sizeof a) || net->n_params != c->n_params)
+        return FF_ECKPT_MISMATCH;
+    size_t n, nm, ns;
+    const void *p = ff_ckpt_find(c, "PARM", &n);
+    const void *m = ff_ckpt_find(c, "ADAM", &nm), *s = ff_ckpt_find(c, "STEP", &ns);
+    if (!p || (adam && (!m || !s)))
+        return FF_ECKPT_SECTION;
+    memcpy(net->params, p, n);
+    if (adam) {
+        memcpy(net->m, m, nm);
+        memcpy(net->step, s, ns);
+    }
+    return FF_SUCCESS;
+}
+
+ff_ckpt_section ff_ckpt_rng_section(const gsl_rng *r)
+{
+    return (ff_ckpt_section){{'R', 'N', 'G', ' '}, gsl_rng_state(r), gsl_rng_size(r)};
+}
+
+int ff_ckpt_restore_rng(const ff_ckpt *c, gsl_rng *r)
+{
+    size_t n;
+    const void *state = ff_ckpt_find(c, "RNG ", &n);
+    if (!state)
+        return FF_ECKPT_SECTION;
+    if (n != gsl_rng_size(r))
+        return FF_ECKPT_MISMATCH;
+    memcpy(gsl_rng_state(r), state, n);
+    return FF_SUCCESS;
+}

@@ -1,0 +1,179 @@
+/* test_checkpoint.c - the model and checkpoint file.
+ *
+ * A resumed run is bit-identical to an uninterrupted one only if every
+ * float, step count and generator state comes back exactly; a reader that
+ * trusts a header can be crashed or made to allocate gigabytes by one
+ * flipped byte.  So: a round trip, bit for bit; then every single-byte
+ * change of the header and every truncation of a small file must be
+ * refused with a status, never accepted, never crash (the fuzzer goes
+ * further: tests/fuzz/). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ff/checkpoint.h"
+#include "ff/error.h"
+
+static ff_net_spec tiny_spec(void)
+{
+    ff_net_spec s = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 2, .head_from = 1, .n_classes = 3,
+                     .norm = FF_NORM_RMS, .normalize_input = 1};
+    s.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 5, 3, 3};
+    s.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 6, 1, 1};
+    return s;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *p = malloc(*n ? *n : 1);
+    if (p && fread(p, 1, *n, f) != *n) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+/* Read a checkpoint from memory: the status of ff_ckpt_read. */
+static int read_mem(const unsigned char *p, size_t n)
+{
+    FILE *f = fmemopen((void *)p, n ? n : 1, "rb");
+    if (!f)
+        return -1;
+    ff_ckpt *c;
+    int status = ff_ckpt_read(&c, f, (long long)n);
+    fclose(f);
+    ff_ckpt_free(c);
+    return status;
+}
+
+int main(void)
+{
+    const ff_net_spec spec = tiny_spec();
+    size_t n_params = 0;
+    CHECK(ff_net_spec_check(&spec, &n_params) == FF_SUCCESS, "tiny spec valid");
+    /* conv 3x3x1 -> 5 filters on 4x4: 9*5+5; dense 2*2*5=20 -> 6: 126; head 6 -> 3: 21 */
+    CHECK(n_params == 50 + 126 + 21, "parameters by hand: %zu", n_params);
+
+    ff_net *net, *back;
+    CHECK(ff_net_alloc(&net, &spec) == FF_SUCCESS, "alloc");
+    CHECK(ff_net_alloc(&back, &spec) == FF_SUCCESS, "alloc");
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    ff_net_init_glorot(net, r);
+    for (size_t i = 0; i < 2 * net->n_params; i++)
+        net->m[i] = (float)gsl_rng_uniform(r) - 0.5f;
+    net->params[3] = -0.0f; /* signs and odd bits must survive */
+    for (size_t l = 0; l <= net->n_layers; l++)
+        net->step[l] = 1000 + (long)l;
+    float extra[5] = {1, 2, 3, 4, 5};
+
+    char dir[] = "/tmp/test_checkpoint.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "temporary directory");
+    char path[256];
+    snprintf(path, sizeof path, "%s/model.ffm", dir);
+    ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
+    size_t n = ff_ckpt_net_sections(net, 1, s);
+    s[n++] = ff_ckpt_rng_section(r);
+    s[n++] = (ff_ckpt_section){{'T', 'R', 'N', 'R'}, extra, sizeof extra};
+    const char *config = "experiment test\nseed 7\n";
+    CHECK(ff_ckpt_write(path, &spec, config, 0, s, n) == FF_SUCCESS, "write");
+    CHECK(access(path, F_OK) == 0, "file in place");
+
+    ff_ckpt *c;
+    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "read back");
+    if (c) {
+        CHECK(!c->finished, "a checkpoint, not a final model");
+        CHECK(!strcmp(c->config, config), "config back: %s", c->config);
+        CHECK(c->n_params == net->n_params, "n_params back");
+        CHECK(ff_ckpt_restore_net(c, back, 1) == FF_SUCCESS, "restore");
+        CHECK(!memcmp(back->params, net->params, 3 * net->n_params * sizeof(float)),
+              "parameters and moments bit for bit");
+        CHECK(!memcmp(back->step, net->step, sizeof net->step), "steps back");
+        CHECK(ff_ckpt_restore_rng(c, r2) == FF_SUCCESS, "generator restored");
+        CHECK(gsl_rng_get(r2) == gsl_rng_get(r), "generator goes on identically");
+        size_t len;
+        const float *e = ff_ckpt_find(c, "TRNR", &len);
+        CHECK(e && len == sizeof extra && !memcmp(e, extra, len), "program's section back");
+        CHECK(ff_ckpt_find(c, "NONE", &len) == NULL && len == 0, "absent section: NULL");
+
+        /* a net of another shape is refused, and left alone */
+        ff_net_spec other = spec;
+        other.layer[1].units = 7;
+        ff_net *wrong;
+        CHECK(ff_net_alloc(&wrong, &other) == FF_SUCCESS, "alloc");
+        CHECK(ff_ckpt_restore_net(c, wrong, 0) == FF_ECKPT_MISMATCH, "other net refused");
+        ff_net_free(wrong);
+        ff_ckpt_free(c);
+    }
+
+    /* a model without Adam state cannot restore it */
+    n = ff_ckpt_net_sections(net, 0, s);
+    CHECK(n == 1, "PARM alone without adam");
+    CHECK(ff_ckpt_write(path, &spec, config, 1, s, n) == FF_SUCCESS, "write final");
+    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "read final");
+    if (c) {
+        CHECK(c->finished, "finished flag back");
+        CHECK(ff_ckpt_restore_net(c, back, 1) == FF_ECKPT_SECTION, "no ADAM: refused");
+        CHECK(ff_ckpt_restore_net(c, back, 0) == FF_SUCCESS, "parameters alone");
+        CHECK(ff_ckpt_restore_rng(c, r2) == FF_ECKPT_SECTION, "no RNG: refused");
+        ff_ckpt_free(c);
+    }
+
+    /* the writer's own guards */
+    ff_ckpt_section bad = {{'P', 'A', 0, 'M'}, extra, 4};
+    CHECK(ff_ckpt_write(path, &spec, config, 0, &bad, 1) == FF_EINVAL, "bad tag refused");
+    ff_net_spec broken = spec;
+    broken.head_from = 2;
+    CHECK(ff_ckpt_write(path, &broken, config, 0, s, 1) == FF_EINVAL, "bad spec refused");
+    CHECK(ff_ckpt_load(&c, "/nonexistent/model.ffm") == FF_EOPEN && !c, "missing file");
+
+    /* negative control: the unchanged file reads */
+    size_t size;
+    unsigned char *file = slurp(path, &size);
+    CHECK(file && read_mem(file, size) == FF_SUCCESS, "the file itself reads from memory");
+
+    /* every byte of the header and the config changed, alone: refused (every
+     * field is checked, the checksum covers the config); a change in the
+     * payload: the checksum */
+    int accepted = 0;
+    const size_t header = 8 + 4 * (2 + 8 + 4 * FF_MAX_LAYERS + 2) + 16;
+    for (size_t i = 0; file && i < header + strlen(config); i++) {
+        file[i] ^= 0x41;
+        int st = read_mem(file, size);
+        accepted += st == FF_SUCCESS;
+        file[i] ^= 0x41;
+    }
+    CHECK(accepted == 0, "%d changed header bytes read as valid", accepted);
+    if (file) {
+        file[size - 1] ^= 1;
+        CHECK(read_mem(file, size) == FF_ECKPT_CHECKSUM, "a flipped payload bit: checksum");
+        file[size - 1] ^= 1;
+        CHECK(read_mem(file, 3) == FF_ECKPT_TRUNC, "3 bytes: truncated");
+        CHECK(read_mem((const unsigned char *)"NOTAMODELFILE", 13) == FF_ECKPT_MAGIC, "magic");
+        int truncated_ok = 0;
+        for (size_t k = 0; k < size; k++)
+            truncated_ok += read_mem(file, k) == FF_SUCCESS;
+        CHECK(truncated_ok == 0, "no truncation reads (%d did)", truncated_ok);
+        unsigned char *longer = calloc(size + 1, 1);
+        memcpy(longer, file, size);
+        CHECK(read_mem(longer, size + 1) == FF_ECKPT_TRAILING, "trailing byte");
+        free(longer);
+    }
+    free(file);
+    remove(path);
+    rmdir(dir);
+    gsl_rng_free(r);
+    gsl_rng_free(r2);
+    ff_net_free(net);
+    ff_net_free(back);
+    return check_done();
+}
