@@ -23,12 +23,13 @@ int main(int argc, char **argv)
     const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1,
                                .neutral = x.o.neutral, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &x.o, &x.d);
-    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
-        double epoch_loss = 0.0, loss;
-        for (size_t i = 0; i + B <= pos->n; i += B) {
+    exp_run_begin(&run, &x, 1);
+    for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
+        double loss;
+        size_t i;
+        while (exp_run_next(&run, epoch, &i, B, pos->n)) {
             ff_train_bp_batch(x.net, ws, pos->x + i * D, pos->y + i, B, &cfg, &loss);
-            epoch_loss += loss;
+            exp_run_loss(&run, epoch, &loss, 1);
         }
         if (exp_eval_due(&x.o, epoch)) {
             ff_eval_result r;
@@ -38,9 +39,9 @@ int main(int argc, char **argv)
                     &ev, &r);
             exp_run_record(&run, epoch, "val", "pos", &r, x.o.layers, 0, 0);
         }
-        exp_run_progress(&run, epoch, epoch_loss / (double)(pos->n / B * B));
+        exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(pos->n / B * B));
     }
-    exp_run_finish(&run, &x.d, x.net, ws->bytes);
+    exp_run_finish(&run, ws->bytes);
 
     ff_eval_workspace_free(ews);
     ff_bp_workspace_free(ws);

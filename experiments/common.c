@@ -51,10 +51,13 @@ static void set_defaults(exp_opts *o, exp_kind kind)
         .lr_head = 1e-4,
         .theta = 0.1,
         .neutral = 0.2f,
+        .checkpoint_every = 10,
+        .inject_nan = {-1, -1},
+        .inject_stop = {-1, -1},
     };
     if (!EXP_PAPER(kind))
         return;
-    o->batch = 100, o->eval_all = 1, o->val_split = 10000;
+    o->batch = 100, o->eval_all = 1, o->val_split = 10000, o->checkpoint_every = 1;
     if (kind == EXP_PAPER_BP) { /* a plain net: the head reads the last layer */
         o->layers = 3, o->units = 1000, o->head_from = 3, o->lr = o->lr_head = 1e-3;
         o->epochs = 20, o->eval_every = 1;
@@ -138,10 +141,17 @@ static void usage(FILE *f, exp_kind kind)
             "  --val-limit N      use at most N validation (and test) images per part,\n"
             "                     0: all (default 0)\n"
             "  --eval-all         evaluate every image (default: %s)\n"
+            "  --checkpoint-every N  write OUT/checkpoint.ffm every N epochs, 0: only when\n"
+            "                     SIGINT or SIGTERM arrives (default %d); the same command\n"
+            "                     resumes from it, with the same results\n"
+            "  --restart          discard a checkpoint in OUT and start afresh\n"
+            "  --inject-nan E,B   testing: a weight of layer 1 turns NaN before batch B of\n"
+            "                     epoch E (both from 0)\n"
+            "  --inject-stop E,B  testing: the program sends itself SIGTERM there\n"
             "  --quiet            no progress line\n"
             "  --help             this text\n",
             d.neutral, d.seed, d.threads, d.stages,
-            EXP_PAPER(kind) ? "on" : "whole batches only, as the seed");
+            EXP_PAPER(kind) ? "on" : "whole batches only, as the seed", d.checkpoint_every);
 }
 
 static long parse_long(const char *flag, const char *s, long lo, long hi)
@@ -164,10 +174,22 @@ static double parse_double(const char *flag, const char *s, double lo, double hi
     return v;
 }
 
+/* "E,B": an epoch and a batch, both from 0 */
+static void parse_pair(long *v, const char *flag, const char *s)
+{
+    char buf[64];
+    const char *comma = strchr(s, ',');
+    if (!comma || (size_t)(comma - s) >= sizeof buf)
+        exp_die("%s: '%s' is not EPOCH,BATCH", flag, s);
+    snprintf(buf, sizeof buf, "%.*s", (int)(comma - s), s);
+    v[0] = parse_long(flag, buf, 0, 100000);
+    v[1] = parse_long(flag, comma + 1, 0, 1L << 30);
+}
+
 enum {
     DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR, LRHEAD, THETA,
     NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
-    PEER, UNIFORM, BLUR, VALSPLIT, NORM, NOTEST
+    PEER, UNIFORM, BLUR, VALSPLIT, NORM, NOTEST, CKPT, RESTART, INJECT, INJECTSTOP
 };
 
 /* Whether a flag means anything to a program of this kind: one that does
@@ -208,6 +230,8 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         {"uniform-negatives", 0, 0, UNIFORM}, {"blur", 1, 0, BLUR},
         {"val-split", 1, 0, VALSPLIT}, {"norm", 1, 0, NORM}, {"no-test", 0, 0, NOTEST},
         {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
+        {"checkpoint-every", 1, 0, CKPT}, {"restart", 0, 0, RESTART},
+        {"inject-nan", 1, 0, INJECT}, {"inject-stop", 1, 0, INJECTSTOP},
         {0, 0, 0, 0}};
     const char *out = NULL;
     opterr = 0;
@@ -255,6 +279,10 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         case BLUR: o->blur_passes = (int)parse_long("--blur", optarg, 0, 100); break;
         case NOTEST: o->no_test = 1; break;
         case QUIET: o->quiet = 1; break;
+        case CKPT: o->checkpoint_every = (int)parse_long("--checkpoint-every", optarg, 0, 100000); break;
+        case RESTART: o->restart = 1; break;
+        case INJECT: parse_pair(o->inject_nan, flag, optarg); break;
+        case INJECTSTOP: parse_pair(o->inject_stop, flag, optarg); break;
         case HELP: usage(stdout, kind); exit(0);
         default:
             fprintf(stderr, "%s: error: unknown or incomplete flag '%s' (see --help)\n", prog,
@@ -269,10 +297,84 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     }
     if (o->head_from > o->layers)
         exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
+    if (out && strlen(out) >= sizeof o->out)
+        exp_die("--out: the path has %zu characters, at most %zu fit (choose a shorter one)",
+                strlen(out), sizeof o->out - 1);
     if (out)
         snprintf(o->out, sizeof o->out, "%s", out);
     else
         snprintf(o->out, sizeof o->out, "results/%s-%s-seed%lu", o->name, o->model, o->seed);
+}
+
+int exp_kind_of(const char *name)
+{
+    for (int k = 0; k < (int)(sizeof kind_name / sizeof *kind_name); k++)
+        if (!strcmp(name, kind_name[k]))
+            return k;
+    return -1;
+}
+
+/* One line of an identity: "--name value", only if the flag applies. */
+static void id_line(char **p, char *end, exp_kind kind, int flag, const char *name,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void id_line(char **p, char *end, exp_kind kind, int flag, const char *name,
+                    const char *fmt, ...)
+{
+    if (!flag_applies(flag, kind) || *p >= end)
+        return;
+    *p += snprintf(*p, (size_t)(end - *p), "--%s", name);
+    if (fmt && *p < end) {
+        va_list ap;
+        va_start(ap, fmt);
+        *p += snprintf(*p, (size_t)(end - *p), " ");
+        if (*p < end)
+            *p += vsnprintf(*p, (size_t)(end - *p), fmt, ap);
+        va_end(ap);
+    }
+    if (*p < end)
+        *p += snprintf(*p, (size_t)(end - *p), "\n");
+}
+
+size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d)
+{
+    char *p = buf, *end = buf + len;
+    const exp_kind k = o->kind;
+    p += snprintf(p, len, "experiment %s\n", o->name);
+    /* doubles with 17 digits: they read back exactly */
+    id_line(&p, end, k, MODEL, "model", "%s", o->model);
+    id_line(&p, end, k, EPOCHS, "epochs", "%d", o->epochs);
+    id_line(&p, end, k, EVERY, "eval-every", "%d", o->eval_every);
+    id_line(&p, end, k, BATCH, "batch", "%d", o->batch);
+    id_line(&p, end, k, LAYERS, "layers", "%d", o->layers);
+    id_line(&p, end, k, UNITS, "units", "%d", o->units);
+    id_line(&p, end, k, READOUT, "readout-from", "%d", o->head_from);
+    id_line(&p, end, k, LR, "lr", "%.17g", o->lr);
+    id_line(&p, end, k, LRHEAD, "lr-head", "%.17g", o->lr_head);
+    id_line(&p, end, k, THETA, "theta", "%.17g", o->theta);
+    id_line(&p, end, k, NORM, "norm", "%s", o->norm_rms ? "rms" : "l2");
+    id_line(&p, end, k, NEUTRAL, "neutral", "%.17g", (double)o->neutral);
+    id_line(&p, end, k, SEED, "seed", "%lu", o->seed);
+    id_line(&p, end, k, THREADS, "threads", "%d", o->threads);
+    id_line(&p, end, k, STAGES, "stages", "%d", o->stages);
+    id_line(&p, end, k, TLIMIT, "train-limit", "%ld", o->train_limit);
+    id_line(&p, end, k, VLIMIT, "val-limit", "%ld", o->val_limit);
+    if (o->eval_all)
+        id_line(&p, end, k, EVALALL, "eval-all", NULL);
+    id_line(&p, end, k, VALSPLIT, "val-split", "%ld", o->val_split);
+    if (o->no_test)
+        id_line(&p, end, k, NOTEST, "no-test", NULL);
+    id_line(&p, end, k, MOMENTUM, "momentum", "%.17g", o->momentum);
+    id_line(&p, end, k, WC, "weight-cost", "%.17g", o->weight_cost);
+    id_line(&p, end, k, WCHEAD, "weight-cost-head", "%.17g", o->weight_cost_head);
+    id_line(&p, end, k, PEER, "peer", "%.17g", o->peer);
+    if (!o->hard_negatives)
+        id_line(&p, end, k, UNIFORM, "uniform-negatives", NULL);
+    id_line(&p, end, k, BLUR, "blur", "%d", o->blur_passes);
+    for (int i = 0; i < 4 && d && p < end; i++)
+        p += snprintf(p, (size_t)(end - p), "sha256 %s %s\n", exp_idx_files[i], d->sha256[i]);
+    if (p >= end)
+        exp_die("internal: the run's identity exceeds %zu bytes", len);
+    return (size_t)(p - buf);
 }
 
 gsl_rng *exp_setup(const exp_opts *o)
@@ -290,15 +392,15 @@ gsl_rng *exp_setup(const exp_opts *o)
     return r;
 }
 
-static const char *const idx_files[4] = {
+const char *const exp_idx_files[4] = {
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
     "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 
 static ff_dataset *load_pair(const exp_opts *o, int first)
 {
     char img[4096], lab[4096];
-    snprintf(img, sizeof img, "%s/%s", o->data, idx_files[first]);
-    snprintf(lab, sizeof lab, "%s/%s", o->data, idx_files[first + 1]);
+    snprintf(img, sizeof img, "%s/%s", o->data, exp_idx_files[first]);
+    snprintf(lab, sizeof lab, "%s/%s", o->data, exp_idx_files[first + 1]);
     ff_dataset *ds;
     int status = ff_dataset_load_idx(&ds, img, lab);
     if (status == FF_EOPEN)
@@ -367,7 +469,7 @@ void exp_load(const exp_opts *o, exp_data *d)
     ff_dataset_free(test);
     for (int i = 0; i < 4; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", o->data, idx_files[i]);
+        snprintf(path, sizeof path, "%s/%s", o->data, exp_idx_files[i]);
         if (ff_sha256_file(d->sha256[i], path) != FF_SUCCESS)
             exp_die("%s: cannot read to checksum it", path);
     }
@@ -473,239 +575,9 @@ int exp_eval_due(const exp_opts *o, int epoch)
     return epoch % o->eval_every == 0 || epoch == o->epochs - 1;
 }
 
-static void mkdirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            exp_die("cannot create directory %s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        exp_die("cannot create directory %s: %s", buf, strerror(errno));
-}
-
-static void open_result(ff_outfile *f, const exp_opts *o, const char *name)
-{
-    char path[8192];
-    snprintf(path, sizeof path, "%s/%s", o->out, name);
-    if (ff_outfile_open(f, path) != FF_SUCCESS)
-        exp_die("cannot write %s: %s (check --out)", path, strerror(errno));
-}
-
-void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d)
-{
-    (void)d;
-    memset(run, 0, sizeof *run);
-    run->o = o;
-    run->soft_best = run->good_best = -1.0;
-    run->soft_final = run->good_final = NAN;
-    run->test_soft = run->test_good = NAN;
-    mkdirs(o->out);
-    open_result(&run->curve, o, "curve.tsv");
-    fprintf(run->curve.f, "# epoch set part n");
-    for (int l = 1; l <= o->layers; l++)
-        fprintf(run->curve.f, " loss_%d", l);
-    fprintf(run->curve.f, " head_loss softmax_acc goodness_acc seconds\n");
-    run->t0 = ff_system_seconds();
-}
-
-/* An accuracy of summary.tsv, '-' when there is none. */
-static void put_acc(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, " %.2f", v);
-    else
-        fprintf(f, " -");
-}
-
-static void put(FILE *f, double v, int ok)
-{
-    if (ok && isfinite(v))
-        fprintf(f, " %.6g", v);
-    else
-        fprintf(f, " -");
-}
-
-void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
-                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness)
-{
-    FILE *f = run->curve.f;
-    fprintf(f, "%d %s %s %zu", epoch, set, part, r->n);
-    for (int l = 0; l < n_layers; l++)
-        put(f, r->loss[l], ff_losses);
-    put(f, r->head_loss, 1);
-    put(f, 100.0 * r->softmax_acc, 1);
-    put(f, 100.0 * r->goodness_acc, goodness);
-    fprintf(f, " %.2f\n", ff_system_seconds() - run->t0);
-    fflush(f); /* progress visible in the temporary file; renamed only at the end */
-    if (!strcmp(set, "test")) {
-        run->test_soft = 100.0 * r->softmax_acc;
-        run->test_good = 100.0 * r->goodness_acc;
-        return;
-    }
-    if (strcmp(set, "val") || !strcmp(part, "neg"))
-        return;
-    run->soft_final = 100.0 * r->softmax_acc;
-    if (run->soft_final > run->soft_best)
-        run->soft_best = run->soft_final, run->soft_best_epoch = epoch;
-    if (!goodness)
-        return;
-    run->good_final = 100.0 * r->goodness_acc;
-    if (run->good_final > run->good_best)
-        run->good_best = run->good_final, run->good_best_epoch = epoch;
-}
-
 void exp_paper_step(int status, size_t B)
 {
     if (status != FF_SUCCESS)
         exp_die("the paper step refused the net (it needs RMS-normalised input and at most "
                 "64 classes) or a batch of %zu", B);
-}
-
-void exp_run_test(exp_run *run, const exp_ctx *x, ff_eval_workspace *ews,
-                  const ff_eval_config *ev, int ff_losses, int goodness)
-{
-    if (x->o.no_test)
-        return;
-    ff_eval_result r;
-    ff_eval(x->net, ews, x->d.test->x, x->d.test->y, x->d.test->n, ev, &r);
-    exp_run_record(run, x->o.epochs - 1, "test", "all", &r, x->o.layers, ff_losses, goodness);
-}
-
-void exp_run_progress(exp_run *run, int epoch, double train_loss)
-{
-    const exp_opts *o = run->o;
-    if (o->quiet || !isatty(2))
-        return;
-    double t = ff_system_seconds() - run->t0, eta = t / (epoch + 1) * (o->epochs - epoch - 1);
-    fprintf(stderr, "\r%s %s epoch %d/%d  loss %.4f  val softmax %.2f%%", o->name, o->model,
-            epoch + 1, o->epochs, train_loss, run->soft_final);
-    if (isfinite(run->good_final))
-        fprintf(stderr, "  goodness %.2f%%", run->good_final);
-    fprintf(stderr, "  %.0fs  ETA %.0fs   ", t, eta);
-    if (epoch == o->epochs - 1)
-        fputc('\n', stderr);
-}
-
-/* The commit the sources were built from, "-dirty" when a tracked file
- * other than a result (results/, report/) differs from it: those do not go
- * into the programs, and a re-run deletes its own old results first. */
-static void git_commit(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown");
-    FILE *p = popen("cd '" FF_SOURCE_DIR "' 2>/dev/null && c=$(git rev-parse HEAD 2>/dev/null) && "
-                    "{ git diff --quiet HEAD -- . ':(exclude)results' ':(exclude)report' "
-                    "2>/dev/null && echo \"$c\" || echo \"$c-dirty\"; }", "r");
-    if (!p)
-        return;
-    if (fgets(buf, (int)len, p))
-        buf[strcspn(buf, "\n")] = 0;
-    else
-        snprintf(buf, len, "unknown");
-    pclose(p);
-}
-
-static void cpu_model(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        char *colon = strchr(line, ':');
-        if (!strncmp(line, "model name", 10) && colon) {
-            snprintf(buf, len, "%s", colon + 2);
-            buf[strcspn(buf, "\n")] = 0;
-            break;
-        }
-    }
-    fclose(f);
-}
-
-void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t ws_bytes)
-{
-    const exp_opts *o = run->o;
-    double seconds = ff_system_seconds() - run->t0;
-    char commit[128], cblas[1024], cpu[256];
-    git_commit(commit, sizeof commit);
-    ff_system_cblas(cblas, sizeof cblas);
-    cpu_model(cpu, sizeof cpu);
-
-    ff_outfile cfg;
-    open_result(&cfg, o, "config.txt");
-    FILE *f = cfg.f;
-    fprintf(f, "# key value: everything this run depended on\n");
-    fprintf(f, "experiment %s\nmodel %s\ndata %s\nepochs %d\neval_every %d\nbatch %d\n"
-               "layers %d\nunits %d\nreadout_from %d\nlr %g\nlr_head %g\ntheta %g\n"
-               "neutral %g\nseed %lu\nthreads %d\nstages %d\ntrain_limit %ld\nval_limit %ld\n"
-               "eval_all %d\n",
-            o->name, o->model, o->data, o->epochs, o->eval_every, o->batch, o->layers,
-            o->units, o->head_from, o->lr, o->lr_head, o->theta, o->neutral, o->seed,
-            o->threads, o->stages, o->train_limit, o->val_limit, o->eval_all);
-    if (EXP_PAPER_FF(o->kind)) {
-        const ff_paper_config p = FF_PAPER_DEFAULTS;
-        fprintf(f, "rng mt19937\noptimizer sgd momentum=%g weight_cost=%g "
-                   "weight_cost_head=%g lr_decay=linear_after_half\n"
-                   "normalisation rms tiny=exp(-100) input_too\ninit randn/sqrt(fan_in) head=0\n"
-                   "threshold layer_width\npeer_normalisation lambda=%g decay=%g init=%g\n"
-                   "negatives %s\nhead_bias %s\ndigits 0-9\n",
-                o->momentum, o->weight_cost, o->weight_cost_head, o->peer, p.peer_decay,
-                p.peer_init,
-                o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
-                : o->hard_negatives           ? "hard"
-                                              : "uniform",
-                p.learn_head_bias ? "learned" : "fixed_at_zero");
-        fprintf(f, "blur_passes %d\n", o->blur_passes);
-    } else if (o->kind == EXP_PAPER_BP) {
-        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
-                   "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
-                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
-    }
-    if (EXP_PAPER(o->kind)) {
-        fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
-                o->val_split, d->train_pos->n, d->val_pos->n, d->test->n, !o->no_test);
-    } else {
-        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
-                   "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
-                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
-        fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
-                d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
-    }
-    for (int i = 0; i < 4; i++)
-        fprintf(f, "sha256_%s %s\n", idx_files[i], d->sha256[i]);
-    fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
-    fprintf(f, "compiler %s\ncblas %s\ncpu %s\ncommit %s\nseconds %.2f\n",
-            ff_system_compiler(), cblas, cpu, commit, seconds);
-
-    ff_outfile sum;
-    open_result(&sum, o, "summary.tsv");
-    const int paper = EXP_PAPER(o->kind);
-    fprintf(sum.f, "# experiment model seed epochs softmax_best softmax_best_epoch "
-                   "softmax_final goodness_best goodness_best_epoch goodness_final seconds%s\n",
-            paper ? " layers units test_softmax test_goodness" : "");
-    int good = isfinite(run->good_final);
-    fprintf(sum.f, "%s %s %lu %d %.2f %d %.2f", o->name, o->model, o->seed, o->epochs,
-            run->soft_best, run->soft_best_epoch, run->soft_final);
-    if (good)
-        fprintf(sum.f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
-    else
-        fprintf(sum.f, " - - -");
-    fprintf(sum.f, " %.2f", seconds);
-    if (paper) {
-        fprintf(sum.f, " %d %d", o->layers, o->units);
-        put_acc(sum.f, run->test_soft);
-        put_acc(sum.f, good ? run->test_good : NAN);
-    }
-    fputc('\n', sum.f);
-
-    /* summary.tsv last: its presence marks the run complete */
-    if (ff_outfile_commit(&run->curve) != FF_SUCCESS || ff_outfile_commit(&cfg) != FF_SUCCESS ||
-        ff_outfile_commit(&sum) != FF_SUCCESS)
-        exp_die("cannot write the results in %s (disk full?)", o->out);
 }

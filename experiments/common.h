@@ -23,6 +23,8 @@
 #include "ff/results.h"
 #include "ff/train.h"
 
+typedef struct exp_ctx exp_ctx;
+
 /* The seed's three experiments, then the paper's. */
 typedef enum {
     EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,
@@ -50,6 +52,12 @@ typedef struct {
     int hard_negatives, blur_passes;
     long val_split; /* the last val_split training images validate */
     int no_test;    /* leave the test set out: a search on validation */
+    /* the run's survival (run.h); none of these changes a result */
+    int checkpoint_every; /* epochs between checkpoints; 0: only on a signal */
+    int restart;          /* discard a checkpoint in out and start afresh */
+    /* testing: before batch [1] of epoch [0] (-1: never), a weight turns NaN,
+     * or the program sends itself SIGTERM */
+    long inject_nan[2], inject_stop[2];
 } exp_opts;
 
 /* Seed protocol ("Data"): positive digits 0..4, negative 5..9, validation
@@ -60,24 +68,13 @@ typedef struct {
     char sha256[4][65];
 } exp_data;
 
-/* Per-run state: result files, timing, and the best/final accuracies. */
-typedef struct {
-    const exp_opts *o;
-    ff_outfile curve;
-    double t0;
-    double soft_best, soft_final, good_best, good_final;
-    int soft_best_epoch, good_best_epoch;
-    double test_soft, test_good;     /* paper: accuracy on the test set, at the end */
-    double last_loss;
-} exp_run;
-
 /* What every experiment starts from: its flags, generator, data and net. */
-typedef struct {
+struct exp_ctx {
     exp_opts o;
     gsl_rng *rng;
     exp_data d;
     ff_net *net;
-} exp_ctx;
+};
 
 /* Parse the flags, set the machine up, seed the generator, load and split
  * the data, build and initialise the net; exits with a one-line error on
@@ -114,24 +111,25 @@ size_t exp_train_subset(const ff_dataset *train);
 /* Whether to evaluate after epoch e (0-based): every eval_every, and last. */
 int exp_eval_due(const exp_opts *o, int epoch);
 
-void exp_run_begin(exp_run *run, const exp_opts *o, const exp_data *d);
 /* The paper's programs: stop if a training step (ff_paper_batch,
  * ff_paper_unsup_batch, on batches of B) returned other than FF_SUCCESS. */
 void exp_paper_step(int status, size_t B);
-/* Append one curve line; for the validation positives it also tracks the
- * best and final accuracies. */
-void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
-                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness);
-/* The paper's programs: evaluate the test set once, after the last epoch
- * (nothing with --no-test; summary.tsv then shows '-'). */
-void exp_run_test(exp_run *run, const exp_ctx *x, ff_eval_workspace *ews,
-                  const ff_eval_config *ev, int ff_losses, int goodness);
-/* One progress line on stderr (terminal only, not with --quiet). */
-void exp_run_progress(exp_run *run, int epoch, double train_loss);
-/* Write config and summary, rename everything into place. */
-void exp_run_finish(exp_run *run, const exp_data *d, const ff_net *net, size_t ws_bytes);
+
+/* The run's configuration, as text: one "experiment NAME" line, then every
+ * flag that shapes its results ("--flag value", or "--flag" alone), in a
+ * fixed order, then the data's SHA-256 ("sha256 FILE HEX").  Two runs may
+ * continue each other only if these are equal; exp_parse reads the flags
+ * back.  Returns the text's length (FF_CKPT_MAX_CONFIG at most). */
+size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d);
+/* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */
+int exp_kind_of(const char *name);
+/* The data's four IDX files, by index (train images, train labels, test
+ * images, test labels). */
+extern const char *const exp_idx_files[4];
 
 /* Print "<prog>: error: <msg>" and exit(1). */
 void exp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#include "run.h"
 
 #endif

@@ -36,16 +36,22 @@ int main(int argc, char **argv)
                                    .neutral = x.o.neutral, .theta = x.o.theta};
     const ff_eval_config ev_neg = {.supervised = 1, .target = 0, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &x.o, &x.d);
+    exp_run_begin(&run, &x, 1);
     double loss[FF_MAX_LAYERS + 1];
-    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
+    for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         ff_labels_uniform(neg_label, neg->n, (int)K, x.rng);
         ff_overlay_onehot(neg->x, neg_label, neg->n, D, K, 1.0f);
-        for (size_t i = 0; i + B <= pos->n; i += B)
+        size_t k = 0; /* the epoch's batches, positive then negative */
+        for (size_t i = 0; i + B <= pos->n; i += B, k++) {
+            exp_run_inject(&run, epoch, k);
             ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1);
-        for (size_t i = 0; i + B <= neg->n; i += B)
+        }
+        for (size_t i = 0; i + B <= neg->n; i += B, k++) {
+            exp_run_inject(&run, epoch, k);
             ff_pipeline_batch(trainer, neg->x + i * D, neg_label + i, B, 0, 0);
+        }
         ff_pipeline_sync(trainer, loss);
+        exp_run_synced(&run, epoch, trainer, loss);
         if (exp_eval_due(&x.o, epoch)) {
             ff_eval_result r;
             ff_eval(x.net, ews, x.d.train_pos->x, x.d.train_pos->y,
@@ -60,9 +66,9 @@ int main(int argc, char **argv)
                     &ev_neg, &r);
             exp_run_record(&run, epoch, "val", "neg", &r, x.o.layers, 1, 0);
         }
-        exp_run_progress(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
+        exp_run_epoch_end(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
     }
-    exp_run_finish(&run, &x.d, x.net, ff_pipeline_bytes(trainer));
+    exp_run_finish(&run, ff_pipeline_bytes(trainer));
 
     ff_eval_workspace_free(ews);
     ff_pipeline_free(trainer);

@@ -25,17 +25,18 @@ int main(int argc, char **argv)
 
     const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1, .theta = x.o.theta};
     exp_run run;
-    exp_run_begin(&run, &x.o, &x.d);
+    exp_run_begin(&run, &x, 1);
     ff_eval_result r;
-    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
+    for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         /* the learning-rate schedule of the paper's FF runs: constant, then
          * down linearly over the second half */
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         cfg.adam.lr = (float)x.o.lr * gain, cfg.adam_head.lr = (float)x.o.lr_head * gain;
-        double epoch_loss = 0.0, loss;
-        for (size_t i = 0; i + B <= train->n; i += B) {
+        double loss;
+        size_t i;
+        while (exp_run_next(&run, epoch, &i, B, train->n)) {
             ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss);
-            epoch_loss += loss;
+            exp_run_loss(&run, epoch, &loss, 1);
         }
         if (exp_eval_due(&x.o, epoch)) {
             ff_eval(x.net, ews, train->x, train->y, exp_train_subset(train), &ev, &r);
@@ -43,10 +44,10 @@ int main(int argc, char **argv)
             ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, x.d.val_pos->n, &ev, &r);
             exp_run_record(&run, epoch, "val", "all", &r, x.o.layers, 0, 0);
         }
-        exp_run_progress(&run, epoch, epoch_loss / (double)(train->n / B * B));
+        exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(train->n / B * B));
     }
-    exp_run_test(&run, &x, ews, &ev, 0, 0);
-    exp_run_finish(&run, &x.d, x.net, ws->bytes);
+    exp_run_test(&run, ews, &ev, 0, 0);
+    exp_run_finish(&run, ws->bytes);
 
     ff_eval_workspace_free(ews);
     ff_bp_workspace_free(ws);

@@ -26,16 +26,17 @@ int main(int argc, char **argv)
 
     const ff_eval_config ev = ff_paper_eval_config(1, x.o.neutral);
     exp_run run;
-    exp_run_begin(&run, &x.o, &x.d);
+    exp_run_begin(&run, &x, 0);
+    exp_run_paper_state(&run, trainer);
     double loss[FF_MAX_LAYERS + 1];
     ff_eval_result r;
-    for (int epoch = 0; epoch < x.o.epochs; epoch++) {
+    for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
-        double epoch_loss = 0.0;
-        for (size_t i = 0; i + B <= train->n; i += B) {
+        size_t i;
+        while (exp_run_next(&run, epoch, &i, B, train->n)) {
             exp_paper_step(ff_paper_batch(x.net, trainer, train->x + i * D, train->y + i, B,
                                           gain, x.rng, loss), B);
-            epoch_loss += loss[0];
+            exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
         if (exp_eval_due(&x.o, epoch)) {
             ff_eval(x.net, ews, train->x, train->y, exp_train_subset(train), &ev, &r);
@@ -43,10 +44,10 @@ int main(int argc, char **argv)
             ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, x.d.val_pos->n, &ev, &r);
             exp_run_record(&run, epoch, "val", "all", &r, x.o.layers, 1, 1);
         }
-        exp_run_progress(&run, epoch, epoch_loss / (double)(train->n / B * B));
+        exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(train->n / B * B));
     }
-    exp_run_test(&run, &x, ews, &ev, 1, 1);
-    exp_run_finish(&run, &x.d, x.net, ff_paper_bytes(trainer));
+    exp_run_test(&run, ews, &ev, 1, 1);
+    exp_run_finish(&run, ff_paper_bytes(trainer));
 
     ff_eval_workspace_free(ews);
     ff_paper_free(trainer);

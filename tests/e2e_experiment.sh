@@ -95,12 +95,13 @@ if [ -f "$R/summary.tsv" ]; then
     check "summary.tsv has exactly one data line" [ "$(grep -vc '^#' "$R/summary.tsv")" -eq 1 ]
     line=$(grep -v '^#' "$R/summary.tsv" | head -n 1)
     # experiment model seed epochs soft_best soft_best_epoch soft_final
-    # good_best good_best_epoch good_final seconds
+    # good_best good_best_epoch good_final seconds status
     set -f
     set -- $line
     set +f
-    check "summary.tsv has 11 fields (got $#: $line)" [ $# -eq 11 ]
-    if [ $# -eq 11 ]; then
+    check "summary.tsv has 12 fields (got $#: $line)" [ $# -eq 12 ]
+    if [ $# -eq 12 ]; then
+        check "summary status is learned or chance" sh -c "[ '${12}' = learned ] || [ '${12}' = chance ]"
         check "summary epochs is $EPOCHS" [ "$4" = "$EPOCHS" ]
         check "summary softmax best/final are numbers in [0, 100]" awk -v a="$5" -v b="$7" '
             BEGIN { exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ &&

@@ -29,6 +29,7 @@ struct ff_paper {
     float *zraw, *zbase; /* (cap, n_out0) */
     float *unit, *resp;  /* (K, D) unit images, (K, n_out0) layer 0's response */
     double *x0ss;        /* (cap): sums of squares off the label pixels */
+    size_t n_g, n_peer;  /* floats in g and in peer */
     size_t bytes;
 };
 
@@ -46,6 +47,7 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     }
     p->c = *c;
     p->cap = cap;
+    p->n_g = net->n_params, p->n_peer = units;
     p->D = D;
     size_t floats = 0;
 #define GRAB(ptr, n) (ptr = malloc((n) * sizeof *(ptr)), floats += (n), ptr != NULL)
@@ -104,6 +106,18 @@ void ff_paper_free(ff_paper *p)
     free(p->resp);
     free(p->x0ss);
     free(p);
+}
+
+float *ff_paper_momentum(ff_paper *p, size_t *n)
+{
+    *n = p->n_g;
+    return p->g;
+}
+
+float *ff_paper_peer_means(ff_paper *p, size_t *n)
+{
+    *n = p->n_peer;
+    return p->peer;
 }
 
 size_t ff_paper_bytes(const ff_paper *p)

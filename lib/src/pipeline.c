@@ -3,6 +3,7 @@
 #include "ff/error.h"
 #include "ff/system.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,28 @@ struct ff_pipeline {
     int next_fill, next_take, stop;
     size_t pending;         /* batches submitted and not finished */
     double loss[FF_MAX_LAYERS + 1];
+    size_t fed, taken;      /* batches each stage began since the last sync */
+    size_t bad_batch, bad_layer; /* the first non-finite loss since then */
+    int bad, was_bad;       /* ... if any; was_bad: before the last sync */
+    size_t was_batch, was_layer;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
     int started;
 };
+
+/* Add a batch's losses of layers [l0, l1] to the sums, and note the first
+ * (batch, layer) whose loss is not finite.  Called with the lock held, or
+ * with one stage only. */
+static void add_losses(ff_pipeline *p, const double *loss, size_t l0, size_t l1, size_t batch)
+{
+    for (size_t l = l0; l <= l1; l++) {
+        p->loss[l] += loss[l];
+        if (!isfinite(loss[l]) &&
+            (!p->bad || batch < p->bad_batch || (batch == p->bad_batch && l < p->bad_layer)))
+            p->bad = 1, p->bad_batch = batch, p->bad_layer = l;
+    }
+}
 
 static void *stage1(void *arg)
 {
@@ -51,8 +69,7 @@ static void *stage1(void *arg)
             loss[net->n_layers] = ff_train_ff_head(net, p->ws[1], s->y, s->B, &p->c);
 
         pthread_mutex_lock(&p->mu);
-        for (size_t l = p->split; l <= net->n_layers; l++)
-            p->loss[l] += loss[l];
+        add_losses(p, loss, p->split, net->n_layers, p->taken++);
         p->full[p->next_take] = 0;
         p->next_take ^= 1;
         p->pending--;
@@ -130,15 +147,13 @@ int ff_pipeline_batch(ff_pipeline *p, const float *x, const int *y, size_t B, in
     double loss[FF_MAX_LAYERS + 1] = {0};
     if (p->split == 0) {
         ff_train_ff_batch(p->net, p->ws[0], x, y, B, target, train_head, &p->c, loss);
-        for (size_t l = 0; l <= p->net->n_layers; l++)
-            p->loss[l] += loss[l];
+        add_losses(p, loss, 0, p->net->n_layers, p->fed++);
         return FF_SUCCESS;
     }
     const float *h = ff_train_ff_layers(p->net, p->ws[0], x, B, 0, p->split, target, &p->c,
                                         loss);
     pthread_mutex_lock(&p->mu);
-    for (size_t l = 0; l < p->split; l++)
-        p->loss[l] += loss[l];
+    add_losses(p, loss, 0, p->split - 1, p->fed++);
     while (p->full[p->next_fill])
         pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
@@ -167,7 +182,15 @@ void ff_pipeline_sync(ff_pipeline *p, double *loss)
         pthread_cond_wait(&p->cv, &p->mu);
     memcpy(loss, p->loss, (p->net->n_layers + 1) * sizeof *loss);
     memset(p->loss, 0, sizeof p->loss);
+    p->was_bad = p->bad, p->was_batch = p->bad_batch, p->was_layer = p->bad_layer;
+    p->bad = 0, p->fed = p->taken = 0;
     pthread_mutex_unlock(&p->mu);
+}
+
+int ff_pipeline_nonfinite(const ff_pipeline *p, size_t *batch, size_t *layer)
+{
+    *batch = p->was_batch, *layer = p->was_layer;
+    return p->was_bad;
 }
 
 size_t ff_pipeline_bytes(const ff_pipeline *p)

@@ -18,12 +18,22 @@ int ff_outfile_open(ff_outfile *o, const char *path)
     return o->f ? FF_SUCCESS : FF_EOPEN;
 }
 
-int ff_outfile_commit(ff_outfile *o)
+int ff_outfile_close(ff_outfile *o)
 {
     int bad = ferror(o->f);
     bad |= fclose(o->f) != 0;
     o->f = NULL;
-    if (!bad && rename(o->tmp, o->path) == 0)
+    return bad ? FF_EWRITE : FF_SUCCESS;
+}
+
+int ff_outfile_rename(ff_outfile *o)
+{
+    return rename(o->tmp, o->path) == 0 ? FF_SUCCESS : FF_EWRITE;
+}
+
+int ff_outfile_commit(ff_outfile *o)
+{
+    if (ff_outfile_close(o) == FF_SUCCESS && ff_outfile_rename(o) == FF_SUCCESS)
         return FF_SUCCESS;
     remove(o->tmp);
     return FF_EWRITE;

@@ -48,6 +48,12 @@ typedef struct ff_paper ff_paper;
 
 ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c);
 void ff_paper_free(ff_paper *p);
+/* The trainer's state between batches, all a checkpoint needs besides the
+ * net and the generator: the smoothed gradients, times the momentum
+ * (n_params floats: optim.h), and peer normalisation's running mean
+ * activity per unit (the sum of the layers' widths).  *n: their floats. */
+float *ff_paper_momentum(ff_paper *p, size_t *n);
+float *ff_paper_peer_means(ff_paper *p, size_t *n);
 /* Bytes of training workspace held. */
 size_t ff_paper_bytes(const ff_paper *p);
 

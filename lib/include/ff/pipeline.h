@@ -42,6 +42,12 @@ int ff_pipeline_batch(ff_pipeline *p, const float *x, const int *y, size_t B, in
  * batches since the previous sync. */
 void ff_pipeline_sync(ff_pipeline *p, double *loss);
 
+/* After ff_pipeline_sync: 1 if a loss of the batches before it (since the
+ * sync before) was not finite, with the first such batch (counted from 0
+ * at that earlier sync) and its first such layer (n_layers: the head);
+ * else 0. */
+int ff_pipeline_nonfinite(const ff_pipeline *p, size_t *batch, size_t *layer);
+
 /* Bytes of training workspace the two stages hold together. */
 size_t ff_pipeline_bytes(const ff_pipeline *p);
 

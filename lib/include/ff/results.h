@@ -19,7 +19,12 @@ int ff_outfile_open(ff_outfile *o, const char *path);
 /* Flush, close and rename into place.  FF_EWRITE if any write failed (the
  * temporary file is then removed and the final path left untouched). */
 int ff_outfile_commit(ff_outfile *o);
-/* Close and remove the temporary file. */
+/* The two halves of a commit, for a set of files that must appear
+ * together: close every one (FF_EWRITE if a write failed; the temporary
+ * file stays, for ff_outfile_abort), then rename every one into place. */
+int ff_outfile_close(ff_outfile *o);
+int ff_outfile_rename(ff_outfile *o);
+/* Close (if open) and remove the temporary file. */
 void ff_outfile_abort(ff_outfile *o);
 
 /* SHA-256 of a file as 64 lowercase hex digits plus NUL. */

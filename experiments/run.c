@@ -1,0 +1,652 @@
+/* run.c - a run's result files, checkpoints, resumption and guards; see run.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ff/error.h"
+#include "ff/system.h"
+
+/* The run whose temporary curve exp_die removes, and the signal that
+ * asked the run to stop (0: none). */
+static exp_run *active;
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void remove_curve_tmp(void)
+{
+    if (active && active->curve.f)
+        ff_outfile_abort(&active->curve);
+}
+
+/* The longest name a run writes in its directory, with its temporary
+ * suffix: the --out path must leave room for it. */
+#define LONGEST_NAME "/checkpoint.ffm.tmp.4294967295.tmp.4294967295"
+
+static void mkdirs(const char *path)
+{
+    char buf[sizeof ((ff_outfile *)0)->path];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p && *p != '/')
+            continue;
+        const char c = *p;
+        *p = 0;
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            exp_die("cannot create directory %s: %s (check --out)", buf, strerror(errno));
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            exp_die("--out: %s exists and is not a directory (choose another --out)", buf);
+        if (!(*p = c))
+            break;
+    }
+}
+
+static void result_path(char *buf, size_t len, const exp_opts *o, const char *name)
+{
+    if (snprintf(buf, len, "%s/%s", o->out, name) >= (int)len) /* exp_run_begin checked */
+        exp_die("--out: %s/%s is too long a path", o->out, name);
+}
+
+static void open_result(ff_outfile *f, const exp_opts *o, const char *name)
+{
+    char path[sizeof f->path];
+    result_path(path, sizeof path, o, name);
+    if (ff_outfile_open(f, path) != FF_SUCCESS)
+        exp_die("cannot write %s: %s (check --out)", path, strerror(errno));
+}
+
+/* Remove NAME.tmp.PID files whose process is gone: what a killed run left. */
+static void remove_orphans(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        char *end;
+        if (!t)
+            continue;
+        long pid = strtol(t + 5, &end, 10);
+        if (pid <= 0 || (*end && strncmp(end, ".tmp.", 5)) || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) /* alive, or not ours to know */
+            continue;
+        char path[sizeof ((ff_outfile *)0)->path];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+            remove(path);
+    }
+    closedir(d);
+}
+
+static void write_curve_header(exp_run *run)
+{
+    fprintf(run->curve.f, "# epoch set part n");
+    for (int l = 1; l <= run->o->layers; l++)
+        fprintf(run->curve.f, " loss_%d", l);
+    fprintf(run->curve.f, " head_loss softmax_acc goodness_acc seconds\n");
+}
+
+void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
+{
+    const exp_opts *o = &x->o;
+    memset(run, 0, sizeof *run);
+    run->o = o, run->x = x, run->adam = adam;
+    run->soft_best = run->good_best = -1.0;
+    run->soft_final = run->good_final = NAN;
+    run->test_soft = run->test_good = NAN;
+    if (strlen(o->out) + strlen(LONGEST_NAME) >= sizeof run->curve.path)
+        exp_die("--out: the path has %zu characters, at most %zu fit (choose a shorter one)",
+                strlen(o->out), sizeof run->curve.path - 1 - strlen(LONGEST_NAME));
+    run->identity = malloc(FF_CKPT_MAX_CONFIG + 1);
+    if (!run->identity)
+        exp_die("out of memory");
+    exp_identity(run->identity, FF_CKPT_MAX_CONFIG + 1, o, &x->d);
+    mkdirs(o->out);
+    remove_orphans(o->out);
+    if (o->restart) {
+        char path[sizeof run->curve.path];
+        result_path(path, sizeof path, o, "checkpoint.ffm");
+        if (remove(path) != 0 && errno != ENOENT)
+            exp_die("--restart: cannot remove %s: %s", path, strerror(errno));
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    open_result(&run->curve, o, "curve.tsv");
+    active = run;
+    atexit(remove_curve_tmp);
+    write_curve_header(run);
+    run->t0 = ff_system_seconds();
+}
+
+void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes)
+{
+    if (run->n_state == EXP_MAX_STATE)
+        exp_die("internal: more than %d state sections", EXP_MAX_STATE);
+    ff_ckpt_section *s = &run->state[run->n_state++];
+    memcpy(s->tag, tag, 4);
+    s->data = data, s->len = bytes;
+}
+
+void exp_run_paper_state(exp_run *run, ff_paper *p)
+{
+    size_t n;
+    float *g = ff_paper_momentum(p, &n);
+    exp_run_state(run, "MOMT", g, n * sizeof *g);
+    float *peer = ff_paper_peer_means(p, &n);
+    exp_run_state(run, "PEER", peer, n * sizeof *peer);
+}
+
+/* The run's position and record, as the "RUN " section holds them. */
+enum { R_EPOCH, R_BATCH, R_LOSS, R_SECONDS, R_SOFT_BEST, R_SOFT_BEST_EPOCH, R_SOFT_FINAL,
+       R_GOOD_BEST, R_GOOD_BEST_EPOCH, R_GOOD_FINAL, R_TEST_SOFT, R_TEST_GOOD, R_N };
+
+static void run_to_doubles(const exp_run *run, double *v)
+{
+    v[R_EPOCH] = run->epoch, v[R_BATCH] = (double)run->batch, v[R_LOSS] = run->epoch_loss;
+    v[R_SECONDS] = ff_system_seconds() - run->t0;
+    v[R_SOFT_BEST] = run->soft_best, v[R_SOFT_BEST_EPOCH] = run->soft_best_epoch;
+    v[R_SOFT_FINAL] = run->soft_final, v[R_GOOD_BEST] = run->good_best;
+    v[R_GOOD_BEST_EPOCH] = run->good_best_epoch, v[R_GOOD_FINAL] = run->good_final;
+    v[R_TEST_SOFT] = run->test_soft, v[R_TEST_GOOD] = run->test_good;
+}
+
+static void run_from_doubles(exp_run *run, const double *v)
+{
+    run->epoch = (int)v[R_EPOCH], run->batch = (size_t)v[R_BATCH], run->epoch_loss = v[R_LOSS];
+    run->t0 = ff_system_seconds() - v[R_SECONDS];
+    run->soft_best = v[R_SOFT_BEST], run->soft_best_epoch = (int)v[R_SOFT_BEST_EPOCH];
+    run->soft_final = v[R_SOFT_FINAL], run->good_best = v[R_GOOD_BEST];
+    run->good_best_epoch = (int)v[R_GOOD_BEST_EPOCH], run->good_final = v[R_GOOD_FINAL];
+    run->test_soft = v[R_TEST_SOFT], run->test_good = v[R_TEST_GOOD];
+}
+
+/* The curve written so far (the temporary file, flushed), malloc'd. */
+static char *curve_so_far(exp_run *run, size_t *len)
+{
+    fflush(run->curve.f);
+    FILE *f = fopen(run->curve.tmp, "rb");
+    char *buf = NULL;
+    if (f && fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        rewind(f);
+        buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *len = (size_t)n;
+    }
+    if (f)
+        fclose(f);
+    if (!buf || ferror(run->curve.f))
+        exp_die("cannot read back %s (disk full?)", run->curve.tmp);
+    return buf;
+}
+
+/* The first layer (from 0; n_layers: the head) with a parameter that is
+ * not finite, or -1. */
+static int nonfinite_layer(const ff_net *net)
+{
+    for (size_t l = 0; l <= net->n_layers; l++) {
+        const ff_layer *L = l < net->n_layers ? &net->layer[l] : &net->head;
+        for (size_t i = 0; i < L->n_params; i++)
+            if (!isfinite(L->w[i]))
+                return (int)l;
+    }
+    return -1;
+}
+
+static const char *layer_name(const exp_run *run, size_t l, char *buf, size_t len)
+{
+    if (l >= (size_t)run->o->layers)
+        snprintf(buf, len, "the softmax head");
+    else
+        snprintf(buf, len, "layer %zu", l + 1);
+    return buf;
+}
+
+/* Everything the run has, as one file: a checkpoint, or the final model. */
+static void write_state(exp_run *run, const char *name, int finished)
+{
+    const ff_net *net = run->x->net;
+    int bad = nonfinite_layer(net);
+    if (bad >= 0) {
+        char what[32];
+        exp_die("%s has a parameter that is not finite: no %s written (the last good one is "
+                "kept)", layer_name(run, (size_t)bad, what, sizeof what), name);
+    }
+    ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
+    size_t n = ff_ckpt_net_sections(net, run->adam, s);
+    s[n++] = ff_ckpt_rng_section(run->x->rng);
+    for (size_t i = 0; i < run->n_state; i++)
+        s[n++] = run->state[i];
+    /* a checkpoint also holds where the run stands and its curve so far;
+     * the model none of that (no clock time: same bits on every machine) */
+    double v[R_N];
+    size_t curve_len = 0;
+    char *curve = NULL;
+    if (!finished) {
+        run_to_doubles(run, v);
+        s[n++] = (ff_ckpt_section){{'R', 'U', 'N', ' '}, v, sizeof v};
+        curve = curve_so_far(run, &curve_len);
+        s[n++] = (ff_ckpt_section){{'C', 'U', 'R', 'V'}, curve, curve_len};
+    }
+    char path[sizeof run->curve.path];
+    result_path(path, sizeof path, run->o, name);
+    int status = ff_ckpt_write(path, &net->spec, run->identity, finished, s, n);
+    free(curve);
+    if (status != FF_SUCCESS)
+        exp_die("cannot write %s: %s (disk full?)", path,
+                status == FF_EWRITE || status == FF_EOPEN ? strerror(errno) : ff_strerror(status));
+}
+
+/* The first line in which two identities differ, for the error message. */
+static void first_difference(const char *a, const char *b, char *out, size_t len)
+{
+    while (*a || *b) {
+        size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
+        if (na != nb || strncmp(a, b, na)) {
+            snprintf(out, len, "here '%.*s', there '%.*s'", (int)na, a, (int)nb, b);
+            return;
+        }
+        a += na + (a[na] != 0), b += nb + (b[nb] != 0);
+    }
+    snprintf(out, len, "identical");
+}
+
+/* Load a checkpoint or model of this run's directory: NULL if there is
+ * none; an error if it is unreadable or of another configuration. */
+static ff_ckpt *load_own(exp_run *run, const char *name)
+{
+    char path[sizeof run->curve.path];
+    result_path(path, sizeof path, run->o, name);
+    ff_ckpt *c;
+    int status = ff_ckpt_load(&c, path);
+    if (status == FF_EOPEN && errno == ENOENT)
+        return NULL;
+    if (status != FF_SUCCESS)
+        exp_die("%s: %s (add --restart to discard it)", path,
+                status == FF_EOPEN || status == FF_EREAD ? strerror(errno) : ff_strerror(status));
+    if (strcmp(c->config, run->identity)) {
+        char diff[512];
+        first_difference(run->identity, c->config, diff, sizeof diff);
+        exp_die("%s belongs to another configuration (%s): run the command that made it, or "
+                "add --restart to discard it, or choose another --out", path, diff);
+    }
+    return c;
+}
+
+int exp_run_resume(exp_run *run)
+{
+    ff_ckpt *c = load_own(run, "checkpoint.ffm");
+    if (!c) { /* a finished run of another configuration is not overwritten either */
+        if (!run->o->restart)
+            ff_ckpt_free(load_own(run, "model.ffm"));
+        return 0;
+    }
+    char path[sizeof run->curve.path];
+    result_path(path, sizeof path, run->o, "checkpoint.ffm");
+    size_t n;
+    const double *v = ff_ckpt_find(c, "RUN ", &n);
+    const char *curve = NULL;
+    size_t curve_len = 0;
+    int status = ff_ckpt_restore_net(c, run->x->net, run->adam);
+    if (status == FF_SUCCESS)
+        status = ff_ckpt_restore_rng(c, run->x->rng);
+    if (status == FF_SUCCESS && (!v || n != R_N * sizeof *v ||
+                                 !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
+        status = FF_ECKPT_SECTION;
+    for (size_t i = 0; status == FF_SUCCESS && i < run->n_state; i++) {
+        const void *data = ff_ckpt_find(c, run->state[i].tag, &n);
+        if (!data || n != run->state[i].len)
+            status = FF_ECKPT_SECTION;
+        else
+            memcpy((void *)run->state[i].data, data, n);
+    }
+    if (status != FF_SUCCESS)
+        exp_die("%s: %s (add --restart to discard it)", path, ff_strerror(status));
+    run_from_doubles(run, v);
+    /* the curve so far replaces the fresh header */
+    rewind(run->curve.f);
+    if (fwrite(curve, 1, curve_len, run->curve.f) != curve_len || fflush(run->curve.f) != 0 ||
+        ftruncate(fileno(run->curve.f), (off_t)curve_len) != 0)
+        exp_die("cannot write %s: %s", run->curve.tmp, strerror(errno));
+    ff_ckpt_free(c);
+    if (!run->o->quiet && isatty(2))
+        fprintf(stderr, "%s: resuming at epoch %d, batch %zu, from %s\n", run->o->name,
+                run->epoch + 1, run->batch + 1, path);
+    return run->epoch;
+}
+
+/* Stop at a signal: a checkpoint at the current position, exit 128 + sig. */
+static void stop_if_signalled(exp_run *run)
+{
+    const int sig = stop_signal;
+    if (!sig)
+        return;
+    write_state(run, "checkpoint.ffm", 0);
+    ff_outfile_abort(&run->curve);
+    fprintf(stderr, "%s: stopped by signal %d at epoch %d, before batch %zu: checkpoint in %s; "
+                    "the same command resumes\n",
+            run->o->name, sig, run->epoch + 1, run->batch + 1, run->o->out);
+    exit(128 + sig);
+}
+
+void exp_run_inject(exp_run *run, int epoch, size_t batch)
+{
+    const long *nan = run->o->inject_nan, *stop = run->o->inject_stop;
+    if (epoch == nan[0] && (long)batch == nan[1])
+        run->x->net->layer[0].w[0] = NAN;
+    if (epoch == stop[0] && (long)batch == stop[1])
+        raise(SIGTERM);
+}
+
+int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n)
+{
+    if (run->epoch != epoch) /* a new epoch */
+        run->epoch = epoch, run->batch = 0, run->epoch_loss = 0.0;
+    if ((run->batch + 1) * B > n) { /* done: the next epoch starts at its batch 0 */
+        run->epoch = epoch + 1, run->batch = 0;
+        return 0;
+    }
+    stop_if_signalled(run);
+    exp_run_inject(run, epoch, run->batch);
+    *i = run->batch * B;
+    run->batch++;
+    return 1;
+}
+
+/* layer: from 0, n_layers the head, -1 the whole net */
+static void stop_nonfinite(exp_run *run, int epoch, size_t batch, int layer, double v)
+{
+    char what[32] = "the net";
+    if (layer >= 0)
+        layer_name(run, (size_t)layer, what, sizeof what);
+    exp_die("epoch %d, batch %zu, %s: the loss is not finite (%g); stopped, no summary written "
+            "(the last checkpoint is kept; try a smaller --lr)", epoch + 1, batch + 1, what, v);
+}
+
+void exp_run_loss(exp_run *run, int epoch, const double *loss, size_t n_loss)
+{
+    for (size_t l = 0; l < n_loss; l++)
+        if (!isfinite(loss[l])) {
+            int layer = n_loss == 1 ? nonfinite_layer(run->x->net) : (int)l;
+            stop_nonfinite(run, epoch, run->batch - 1, layer, loss[l]);
+        }
+    run->epoch_loss += loss[0];
+}
+
+void exp_run_synced(exp_run *run, int epoch, const ff_pipeline *p, const double *loss)
+{
+    size_t batch, layer;
+    if (ff_pipeline_nonfinite(p, &batch, &layer))
+        stop_nonfinite(run, epoch, batch, (int)layer, loss[layer]);
+    run->epoch = epoch, run->epoch_loss = loss[0];
+}
+
+int exp_at_chance(double acc, size_t k)
+{
+    return isfinite(acc) && acc < 1.5 * 100.0 / (double)k;
+}
+
+/* The best of the final validation accuracies the run has. */
+static double final_acc(const exp_run *run)
+{
+    return isfinite(run->good_final) && run->good_final > run->soft_final ? run->good_final
+                                                                          : run->soft_final;
+}
+
+static void progress(exp_run *run, int epoch, double train_loss)
+{
+    const exp_opts *o = run->o;
+    if (o->quiet || !isatty(2))
+        return;
+    double t = ff_system_seconds() - run->t0, eta = t / (epoch + 1) * (o->epochs - epoch - 1);
+    fprintf(stderr, "\r%s %s epoch %d/%d  loss %.4f  val softmax %.2f%%", o->name, o->model,
+            epoch + 1, o->epochs, train_loss, run->soft_final);
+    if (isfinite(run->good_final))
+        fprintf(stderr, "  goodness %.2f%%", run->good_final);
+    if (exp_at_chance(final_acc(run), run->x->net->n_classes))
+        fprintf(stderr, "  AT CHANCE");
+    fprintf(stderr, "  %.0fs  ETA %.0fs   ", t, eta);
+    if (epoch == o->epochs - 1)
+        fputc('\n', stderr);
+}
+
+void exp_run_epoch_end(exp_run *run, int epoch, double train_loss)
+{
+    int bad = nonfinite_layer(run->x->net);
+    if (bad >= 0) {
+        char what[32];
+        exp_die("epoch %d, after its last batch, %s: a parameter is not finite; stopped (the "
+                "last checkpoint is kept; try a smaller --lr)", epoch + 1,
+                layer_name(run, (size_t)bad, what, sizeof what));
+    }
+    progress(run, epoch, train_loss);
+    run->epoch = epoch + 1, run->batch = 0, run->epoch_loss = 0.0;
+    const int every = run->o->checkpoint_every;
+    if (every && (epoch + 1) % every == 0 && epoch + 1 < run->o->epochs)
+        write_state(run, "checkpoint.ffm", 0);
+    stop_if_signalled(run);
+}
+
+/* An accuracy of summary.tsv, '-' when there is none. */
+static void put_acc(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.2f", v);
+    else
+        fprintf(f, " -");
+}
+
+static void put(FILE *f, double v, int ok)
+{
+    if (ok && isfinite(v))
+        fprintf(f, " %.6g", v);
+    else
+        fprintf(f, " -");
+}
+
+void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
+                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness)
+{
+    FILE *f = run->curve.f;
+    fprintf(f, "%d %s %s %zu", epoch, set, part, r->n);
+    for (int l = 0; l < n_layers; l++)
+        put(f, r->loss[l], ff_losses);
+    put(f, r->head_loss, 1);
+    put(f, 100.0 * r->softmax_acc, 1);
+    put(f, 100.0 * r->goodness_acc, goodness);
+    fprintf(f, " %.2f\n", ff_system_seconds() - run->t0);
+    fflush(f); /* progress visible in the temporary file; renamed only at the end */
+    if (!strcmp(set, "test")) {
+        run->test_soft = 100.0 * r->softmax_acc;
+        run->test_good = 100.0 * r->goodness_acc;
+        return;
+    }
+    if (strcmp(set, "val") || !strcmp(part, "neg"))
+        return;
+    run->soft_final = 100.0 * r->softmax_acc;
+    if (run->soft_final > run->soft_best)
+        run->soft_best = run->soft_final, run->soft_best_epoch = epoch;
+    if (!goodness)
+        return;
+    run->good_final = 100.0 * r->goodness_acc;
+    if (run->good_final > run->good_best)
+        run->good_best = run->good_final, run->good_best_epoch = epoch;
+}
+
+void exp_run_test(exp_run *run, ff_eval_workspace *ews, const ff_eval_config *ev,
+                  int ff_losses, int goodness)
+{
+    const exp_ctx *x = run->x;
+    if (x->o.no_test)
+        return;
+    ff_eval_result r;
+    ff_eval(x->net, ews, x->d.test->x, x->d.test->y, x->d.test->n, ev, &r);
+    exp_run_record(run, x->o.epochs - 1, "test", "all", &r, x->o.layers, ff_losses, goodness);
+}
+
+
+/* The commit the sources were built from, "-dirty" when a tracked file
+ * other than a result (results/, report/) differs from it: those do not go
+ * into the programs, and a re-run deletes its own old results first. */
+static void git_commit(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *p = popen("cd '" FF_SOURCE_DIR "' 2>/dev/null && c=$(git rev-parse HEAD 2>/dev/null) && "
+                    "{ git diff --quiet HEAD -- . ':(exclude)results' ':(exclude)report' "
+                    "2>/dev/null && echo \"$c\" || echo \"$c-dirty\"; }", "r");
+    if (!p)
+        return;
+    if (fgets(buf, (int)len, p))
+        buf[strcspn(buf, "\n")] = 0;
+    else
+        snprintf(buf, len, "unknown");
+    pclose(p);
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && colon) {
+            snprintf(buf, len, "%s", colon + 2);
+            buf[strcspn(buf, "\n")] = 0;
+            break;
+        }
+    }
+    fclose(f);
+}
+
+void exp_run_finish(exp_run *run, size_t ws_bytes)
+{
+    const exp_opts *o = run->o;
+    const exp_data *d = &run->x->d;
+    const ff_net *net = run->x->net;
+    double seconds = ff_system_seconds() - run->t0;
+    /* the model first: the largest file, the likeliest to meet a full disk */
+    char staged[sizeof run->curve.path];
+    snprintf(staged, sizeof staged, "model.ffm.tmp.%ld", (long)getpid());
+    write_state(run, staged, 1);
+
+    char commit[128], cblas[1024], cpu[256];
+    git_commit(commit, sizeof commit);
+    ff_system_cblas(cblas, sizeof cblas);
+    cpu_model(cpu, sizeof cpu);
+
+    ff_outfile cfg;
+    open_result(&cfg, o, "config.txt");
+    FILE *f = cfg.f;
+    fprintf(f, "# key value: everything this run depended on\n");
+    fprintf(f, "experiment %s\nmodel %s\ndata %s\nepochs %d\neval_every %d\nbatch %d\n"
+               "layers %d\nunits %d\nreadout_from %d\nlr %g\nlr_head %g\ntheta %g\n"
+               "neutral %g\nseed %lu\nthreads %d\nstages %d\ntrain_limit %ld\nval_limit %ld\n"
+               "eval_all %d\n",
+            o->name, o->model, o->data, o->epochs, o->eval_every, o->batch, o->layers,
+            o->units, o->head_from, o->lr, o->lr_head, o->theta, o->neutral, o->seed,
+            o->threads, o->stages, o->train_limit, o->val_limit, o->eval_all);
+    if (EXP_PAPER_FF(o->kind)) {
+        const ff_paper_config p = FF_PAPER_DEFAULTS;
+        fprintf(f, "rng mt19937\noptimizer sgd momentum=%g weight_cost=%g "
+                   "weight_cost_head=%g lr_decay=linear_after_half\n"
+                   "normalisation rms tiny=exp(-100) input_too\ninit randn/sqrt(fan_in) head=0\n"
+                   "threshold layer_width\npeer_normalisation lambda=%g decay=%g init=%g\n"
+                   "negatives %s\nhead_bias %s\ndigits 0-9\n",
+                o->momentum, o->weight_cost, o->weight_cost_head, o->peer, p.peer_decay,
+                p.peer_init,
+                o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
+                : o->hard_negatives           ? "hard"
+                                              : "uniform",
+                p.learn_head_bias ? "learned" : "fixed_at_zero");
+        fprintf(f, "blur_passes %d\n", o->blur_passes);
+    } else if (o->kind == EXP_PAPER_BP) {
+        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
+                   "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
+                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
+    }
+    if (EXP_PAPER(o->kind)) {
+        fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
+                o->val_split, d->train_pos->n, d->val_pos->n, d->test->n, !o->no_test);
+    } else {
+        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
+                   "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
+                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
+        fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
+                d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
+    }
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "sha256_%s %s\n", exp_idx_files[i], d->sha256[i]);
+    fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
+    fprintf(f, "compiler %s\ncblas %s\ncpu %s\ncommit %s\nseconds %.2f\n",
+            ff_system_compiler(), cblas, cpu, commit, seconds);
+
+    ff_outfile sum;
+    open_result(&sum, o, "summary.tsv");
+    const int paper = EXP_PAPER(o->kind);
+    fprintf(sum.f, "# experiment model seed epochs softmax_best softmax_best_epoch "
+                   "softmax_final goodness_best goodness_best_epoch goodness_final seconds%s "
+                   "status\n",
+            paper ? " layers units test_softmax test_goodness" : "");
+    int good = isfinite(run->good_final);
+    fprintf(sum.f, "%s %s %lu %d %.2f %d %.2f", o->name, o->model, o->seed, o->epochs,
+            run->soft_best, run->soft_best_epoch, run->soft_final);
+    if (good)
+        fprintf(sum.f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
+    else
+        fprintf(sum.f, " - - -");
+    fprintf(sum.f, " %.2f", seconds);
+    if (paper) {
+        fprintf(sum.f, " %d %d", o->layers, o->units);
+        put_acc(sum.f, run->test_soft);
+        put_acc(sum.f, good ? run->test_good : NAN);
+    }
+    /* a run that learned nothing says so (for example an --lr far too large) */
+    const int chance = exp_at_chance(final_acc(run), net->n_classes);
+    fprintf(sum.f, " %s\n", chance ? "chance" : "learned");
+
+    /* All written under temporary names first, then renamed together,
+     * summary.tsv last (its presence marks the run complete): a failed
+     * write leaves no final-named file of this run. */
+    ff_outfile model = {.f = NULL};
+    result_path(model.tmp, sizeof model.tmp, o, staged);
+    result_path(model.path, sizeof model.path, o, "model.ffm");
+    ff_outfile *set[] = {&run->curve, &cfg, &sum};
+    int ok = 1;
+    for (size_t i = 0; i < 3; i++)
+        ok &= ff_outfile_close(set[i]) == FF_SUCCESS;
+    if (!ok) {
+        for (size_t i = 0; i < 3; i++)
+            ff_outfile_abort(set[i]);
+        remove(model.tmp);
+        exp_die("cannot write the results in %s (disk full?): nothing of this run was "
+                "written, the last checkpoint is kept", o->out);
+    }
+    if (ff_outfile_rename(&model) != FF_SUCCESS || ff_outfile_rename(&run->curve) != FF_SUCCESS ||
+        ff_outfile_rename(&cfg) != FF_SUCCESS || ff_outfile_rename(&sum) != FF_SUCCESS)
+        exp_die("cannot rename the results into place in %s: %s", o->out, strerror(errno));
+    char ckpt[sizeof cfg.path];
+    result_path(ckpt, sizeof ckpt, o, "checkpoint.ffm");
+    remove(ckpt);
+    free(run->identity);
+    active = NULL;
+}

@@ -1,0 +1,124 @@
+/* run.h - one run of an experiment: its result files, its checkpoints, its
+ * resumption after a kill, and the guards that stop it when it goes wrong.
+ *
+ * Files (one directory per run, --out):
+ *   curve.tsv       one line per evaluation, set and part
+ *   config.txt      every flag, data checksums, compiler, CBLAS, commit
+ *   model.ffm       the trained net and the state that made it (checkpoint.h)
+ *   summary.tsv     best and final validation accuracy, and whether the run
+ *                   learned at all: written last, its presence means the run
+ *                   is complete
+ *   checkpoint.ffm  while the run is not complete: the net, the optimiser's
+ *                   and the trainer's state, the generator's state, the
+ *                   position (epoch, batch), the curve so far.  Written every
+ *                   --checkpoint-every epochs and when SIGINT or SIGTERM
+ *                   arrives (the program then exits 128 + the signal).
+ * Every file is written under a temporary name and renamed when complete;
+ * the four final files are renamed together, once all are written.
+ *
+ * Running the same command again resumes from the checkpoint: the result
+ * files are bit for bit those of a run never interrupted (same --threads),
+ * but for the seconds columns.  A checkpoint or model of another
+ * configuration (exp_identity) in the directory is an error; --restart
+ * discards it.
+ *
+ * The training loop of a main, around these calls:
+ *
+ *   exp_run_begin(&run, &x, adam);                 files, signals, identity
+ *   exp_run_state(&run, "MOMT", g, bytes);         the trainer's own state
+ *   for (int epoch = exp_run_resume(&run); epoch < E; epoch++) {
+ *       size_t i;
+ *       while (exp_run_next(&run, epoch, &i, B, n)) {   batch i .. i+B-1
+ *           <one step>;
+ *           exp_run_loss(&run, epoch, loss, n_loss);    stops on a NaN
+ *       }
+ *       <evaluate, exp_run_record>;
+ *       exp_run_epoch_end(&run, epoch, mean loss);      progress, checkpoint
+ *   }
+ *   exp_run_test(...); exp_run_finish(&run, bytes);
+ *
+ * A program whose batches run in a pipeline (pipeline.h) cannot stop in the
+ * middle of an epoch: it submits its batches itself (calling exp_run_inject
+ * before each, for the tests), reports the epoch's losses with
+ * exp_run_synced, and is checkpointed at epoch ends only. */
+#ifndef FF_EXPERIMENTS_RUN_H
+#define FF_EXPERIMENTS_RUN_H
+
+#include <stddef.h>
+
+#include "common.h"
+#include "ff/checkpoint.h"
+
+#define EXP_MAX_STATE 4
+
+typedef struct {
+    const exp_opts *o;
+    exp_ctx *x;
+    int adam;                   /* the net's Adam moments are part of the run */
+    ff_ckpt_section state[EXP_MAX_STATE]; /* the trainer's own (exp_run_state) */
+    size_t n_state;
+    char *identity;             /* exp_identity */
+    ff_outfile curve;
+    double t0;                  /* the clock at the run's start (earlier if resumed) */
+    /* what summary.tsv reports */
+    double soft_best, soft_final, good_best, good_final;
+    int soft_best_epoch, good_best_epoch;
+    double test_soft, test_good; /* paper: accuracy on the test set, at the end */
+    /* where the run stands: the next batch is `batch` of epoch `epoch` */
+    int epoch;
+    size_t batch;
+    double epoch_loss;          /* the epoch's training loss so far */
+} exp_run;
+
+/* Check that --out fits, create it, remove what killed runs left there
+ * (temporary files of processes that no longer exist), discard the
+ * checkpoint with --restart, install the SIGINT and SIGTERM handlers and
+ * open the curve.  adam: the run trains with Adam (its moments are saved). */
+void exp_run_begin(exp_run *run, exp_ctx *x, int adam);
+/* Make `bytes` at `data` part of every checkpoint and of the model, under
+ * a 4-letter tag (before exp_run_resume). */
+void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes);
+/* The paper trainer's state (ff_paper_momentum, ff_paper_peer_means). */
+void exp_run_paper_state(exp_run *run, ff_paper *p);
+/* Resume from the checkpoint in --out, if any (every part restored, its
+ * identity checked), and return the epoch to start at: 0 for a fresh run. */
+int exp_run_resume(exp_run *run);
+
+/* The batch iterator of one epoch: sets *i to the first image of the next
+ * batch of B among n and returns 1, or returns 0 when the epoch is done.
+ * Before each batch it stops the run if a signal arrived (checkpoint, exit
+ * 128 + signal) and applies --inject-nan. */
+int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n);
+/* After a batch: stop the run (error, exit 1, no checkpoint written) if a
+ * loss is not finite, naming the epoch, the batch and the layer; then add
+ * loss[0] to the epoch's loss.  loss: each FF layer's loss then the head's
+ * (n_loss = layers + 1), or one loss for the whole net (n_loss = 1, BP:
+ * the layer named is the first whose parameters are not finite). */
+void exp_run_loss(exp_run *run, int epoch, const double *loss, size_t n_loss);
+/* Pipelined programs: --inject-nan and --inject-stop before batch `batch`
+ * of the epoch, and
+ * the guard of exp_run_loss over the epoch's batches, after the sync. */
+void exp_run_inject(exp_run *run, int epoch, size_t batch);
+void exp_run_synced(exp_run *run, int epoch, const ff_pipeline *p, const double *loss);
+/* After an epoch and its evaluation: stop if a parameter is not finite;
+ * the progress line (with a warning when validation is at chance); a
+ * checkpoint every --checkpoint-every epochs; stop if a signal arrived. */
+void exp_run_epoch_end(exp_run *run, int epoch, double train_loss);
+
+/* Append one curve line; for the validation positives it also tracks the
+ * best and final accuracies. */
+void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
+                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness);
+/* The paper's programs: evaluate the test set once, after the last epoch
+ * (nothing with --no-test; summary.tsv then shows '-'). */
+void exp_run_test(exp_run *run, ff_eval_workspace *ews, const ff_eval_config *ev,
+                  int ff_losses, int goodness);
+/* Write the model, config and summary, rename all into place together,
+ * remove the checkpoint. */
+void exp_run_finish(exp_run *run, size_t ws_bytes);
+
+/* Whether an accuracy (percent) over k classes is no better than guessing:
+ * below 1.5 times chance (100 / k). */
+int exp_at_chance(double acc, size_t k);
+
+#endif
