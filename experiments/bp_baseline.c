@@ -16,12 +16,10 @@ int main(int argc, char **argv)
     const ff_dataset *pos = x.d.train_pos;
 
     ff_bp_workspace *ws = ff_bp_workspace_alloc(x.net, B);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1024);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!ws || !ews)
         exp_die("out of memory");
 
-    const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1,
-                               .neutral = x.o.neutral, .theta = x.o.theta};
     exp_run run;
     exp_run_begin(&run, &x, 1);
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
@@ -31,14 +29,7 @@ int main(int argc, char **argv)
             ff_train_bp_batch(x.net, ws, pos->x + i * D, pos->y + i, B, &cfg, &loss);
             exp_run_loss(&run, epoch, &loss, 1);
         }
-        if (exp_eval_due(&x.o, epoch)) {
-            ff_eval_result r;
-            ff_eval(x.net, ews, pos->x, pos->y, exp_eval_count(&x.o, pos->n), &ev, &r);
-            exp_run_record(&run, epoch, "train", "pos", &r, x.o.layers, 0, 0);
-            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, exp_eval_count(&x.o, x.d.val_pos->n),
-                    &ev, &r);
-            exp_run_record(&run, epoch, "val", "pos", &r, x.o.layers, 0, 0);
-        }
+        exp_run_evaluate(&run, ews, epoch, NULL, NULL);
         exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(pos->n / B * B));
     }
     exp_run_finish(&run, ws->bytes);

@@ -565,6 +565,50 @@ size_t exp_eval_count(const exp_opts *o, size_t n)
     return n / (size_t)o->batch * (size_t)o->batch;
 }
 
+static exp_eval_item eval_item(const char *set, const char *part, const ff_dataset *d,
+                               const int *y, size_t n, ff_eval_config c, int ff_losses)
+{
+    return (exp_eval_item){set, part, d->x, y ? y : d->y, n, c, ff_losses};
+}
+
+size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_neg_label,
+                       int test, exp_eval_item *e)
+{
+    const exp_opts *o = &x->o;
+    const exp_data *d = &x->d;
+    if (EXP_PAPER(o->kind)) {
+        const int ff = EXP_PAPER_FF(o->kind), sup = o->kind == EXP_PAPER_FF_SUP;
+        const ff_eval_config c = ff ? ff_paper_eval_config(sup, o->neutral)
+                                    : (ff_eval_config){.target = 1, .readout = 1,
+                                                       .theta = o->theta};
+        if (test)
+            return e[0] = eval_item("test", "all", d->test, NULL, d->test->n, c, ff), 1;
+        e[0] = eval_item("train", "all", d->train_pos, NULL, exp_train_subset(d->train_pos), c, ff);
+        e[1] = eval_item("val", "all", d->val_pos, NULL, d->val_pos->n, c, ff);
+        return 2;
+    }
+    const int ff = o->kind != EXP_BP, sup = o->kind == EXP_FF_SUP;
+    const ff_eval_config pos = {.supervised = sup, .target = 1, .readout = 1, .goodness = ff,
+                                .neutral = o->neutral, .theta = o->theta};
+    const ff_eval_config neg = {.supervised = sup, .target = 0, .theta = o->theta};
+    size_t n = 0;
+    e[n++] = eval_item("train", "pos", d->train_pos, NULL, exp_eval_count(o, d->train_pos->n),
+                       pos, ff);
+    if (ff && (!sup || neg_label))
+        e[n++] = eval_item("train", "neg", d->train_neg, sup ? neg_label : NULL,
+                           exp_eval_count(o, d->train_neg->n), neg, ff);
+    e[n++] = eval_item("val", "pos", d->val_pos, NULL, exp_eval_count(o, d->val_pos->n), pos, ff);
+    if (ff)
+        e[n++] = eval_item("val", "neg", d->val_neg, sup ? val_neg_label : NULL,
+                           exp_eval_count(o, d->val_neg->n), neg, ff);
+    return n;
+}
+
+size_t exp_eval_cap(const exp_opts *o)
+{
+    return EXP_PAPER(o->kind) ? 1000 : 1024;
+}
+
 size_t exp_train_subset(const ff_dataset *train)
 {
     return train->n < EXP_TRAIN_SUBSET ? train->n : EXP_TRAIN_SUBSET;

@@ -103,11 +103,35 @@ ff_pipeline *exp_ff_trainer(const exp_opts *o, ff_net *net, const ff_train_confi
 /* Number of examples an evaluation uses: whole batches only unless
  * --eval-all (the seed dropped the last incomplete batch). */
 size_t exp_eval_count(const exp_opts *o, size_t n);
+/* One evaluation: a set, a part of it, its images and labels, and how. */
+typedef struct {
+    const char *set, *part; /* curve.tsv's columns: train/val/test, pos/neg/all */
+    const float *x;
+    const int *y;
+    size_t n;
+    ff_eval_config c;
+    int ff_losses;          /* the FF losses mean something (not for BP) */
+} exp_eval_item;
+#define EXP_MAX_EVALS 4
+
+/* The evaluations a program makes after an epoch, in the order its curve
+ * records them: the training set (the seed's parts; the paper's fixed
+ * subset), then the validation set; with `test`, the test set alone (the
+ * paper's programs, at the end).  Supervised seed FF evaluates its
+ * negative parts on negative labels: neg_label, this epoch's for the
+ * training images (NULL leaves that evaluation out), val_neg_label, drawn
+ * once at the start.  Returns how many (at most EXP_MAX_EVALS). */
+size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_neg_label,
+                       int test, exp_eval_item *e);
+
 /* The paper's programs also evaluate a fixed subset of the training
  * images, the first EXP_TRAIN_SUBSET (or all, if fewer), so that the curve
  * shows training error beside validation error. */
 #define EXP_TRAIN_SUBSET 10000
 size_t exp_train_subset(const ff_dataset *train);
+/* Images per pass of the evaluation workspace (the products' shapes, and
+ * so their bits, depend on it). */
+size_t exp_eval_cap(const exp_opts *o);
 /* Whether to evaluate after epoch e (0-based): every eval_every, and last. */
 int exp_eval_due(const exp_opts *o, int epoch);
 

@@ -26,15 +26,12 @@ int main(int argc, char **argv)
     int *neg_label = malloc(neg->n * sizeof *neg_label);
     int *val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
     ff_pipeline *trainer = exp_ff_trainer(&x.o, x.net, &cfg);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1024);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!pos || !neg || !neg_label || !val_neg_label || !ews)
         exp_die("out of memory");
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
     ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)K, x.rng);
 
-    const ff_eval_config ev_pos = {.supervised = 1, .target = 1, .readout = 1, .goodness = 1,
-                                   .neutral = x.o.neutral, .theta = x.o.theta};
-    const ff_eval_config ev_neg = {.supervised = 1, .target = 0, .theta = x.o.theta};
     exp_run run;
     exp_run_begin(&run, &x, 1);
     double loss[FF_MAX_LAYERS + 1];
@@ -52,20 +49,7 @@ int main(int argc, char **argv)
         }
         ff_pipeline_sync(trainer, loss);
         exp_run_synced(&run, epoch, trainer, loss);
-        if (exp_eval_due(&x.o, epoch)) {
-            ff_eval_result r;
-            ff_eval(x.net, ews, x.d.train_pos->x, x.d.train_pos->y,
-                    exp_eval_count(&x.o, x.d.train_pos->n), &ev_pos, &r);
-            exp_run_record(&run, epoch, "train", "pos", &r, x.o.layers, 1, 1);
-            ff_eval(x.net, ews, x.d.train_neg->x, neg_label, exp_eval_count(&x.o, neg->n), &ev_neg, &r);
-            exp_run_record(&run, epoch, "train", "neg", &r, x.o.layers, 1, 0);
-            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, exp_eval_count(&x.o, x.d.val_pos->n),
-                    &ev_pos, &r);
-            exp_run_record(&run, epoch, "val", "pos", &r, x.o.layers, 1, 1);
-            ff_eval(x.net, ews, x.d.val_neg->x, val_neg_label, exp_eval_count(&x.o, x.d.val_neg->n),
-                    &ev_neg, &r);
-            exp_run_record(&run, epoch, "val", "neg", &r, x.o.layers, 1, 0);
-        }
+        exp_run_evaluate(&run, ews, epoch, neg_label, val_neg_label);
         exp_run_epoch_end(&run, epoch, loss[0] / (double)((pos->n / B + neg->n / B) * B));
     }
     exp_run_finish(&run, ff_pipeline_bytes(trainer));

@@ -19,14 +19,12 @@ int main(int argc, char **argv)
     const ff_dataset *train = x.d.train_pos;
 
     ff_bp_workspace *ws = ff_bp_workspace_alloc(x.net, B);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1000);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!ws || !ews)
         exp_die("out of memory");
 
-    const ff_eval_config ev = {.supervised = 0, .target = 1, .readout = 1, .theta = x.o.theta};
     exp_run run;
     exp_run_begin(&run, &x, 1);
-    ff_eval_result r;
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         /* the learning-rate schedule of the paper's FF runs: constant, then
          * down linearly over the second half */
@@ -38,15 +36,10 @@ int main(int argc, char **argv)
             ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss);
             exp_run_loss(&run, epoch, &loss, 1);
         }
-        if (exp_eval_due(&x.o, epoch)) {
-            ff_eval(x.net, ews, train->x, train->y, exp_train_subset(train), &ev, &r);
-            exp_run_record(&run, epoch, "train", "all", &r, x.o.layers, 0, 0);
-            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, x.d.val_pos->n, &ev, &r);
-            exp_run_record(&run, epoch, "val", "all", &r, x.o.layers, 0, 0);
-        }
+        exp_run_evaluate(&run, ews, epoch, NULL, NULL);
         exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(train->n / B * B));
     }
-    exp_run_test(&run, ews, &ev, 0, 0);
+    exp_run_test(&run, ews);
     exp_run_finish(&run, ws->bytes);
 
     ff_eval_workspace_free(ews);

@@ -20,16 +20,14 @@ int main(int argc, char **argv)
 
     const ff_paper_config pc = exp_paper_config(&x.o);
     ff_paper *trainer = ff_paper_alloc(x.net, B, &pc);
-    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, 1000);
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!trainer || !ews)
         exp_die("out of memory");
 
-    const ff_eval_config ev = ff_paper_eval_config(1, x.o.neutral);
     exp_run run;
     exp_run_begin(&run, &x, 0);
     exp_run_paper_state(&run, trainer);
     double loss[FF_MAX_LAYERS + 1];
-    ff_eval_result r;
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         size_t i;
@@ -38,15 +36,10 @@ int main(int argc, char **argv)
                                           gain, x.rng, loss), B);
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
-        if (exp_eval_due(&x.o, epoch)) {
-            ff_eval(x.net, ews, train->x, train->y, exp_train_subset(train), &ev, &r);
-            exp_run_record(&run, epoch, "train", "all", &r, x.o.layers, 1, 1);
-            ff_eval(x.net, ews, x.d.val_pos->x, x.d.val_pos->y, x.d.val_pos->n, &ev, &r);
-            exp_run_record(&run, epoch, "val", "all", &r, x.o.layers, 1, 1);
-        }
+        exp_run_evaluate(&run, ews, epoch, NULL, NULL);
         exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(train->n / B * B));
     }
-    exp_run_test(&run, ews, &ev, 1, 1);
+    exp_run_test(&run, ews);
     exp_run_finish(&run, ff_paper_bytes(trainer));
 
     ff_eval_workspace_free(ews);

@@ -461,46 +461,66 @@ static void put(FILE *f, double v, int ok)
         fprintf(f, " -");
 }
 
-void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
-                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness)
+void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_result *r,
+                    int n_layers)
 {
-    FILE *f = run->curve.f;
-    fprintf(f, "%d %s %s %zu", epoch, set, part, r->n);
+    fprintf(f, "%d %s %s %zu", epoch, e->set, e->part, r->n);
     for (int l = 0; l < n_layers; l++)
-        put(f, r->loss[l], ff_losses);
+        put(f, r->loss[l], e->ff_losses);
     put(f, r->head_loss, 1);
     put(f, 100.0 * r->softmax_acc, 1);
-    put(f, 100.0 * r->goodness_acc, goodness);
+    put(f, 100.0 * r->goodness_acc, e->c.goodness);
+}
+
+void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_eval_result *r)
+{
+    FILE *f = run->curve.f;
+    exp_curve_line(f, epoch, e, r, run->o->layers);
     fprintf(f, " %.2f\n", ff_system_seconds() - run->t0);
     fflush(f); /* progress visible in the temporary file; renamed only at the end */
-    if (!strcmp(set, "test")) {
+    if (!strcmp(e->set, "test")) {
         run->test_soft = 100.0 * r->softmax_acc;
         run->test_good = 100.0 * r->goodness_acc;
         return;
     }
-    if (strcmp(set, "val") || !strcmp(part, "neg"))
+    if (strcmp(e->set, "val") || !strcmp(e->part, "neg"))
         return;
     run->soft_final = 100.0 * r->softmax_acc;
     if (run->soft_final > run->soft_best)
         run->soft_best = run->soft_final, run->soft_best_epoch = epoch;
-    if (!goodness)
+    if (!e->c.goodness)
         return;
     run->good_final = 100.0 * r->goodness_acc;
     if (run->good_final > run->good_best)
         run->good_best = run->good_final, run->good_best_epoch = epoch;
 }
 
-void exp_run_test(exp_run *run, ff_eval_workspace *ews, const ff_eval_config *ev,
-                  int ff_losses, int goodness)
+static void evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const exp_eval_item *e,
+                     size_t n)
 {
-    const exp_ctx *x = run->x;
-    if (x->o.no_test)
-        return;
-    ff_eval_result r;
-    ff_eval(x->net, ews, x->d.test->x, x->d.test->y, x->d.test->n, ev, &r);
-    exp_run_record(run, x->o.epochs - 1, "test", "all", &r, x->o.layers, ff_losses, goodness);
+    for (size_t i = 0; i < n; i++) {
+        ff_eval_result r;
+        ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r);
+        exp_run_record(run, epoch, &e[i], &r);
+    }
 }
 
+void exp_run_evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const int *neg_label,
+                      const int *val_neg_label)
+{
+    if (!exp_eval_due(run->o, epoch))
+        return;
+    exp_eval_item e[EXP_MAX_EVALS];
+    evaluate(run, ews, epoch, e, exp_evaluations(run->x, neg_label, val_neg_label, 0, e));
+}
+
+void exp_run_test(exp_run *run, ff_eval_workspace *ews)
+{
+    if (run->o->no_test)
+        return;
+    exp_eval_item e[EXP_MAX_EVALS];
+    evaluate(run, ews, run->o->epochs - 1, e, exp_evaluations(run->x, NULL, NULL, 1, e));
+}
 
 /* The commit the sources were built from, "-dirty" when a tracked file
  * other than a result (results/, report/) differs from it: those do not go

@@ -105,14 +105,20 @@ void exp_run_synced(exp_run *run, int epoch, const ff_pipeline *p, const double 
  * checkpoint every --checkpoint-every epochs; stop if a signal arrived. */
 void exp_run_epoch_end(exp_run *run, int epoch, double train_loss);
 
-/* Append one curve line; for the validation positives it also tracks the
- * best and final accuracies. */
-void exp_run_record(exp_run *run, int epoch, const char *set, const char *part,
-                    const ff_eval_result *r, int n_layers, int ff_losses, int goodness);
+/* If an evaluation is due after this epoch (exp_eval_due): every
+ * evaluation of exp_evaluations, each recorded. */
+void exp_run_evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const int *neg_label,
+                      const int *val_neg_label);
 /* The paper's programs: evaluate the test set once, after the last epoch
  * (nothing with --no-test; summary.tsv then shows '-'). */
-void exp_run_test(exp_run *run, ff_eval_workspace *ews, const ff_eval_config *ev,
-                  int ff_losses, int goodness);
+void exp_run_test(exp_run *run, ff_eval_workspace *ews);
+/* Append one curve line; for the validation positives it also tracks the
+ * best and final accuracies. */
+void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_eval_result *r);
+/* A curve line's fields but the seconds (no newline): what ff_evaluate
+ * prints, the same figures. */
+void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_result *r,
+                    int n_layers);
 /* Write the model, config and summary, rename all into place together,
  * remove the checkpoint. */
 void exp_run_finish(exp_run *run, size_t ws_bytes);

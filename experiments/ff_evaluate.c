@@ -1,0 +1,144 @@
+/* ff_evaluate.c - evaluate a saved model (model.ffm, or a checkpoint).
+ *
+ *   ff_evaluate MODEL [--data DIR] [--threads N] [--quiet]
+ *
+ * The model file holds the configuration of the run that trained it
+ * (exp_identity): the experiment, every flag that shaped it.  The program
+ * rebuilds that run's data split and net from those flags, on the data in
+ * --data (default data/mnist), puts the saved parameters in, and
+ * makes the evaluations the run made after its last epoch, with every
+ * readout its kind has (and the paper programs' test set, unless the run
+ * left it out): it prints them as curve.tsv lines without the seconds
+ * column, the same figures, bit for bit, that the run recorded with the
+ * same --threads (the default: the run's).  Supervised seed FF scored its
+ * training negatives on labels drawn afresh each epoch, which the model
+ * does not hold: that one line is left out. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "ff/checkpoint.h"
+#include "ff/error.h"
+
+#define MAX_ARGS 128
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ff_evaluate MODEL [--data DIR] [--threads N] [--quiet]\n"
+               "Evaluates a model written by an experiment program (OUT/model.ffm, or\n"
+               "OUT/checkpoint.ffm) as that run evaluated it after its last epoch, and\n"
+               "prints curve.tsv lines (without the seconds).\n"
+               "  --data DIR    directory of the four IDX files (default data/mnist)\n"
+               "  --threads N   threads of the products (default: the run's, for the same bits)\n"
+               "  --quiet       no note on stderr about the data\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *model = NULL, *data = NULL, *threads = NULL;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--quiet")) {
+            quiet = 1;
+        } else if ((!strcmp(argv[i], "--data") || !strcmp(argv[i], "--threads")) && i + 1 < argc) {
+            *(argv[i][2] == 'd' ? &data : &threads) = argv[i + 1];
+            i++;
+        } else if (argv[i][0] != '-' && !model) {
+            model = argv[i];
+        } else {
+            fprintf(stderr, "ff_evaluate: error: unexpected argument '%s' (see --help)\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    if (!model) {
+        usage(stderr);
+        return 2;
+    }
+    ff_ckpt *c;
+    int status = ff_ckpt_load(&c, model);
+    if (status != FF_SUCCESS) {
+        fprintf(stderr, "ff_evaluate: error: %s: %s\n", model, ff_strerror(status));
+        return 1;
+    }
+
+    /* the run's flags, as its program would have parsed them */
+    static char *args[MAX_ARGS];
+    int n = 0, kind = -1;
+    args[n++] = "ff_evaluate";
+    char *flags = strdup(c->config);
+    if (!flags) {
+        fprintf(stderr, "ff_evaluate: error: out of memory\n");
+        return 1;
+    }
+    for (char *line = strtok(flags, "\n"); line && n < MAX_ARGS - 6;
+         line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "experiment ", 11)) {
+            kind = exp_kind_of(line + 11);
+        } else if (!strncmp(line, "--", 2)) {
+            char *space = strchr(line, ' ');
+            if (space)
+                *space = 0;
+            args[n++] = line;
+            if (space)
+                args[n++] = space + 1;
+        }
+    }
+    if (kind < 0) {
+        fprintf(stderr, "ff_evaluate: error: %s names no experiment this build knows\n", model);
+        return 1;
+    }
+    if (data)
+        args[n++] = "--data", args[n++] = (char *)data;
+    if (threads)
+        args[n++] = "--threads", args[n++] = (char *)threads;
+    args[n++] = "--quiet";
+
+    exp_ctx x;
+    exp_start(&x, (exp_kind)kind, n, args);
+    int *val_neg_label = NULL;
+    if (kind == EXP_FF_SUP) { /* drawn as the run drew it, first thing */
+        val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
+        if (!val_neg_label)
+            exp_die("out of memory");
+        ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)x.net->n_classes, x.rng);
+    }
+    status = ff_ckpt_restore_net(c, x.net, 0);
+    if (status != FF_SUCCESS)
+        exp_die("%s: %s", model, ff_strerror(status));
+    if (!quiet) {
+        char identity[FF_CKPT_MAX_CONFIG + 1];
+        exp_identity(identity, sizeof identity, &x.o, &x.d);
+        if (!strstr(c->config, strstr(identity, "sha256 ")))
+            fprintf(stderr, "ff_evaluate: note: the data in %s differ from the run's\n",
+                    x.o.data);
+    }
+
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
+    if (!ews)
+        exp_die("out of memory");
+    exp_eval_item e[2 * EXP_MAX_EVALS];
+    size_t m = exp_evaluations(&x, NULL, val_neg_label, 0, e);
+    if (EXP_PAPER(x.o.kind) && !x.o.no_test)
+        m += exp_evaluations(&x, NULL, NULL, 1, e + m);
+    printf("# epoch set part n");
+    for (int l = 1; l <= x.o.layers; l++)
+        printf(" loss_%d", l);
+    printf(" head_loss softmax_acc goodness_acc\n");
+    for (size_t i = 0; i < m; i++) {
+        ff_eval_result r;
+        ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r);
+        exp_curve_line(stdout, x.o.epochs - 1, &e[i], &r, x.o.layers);
+        putchar('\n');
+    }
+    ff_eval_workspace_free(ews);
+    free(val_neg_label);
+    free(flags);
+    ff_ckpt_free(c);
+    exp_stop(&x);
+    return ferror(stdout) ? 1 : 0;
+}
