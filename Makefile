@@ -1,9 +1,18 @@
 # Makefile - the pipeline: deps -> build -> data -> runs -> table -> report.
 #
-#   make reproduce          every run of the seed's table (SCALE=seed), the table
+#   make reproduce          every run of the seed's table (SCALE=seed) into
+#                           build/results/, its table and report, beside results/
 #   make reproduce SCALE=quick   the same pipeline on a small slice, about a minute
-#   make reproduce SCALE=paper   the paper's MNIST runs (hours), results/paper-summary.tsv
-#   make test               build and run the CTest suite
+#   make reproduce SCALE=paper   the paper's MNIST runs (hours) into build/results/paper/
+#   make adopt [SCALE=paper]     the reproduction becomes the reference, results/
+#   make report             report/report.html from the committed results/
+#   make test               deps, data, build, then the CTest suite
+#   make test-sanitizers    the CTest suite under ASan and UBSan (build-asan/)
+#   make fuzz FUZZ_SECONDS=60    each libFuzzer harness for that long (build-fuzz/)
+#
+# results/ holds the committed runs: the reference.  A reproduction trains
+# afresh into RESULTS (build/results/, or build/results-quick/) and ends by
+# comparing its table with the reference's (compare.tsv, paper-compare.tsv).
 #
 # A run is a directory holding curve.tsv, config.txt and summary.tsv; its
 # summary.tsv is written last, so make reruns only runs that never finished.
@@ -20,21 +29,42 @@ MODELS  ?= dense conv2d
 ALGOS   ?= bp ff-unsup ff-sup
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
+# REF_RESULTS: the reference a reproduction is compared with and `make
+# adopt` replaces (none at SCALE=quick unless named: an earlier quick
+# reproduction, say).  REPORT_DIR: where the report of a reproduction goes.
 ifeq ($(SCALE),seed)
-RESULTS ?= results
+RESULTS ?= $(BUILD)/results
+REF_RESULTS ?= results
 RUNFLAGS ?=
 BENCH_EPOCHS = 3
+REPORT_DIR ?= $(BUILD)/report
 else ifeq ($(SCALE),quick)
 RESULTS ?= $(BUILD)/results-quick
+REF_RESULTS ?=
 SEEDS   := 1 2
 RUNFLAGS ?= --epochs 10 --eval-every 2 --train-limit 5000 --val-limit 1000
 BENCH_EPOCHS = 1
-REPORT_OUT = REPORT_BUILD=$(abspath $(BUILD))/report-quick \
-             REPORT_HTML=$(abspath $(BUILD))/report-quick/report.html
+REPORT_DIR ?= $(BUILD)/report-quick
 else ifeq ($(SCALE),paper)
-RESULTS ?= results
+RESULTS ?= $(BUILD)/results
+REF_RESULTS ?= results
+REPORT_DIR ?= $(BUILD)/report
 else
 $(error SCALE=$(SCALE): use seed, quick or paper)
+endif
+
+# What `make report` reads and the search on validation writes into:
+# RESULTS when it is named (RESULTS=DIR, as `make reproduce` names it to its
+# steps) or at SCALE=quick, else the reference.  The report of the reference
+# is report/report.html, committed; any other goes to REPORT_DIR.
+RESULTS_HOME = $(RESULTS)
+ifeq ($(origin RESULTS)-$(SCALE),file-seed)
+RESULTS_HOME = $(REF_RESULTS)
+else ifeq ($(origin RESULTS)-$(SCALE),file-paper)
+RESULTS_HOME = $(REF_RESULTS)
+endif
+ifneq ($(abspath $(RESULTS_HOME)),$(abspath $(REF_RESULTS)))
+REPORT_OUT = REPORT_BUILD=$(abspath $(REPORT_DIR)) REPORT_HTML=$(abspath $(REPORT_DIR))/report.html
 endif
 
 # OpenBLAS 0.3.21 misdetects recent CPUs; see scripts/openblas-coretype.
@@ -48,8 +78,8 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test reproduce runs table bench report paper-bench paper-runs \
-        paper-table paper-search paper-search-table clean
+.PHONY: all deps build data test test-sanitizers fuzz reproduce runs table bench report \
+        compare adopt paper-bench paper-runs paper-table paper-search paper-search-table clean
 
 all: build
 
@@ -67,8 +97,21 @@ data: $(DATA)/SHA256SUMS
 $(DATA)/SHA256SUMS: scripts/fetch-mnist.sh
 	scripts/fetch-mnist.sh $(DATA)
 
-test: build
+# The whole suite, nothing skipped: what it needs is installed and fetched
+# first (CMAKE_FLAGS=... reaches the build).
+test: deps
+	$(MAKE) build data
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The suite again, built with ASan and UBSan; the fuzzing harnesses, each
+# for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+test-sanitizers: deps
+	$(MAKE) data
+	scripts/test-sanitizers.sh
+
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # One rule per kind of run: <algo>-<model>-seed<N>.
 define run_rule
@@ -80,7 +123,7 @@ $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(eval $(call run_rule,$(a),$(m)))))
 
 runs: $(addsuffix /summary.tsv,$(RUNS))
 
-# The paper's runs (SCALE=paper): <run>-seed<N> under results/paper/, one at
+# The paper's runs (SCALE=paper): <run>-seed<N> under $(RESULTS)/paper/, one at
 # a time, each with all the machine's threads (wide layers scale).
 PAPER_RESULTS ?= $(RESULTS)/paper
 PAPER_SEEDS   ?= 1 2
@@ -117,9 +160,10 @@ paper-table:
 # A search on the validation set, the test set left out (--no-test): one of
 # the paper's runs with one setting changed from its reference settings per
 # search run, named <run>/<setting> here and <run>-<setting>-seed<N> under
-# results/paper-search/.  The reference settings' validation errors come
-# from the paper runs themselves.
-SEARCH_RESULTS  ?= $(RESULTS)/paper-search
+# results/paper-search/ (RESULTS_HOME: the reference unless RESULTS is
+# named).  The reference settings' validation errors come from the paper
+# runs themselves, under RESULTS_HOME's paper/.
+SEARCH_RESULTS  ?= $(RESULTS_HOME)/paper-search
 SEARCH_SEEDS    ?= 1
 SEARCH_SETTINGS ?= ff-sup-3x1000/lr0.02 ff-sup-3x1000/lr0.005 ff-sup-3x1000/peer0.01 \
                    ff-sup-3x1000/wc0.0003 ff-sup-3x1000/peer0.1 ff-sup-3x1000/wc0.003 \
@@ -154,9 +198,9 @@ paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 SEARCHED := $(sort $(foreach g,$(SEARCH_SETTINGS),$(call search_run,$(g))))
 paper-search-table:
 	awk -f scripts/paper-search.awk \
-	    $(wildcard $(foreach r,$(SEARCHED),$(PAPER_RESULTS)/$(r)-seed*/summary.tsv) \
-	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) </dev/null >$(RESULTS)/paper-search.tsv.tmp
-	mv $(RESULTS)/paper-search.tsv.tmp $(RESULTS)/paper-search.tsv
+	    $(wildcard $(foreach r,$(SEARCHED),$(RESULTS_HOME)/paper/$(r)-seed*/summary.tsv) \
+	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) </dev/null >$(RESULTS_HOME)/paper-search.tsv.tmp
+	mv $(RESULTS_HOME)/paper-search.tsv.tmp $(RESULTS_HOME)/paper-search.tsv
 
 # The table: generated from the runs' own summaries, never typed.
 REFERENCE := experiments/reference-seed.tsv
@@ -192,22 +236,73 @@ $(RESULTS)/bench/blas_shapes.txt: | build
 
 paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
 
-# The report reads whatever is in RESULTS (and says what is missing); it does
-# not depend on `table`, which would start every missing run.
+# The report reads whatever is in RESULTS_HOME (and says what is missing);
+# it does not depend on `table`, which would start every missing run.
 report:
-	$(MAKE) -C report RESULTS=$(abspath $(RESULTS)) SEEDS="$(SEEDS)" \
-	    PAPER_RESULTS=$(abspath $(PAPER_RESULTS)) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT)
+	$(MAKE) -C report RESULTS=$(abspath $(RESULTS_HOME)) SEEDS="$(SEEDS)" \
+	    PAPER_RESULTS=$(abspath $(RESULTS_HOME)/paper) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT)
 
+# The reproduction beside the reference: one line per row and measure of
+# the table (scripts/compare.awk), into COMPARE.  The runs compared bit for
+# bit are the reproduction's complete ones, with the reference's of the
+# same names.
 ifeq ($(SCALE),paper)
-REPRODUCE_STEPS = $(MAKE) paper-bench && $(MAKE) paper-runs && $(MAKE) paper-table && $(MAKE) report && \
-	echo && column -t $(RESULTS)/paper-summary.tsv && echo && \
-	echo "reproduce: table in $(RESULTS)/paper-summary.tsv, runs in $(PAPER_RESULTS)/"
+TABLE_FILE   = $(RESULTS)/paper-summary.tsv
+REF_TABLE    = $(REF_RESULTS)/paper-summary.tsv
+REF_RUNS     = $(REF_RESULTS)/paper
+COMPARE     ?= $(RESULTS)/paper-compare.tsv
+DONE_RUNS    = $(PAPER_RUNS)
+# what `make adopt` copies besides the runs, relative to RESULTS
+ADOPT_FILES  = paper-summary.tsv bench/paper_epoch.txt bench/blas_shapes.txt
+else
+TABLE_FILE   = $(RESULTS)/summary.tsv
+REF_TABLE    = $(REF_RESULTS)/summary.tsv
+REF_RUNS     = $(REF_RESULTS)
+COMPARE     ?= $(RESULTS)/compare.tsv
+DONE_RUNS    = $(RUNS)
+ADOPT_FILES  = summary.tsv summary.md bench/ff_epoch.txt
+endif
+complete = $(patsubst %/summary.tsv,%,$(wildcard $(addsuffix /summary.tsv,$(DONE_RUNS))))
+
+compare:
+	@test -n "$(REF_RESULTS)" || { echo "compare: no reference at SCALE=quick:" \
+	    "name an earlier quick reproduction with REF_RESULTS=DIR" >&2; exit 1; }
+	@scripts/compare.sh $(COMPARE) $(TABLE_FILE) $(REF_TABLE) $(REF_RUNS) $(complete)
+
+# The reproduction becomes the reference: its complete runs, its table and
+# its bench files copied over REF_RESULTS, then the reference's report
+# rebuilt (git diff results/ report/ then shows what changed).
+adopt:
+	@test "$(SCALE)" != quick || { echo "adopt: a quick reproduction is no reference:" \
+	    "use SCALE=seed or SCALE=paper" >&2; exit 1; }
+	@test "$(abspath $(RESULTS))" != "$(abspath $(REF_RESULTS))" || { echo "adopt: RESULTS is" \
+	    "the reference already: name the reproduction with RESULTS=DIR" >&2; exit 1; }
+	@test -s $(TABLE_FILE) || { echo "adopt: no $(TABLE_FILE): make reproduce" \
+	    "$(if $(filter paper,$(SCALE)),SCALE=paper )first" >&2; exit 1; }
+	mkdir -p $(REF_RUNS) $(REF_RESULTS)/bench
+	for run in $(complete); do \
+	    rm -rf $(REF_RUNS)/$${run##*/} && cp -R $$run $(REF_RUNS)/ || exit 1; done
+	for f in $(ADOPT_FILES); do \
+	    if [ -f $(RESULTS)/$$f ]; then cp $(RESULTS)/$$f $(REF_RESULTS)/$$f || exit 1; fi; done
+	$(MAKE) report RESULTS=$(REF_RESULTS)
+
+# A reproduction's report: REPORT_DIR's, unless RESULTS is the reference.
+REPORT_AT = $(if $(filter $(abspath $(REF_RESULTS)),$(abspath $(RESULTS))),report,$(REPORT_DIR))/report.html
+COMPARE_STEP = $(if $(REF_RESULTS),echo && $(MAKE) -s compare &&)
+COMPARE_NOTE = $(if $(REF_RESULTS),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
+ifeq ($(SCALE),paper)
+REPRODUCE_STEPS = $(MAKE) paper-bench && $(MAKE) paper-runs && $(MAKE) paper-table && \
+	$(MAKE) report RESULTS=$(RESULTS) && echo && awk -f scripts/show-tsv.awk $(TABLE_FILE) && \
+	$(COMPARE_STEP) echo && \
+	echo "reproduce: table in $(TABLE_FILE), runs in $(PAPER_RESULTS)/," \
+	     "report in $(REPORT_AT)$(COMPARE_NOTE)"
 else
 REPRODUCE_STEPS = $(MAKE) bench && $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
-	$(MAKE) report && echo && cat $(RESULTS)/summary.md && echo && \
-	echo "reproduce: table in $(RESULTS)/summary.tsv (Markdown: $(RESULTS)/summary.md)," \
+	$(MAKE) report RESULTS=$(RESULTS) && echo && cat $(RESULTS)/summary.md && \
+	$(COMPARE_STEP) echo && \
+	echo "reproduce: table in $(TABLE_FILE) (Markdown: $(RESULTS)/summary.md)," \
 	     "runs in $(RESULTS)/<algorithm>-<model>-seed<N>/, report in" \
-	     "$(if $(REPORT_OUT),$(BUILD)/report-quick,report)/report.html"
+	     "$(REPORT_AT)$(COMPARE_NOTE)"
 endif
 
 reproduce: deps
@@ -215,5 +310,7 @@ reproduce: deps
 	$(MAKE) build data && $(REPRODUCE_STEPS) && \
 	echo "reproduce: wall time $$(( $$(date +%s) - start )) s"
 
+# Everything under BUILD but the reproductions in $(BUILD)/results/ (hours
+# of runs at SCALE=paper): remove that by hand.
 clean:
-	rm -rf $(BUILD)
+	[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 ! -name results -exec rm -rf {} +

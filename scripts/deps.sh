@@ -5,7 +5,10 @@
 # command and fails, so that nothing half-works later.
 set -eu
 
-packages="cmake gcc make libgsl-dev libopenblas-dev gnuplot-nox pandoc npm libxml2-utils"
+# clang, libfuzzer-14-dev and libclang-rt-14-dev: the fuzzing harnesses and
+# the sanitizer build (make fuzz, make test-sanitizers).
+packages="cmake gcc make libgsl-dev libopenblas-dev gnuplot-nox pandoc npm libxml2-utils
+          clang libfuzzer-14-dev libclang-rt-14-dev"
 
 missing=
 for p in $packages; do
@@ -16,7 +19,7 @@ done
 case " $missing " in *" npm "*) command -v npm >/dev/null && missing=$(echo "$missing" | sed 's/ npm//') ;; esac
 
 if [ -z "$missing" ]; then
-    echo "deps: all present ($packages)"
+    echo "deps: all present ($(echo $packages))"
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_paper_quick.sh SRC BUILD OUT - the SCALE=paper pipeline, end to end,
-# in miniature on the real MNIST (skipped, status 77, when it is absent):
+# in miniature on the real MNIST (a failure when it is absent):
 # the epoch benchmark for one batch (and evaluations of 200 images), the
 # products' benchmark for short rounds, every paper run with a small net
 # for two epochs on a slice, then
@@ -11,7 +11,7 @@
 set -eu
 src=$1 build=$2 out=$3
 data=$src/data/mnist
-[ -f "$data/SHA256SUMS" ] || { echo "no MNIST in $data (make data): skipped"; exit 77; }
+[ -f "$data/SHA256SUMS" ] || { echo "no MNIST in $data: run 'make data' (make test does it)"; exit 1; }
 
 . "$(dirname "$0")/check.sh"
 
