@@ -34,6 +34,13 @@ static void test_relu(void)
     float neg[3] = {-5.0f, -0.1f, -2.0f};
     ff_relu(neg, 2);
     CHECK(neg[0] == 0.0f && neg[1] == 0.0f && neg[2] == -2.0f, "relu must touch only n floats");
+    /* a NaN passes (the programs' guard finds it in the loss); -0 and
+     * -inf become +0, +inf stays */
+    float odd[4] = {NAN, -0.0f, -INFINITY, INFINITY};
+    ff_relu(odd, 4);
+    CHECK(isnan(odd[0]), "relu(NaN) must stay NaN, got %g", odd[0]);
+    CHECK(odd[1] == 0.0f && !signbit(odd[1]) && odd[2] == 0.0f && !signbit(odd[2]) &&
+              odd[3] == INFINITY, "relu(-0, -inf, inf): got %g %g %g", odd[1], odd[2], odd[3]);
 }
 
 static void test_goodness(gsl_rng *r)

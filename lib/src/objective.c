@@ -11,7 +11,7 @@ FF_HOT static void relu_block(void *ctx, size_t i0, size_t i1, int t)
     (void)t;
     float *h = ctx;
     for (size_t i = i0; i < i1; i++)
-        h[i] = h[i] > 0.0f ? h[i] : 0.0f;
+        h[i] = h[i] > 0.0f || h[i] != h[i] ? h[i] : 0.0f; /* a NaN stays NaN */
 }
 
 void ff_relu(float *h, size_t n)

@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-/* h = max(h, 0), in place, n floats. */
+/* h = max(h, 0), in place, n floats; a NaN stays NaN, so that a weight
+ * gone bad reaches the loss (where the programs look for it) instead of
+ * vanishing into a zero. */
 void ff_relu(float *h, size_t n);
 
 /* Row normalisation between layers.

@@ -1,0 +1,163 @@
+#!/bin/sh
+# e2e_resume.sh PROG EVALUATE DATA OUTDIR - a run that survives, and its guards.
+#
+# PROG is one experiment program, EVALUATE the ff_evaluate program, DATA the
+# synthetic MNIST.  Checks, on short runs:
+#   - a run stopped twice by SIGTERM (--inject-stop: the program's own
+#     signal handler, at a fixed point) and resumed by the same command
+#     leaves curve.tsv, summary.tsv (but for the seconds) and model.ffm
+#     identical to a run never stopped; so does one stopped by a real
+#     SIGINT from outside, at whatever point it had reached;
+#   - a stopped run exits 128 + signal, keeps its checkpoint, writes no
+#     summary and leaves no temporary file;
+#   - ff_evaluate on the model prints the last evaluation's lines exactly;
+#   - a checkpoint of another configuration is refused and left as it was;
+#     --restart discards it;
+#   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
+#     with no summary and the last checkpoint kept;
+#   - the temporary files a killed process left are removed;
+#   - an --out too long is refused and creates nothing;
+#   - a run at chance level says so in summary.tsv.
+# The exit status is the verdict.
+set -eu
+[ $# -eq 4 ] || { echo "usage: sh e2e_resume.sh PROG EVALUATE DATA OUTDIR" >&2; exit 2; }
+PROG=$1 EVALUATE=$2 DATA=$3 OUT=$4
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" ]; then
+    OPENBLAS_CORETYPE=$("$HERE/../scripts/openblas-coretype")
+    export OPENBLAS_CORETYPE
+fi
+. "$HERE/check.sh"
+
+name=$(basename "$PROG")
+case $name in
+paper_*) EPOCHS=5 FLAGS="--batch 20 --layers 3 --units 24 --val-split 200"
+         STOP1=1,7 STOP2=3,0 NAN=2,4 ;;
+*)       EPOCHS=6 FLAGS="--batch 32"
+         STOP1=1,3 STOP2=4,0 NAN=2,4 ;;
+esac
+run() { # run DIR [flags]: status in $rc, stderr in DIR.err
+    dir=$1
+    shift
+    rc=0
+    "$PROG" --data "$DATA" --out "$dir" --epochs $EPOCHS --eval-every 2 --checkpoint-every 1 \
+        --quiet $FLAGS "$@" >"$dir.out" 2>"$dir.err" || rc=$?
+}
+nosecs() { awk '{ $NF = ""; print }' "$1"; }
+# summary.tsv without its seconds column (11th)
+nosecs_summary() { awk '{ $11 = ""; print }' "$1"; }
+same_run() { # same_run A B: the same results but for the time columns
+    cmp -s "$1/model.ffm" "$2/model.ffm" &&
+        [ "$(nosecs "$1/curve.tsv")" = "$(nosecs "$2/curve.tsv")" ] &&
+        [ "$(nosecs_summary "$1/summary.tsv")" = "$(nosecs_summary "$2/summary.tsv")" ]
+}
+no_tmp() { ! ls -a "$1" | grep -q '\.tmp\.'; }
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+run "$OUT/a"
+check "uninterrupted run exits 0 ($(head -c 200 "$OUT/a.err"))" [ "$rc" -eq 0 ]
+for f in curve.tsv summary.tsv config.txt model.ffm; do
+    check "$f written" test -s "$OUT/a/$f"
+done
+check "no checkpoint left after the end" test ! -e "$OUT/a/checkpoint.ffm"
+
+# stopped twice, resumed twice
+run "$OUT/b" --inject-stop $STOP1
+check "SIGTERM: exit status 143 (got $rc)" [ "$rc" -eq 143 ]
+check "SIGTERM: a checkpoint, no summary" sh -c "test -s '$OUT/b/checkpoint.ffm' && test ! -e '$OUT/b/summary.tsv'"
+check "SIGTERM: no temporary file left" no_tmp "$OUT/b"
+check "SIGTERM: says how to resume" grep -q 'the same command resumes' "$OUT/b.err"
+run "$OUT/b" --inject-stop $STOP2
+check "second stop: 143 (got $rc)" [ "$rc" -eq 143 ]
+run "$OUT/b"
+check "resumed run exits 0 ($(head -c 200 "$OUT/b.err"))" [ "$rc" -eq 0 ]
+check "resumed twice: the same curve, summary and model as uninterrupted" same_run "$OUT/a" "$OUT/b"
+check "resumed: no checkpoint left" test ! -e "$OUT/b/checkpoint.ffm"
+
+# a real SIGINT from outside, wherever the run is: a longer run, killed
+# once its first checkpoint exists
+long="--epochs 40"
+"$PROG" --data "$DATA" --out "$OUT/long-a" $long --eval-every 2 --quiet $FLAGS >/dev/null 2>&1
+"$PROG" --data "$DATA" --out "$OUT/long-b" $long --eval-every 2 --quiet $FLAGS >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ ! -e "$OUT/long-b/checkpoint.ffm" ] && [ $i -lt 400 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.02
+    i=$((i + 1))
+done
+kill -INT $pid 2>/dev/null || true
+rc=0
+wait $pid || rc=$?
+check "SIGINT from outside: exit status 130 (got $rc; 0 means the run ended first)" [ "$rc" -eq 130 ]
+"$PROG" --data "$DATA" --out "$OUT/long-b" $long --eval-every 2 --quiet $FLAGS >/dev/null 2>&1 ||
+    check "resumed after SIGINT" false
+check "SIGINT and resumed: the same results" same_run "$OUT/long-a" "$OUT/long-b"
+
+# ff_evaluate prints what the run recorded after its last epoch
+rc=0
+"$EVALUATE" "$OUT/a/model.ffm" --data "$DATA" --quiet >"$OUT/eval.tsv" 2>"$OUT/eval.err" || rc=$?
+check "ff_evaluate exits 0 ($(head -c 200 "$OUT/eval.err"))" [ "$rc" -eq 0 ]
+last=$((EPOCHS - 1))
+# supervised seed FF's training negatives used labels drawn that epoch: not in the model
+awk -v e=$last '$1 == e && !($2 == "train" && $3 == "neg" && skip) { $NF = ""; sub(/ $/, ""); print }' \
+    skip=$([ "$name" = ff_supervised ] && echo 1 || echo 0) "$OUT/a/curve.tsv" >"$OUT/eval.want"
+grep -v '^#' "$OUT/eval.tsv" >"$OUT/eval.got" || true
+check "ff_evaluate: the figures the run recorded, exactly" cmp -s "$OUT/eval.want" "$OUT/eval.got"
+check "ff_evaluate: as many lines as the run's last evaluation ($(wc -l <"$OUT/eval.want"))" \
+    [ "$(wc -l <"$OUT/eval.got")" -ge 2 ]
+rc=0
+"$EVALUATE" "$OUT/a/curve.tsv" >/dev/null 2>"$OUT/eval-bad.err" || rc=$?
+check "ff_evaluate refuses a file that is no model" sh -c "[ $rc -eq 1 ] && grep -q 'not a model' '$OUT/eval-bad.err'"
+
+# a checkpoint of another configuration: refused, untouched; --restart
+run "$OUT/c" --inject-stop $STOP1
+cp "$OUT/c/checkpoint.ffm" "$OUT/c.ckpt"
+run "$OUT/c" --seed 5
+check "another configuration refused" [ "$rc" -ne 0 ]
+check "the refusal names the difference" grep -q "another configuration (here '--seed 5', there" "$OUT/c.err"
+check "the refusal is one line" [ "$(wc -l <"$OUT/c.err")" -eq 1 ]
+check "the checkpoint is left as it was" cmp -s "$OUT/c/checkpoint.ffm" "$OUT/c.ckpt"
+check "nothing written beside it" sh -c "test ! -e '$OUT/c/summary.tsv' && test ! -e '$OUT/c/curve.tsv'"
+run "$OUT/c" --seed 5 --restart
+check "--restart discards it and runs ($(head -c 200 "$OUT/c.err"))" [ "$rc" -eq 0 ]
+run "$OUT/c"
+check "a finished run of another configuration is not overwritten either" [ "$rc" -ne 0 ]
+
+# a NaN stops the run at once
+run "$OUT/n" --inject-nan $NAN
+check "NaN: exit status 1 (got $rc)" [ "$rc" -eq 1 ]
+e=${NAN%,*} b=${NAN#*,}
+check "NaN: names epoch $((e + 1)), batch $((b + 1)), layer 1 ($(head -c 300 "$OUT/n.err"))" \
+    grep -q "epoch $((e + 1)), batch $((b + 1)), layer 1: the loss is not finite" "$OUT/n.err"
+check "NaN: one line" [ "$(wc -l <"$OUT/n.err")" -eq 1 ]
+check "NaN: no summary, no curve" sh -c "test ! -e '$OUT/n/summary.tsv' && test ! -e '$OUT/n/curve.tsv'"
+check "NaN: the last good checkpoint is kept" test -s "$OUT/n/checkpoint.ffm"
+check "NaN: no temporary file left" no_tmp "$OUT/n"
+run "$OUT/n"
+check "NaN: the kept checkpoint resumes to the uninterrupted results" same_run "$OUT/a" "$OUT/n"
+
+# leftovers of killed processes are removed (pid 2^22+1 exceeds pid_max)
+mkdir -p "$OUT/o"
+: >"$OUT/o/curve.tsv.tmp.4194305"
+: >"$OUT/o/model.ffm.tmp.4194305.tmp.4194305"
+run "$OUT/o"
+check "orphaned temporary files removed" no_tmp "$OUT/o"
+
+# an --out too long for the program
+long_out=$OUT/long$(printf '%05000d' 0 | tr 0 x)/run
+rc=0
+"$PROG" --data "$DATA" --out "$long_out" --quiet $FLAGS >/dev/null 2>"$OUT/l.err" || rc=$?
+check "--out too long: refused" [ "$rc" -ne 0 ]
+check "--out too long: says so ($(head -c 120 "$OUT/l.err"))" grep -q -- '--out: the path has' "$OUT/l.err"
+check "--out too long: creates nothing" sh -c "! ls '$OUT' | grep -q '^longx'"
+
+# a run that learns nothing says so
+case $name in
+paper_ff_*) # the paper's FF at --lr 10 ends at chance (BP's Adam still learns)
+    run "$OUT/chance" --lr 10
+    check "--lr 10: finishes" [ "$rc" -eq 0 ]
+    check "--lr 10: summary says chance" sh -c "grep -v '^#' '$OUT/chance/summary.tsv' | grep -q ' chance$'"
+    check "a run that learned says so" sh -c "grep -v '^#' '$OUT/a/summary.tsv' | grep -q ' learned$'" ;;
+esac
+check_done
