@@ -55,15 +55,15 @@ endif
 
 # What `make report` reads and the search on validation writes into:
 # RESULTS when it is named (RESULTS=DIR, as `make reproduce` names it to its
-# steps) or at SCALE=quick, else the reference.  The report of the reference
-# is report/report.html, committed; any other goes to REPORT_DIR.
+# steps) or at SCALE=quick, else the reference.  The report of the committed
+# results/ is report/report.html, committed too; any other goes to REPORT_DIR.
 RESULTS_HOME = $(RESULTS)
 ifeq ($(origin RESULTS)-$(SCALE),file-seed)
 RESULTS_HOME = $(REF_RESULTS)
 else ifeq ($(origin RESULTS)-$(SCALE),file-paper)
 RESULTS_HOME = $(REF_RESULTS)
 endif
-ifneq ($(abspath $(RESULTS_HOME)),$(abspath $(REF_RESULTS)))
+ifneq ($(abspath $(RESULTS_HOME)),$(abspath results))
 REPORT_OUT = REPORT_BUILD=$(abspath $(REPORT_DIR)) REPORT_HTML=$(abspath $(REPORT_DIR))/report.html
 endif
 
@@ -97,17 +97,18 @@ data: $(DATA)/SHA256SUMS
 $(DATA)/SHA256SUMS: scripts/fetch-mnist.sh
 	scripts/fetch-mnist.sh $(DATA)
 
-# The whole suite, nothing skipped: what it needs is installed and fetched
-# first (CMAKE_FLAGS=... reaches the build).
+# The whole suite, nothing skipped: what it needs is installed and MNIST
+# fetched into data/mnist (where the tests read it) first; CMAKE_FLAGS=...
+# reaches a new build directory.
 test: deps
-	$(MAKE) build data
+	$(MAKE) build data DATA=data/mnist
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The suite again, built with ASan and UBSan; the fuzzing harnesses, each
 # for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 test-sanitizers: deps
-	$(MAKE) data
+	$(MAKE) data DATA=data/mnist
 	scripts/test-sanitizers.sh
 
 fuzz: deps
@@ -286,8 +287,8 @@ adopt:
 	    if [ -f $(RESULTS)/$$f ]; then cp $(RESULTS)/$$f $(REF_RESULTS)/$$f || exit 1; fi; done
 	$(MAKE) report RESULTS=$(REF_RESULTS)
 
-# A reproduction's report: REPORT_DIR's, unless RESULTS is the reference.
-REPORT_AT = $(if $(filter $(abspath $(REF_RESULTS)),$(abspath $(RESULTS))),report,$(REPORT_DIR))/report.html
+# A reproduction's report: REPORT_DIR's, unless RESULTS is results/.
+REPORT_AT = $(if $(filter $(abspath results),$(abspath $(RESULTS))),report,$(REPORT_DIR))/report.html
 COMPARE_STEP = $(if $(REF_RESULTS),echo && $(MAKE) -s compare &&)
 COMPARE_NOTE = $(if $(REF_RESULTS),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
 ifeq ($(SCALE),paper)
