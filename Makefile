@@ -289,8 +289,10 @@ adopt:
 
 # A reproduction's report: REPORT_DIR's, unless RESULTS is results/.
 REPORT_AT = $(if $(filter $(abspath results),$(abspath $(RESULTS))),report,$(REPORT_DIR))/report.html
-COMPARE_STEP = $(if $(REF_RESULTS),echo && $(MAKE) -s compare &&)
-COMPARE_NOTE = $(if $(REF_RESULTS),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
+# The comparison, when there is a reference other than RESULTS itself.
+COMPARED = $(if $(REF_RESULTS),$(filter-out $(abspath $(RESULTS)),$(abspath $(REF_RESULTS))))
+COMPARE_STEP = $(if $(COMPARED),echo && $(MAKE) -s compare &&)
+COMPARE_NOTE = $(if $(COMPARED),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
 ifeq ($(SCALE),paper)
 REPRODUCE_STEPS = $(MAKE) paper-bench && $(MAKE) paper-runs && $(MAKE) paper-table && \
 	$(MAKE) report RESULTS=$(RESULTS) && echo && awk -f scripts/show-tsv.awk $(TABLE_FILE) && \
