@@ -301,13 +301,16 @@ int exp_run_resume(exp_run *run)
     char path[sizeof run->curve.path];
     result_path(path, sizeof path, run->o, "checkpoint.ffm");
     size_t n;
-    const double *v = ff_ckpt_find(c, "RUN ", &n);
+    double v[R_N]; /* section bytes have no alignment: copied out */
+    const void *rv = ff_ckpt_find(c, "RUN ", &n);
+    if (rv && n == sizeof v)
+        memcpy(v, rv, sizeof v);
     const char *curve = NULL;
     size_t curve_len = 0;
     int status = ff_ckpt_restore_net(c, run->x->net, run->adam);
     if (status == FF_SUCCESS)
         status = ff_ckpt_restore_rng(c, run->x->rng);
-    if (status == FF_SUCCESS && (!v || n != R_N * sizeof *v ||
+    if (status == FF_SUCCESS && (!rv || n != sizeof v ||
                                  !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
         status = FF_ECKPT_SECTION;
     for (size_t i = 0; status == FF_SUCCESS && i < run->n_state; i++) {

@@ -63,6 +63,16 @@ int main(void)
     /* conv 3x3x1 -> 5 filters on 4x4: 9*5+5; dense 2*2*5=20 -> 6: 126; head 6 -> 3: 21 */
     CHECK(n_params == 50 + 126 + 21, "parameters by hand: %zu", n_params);
 
+    /* sizes whose products would wrap 2^64 are refused, not wrapped:
+     * 4096 x 4096 x 2^20 filters, then 2^20 units on their 2^44 outputs */
+    ff_net_spec huge = {.ih = 4096, .iw = 4096, .ic = 1, .n_layers = 2, .head_from = 1,
+                        .n_classes = 2, .norm = FF_NORM_RMS};
+    huge.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 1u << 20, 1, 1};
+    huge.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 1u << 20, 1, 1};
+    CHECK(ff_net_spec_check(&huge, NULL) == FF_EINVAL, "a net of 2^84 weights refused");
+    huge.layer[0].units = 4, huge.layer[1].units = 8; /* negative control: 2^26 weights */
+    CHECK(ff_net_spec_check(&huge, NULL) == FF_SUCCESS, "the same net, small, accepted");
+
     ff_net *net, *back;
     CHECK(ff_net_alloc(&net, &spec) == FF_SUCCESS, "alloc");
     CHECK(ff_net_alloc(&back, &spec) == FF_SUCCESS, "alloc");

@@ -22,8 +22,8 @@ _Static_assert(sizeof(long) == 8, "STEP holds the net's step counts as 64-bit lo
 #define HEADER_BYTES (sizeof magic + 4 * N_U32 + 16)
 #define SECTION_HEAD 12 /* tag and length */
 
-/* Bounds on a spec's sizes, far above any net here, far below overflow:
- * with them no product of the shape code exceeds 2^50. */
+/* Bounds on a spec's fields, far above any net here; ff_net_spec_check
+ * then bounds every size the fields imply (net.c), so that none wraps. */
 #define MAX_SIDE 4096
 #define MAX_CHANNELS 4096
 #define MAX_UNITS (1u << 20)

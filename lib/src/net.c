@@ -8,29 +8,53 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix_float.h>
 
+/* A bound on every size of a net: a layer's inputs, outputs and parameters,
+ * and their total.  Far above any net here; with it no size product wraps. */
+#define MAX_SIZE ((size_t)1 << 40)
+
+/* Whether a * b * c stays within MAX_SIZE (checked before multiplying). */
+static int fits3(size_t a, size_t b, size_t c)
+{
+    return a <= MAX_SIZE && b <= MAX_SIZE && c <= MAX_SIZE && (!a || b <= MAX_SIZE / a) &&
+           (!a || !b || c <= MAX_SIZE / (a * b));
+}
+
+/* A layer of `units` on an input of h x w x c: its input, its output (at
+ * most h w units) and its weights (at most h w c units) within MAX_SIZE. */
+static int layer_fits(size_t h, size_t w, size_t c, size_t units)
+{
+    return fits3(h, w, c) && fits3(h, w, units) && fits3(h * w, c, units);
+}
+
 /* Shape the layers of s into L (and the head into *head); FF_EINVAL if one
- * does not fit its input. */
+ * does not fit its input, or is beyond MAX_SIZE. */
 static int shape_layers(const ff_net_spec *s, ff_layer *L, ff_layer *head, size_t *head_off)
 {
     if (s->n_layers == 0 || s->n_layers > FF_MAX_LAYERS || s->head_from >= s->n_layers ||
-        s->n_classes < 2 || s->n_classes > s->ih * s->iw * s->ic)
+        !fits3(s->ih, s->iw, s->ic) || s->n_classes < 2 ||
+        s->n_classes > s->ih * s->iw * s->ic)
         return FF_EINVAL;
     size_t h = s->ih, w = s->iw, c = s->ic, head_inputs = 0;
     for (size_t l = 0; l < s->n_layers; l++) {
         const ff_layer_spec *ls = &s->layer[l];
-        if (ls->kind != FF_LAYER_DENSE && ls->kind != FF_LAYER_CONV2D)
+        if ((ls->kind != FF_LAYER_DENSE && ls->kind != FF_LAYER_CONV2D) ||
+            !layer_fits(h, w, c, ls->units))
             return FF_EINVAL;
         int status = ls->kind == FF_LAYER_DENSE
                          ? ff_layer_dense(&L[l], h * w * c, ls->units)
                          : ff_layer_conv2d(&L[l], h, w, c, ls->kh, ls->kw, ls->units);
         if (status != FF_SUCCESS)
             return status;
+        if (L[l].n_out > MAX_SIZE - head_inputs)
+            return FF_EINVAL;
         h = L[l].oh, w = L[l].ow, c = L[l].oc;
         if (l >= s->head_from) {
             head_off[l] = head_inputs;
             head_inputs += L[l].n_out;
         }
     }
+    if (!layer_fits(1, 1, head_inputs, s->n_classes))
+        return FF_EINVAL;
     return ff_layer_dense(head, head_inputs, s->n_classes);
 }
 
@@ -41,7 +65,7 @@ int ff_net_spec_check(const ff_net_spec *s, size_t *n_params)
     int status = shape_layers(s, L, &head, head_off);
     if (status != FF_SUCCESS)
         return status;
-    size_t n = head.n_params;
+    size_t n = head.n_params; /* each below 2^41: nine of them cannot wrap */
     for (size_t l = 0; l < s->n_layers; l++)
         n += L[l].n_params;
     if (n_params)

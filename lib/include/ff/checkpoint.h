@@ -89,7 +89,9 @@ int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size);
 int ff_ckpt_load(ff_ckpt **out, const char *path);
 void ff_ckpt_free(ff_ckpt *c);
 
-/* A section's bytes, NULL if there is none of that tag; *len its length. */
+/* A section's bytes, NULL if there is none of that tag; *len its length.
+ * The bytes have no alignment: copy them out (memcpy) before reading
+ * anything wider than a byte. */
 const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len);
 
 /* Copy the parameters (and with adam, the Adam moments and steps, which

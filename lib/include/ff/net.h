@@ -60,7 +60,7 @@ typedef struct {
 
 /* Check a spec without allocating anything: the layer count, head_from,
  * n_classes, and each layer's shape (its input is the previous layer's
- * output).  *n_params (may be NULL) receives the parameters it implies.
+ * output), every size it implies at most 2^40 (none can wrap).  *n_params (may be NULL) receives the parameters it implies.
  * FF_EINVAL if the spec cannot be built. */
 int ff_net_spec_check(const ff_net_spec *spec, size_t *n_params);
 /* Build a net from its spec (checked as above).  Parameters are zero until
