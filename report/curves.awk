@@ -2,9 +2,11 @@
 #
 #   awk -v params=OUT.gp -f curves.awk RUN/curve.tsv ... >OUT.dat
 #
-# Reads the curve.tsv of each run of one algorithm and model and prints, for
-# each evaluated epoch, `epoch runs` and then a (mean min max) triple per
-# metric of the validation set, in this order: FF loss of layers 1..L on
+# Reads the curve.tsv of each run of one algorithm and model (its lines
+# picked by the columns the header names: `set` "val", `part` "pos" or
+# "neg"; "train" lines are skipped) and prints, for each evaluated epoch,
+# `epoch runs` and then a (mean min max) triple per metric of the
+# validation set, in this order: FF loss of layers 1..L on
 # positive data, the same on negative data, softmax accuracy, goodness
 # accuracy.  '-' where no run has the value.  Writes into `params` what the
 # plot needs as gnuplot assignments: layers, runs, last epoch, and the range
@@ -17,20 +19,21 @@ FNR == 1 {                       # the header names the columns
         if ($i ~ /^loss_/) L++
     }
     if (layers && L != layers) { print FILENAME ": other layer count" > "/dev/stderr"; exit 1 }
+    if (!("set" in c) || !("part" in c)) { print FILENAME ": no set or part column" > "/dev/stderr"; exit 1 }
     layers = L; runs++
     next
 }
-$2 != "val" { next }
+/^#/ || NF == 0 || $(c["set"]) != "val" { next }
 
 {
-    e = $1
+    e = $(c["epoch"])
     if (!(e in seen)) { seen[e] = 1; order[++ne] = e }
-    if ($3 == "pos") {
+    if ($(c["part"]) == "pos") {
         nrun[e]++
         for (l = 1; l <= L; l++) add(e, l, $(c["loss_" l]))
         add(e, 2 * L + 1, $(c["softmax_acc"]))
         add(e, 2 * L + 2, $(c["goodness_acc"]))
-    } else
+    } else if ($(c["part"]) == "neg")
         for (l = 1; l <= L; l++) add(e, L + l, $(c["loss_" l]))
 }
 

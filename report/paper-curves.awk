@@ -3,16 +3,21 @@
 #   awk -v run=NAME -v params=OUT.gp -f paper-curves.awk REFERENCE RUN/curve.tsv ... >OUT.dat
 #
 # Reads experiments/reference-paper.tsv (for the paper's values of NAME),
-# then the curve.tsv of each complete seed of the run NAME, and prints two
-# data blocks (gnuplot's index 0 and 1): the validation evaluations, then
-# the test evaluation after the last epoch.  Each line: epochs trained (the
-# curve's epoch, counted from zero, plus one), the number of runs, then
-# mean, min and max over them of the softmax readout's error and of the
-# goodness readout's, in % (100 - accuracy); '-' where no run has the
-# value.  Writes into `params` what the plot needs, as gnuplot assignments:
-# runs, last epoch, the range of the errors, whether there is a goodness
-# readout, the mean test errors (strings) and the paper's values (NaN
-# where none).
+# then the curve.tsv of each complete seed of the run NAME, and prints three
+# data blocks (gnuplot's index 0, 1 and 2): the validation evaluations, the
+# test evaluation after the last epoch, and the evaluations of the fixed
+# training subset (the "train" lines; an empty block for runs that recorded
+# none).  Lines are picked by the columns the header names `set` and
+# `part`.  Each line: epochs trained (the curve's epoch, counted from zero,
+# plus one), the number of runs, then mean, min and max over them of the
+# softmax readout's error and of the goodness readout's, in %
+# (100 - accuracy); '-' where no run has the value.  Writes into `params`
+# what the plots need, as gnuplot assignments: runs, last epoch, the range
+# of the validation and test errors (errmin, errmax) and of the validation
+# and training errors (fitmin, fitmax, the smallest above zero; fitzero:
+# whether an error of zero occurs), the number of training evaluations
+# (ntrain), whether there is a goodness readout, the mean test errors
+# (strings) and the paper's values (NaN where none).
 FILENAME == ARGV[1] {
     if ($1 == run) paper[$2] = $3
     next
@@ -21,17 +26,18 @@ FILENAME == ARGV[1] {
 FNR == 1 {                       # the header names the columns
     if ($1 != "#" || $2 != "epoch") { print FILENAME ": not a curve.tsv" > "/dev/stderr"; exit 1 }
     for (i = 2; i <= NF; i++) c[$i] = i - 1
-    if (!("softmax_acc" in c) || !("goodness_acc" in c)) {
-        print FILENAME ": no readout columns" > "/dev/stderr"; exit 1
+    if (!("softmax_acc" in c) || !("goodness_acc" in c) || !("set" in c) || !("part" in c)) {
+        print FILENAME ": no set, part or readout columns" > "/dev/stderr"; exit 1
     }
     runs++
     next
 }
 /^#/ || NF == 0 { next }
-$2 != "val" && $2 != "test" { next }
+$(c["part"]) != "all" { next }
+$(c["set"]) != "val" && $(c["set"]) != "test" && $(c["set"]) != "train" { next }
 
 {
-    s = $2; e = $1 + 1
+    s = $(c["set"]); e = $(c["epoch"]) + 1
     if (!((s, e) in seen)) { seen[s, e] = 1; order[s, ++ne[s]] = e }
     nrun[s, e]++
     add(s, e, 1, $(c["softmax_acc"]))
@@ -46,9 +52,19 @@ function add(s, e, m, acc,    v) {
     if (!cnt[s, e, m] || v > hi[s, e, m]) hi[s, e, m] = v
     cnt[s, e, m]++; sum[s, e, m] += v
     if (m == 2) good = 1
-    if (v > 0 && (!nerr || v < emin)) emin = v
-    if (!nerr || v > emax) emax = v
-    nerr++
+    if (s != "train") span("err", v)
+    if (s != "test") span("fit", v)
+}
+
+# the range of the errors of one plot: what "min" and "max", the least
+# above zero, and whether a zero occurs
+function span(what, v) {
+    if (v == 0) zero[what] = 1
+    if (v > 0 && (!((what, "min") in r) || v < r[what, "min"])) r[what, "min"] = v
+    if (!((what, "max") in r) || v > r[what, "max"]) r[what, "max"] = v
+}
+function bound(what, end, none) {
+    return (what, end) in r && r[what, end] > 0 ? r[what, end] : none
 }
 
 function block(s,    i, e, m) {
@@ -77,14 +93,17 @@ END {
     block("val")
     print "\n\n# test, once after the last epoch"
     block("test")
-    printf("runs = %d\nlast = %d\ngood = %d\nntest = %d\n", runs, last ? last : 1, good,
-           ne["test"]) > params
+    print "\n\n# training subset"
+    block("train")
+    printf("runs = %d\nlast = %d\ngood = %d\nntest = %d\nntrain = %d\n", runs, last ? last : 1,
+           good, ne["test"], ne["train"]) > params
     printf("test_soft = %s\ntest_good = %s\n", tv(1), tv(2)) > params
     printf("paper_soft = %s\npaper_good = %s\n", pv("softmax"), pv("goodness")) > params
     printf("has_paper_soft = %d\nhas_paper_good = %d\n", pv("softmax") != "NaN",
            pv("goodness") != "NaN") > params
-    if (pv("softmax") != "NaN") range(pv("softmax"))
-    if (pv("goodness") != "NaN") range(pv("goodness"))
-    printf("errmin = %g\nerrmax = %g\n", emin > 0 ? emin : 1, emax > 0 ? emax : 100) > params
+    if (pv("softmax") != "NaN") span("err", pv("softmax") + 0)
+    if (pv("goodness") != "NaN") span("err", pv("goodness") + 0)
+    printf("errmin = %g\nerrmax = %g\n", bound("err", "min", 1), bound("err", "max", 100)) > params
+    printf("fitmin = %g\nfitmax = %g\nfitzero = %d\n", bound("fit", "min", 1),
+           bound("fit", "max", 100), zero["fit"]) > params
 }
-function range(v) { v += 0; if (!emin || v < emin) emin = v; if (v > emax) emax = v }

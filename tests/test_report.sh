@@ -19,10 +19,14 @@
 # hold.  With it, the paper part is checked as the seed part is: its table
 # row by row against paper-summary.tsv, with "short" where our mean test
 # error is above the paper's and only there; a figure per run that has a
-# complete seed; the quoted settings; a stale paper-summary.tsv and an
-# unfinished run reported, not shown.
-# The exit status is the verdict (77: RESULTS_DIR does not exist, skipped);
-# the last line counts the checks.
+# complete seed; a training-error figure per run whose complete seeds
+# recorded training lines (`train` in curve.tsv), the others named as
+# lacking them; the quoted settings; a stale paper-summary.tsv and an
+# unfinished run reported, not shown; a run whose curve.tsv has no
+# training lines (as those made before the programs recorded them) still
+# builds, with its validation figure and without a training-error figure.
+# The exit status is the verdict (1 also when RESULTS_DIR does not exist:
+# the suite never skips); the last line counts the checks.
 set -eu
 
 if [ $# -ne 2 ] && [ $# -ne 3 ]; then
@@ -30,8 +34,8 @@ if [ $# -ne 2 ] && [ $# -ne 3 ]; then
     exit 2
 fi
 if [ ! -d "$1" ]; then # no result set at all (no MNIST for the quick runs)
-    echo "no results in $1: skipped"
-    exit 77
+    echo "no results in $1: run 'make data' (make test does it)" >&2
+    exit 1
 fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPORT=$HERE/../report
@@ -148,15 +152,33 @@ paper_rows() {
         }' "$1" "$2"
 }
 
-# the paper runs with a complete seed, i.e. with a figure
-PAPER_DRAWN=
+# trained DIR: the run in DIR recorded its training error (a "train" line)
+trained() {
+    grep -q '^[0-9]* train ' "$1/curve.tsv"
+}
+
+# untrained_named RUN HTML: the sentence on the runs without a training
+# curve names RUN
+untrained_named() {
+    tr '\n' ' ' <"$2" | sed -n 's/.*No training curve<\/em> for \(.*\) no <code>train<\/code> lines.*/\1/p' |
+        grep -qF "<code>$1</code> (seed"
+}
+
+# the paper runs with a complete seed, i.e. with a figure; those of them
+# with a complete seed that recorded its training error, i.e. with a
+# training-error figure; and the others
+PAPER_DRAWN= PAPER_FIT= PAPER_UNFIT=
 for r in $PAPER_RUNS; do
+    drawn= fit=
     for s in $PAPER_SEEDS; do
         if [ -f "$PAPER/paper/$r-seed$s/summary.tsv" ]; then
-            PAPER_DRAWN="$PAPER_DRAWN $r"
-            break
+            drawn=1
+            ! trained "$PAPER/paper/$r-seed$s" || fit=1
         fi
     done
+    [ -z "$drawn" ] || PAPER_DRAWN="$PAPER_DRAWN $r"
+    [ -z "$drawn" ] || [ -n "$fit" ] || PAPER_UNFIT="$PAPER_UNFIT $r"
+    [ -z "$fit" ] || PAPER_FIT="$PAPER_FIT $r"
 done
 
 FIGURES="fig-acc-dense fig-acc-conv2d fig-loss-ff-sup-dense fig-loss-ff-unsup-dense"
@@ -205,6 +227,19 @@ for r in $PAPER_DRAWN; do
     figure "fig-paper-$r" "paper figure $r" '*<svg*<path*test, softmax*' \
         "with its test point"
 done
+for r in $PAPER_FIT; do
+    figure "fig-paper-fit-$r" "training-error figure $r" \
+        '*<svg*<path*validation, softmax*training, softmax*' "with both curves"
+done
+for r in $PAPER_UNFIT; do
+    check "no training-error figure for $r, which has no training lines" \
+        sh -c "! grep -q 'id=\"fig-paper-fit-$r\"' '$H'"
+    check "and the report names $r as lacking them" untrained_named "$r" "$H"
+done
+check "the training-error paragraph" grep -q 'id="paper-fit"' "$H"
+if [ -n "$PAPER_UNFIT" ]; then
+    check "the report says which runs have no training curve" has "No training curve</em> for" "$H"
+fi
 check "one embedded SVG per expected figure ($n)" \
     [ "$(grep -o 'data:image/svg+xml;base64' "$H" | wc -l)" -eq "$n" ]
 check "a paper-scale section" grep -q 'id="paper-scale"' "$H"
@@ -376,6 +411,35 @@ if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_DRAWN" ]; t
         grep -q 'id="paper-missing"' "$H"
     check "with a paper run unfinished, no placeholder left" sh -c "! grep -q '@@' '$H'"
     check "with a paper run unfinished, xmllint finds no error" no_error "$H"
+fi
+
+# ---- the paper part: a run without training lines ---------------------------
+if [ $# -eq 3 ] && [ -n "$PAPER_FIT" ]; then
+    # the first run with a training-error figure loses its training lines,
+    # as a run made before the programs recorded them
+    T=$OUT/paper-untrained-results
+    rm -rf "$T" "$OUT/paper-untrained"
+    mkdir -p "$T"
+    cp -R "$PAPER/paper" "$T/paper"
+    [ ! -f "$PAPER/paper-summary.tsv" ] || cp "$PAPER/paper-summary.tsv" "$T/paper-summary.tsv"
+    r=${PAPER_FIT# }
+    r=${r%% *}
+    for f in "$T/paper/$r"-seed*/curve.tsv; do
+        grep -v '^[0-9]* train ' "$f" >"$f.new" && mv "$f.new" "$f"
+    done
+    build paper-untrained "$RESULTS" PAPER_RESULTS="$T/paper" PAPER_TABLE="$T/paper-summary.tsv"
+    H=$OUT/paper-untrained/report.html
+    check "with a paper run without training lines, make exits 0 (got $rc; see $OUT/paper-untrained.log)" \
+        [ "$rc" -eq 0 ]
+    check "its validation figure is still drawn" grep -q "id=\"fig-paper-$r\"" "$H"
+    check "it has no training-error figure" sh -c "! grep -q 'id=\"fig-paper-fit-$r\"' '$H'"
+    check "the report names $r as without a training curve" untrained_named "$r" "$H"
+    for o in $PAPER_FIT; do
+        [ "$o" = "$r" ] || check "the other runs keep theirs ($o)" \
+            grep -q "id=\"fig-paper-fit-$o\"" "$H"
+    done
+    check "without training lines, no placeholder left" sh -c "! grep -q '@@' '$H'"
+    check "without training lines, xmllint finds no error" no_error "$H"
 fi
 
 # ---- a quoted function without its markers ---------------------------------
