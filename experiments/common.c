@@ -297,9 +297,10 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     }
     if (o->head_from > o->layers)
         exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
-    if (out && strlen(out) >= sizeof o->out)
+    const size_t room = sizeof o->out - 1 - strlen(EXP_RUN_LONGEST_NAME);
+    if (out && strlen(out) > room)
         exp_die("--out: the path has %zu characters, at most %zu fit (choose a shorter one)",
-                strlen(out), sizeof o->out - 1);
+                strlen(out), room);
     if (out)
         snprintf(o->out, sizeof o->out, "%s", out);
     else

@@ -125,10 +125,8 @@ int main(int argc, char **argv)
     size_t m = exp_evaluations(&x, NULL, val_neg_label, 0, e);
     if (EXP_PAPER(x.o.kind) && !x.o.no_test)
         m += exp_evaluations(&x, NULL, NULL, 1, e + m);
-    printf("# epoch set part n");
-    for (int l = 1; l <= x.o.layers; l++)
-        printf(" loss_%d", l);
-    printf(" head_loss softmax_acc goodness_acc\n");
+    exp_curve_header(stdout, x.o.layers);
+    putchar('\n');
     for (size_t i = 0; i < m; i++) {
         ff_eval_result r;
         ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r);

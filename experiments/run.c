@@ -30,10 +30,6 @@ static void remove_curve_tmp(void)
         ff_outfile_abort(&active->curve);
 }
 
-/* The longest name a run writes in its directory, with its temporary
- * suffix: the --out path must leave room for it. */
-#define LONGEST_NAME "/checkpoint.ffm.tmp.4294967295.tmp.4294967295"
-
 static void mkdirs(const char *path)
 {
     char buf[sizeof ((ff_outfile *)0)->path];
@@ -90,12 +86,12 @@ static void remove_orphans(const char *dir)
     closedir(d);
 }
 
-static void write_curve_header(exp_run *run)
+void exp_curve_header(FILE *f, int n_layers)
 {
-    fprintf(run->curve.f, "# epoch set part n");
-    for (int l = 1; l <= run->o->layers; l++)
-        fprintf(run->curve.f, " loss_%d", l);
-    fprintf(run->curve.f, " head_loss softmax_acc goodness_acc seconds\n");
+    fprintf(f, "# epoch set part n");
+    for (int l = 1; l <= n_layers; l++)
+        fprintf(f, " loss_%d", l);
+    fprintf(f, " head_loss softmax_acc goodness_acc");
 }
 
 void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
@@ -106,9 +102,6 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
     run->soft_best = run->good_best = -1.0;
     run->soft_final = run->good_final = NAN;
     run->test_soft = run->test_good = NAN;
-    if (strlen(o->out) + strlen(LONGEST_NAME) >= sizeof run->curve.path)
-        exp_die("--out: the path has %zu characters, at most %zu fit (choose a shorter one)",
-                strlen(o->out), sizeof run->curve.path - 1 - strlen(LONGEST_NAME));
     run->identity = malloc(FF_CKPT_MAX_CONFIG + 1);
     if (!run->identity)
         exp_die("out of memory");
@@ -128,7 +121,8 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
     open_result(&run->curve, o, "curve.tsv");
     active = run;
     atexit(remove_curve_tmp);
-    write_curve_header(run);
+    exp_curve_header(run->curve.f, o->layers);
+    fprintf(run->curve.f, " seconds\n");
     run->t0 = ff_system_seconds();
 }
 
@@ -219,16 +213,24 @@ static const char *layer_name(const exp_run *run, size_t l, char *buf, size_t le
     return buf;
 }
 
-/* Everything the run has, as one file: a checkpoint, or the final model. */
+/* Stop (exit 1, no file written) if a parameter is not finite; `when`
+ * says where the run stands. */
+static void require_finite(exp_run *run, const char *when)
+{
+    int bad = nonfinite_layer(run->x->net);
+    if (bad < 0)
+        return;
+    char what[32];
+    exp_die("%s, %s: a parameter is not finite; stopped, no summary written (the last "
+            "checkpoint is kept; try a smaller --lr)",
+            when, layer_name(run, (size_t)bad, what, sizeof what));
+}
+
+/* Everything the run has, as one file: a checkpoint, or the final model
+ * (its parameters checked finite by the caller, require_finite). */
 static void write_state(exp_run *run, const char *name, int finished)
 {
     const ff_net *net = run->x->net;
-    int bad = nonfinite_layer(net);
-    if (bad >= 0) {
-        char what[32];
-        exp_die("%s has a parameter that is not finite: no %s written (the last good one is "
-                "kept)", layer_name(run, (size_t)bad, what, sizeof what), name);
-    }
     ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
     size_t n = ff_ckpt_net_sections(net, run->adam, s);
     s[n++] = ff_ckpt_rng_section(run->x->rng);
@@ -341,6 +343,9 @@ static void stop_if_signalled(exp_run *run)
     const int sig = stop_signal;
     if (!sig)
         return;
+    char when[64];
+    snprintf(when, sizeof when, "epoch %d, before batch %zu", run->epoch + 1, run->batch + 1);
+    require_finite(run, when);
     write_state(run, "checkpoint.ffm", 0);
     ff_outfile_abort(&run->curve);
     fprintf(stderr, "%s: stopped by signal %d at epoch %d, before batch %zu: checkpoint in %s; "
@@ -360,12 +365,9 @@ void exp_run_inject(exp_run *run, int epoch, size_t batch)
 
 int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n)
 {
-    if (run->epoch != epoch) /* a new epoch */
-        run->epoch = epoch, run->batch = 0, run->epoch_loss = 0.0;
-    if ((run->batch + 1) * B > n) { /* done: the next epoch starts at its batch 0 */
-        run->epoch = epoch + 1, run->batch = 0;
+    /* run->epoch is epoch: exp_run_resume and exp_run_epoch_end set it */
+    if ((run->batch + 1) * B > n)
         return 0;
-    }
     stop_if_signalled(run);
     exp_run_inject(run, epoch, run->batch);
     *i = run->batch * B;
@@ -398,7 +400,7 @@ void exp_run_synced(exp_run *run, int epoch, const ff_pipeline *p, const double 
     size_t batch, layer;
     if (ff_pipeline_nonfinite(p, &batch, &layer))
         stop_nonfinite(run, epoch, batch, (int)layer, loss[layer]);
-    run->epoch = epoch, run->epoch_loss = loss[0];
+    run->epoch_loss = loss[0];
 }
 
 int exp_at_chance(double acc, size_t k)
@@ -432,13 +434,9 @@ static void progress(exp_run *run, int epoch, double train_loss)
 
 void exp_run_epoch_end(exp_run *run, int epoch, double train_loss)
 {
-    int bad = nonfinite_layer(run->x->net);
-    if (bad >= 0) {
-        char what[32];
-        exp_die("epoch %d, after its last batch, %s: a parameter is not finite; stopped (the "
-                "last checkpoint is kept; try a smaller --lr)", epoch + 1,
-                layer_name(run, (size_t)bad, what, sizeof what));
-    }
+    char when[64];
+    snprintf(when, sizeof when, "epoch %d, after its last batch", epoch + 1);
+    require_finite(run, when);
     progress(run, epoch, train_loss);
     run->epoch = epoch + 1, run->batch = 0, run->epoch_loss = 0.0;
     const int every = run->o->checkpoint_every;
@@ -570,6 +568,7 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     /* the model first: the largest file, the likeliest to meet a full disk */
     char staged[sizeof run->curve.path];
     snprintf(staged, sizeof staged, "model.ffm.tmp.%ld", (long)getpid());
+    require_finite(run, "after the last epoch");
     write_state(run, staged, 1);
 
     char commit[128], cblas[1024], cpu[256];

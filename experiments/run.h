@@ -50,6 +50,9 @@
 #include "ff/checkpoint.h"
 
 #define EXP_MAX_STATE 4
+/* The longest name a run writes in its directory, with its temporary
+ * suffix: the --out path must leave room for it (exp_parse checks). */
+#define EXP_RUN_LONGEST_NAME "/checkpoint.ffm.tmp.4294967295.tmp.4294967295"
 
 typedef struct {
     const exp_opts *o;
@@ -115,8 +118,9 @@ void exp_run_test(exp_run *run, ff_eval_workspace *ews);
 /* Append one curve line; for the validation positives it also tracks the
  * best and final accuracies. */
 void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_eval_result *r);
-/* A curve line's fields but the seconds (no newline): what ff_evaluate
- * prints, the same figures. */
+/* curve.tsv's header and a curve line, both but the seconds and without
+ * the newline: what ff_evaluate prints, the same figures. */
+void exp_curve_header(FILE *f, int n_layers);
 void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_result *r,
                     int n_layers);
 /* Write the model, config and summary, rename all into place together,
