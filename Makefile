@@ -79,7 +79,8 @@ RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULT
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
 .PHONY: all deps build data test test-sanitizers fuzz reproduce runs table bench report \
-        compare adopt paper-bench paper-runs paper-table paper-search paper-search-table clean
+        compare adopt paper-bench paper-runs paper-table paper-search paper-search-table \
+        paper-ablation clean
 
 all: build
 
@@ -125,15 +126,20 @@ $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(eval $(call run_rule,$(a),$(m)))))
 runs: $(addsuffix /summary.tsv,$(RUNS))
 
 # The paper's runs (SCALE=paper): <run>-seed<N> under $(RESULTS)/paper/, one at
-# a time, each with all the machine's threads (wide layers scale).
+# a time, each with all the machine's threads (wide layers scale).  Each run
+# twice: on the 50,000 training images of the search (validation on the
+# other 10,000), and, named <run>-train60k, on all 60,000 with the same
+# settings and epochs and no validation set (--val-split 0).
 PAPER_RESULTS ?= $(RESULTS)/paper
-PAPER_SEEDS   ?= 1 2
+PAPER_SEEDS   ?= 1 2 3
 PAPER_THREADS ?= $(JOBS)
-PAPER_RUN_NAMES := ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp
+PAPER_BASE_NAMES := ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp
+PAPER_RUN_NAMES  := $(PAPER_BASE_NAMES) $(addsuffix -train60k,$(PAPER_BASE_NAMES))
 paper_cmd_ff-sup-3x1000   = paper_ff_supervised --layers 3 --units 1000 --epochs 100
 paper_cmd_ff-sup-4x2000   = paper_ff_supervised --layers 4 --units 2000 --epochs 60
 paper_cmd_ff-unsup-4x2000 = paper_ff_unsupervised --layers 4 --units 2000 --epochs 100
 paper_cmd_bp              = paper_bp
+$(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r)) --val-split 0))
 PAPER_RUNS := $(foreach r,$(PAPER_RUN_NAMES),$(foreach s,$(PAPER_SEEDS),$(PAPER_RESULTS)/$(r)-seed$(s)))
 
 # paper_recipe RUN, EXTRA FLAGS, OUT: one paper run of seed $* into OUT-seed$*
@@ -159,37 +165,43 @@ paper-table:
 	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
 
 # A search on the validation set, the test set left out (--no-test): one of
-# the paper's runs with one setting changed from its reference settings per
-# search run, named <run>/<setting> here and <run>-<setting>-seed<N> under
-# results/paper-search/ (RESULTS_HOME: the reference unless RESULTS is
-# named).  The reference settings' validation errors come from the paper
-# runs themselves, under RESULTS_HOME's paper/.
+# the paper's runs with one thing changed from its reference settings per
+# search run, as a row of experiments/paper-settings.tsv names it
+# (<run>/<setting>: its hypothesis, program and flags), into
+# <run>-<setting>-seed<N> under results/paper-search/ (RESULTS_HOME: the
+# reference unless RESULTS is named).  The reference settings' validation
+# errors come from the paper runs themselves, under RESULTS_HOME's paper/.
+PAPER_SETTINGS  := experiments/paper-settings.tsv
 SEARCH_RESULTS  ?= $(RESULTS_HOME)/paper-search
-SEARCH_SEEDS    ?= 1
-SEARCH_SETTINGS ?= ff-sup-3x1000/lr0.02 ff-sup-3x1000/lr0.005 ff-sup-3x1000/peer0.01 \
-                   ff-sup-3x1000/wc0.0003 ff-sup-3x1000/peer0.1 ff-sup-3x1000/wc0.003 \
-                   ff-sup-3x1000/wchead0.001 bp/lr0.0005 bp/lr0.002 bp/epochs30
-search_flags_ff-sup-3x1000/lr0.02      = --lr 0.02
-search_flags_ff-sup-3x1000/lr0.005     = --lr 0.005
-search_flags_ff-sup-3x1000/peer0.1     = --peer 0.1
-search_flags_ff-sup-3x1000/peer0.01    = --peer 0.01
-search_flags_ff-sup-3x1000/wc0.0003    = --weight-cost 0.0003
-search_flags_ff-sup-3x1000/wc0.003     = --weight-cost 0.003
-search_flags_ff-sup-3x1000/wchead0.001 = --weight-cost-head 0.001
-search_flags_ff-sup-3x1000/peer0       = --peer 0
-search_flags_ff-sup-3x1000/wc0.002     = --weight-cost 0.002
-search_flags_bp/lr0.0005               = --lr 0.0005
-search_flags_bp/lr0.002                = --lr 0.002
-search_flags_bp/epochs30               = --epochs 30
+SEARCH_SEEDS    ?= 1 2
+SEARCH_ALL      := $(shell awk -F'\t' '!/^\#/ && $$1 != "run" { print $$1 "/" $$2 }' $(PAPER_SETTINGS))
+SEARCH_SETTINGS ?= $(SEARCH_ALL)
+# setting_field SETTING, COLUMN: that column of its row ('-' read as nothing)
+setting_field = $(shell awk -F'\t' -v k='$(1)' -v c=$(2) \
+    '!/^\#/ && $$1 "/" $$2 == k { print $$c == "-" ? "" : $$c }' $(PAPER_SETTINGS))
+# The proxy of the unsupervised run, at the reference code's size.
+paper_cmd_ff-unsup-3x1000 = paper_ff_unsupervised --layers 3 --units 1000 --epochs 100
 search_run = $(word 1,$(subst /, ,$(1)))
 search_dir = $(SEARCH_RESULTS)/$(subst /,-,$(1))
 SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),$(call search_dir,$(g))-seed$(s)))
-$(foreach g,$(SEARCH_SETTINGS),$(if $(search_flags_$(g)),,\
-    $(error SEARCH_SETTINGS: '$(g)' has no search_flags_$(g) in the Makefile)))
+$(foreach g,$(SEARCH_SETTINGS),$(if $(filter $(g),$(SEARCH_ALL)),,\
+    $(error SEARCH_SETTINGS: '$(g)' is no <run>/<setting> of $(PAPER_SETTINGS))))
 
+# A setting of the run's own program: that run, trained afresh with its flags.
+# One of ff_head: a head trained on the frozen net of the reference run of
+# the same seed, which must have been saved (runs since checkpoint format 1).
+frozen_model = $(RESULTS_HOME)/paper/$(call search_run,$(1))-seed$$*/model.ffm
 define search_rule
 $(call search_dir,$(1))-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
-	$(call paper_recipe,$(call search_run,$(1)),$(search_flags_$(1)) --no-test,$(call search_dir,$(1)))
+ifeq ($(call setting_field,$(1),4),ff_head)
+	@test -f $(frozen_model) || { echo "$(1): no $(frozen_model): train that" \
+	    "reference run first (make paper-runs RESULTS=$(RESULTS_HOME) PAPER_SEEDS=$$*" \
+	    "PAPER_RUN_NAMES=$(call search_run,$(1)))" >&2; exit 1; }
+	$(BUILD)/experiments/ff_head $(frozen_model) $(call setting_field,$(1),5) --no-test \
+	    --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* --quiet
+else
+	$(call paper_recipe,$(call search_run,$(1)),$(call setting_field,$(1),5) --no-test,$(call search_dir,$(1)))
+endif
 endef
 $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
 .PRECIOUS: $(SEARCH_RESULTS)/%/summary.tsv
@@ -197,13 +209,21 @@ $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
 paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 
 # The validation errors of every complete search run (any seed) beside the
-# reference runs'.
-SEARCHED := $(sort $(foreach g,$(SEARCH_SETTINGS),$(call search_run,$(g))))
+# reference runs' of the same nets.
+SEARCHED := $(sort $(foreach g,$(SEARCH_ALL),$(call search_run,$(g))))
 paper-search-table:
 	awk -f scripts/paper-search.awk \
 	    $(wildcard $(foreach r,$(SEARCHED),$(RESULTS_HOME)/paper/$(r)-seed*/summary.tsv) \
 	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) </dev/null >$(RESULTS_HOME)/paper-search.tsv.tmp
 	mv $(RESULTS_HOME)/paper-search.tsv.tmp $(RESULTS_HOME)/paper-search.tsv
+
+# The paper-gap study: each setting's validation errors over its seeds
+# (mean, sd) beside its net's reference settings, with a verdict
+# (scripts/paper-ablation.awk), from the search table.
+paper-ablation: paper-search-table
+	awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) $(RESULTS_HOME)/paper-search.tsv \
+	    >$(RESULTS_HOME)/paper-ablation.tsv.tmp
+	mv $(RESULTS_HOME)/paper-ablation.tsv.tmp $(RESULTS_HOME)/paper-ablation.tsv
 
 # The table: generated from the runs' own summaries, never typed.
 REFERENCE := experiments/reference-seed.tsv

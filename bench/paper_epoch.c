@@ -67,7 +67,7 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
         if (supervised) {
             ff_paper_batch(net, p, data->x + i * D, data->y + i, B, 1.0f, r, loss);
         } else {
-            ff_hybrid_images(neg, data, B, 6, r, mask_ws);
+            ff_hybrid_images(neg, data, B, 6, 0, r, mask_ws);
             th = ff_system_seconds() - t;
             ff_paper_unsup_batch(net, p, data->x + i * D, neg, data->y + i, B, 1.0f, loss);
         }

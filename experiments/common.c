@@ -112,7 +112,8 @@ static void usage(FILE *f, exp_kind kind)
             d.layers, FF_MAX_LAYERS, d.units, d.head_from, paper ? "SGD" : "Adam", d.lr,
             paper ? "SGD" : "Adam", d.lr_head);
     if (EXP_PAPER(kind))
-        fprintf(f, "  --val-split N      the last N training images validate (default %ld)\n"
+        fprintf(f, "  --val-split N      the last N training images validate (default %ld); 0: all\n"
+                   "                     train, no validation (a final run, fixed epochs)\n"
                    "  --no-test          leave the test set out (a search on validation)\n",
                 d.val_split);
     if (paper)
@@ -123,7 +124,9 @@ static void usage(FILE *f, exp_kind kind)
                 "  --peer X           peer normalisation strength (default %g)\n"
                 "  --uniform-negatives  supervised: negative labels uniform over the wrong\n"
                 "                     ones (default: drawn from the head's softmax, hard)\n"
-                "  --blur N           unsupervised: blur passes of the hybrid masks (default %d)\n",
+                "  --blur N           unsupervised: blur passes of the hybrid masks (default %d)\n"
+                "  --distinct-classes unsupervised: the two digits of a hybrid image are of\n"
+                "                     different classes (default: any two different images)\n",
                 d.momentum, d.weight_cost, d.weight_cost_head, d.peer, d.blur_passes);
     else
         fprintf(f,
@@ -189,7 +192,7 @@ static void parse_pair(long *v, const char *flag, const char *s)
 enum {
     DATA = 256, OUT, MODEL, EPOCHS, EVERY, BATCH, LAYERS, UNITS, READOUT, LR, LRHEAD, THETA,
     NEUTRAL, SEED, THREADS, STAGES, TLIMIT, VLIMIT, EVALALL, QUIET, HELP, MOMENTUM, WC, WCHEAD,
-    PEER, UNIFORM, BLUR, VALSPLIT, NORM, NOTEST, CKPT, RESTART, INJECT, INJECTSTOP
+    PEER, UNIFORM, BLUR, DISTINCT, VALSPLIT, NORM, NOTEST, CKPT, RESTART, INJECT, INJECTSTOP
 };
 
 /* Whether a flag means anything to a program of this kind: one that does
@@ -207,7 +210,8 @@ static int flag_applies(int flag, exp_kind kind)
     case WCHEAD:
     case PEER: return EXP_PAPER_FF(kind);
     case UNIFORM: return kind == EXP_PAPER_FF_SUP;
-    case BLUR: return kind == EXP_PAPER_FF_UNSUP;
+    case BLUR:
+    case DISTINCT: return kind == EXP_PAPER_FF_UNSUP;
     default: return 1;
     }
 }
@@ -228,6 +232,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         {"momentum", 1, 0, MOMENTUM}, {"weight-cost", 1, 0, WC},
         {"weight-cost-head", 1, 0, WCHEAD}, {"peer", 1, 0, PEER},
         {"uniform-negatives", 0, 0, UNIFORM}, {"blur", 1, 0, BLUR},
+        {"distinct-classes", 0, 0, DISTINCT},
         {"val-split", 1, 0, VALSPLIT}, {"norm", 1, 0, NORM}, {"no-test", 0, 0, NOTEST},
         {"eval-all", 0, 0, EVALALL}, {"quiet", 0, 0, QUIET}, {"help", 0, 0, HELP},
         {"checkpoint-every", 1, 0, CKPT}, {"restart", 0, 0, RESTART},
@@ -275,8 +280,9 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
                 exp_die("--norm: '%s' is not a normalisation (use l2 or rms)", optarg);
             o->norm_rms = !strcmp(optarg, "rms");
             break;
-        case VALSPLIT: o->val_split = parse_long("--val-split", optarg, 1, 1L << 30); break;
+        case VALSPLIT: o->val_split = parse_long("--val-split", optarg, 0, 1L << 30); break;
         case BLUR: o->blur_passes = (int)parse_long("--blur", optarg, 0, 100); break;
+        case DISTINCT: o->distinct_classes = 1; break;
         case NOTEST: o->no_test = 1; break;
         case QUIET: o->quiet = 1; break;
         case CKPT: o->checkpoint_every = (int)parse_long("--checkpoint-every", optarg, 0, 100000); break;
@@ -295,6 +301,8 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
                 argv[optind]);
         exit(2);
     }
+    if (EXP_PAPER(kind) && o->val_split == 0 && o->no_test)
+        exp_die("--val-split 0 with --no-test evaluates nothing held out (drop one of them)");
     if (o->head_from > o->layers)
         exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
     const size_t room = sizeof o->out - 1 - strlen(EXP_RUN_LONGEST_NAME);
@@ -371,6 +379,8 @@ size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d)
     if (!o->hard_negatives)
         id_line(&p, end, k, UNIFORM, "uniform-negatives", NULL);
     id_line(&p, end, k, BLUR, "blur", "%d", o->blur_passes);
+    if (o->distinct_classes)
+        id_line(&p, end, k, DISTINCT, "distinct-classes", NULL);
     for (int i = 0; i < 4 && d && p < end; i++)
         p += snprintf(p, (size_t)(end - p), "sha256 %s %s\n", exp_idx_files[i], d->sha256[i]);
     if (p >= end)
@@ -434,7 +444,8 @@ static ff_dataset *slice_or_die(const ff_dataset *src, size_t first, size_t n)
 
 /* The paper's split: the last --val-split (10,000) training images validate,
  * the others train (50,000), test = the t10k file; limits take the first
- * images of each part. */
+ * images of each part.  --val-split 0 trains on all 60,000 and leaves
+ * val_pos NULL. */
 static void split_paper(const exp_opts *o, exp_data *d, const ff_dataset *train,
                         const ff_dataset *test)
 {
@@ -450,7 +461,7 @@ static void split_paper(const exp_opts *o, exp_data *d, const ff_dataset *train,
         n_test = (size_t)o->val_limit < n_test ? (size_t)o->val_limit : n_test;
     }
     d->train_pos = slice_or_die(train, 0, n_train);
-    d->val_pos = slice_or_die(train, train->n - hold, n_val);
+    d->val_pos = hold ? slice_or_die(train, train->n - hold, n_val) : NULL;
     d->test = slice_or_die(test, 0, n_test);
 }
 
@@ -585,6 +596,8 @@ size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_ne
         if (test)
             return e[0] = eval_item("test", "all", d->test, NULL, d->test->n, c, ff), 1;
         e[0] = eval_item("train", "all", d->train_pos, NULL, exp_train_subset(d->train_pos), c, ff);
+        if (!d->val_pos)
+            return 1;
         e[1] = eval_item("val", "all", d->val_pos, NULL, d->val_pos->n, c, ff);
         return 2;
     }

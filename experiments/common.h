@@ -50,6 +50,7 @@ typedef struct {
     /* the paper's protocol only */
     double momentum, weight_cost, weight_cost_head, peer;
     int hard_negatives, blur_passes;
+    int distinct_classes; /* hybrids of two different classes only */
     long val_split; /* the last val_split training images validate */
     int no_test;    /* leave the test set out: a search on validation */
     /* the run's survival (run.h); none of these changes a result */

@@ -37,7 +37,8 @@ int main(int argc, char **argv)
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         size_t i;
         while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            ff_hybrid_images(neg, train, B, x.o.blur_passes, x.rng, mask_ws);
+            ff_hybrid_images(neg, train, B, x.o.blur_passes, x.o.distinct_classes, x.rng,
+                             mask_ws);
             exp_paper_step(ff_paper_unsup_batch(x.net, trainer, train->x + i * D, neg,
                                                 train->y + i, B, gain, loss), B);
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);

@@ -421,8 +421,9 @@ static void progress(exp_run *run, int epoch, double train_loss)
     if (o->quiet || !isatty(2))
         return;
     double t = ff_system_seconds() - run->t0, eta = t / (epoch + 1) * (o->epochs - epoch - 1);
-    fprintf(stderr, "\r%s %s epoch %d/%d  loss %.4f  val softmax %.2f%%", o->name, o->model,
-            epoch + 1, o->epochs, train_loss, run->soft_final);
+    fprintf(stderr, "\r%s %s epoch %d/%d  loss %.4f  %s softmax %.2f%%", o->name, o->model,
+            epoch + 1, o->epochs, train_loss, run->x->d.val_pos ? "val" : "train",
+            run->soft_final);
     if (isfinite(run->good_final))
         fprintf(stderr, "  goodness %.2f%%", run->good_final);
     if (exp_at_chance(final_acc(run), run->x->net->n_classes))
@@ -484,7 +485,9 @@ void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_ev
         run->test_good = 100.0 * r->goodness_acc;
         return;
     }
-    if (strcmp(e->set, "val") || !strcmp(e->part, "neg"))
+    /* the set the run watches: validation, or without one (--val-split 0)
+     * the training subset, which then only decides the status */
+    if (strcmp(e->set, run->x->d.val_pos ? "val" : "train") || !strcmp(e->part, "neg"))
         return;
     run->soft_final = 100.0 * r->softmax_acc;
     if (run->soft_final > run->soft_best)
@@ -601,6 +604,9 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
                                               : "uniform",
                 p.learn_head_bias ? "learned" : "fixed_at_zero");
         fprintf(f, "blur_passes %d\n", o->blur_passes);
+        if (o->kind == EXP_PAPER_FF_UNSUP)
+            fprintf(f, "hybrid_pairs %s\n",
+                    o->distinct_classes ? "distinct_classes" : "any_two_images");
     } else if (o->kind == EXP_PAPER_BP) {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
                    "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
@@ -608,7 +614,8 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     }
     if (EXP_PAPER(o->kind)) {
         fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
-                o->val_split, d->train_pos->n, d->val_pos->n, d->test->n, !o->no_test);
+                o->val_split, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
+                !o->no_test);
     } else {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
                    "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
@@ -629,10 +636,13 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
                    "softmax_final goodness_best goodness_best_epoch goodness_final seconds%s "
                    "status\n",
             paper ? " layers units test_softmax test_goodness" : "");
-    int good = isfinite(run->good_final);
-    fprintf(sum.f, "%s %s %lu %d %.2f %d %.2f", o->name, o->model, o->seed, o->epochs,
-            run->soft_best, run->soft_best_epoch, run->soft_final);
-    if (good)
+    int good = isfinite(run->good_final), val = d->val_pos != NULL;
+    fprintf(sum.f, "%s %s %lu %d", o->name, o->model, o->seed, o->epochs);
+    if (val)
+        fprintf(sum.f, " %.2f %d %.2f", run->soft_best, run->soft_best_epoch, run->soft_final);
+    else
+        fprintf(sum.f, " - - -");
+    if (good && val)
         fprintf(sum.f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
     else
         fprintf(sum.f, " - - -");

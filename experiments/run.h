@@ -5,9 +5,9 @@
  *   curve.tsv       one line per evaluation, set and part
  *   config.txt      every flag, data checksums, compiler, CBLAS, commit
  *   model.ffm       the trained net and the state that made it (checkpoint.h)
- *   summary.tsv     best and final validation accuracy, and whether the run
- *                   learned at all: written last, its presence means the run
- *                   is complete
+ *   summary.tsv     best and final validation accuracy ('-' without a
+ *                   validation set), and whether the run learned at all:
+ *                   written last, its presence means the run is complete
  *   checkpoint.ffm  while the run is not complete: the net, the optimiser's
  *                   and the trainer's state, the generator's state, the
  *                   position (epoch, batch), the curve so far.  Written every
@@ -115,8 +115,9 @@ void exp_run_evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const int
 /* The paper's programs: evaluate the test set once, after the last epoch
  * (nothing with --no-test; summary.tsv then shows '-'). */
 void exp_run_test(exp_run *run, ff_eval_workspace *ews);
-/* Append one curve line; for the validation positives it also tracks the
- * best and final accuracies. */
+/* Append one curve line; for the validation positives (without a
+ * validation set, the training subset's) it also tracks the best and final
+ * accuracies. */
 void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_eval_result *r);
 /* curve.tsv's header and a curve line, both but the seconds and without
  * the newline: what ff_evaluate prints, the same figures. */

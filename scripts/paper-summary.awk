@@ -4,10 +4,15 @@
 #   awk -f paper-summary.awk experiments/reference-paper.tsv RUN/summary.tsv ...
 #
 # Each run directory is named <run>-seed<N>; its summary.tsv ends with the
-# columns layers units test_softmax test_goodness (accuracies, %).  Prints,
+# columns layers units test_softmax test_goodness (accuracies, %), its
+# config.txt holds the number of training images ("train N").  A run named
+# <base>-train60k is the base run trained on all 60,000 images (no
+# validation set); the paper's value is the base run's.  Prints,
 # tab-separated with a header line naming the columns, one row per run and
 # readout: test error (100 - accuracy) as mean and sample standard deviation
-# over seeds ('-' for a single seed), the paper's value, minutes per run.
+# over seeds ('-' for a single seed), the paper's value, minutes per run,
+# and the training images (n_train), each base run's row followed by its
+# -train60k row.
 BEGIN { FS = "[ \t]+"; OFS = "\t" }
 
 FNR == 1 { file++ }
@@ -26,8 +31,24 @@ file == 1 {
     sub(/\/summary\.tsv$/, "", run)
     sub(/.*\//, "", run)
     sub(/-seed[0-9]+$/, "", run)
+    images[run] = train_images(FILENAME)
     add(run, "softmax", $14, $4, $11)
     add(run, "goodness", $15, $4, $11)
+}
+
+# The "train N" line of the run's config.txt, beside its summary.tsv.
+function train_images(summary,    config, line, w, n) {
+    config = summary
+    sub(/summary\.tsv$/, "config.txt", config)
+    n = "?"
+    while ((getline line < config) > 0)
+        if (split(line, w, " ") == 2 && w[1] == "train") n = w[2]
+    close(config)
+    if (n == "?") {
+        printf "paper-summary.awk: %s: no 'train N' line\n", config >"/dev/stderr"
+        exit 1
+    }
+    return n
 }
 
 function add(run, readout, acc, epochs, seconds,    key) {
@@ -40,16 +61,21 @@ function add(run, readout, acc, epochs, seconds,    key) {
 
 END {
     print "run", "readout", "epochs", "seeds", "test_error_mean", "test_error_sd",
-          "paper_value", "minutes_per_run"
+          "paper_value", "minutes_per_run", "n_train"
     for (i = 1; i <= n; i++) {
-        key = order[i]
-        split(key, k, SUBSEP)
-        c = cnt[key]
-        if (!c) continue
-        m = sum[key] / c
-        v = c > 1 ? (sq[key] - c * m * m) / (c - 1) : 0
-        sd = c > 1 ? sprintf("%.2f", v > 0 ? sqrt(v) : 0) : "-"
-        print k[1], k[2], ep[key], c, sprintf("%.2f", m), sd, paper[key],
-              sprintf("%.1f", secs[key] / c / 60)
+        split(order[i], k, SUBSEP)
+        row(k[1], k[2], paper[order[i]])
+        row(k[1] "-train60k", k[2], paper[order[i]])
     }
+}
+
+function row(run, readout, paper_value,    key, c, m, v, sd) {
+    key = run SUBSEP readout
+    c = cnt[key]
+    if (!c) return
+    m = sum[key] / c
+    v = c > 1 ? (sq[key] - c * m * m) / (c - 1) : 0
+    sd = c > 1 ? sprintf("%.2f", v > 0 ? sqrt(v) : 0) : "-"
+    print run, readout, ep[key], c, sprintf("%.2f", m), sd, paper_value,
+          sprintf("%.1f", secs[key] / c / 60), images[run]
 }

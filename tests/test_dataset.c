@@ -5,6 +5,7 @@
  * overlays; an off-by-one in either silently changes what is learnt, so the
  * tests compare every pixel against hand-made data. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
@@ -267,6 +268,65 @@ static void test_labels_uniform(void)
     gsl_rng_free(r);
 }
 
+/* Hybrid images of 28 x 28 images, two per class (five classes), every
+ * pixel of an image of class c equal to c + 1: a hybrid's pixel values name
+ * the classes it was cut from.  Each pixel must come from one of two source
+ * images; any-image pairs share a class about one time in nine (a hybrid
+ * of one value), distinct-class pairs never do (a mask of 784 blurred
+ * random bits that is all on or all off does not occur). */
+#define HB 300
+static void test_hybrids(void)
+{
+    enum { HH = 28, HW = 28, HD = HH * HW, HN = 10 };
+    ff_dataset *ds = ff_dataset_alloc(HN, HH, HW);
+    float *out = malloc(2 * HB * HD * sizeof *out), *ws = malloc(2 * HD * sizeof *ws);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    CHECK(ds && out && ws && r, "allocation failed");
+    if (!ds || !out || !ws || !r)
+        goto done;
+    for (size_t i = 0; i < HN; i++) {
+        ds->y[i] = (int)(i / 2);
+        for (size_t j = 0; j < HD; j++)
+            ds->x[i * HD + j] = (float)(i / 2 + 1);
+    }
+    for (int distinct = 0; distinct <= 1; distinct++) {
+        gsl_rng_set(r, 7);
+        ff_hybrid_images(out, ds, HB, 6, distinct, r, ws);
+        size_t single = 0, bad = 0;
+        for (size_t i = 0; i < HB; i++) {
+            float v[2] = {out[i * HD], -1};
+            size_t nv = 1;
+            for (size_t j = 0; j < HD; j++) {
+                float p = out[i * HD + j];
+                if (p == v[0] || (nv == 2 && p == v[1]))
+                    continue;
+                if (nv == 2 || p < 1 || p > 5 || p != (float)(int)p)
+                    bad++;
+                else
+                    v[nv++] = p;
+            }
+            single += nv == 1;
+        }
+        CHECK(bad == 0, "distinct %d: %zu pixels from neither of two source images", distinct,
+              bad);
+        if (distinct)
+            CHECK(single == 0, "distinct classes: %zu of %d hybrids are of one class", single, HB);
+        else /* 300 / 9 = 33 expected, sd 5.4 */
+            CHECK(single > 10 && single < 60,
+                  "any images: %zu of %d hybrids of one class, expected about 33", single, HB);
+    }
+    /* the same seed gives the same hybrids */
+    gsl_rng_set(r, 7);
+    ff_hybrid_images(out + HB * HD, ds, HB, 6, 1, r, ws);
+    CHECK(memcmp(out, out + HB * HD, HB * HD * sizeof *out) == 0,
+          "the same seed gave different hybrids");
+done:
+    gsl_rng_free(r);
+    free(ws);
+    free(out);
+    ff_dataset_free(ds);
+}
+
 int main(void)
 {
     test_alloc();
@@ -279,5 +339,6 @@ int main(void)
     ff_dataset_free(src);
     test_overlays();
     test_labels_uniform();
+    test_hybrids();
     return check_done();
 }

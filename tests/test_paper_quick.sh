@@ -3,11 +3,13 @@
 # in miniature on the real MNIST (a failure when it is absent):
 # the epoch benchmark for one batch (and evaluations of 200 images), the
 # products' benchmark for short rounds, every paper run with a small net
-# for two epochs on a slice, then
-# the paper table, then a search on validation of two settings.  Checks
-# that each run completes, that the table has its stable columns and one
-# row per run and readout, and that the search's table has its rows and
-# its runs left the test set out.
+# for two epochs on a slice, each on the split of the search and on all
+# training images (-train60k), then the paper table, then a search on
+# validation of three settings and the paper-gap table.  Checks that each
+# run completes, that the table has its stable columns and one row per run,
+# protocol and readout, that the search's table has its rows and its runs
+# left the test set out, and that the paper-gap table has a row per net's
+# reference and per setting.
 set -eu
 src=$1 build=$2 out=$3
 data=$src/data/mnist
@@ -25,11 +27,17 @@ make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BAT
 
 for r in ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp; do
     check "$r complete" test -s "$out/paper/$r-seed1/summary.tsv"
+    check "$r-train60k complete, without a validation set" \
+        grep -qx 'val 0' "$out/paper/$r-train60k-seed1/config.txt"
 done
-header="run	readout	epochs	seeds	test_error_mean	test_error_sd	paper_value	minutes_per_run"
+header="run	readout	epochs	seeds	test_error_mean	test_error_sd	paper_value	minutes_per_run	n_train"
 check "table header names the stable columns" test "$(head -n 1 "$out/paper-summary.tsv")" = "$header"
-check "table has a row per run and readout" test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq 6
-check "every row has 8 fields" awk -F'\t' 'NR > 1 && NF != 8 { exit 1 }' "$out/paper-summary.tsv"
+check "table has a row per run, protocol and readout" \
+    test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq 12
+check "every row has 9 fields" awk -F'\t' 'NR > 1 && NF != 9 { exit 1 }' "$out/paper-summary.tsv"
+check "each base run's row, then its -train60k row, both on the 2000 images of the slice" \
+    awk -F'\t' 'NR > 1 && ($1 ~ /-train60k$/) != (NR % 2 == 1) || NR > 1 && $9 != 2000 { exit 1 }' \
+    "$out/paper-summary.tsv"
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
 check "the epoch benchmark has its three nets, each with an evaluation's time" \
     test "$(grep -c ' s/epoch .* s/eval' "$out/bench/paper_epoch.txt")" -eq 3
@@ -38,10 +46,14 @@ check "the products' benchmark has its 11 products, each at 3 positive rates" \
                  ($NF + 0 > 0 || $NF == "n/a")' \
            "$out/bench/blas_shapes.txt" | wc -l)" -eq 11
 check "the paper's values beside ours" grep -q '^ff-sup-4x2000	goodness	.*	1.36	' "$out/paper-summary.tsv"
+check "and beside the runs on all training images" \
+    grep -q '^ff-sup-4x2000-train60k	goodness	.*	1.36	' "$out/paper-summary.tsv"
 
-# the search on validation, a setting of two nets, beside the reference runs above
-make -s -C "$src" paper-search paper-search-table SCALE=paper BUILD="$build" RESULTS="$out" \
-    DATA="$data" PAPER_THREADS=1 SEARCH_SETTINGS="ff-sup-3x1000/lr0.02 bp/lr0.002" \
+# the search on validation, a setting of two nets and the unsupervised
+# proxy's reference, beside the reference runs above; the paper-gap table
+make -s -C "$src" paper-search paper-ablation SCALE=paper BUILD="$build" RESULTS="$out" \
+    DATA="$data" PAPER_THREADS=1 SEARCH_SEEDS=1 \
+    SEARCH_SETTINGS="ff-sup-3x1000/lr0.02 bp/lr0.002 ff-unsup-3x1000/reference" \
     PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
     >"$out.search.log" 2>&1 || { cat "$out.search.log"; echo "0 passed, 1 failed"; exit 1; }
 search=$out/paper-search.tsv
@@ -49,11 +61,19 @@ check "search header" test "$(head -n 1 "$search")" = \
     "run	setting	seed	epochs	val_error_softmax	val_error_goodness	minutes"
 check "search: each net's reference and its setting" \
     test "$(tail -n +2 "$search" | cut -f 1,2 | sort | tr '\t\n' '/ ')" = \
-    "bp/lr0.002 bp/reference ff-sup-3x1000/lr0.02 ff-sup-3x1000/reference "
+    "bp/lr0.002 bp/reference ff-sup-3x1000/lr0.02 ff-sup-3x1000/reference ff-sup-4x2000/reference ff-unsup-3x1000/reference "
 check "search: errors are percentages" \
     awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100 && ($6 == "-" || $6 >= 0 && $6 <= 100)) { exit 1 }' \
     "$search"
-check "search: two runs, neither saw the test set" test \
-    "$(cat "$out"/paper-search/*/config.txt | grep -c '^test_evaluated 0$')/$(ls "$out/paper-search" | wc -l)" = 2/2
+check "search: three runs, none saw the test set" test \
+    "$(cat "$out"/paper-search/*/config.txt | grep -c '^test_evaluated 0$')/$(ls "$out/paper-search" | wc -l)" = 3/3
+ablation=$out/paper-ablation.tsv
+check "paper-gap header" test "$(head -n 1 "$ablation")" = \
+    "hypothesis	setting	net	seeds	val_error_softmax_mean	val_error_softmax_sd	val_error_goodness_mean	val_error_goodness_sd	minutes	diff_softmax	diff_goodness	noise_sd	verdict	flags"
+check "paper-gap: each net's reference, then its settings" \
+    test "$(tail -n +2 "$ablation" | cut -f 1-4 | tr '\t\n' '/ ')" = \
+    "reference/reference/bp/1 search/lr0.002/bp/1 reference/reference/ff-sup-3x1000/1 search/lr0.02/ff-sup-3x1000/1 reference/reference/ff-sup-4x2000/1 reference/reference/ff-unsup-3x1000/1 "
+check "paper-gap: a single seed gets no verdict" \
+    awk -F'\t' '$2 == "lr0.02" && $13 != "one seed" { exit 1 }' "$ablation"
 
 check_done

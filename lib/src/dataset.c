@@ -147,8 +147,8 @@ static void blur(float *dst, const float *src, size_t h, size_t w, int along_row
         }
 }
 
-void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes, gsl_rng *r,
-                      float *ws)
+void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes,
+                      int distinct_classes, gsl_rng *r, float *ws)
 {
     const size_t d = ds->d;
     float *mask = ws, *tmp = ws + d;
@@ -159,8 +159,11 @@ void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes, gs
             blur(tmp, mask, ds->h, ds->w, 1);
             blur(mask, tmp, ds->h, ds->w, 0);
         }
-        size_t a = gsl_rng_uniform_int(r, ds->n), b = gsl_rng_uniform_int(r, ds->n - 1);
-        b += b >= a; /* a different image */
+        size_t a = gsl_rng_uniform_int(r, ds->n), b;
+        do {
+            b = gsl_rng_uniform_int(r, ds->n - 1);
+            b += b >= a; /* a different image */
+        } while (distinct_classes && ds->y[b] == ds->y[a]);
         const float *xa = ds->x + a * d, *xb = ds->x + b * d;
         float *o = out + i * d;
         for (size_t j = 0; j < d; j++)

@@ -56,8 +56,10 @@ void ff_labels_uniform(int *y, size_t n, int K, gsl_rng *r);
  * the filter [1/4, 1/2, 1/4] horizontally and vertically (edge pixels
  * repeated) and thresholded at 0.5: large regions of one digit beside
  * large regions of another, with the short-range statistics of real digits
- * but not their shapes.  ws: 2 * d floats of scratch. */
-void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes, gsl_rng *r,
-                      float *ws);
+ * but not their shapes.  distinct_classes: b is drawn again until its
+ * label differs from a's (else about one pair in ten shares a class; the
+ * data must then hold two classes).  ws: 2 * d floats of scratch. */
+void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes,
+                      int distinct_classes, gsl_rng *r, float *ws);
 
 #endif
