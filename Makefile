@@ -189,16 +189,17 @@ $(foreach g,$(SEARCH_SETTINGS),$(if $(filter $(g),$(SEARCH_ALL)),,\
 
 # A setting of the run's own program: that run, trained afresh with its flags.
 # One of ff_head: a head trained on the frozen net of the reference run of
-# the same seed, which must have been saved (runs since checkpoint format 1).
-frozen_model = $(RESULTS_HOME)/paper/$(call search_run,$(1))-seed$$*/model.ffm
+# the same seed (the paper run's, or a proxy's run of setting reference),
+# which must have been saved (runs since the checkpoint format).
+frozen_models = $(RESULTS_HOME)/paper/$(1)-seed$$*/model.ffm $(SEARCH_RESULTS)/$(1)-reference-seed$$*/model.ffm
+frozen_model = $$(firstword $$(wildcard $(frozen_models)))
 define search_rule
 $(call search_dir,$(1))-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
 ifeq ($(call setting_field,$(1),4),ff_head)
-	@test -f $(frozen_model) || { echo "$(1): no $(frozen_model): train that" \
-	    "reference run first (make paper-runs RESULTS=$(RESULTS_HOME) PAPER_SEEDS=$$*" \
-	    "PAPER_RUN_NAMES=$(call search_run,$(1)))" >&2; exit 1; }
-	$(BUILD)/experiments/ff_head $(frozen_model) $(call setting_field,$(1),5) --no-test \
-	    --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* --quiet
+	@test -n "$(call frozen_model,$(call search_run,$(1)))" || { echo "$(1): none of" \
+	    "$(call frozen_models,$(call search_run,$(1))): train the reference run of seed $$* first" >&2; exit 1; }
+	$(BUILD)/experiments/ff_head $(call frozen_model,$(call search_run,$(1))) $(call setting_field,$(1),5) \
+	    --no-test --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* --quiet
 else
 	$(call paper_recipe,$(call search_run,$(1)),$(call setting_field,$(1),5) --no-test,$(call search_dir,$(1)))
 endif

@@ -5,7 +5,7 @@
  * The model file holds the configuration of the run that trained it
  * (exp_identity): the experiment, every flag that shaped it.  The program
  * rebuilds that run's data split and net from those flags, on the data in
- * --data (default data/mnist), puts the saved parameters in, and
+ * --data (default data/mnist), puts the saved parameters in (saved.h), and
  * makes the evaluations the run made after its last epoch, with every
  * readout its kind has (and the paper programs' test set, unless the run
  * left it out): it prints them as curve.tsv lines without the seconds
@@ -18,10 +18,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "ff/checkpoint.h"
-#include "ff/error.h"
-
-#define MAX_ARGS 128
+#include "saved.h"
 
 static void usage(FILE *f)
 {
@@ -59,63 +56,22 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    ff_ckpt *c;
-    int status = ff_ckpt_load(&c, model);
-    if (status != FF_SUCCESS) {
-        fprintf(stderr, "ff_evaluate: error: %s: %s\n", model, ff_strerror(status));
-        return 1;
-    }
-
-    /* the run's flags, as its program would have parsed them */
-    static char *args[MAX_ARGS];
-    int n = 0, kind = -1;
-    args[n++] = "ff_evaluate";
-    char *flags = strdup(c->config);
-    if (!flags) {
-        fprintf(stderr, "ff_evaluate: error: out of memory\n");
-        return 1;
-    }
-    for (char *line = strtok(flags, "\n"); line && n < MAX_ARGS - 6;
-         line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "experiment ", 11)) {
-            kind = exp_kind_of(line + 11);
-        } else if (!strncmp(line, "--", 2)) {
-            char *space = strchr(line, ' ');
-            if (space)
-                *space = 0;
-            args[n++] = line;
-            if (space)
-                args[n++] = space + 1;
-        }
-    }
-    if (kind < 0) {
-        fprintf(stderr, "ff_evaluate: error: %s names no experiment this build knows\n", model);
-        return 1;
-    }
+    exp_saved s;
+    exp_saved_load(&s, "ff_evaluate", model);
+    char *flags[4];
+    int n = 0;
     if (data)
-        args[n++] = "--data", args[n++] = (char *)data;
+        flags[n++] = "--data", flags[n++] = (char *)data;
     if (threads)
-        args[n++] = "--threads", args[n++] = (char *)threads;
-    args[n++] = "--quiet";
-
+        flags[n++] = "--threads", flags[n++] = (char *)threads;
     exp_ctx x;
-    exp_start(&x, (exp_kind)kind, n, args);
+    exp_saved_start(&s, &x, n, flags, quiet);
     int *val_neg_label = NULL;
-    if (kind == EXP_FF_SUP) { /* drawn as the run drew it, first thing */
+    if (s.kind == EXP_FF_SUP) { /* drawn as the run drew it, first thing */
         val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
         if (!val_neg_label)
             exp_die("out of memory");
         ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)x.net->n_classes, x.rng);
-    }
-    status = ff_ckpt_restore_net(c, x.net, 0);
-    if (status != FF_SUCCESS)
-        exp_die("%s: %s", model, ff_strerror(status));
-    if (!quiet) {
-        char identity[FF_CKPT_MAX_CONFIG + 1];
-        exp_identity(identity, sizeof identity, &x.o, &x.d);
-        if (!strstr(c->config, strstr(identity, "sha256 ")))
-            fprintf(stderr, "ff_evaluate: note: the data in %s differ from the run's\n",
-                    x.o.data);
     }
 
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
@@ -135,8 +91,7 @@ int main(int argc, char **argv)
     }
     ff_eval_workspace_free(ews);
     free(val_neg_label);
-    free(flags);
-    ff_ckpt_free(c);
     exp_stop(&x);
+    exp_saved_free(&s);
     return ferror(stdout) ? 1 : 0;
 }

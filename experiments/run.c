@@ -30,10 +30,11 @@ static void remove_curve_tmp(void)
         ff_outfile_abort(&active->curve);
 }
 
-static void mkdirs(const char *path)
+void exp_mkdirs(const char *path)
 {
-    char buf[sizeof ((ff_outfile *)0)->path];
-    snprintf(buf, sizeof buf, "%s", path);
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        exp_die("%s: the path is too long (choose a shorter one)", path);
     for (char *p = buf + 1;; p++) {
         if (*p && *p != '/')
             continue;
@@ -106,7 +107,7 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
     if (!run->identity)
         exp_die("out of memory");
     exp_identity(run->identity, FF_CKPT_MAX_CONFIG + 1, o, &x->d);
-    mkdirs(o->out);
+    exp_mkdirs(o->out);
     remove_orphans(o->out);
     if (o->restart) {
         char path[sizeof run->curve.path];
@@ -526,10 +527,7 @@ void exp_run_test(exp_run *run, ff_eval_workspace *ews)
     evaluate(run, ews, run->o->epochs - 1, e, exp_evaluations(run->x, NULL, NULL, 1, e));
 }
 
-/* The commit the sources were built from, "-dirty" when a tracked file
- * other than a result (results/, report/) differs from it: those do not go
- * into the programs, and a re-run deletes its own old results first. */
-static void git_commit(char *buf, size_t len)
+void exp_source_commit(char *buf, size_t len)
 {
     snprintf(buf, len, "unknown");
     FILE *p = popen("cd '" FF_SOURCE_DIR "' 2>/dev/null && c=$(git rev-parse HEAD 2>/dev/null) && "
@@ -575,7 +573,7 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     write_state(run, staged, 1);
 
     char commit[128], cblas[1024], cpu[256];
-    git_commit(commit, sizeof commit);
+    exp_source_commit(commit, sizeof commit);
     ff_system_cblas(cblas, sizeof cblas);
     cpu_model(cpu, sizeof cpu);
 

@@ -132,4 +132,13 @@ void exp_run_finish(exp_run *run, size_t ws_bytes);
  * below 1.5 times chance (100 / k). */
 int exp_at_chance(double acc, size_t k);
 
+/* Create the directory path and its parents; exits with a one-line error
+ * if one cannot be created or exists and is not a directory. */
+void exp_mkdirs(const char *path);
+
+/* The commit the sources were built from, "-dirty" when a tracked file
+ * other than a result (results/, report/) differs from it; "unknown"
+ * without git.  At most len bytes, NUL-terminated. */
+void exp_source_commit(char *buf, size_t len);
+
 #endif

@@ -12,8 +12,10 @@
  *      its shortcut (layer 0 run once per image, each label variant's RMS
  *      from sums of squares) against a brute-force evaluation through the
  *      layer functions, supervised and not, with workspaces whose capacity
- *      does and does not divide n;
- *  (d) ff_paper_batch: what it refuses; the negative labels it draws,
+ *      does and does not divide n; ff_eval_features (the head's input, in
+ *      chunks) and ff_eval_readout against ff_eval and brute force;
+ *  (d) ff_paper_head_step against its update written out; ff_paper_batch:
+ *      what it refuses; the negative labels it draws,
  *      observed through the per-layer losses it reports (each label gives
  *      a distinct loss signature), against their expected distributions;
  *      two whole steps against a reference written from the protocol in
@@ -324,6 +326,7 @@ enum { OVERLAY_FILL = -1, OVERLAY_NONE = -2 };
 typedef struct {
     double ss[FF_MAX_LAYERS]; /* each layer's sum of squared raw activities */
     double goodness;          /* the readouts': layers head_from and up */
+    float head_in[MAXHEAD];   /* the head's input: their normalised activities */
     float logits[NC];
 } pass_out;
 
@@ -335,7 +338,7 @@ typedef struct {
 static void brute_pass(const ff_net *net, const float *x, int label, float fill, pass_out *o)
 {
     const size_t d = net->layer[0].n_in;
-    float img[MAXW], buf[2][MAXW], head_in[MAXHEAD], scale;
+    float img[MAXW], buf[2][MAXW], *head_in = o->head_in, scale;
     memcpy(img, x, d * sizeof *img);
     if (label >= 0)
         ff_overlay_onehot(img, &label, 1, d, net->n_classes, 1.0f);
@@ -608,6 +611,82 @@ static void random_labels(int *y, int *wrong, size_t n, gsl_rng *r)
     }
 }
 
+/* ff_eval_features and ff_eval_readout on the same net: the readout over
+ * features in chunks of the workspace's capacity gives ff_eval's softmax
+ * figures exactly, supervised and not; each image's features are the
+ * brute-force pass's head input, in any chunk size (7: the chunks and the
+ * workspace's batches fall apart); n or rows 0 is refused. */
+static void check_features(const char *name, const ff_net *net, const float *x, const int *y,
+                           size_t n)
+{
+    static const size_t caps[] = {16, 25, 1};
+    const size_t F = net->head.fan_in;
+    float *feat = malloc((n + 25) * F * sizeof *feat), *odd = malloc((n + 7) * F * sizeof *odd);
+    float logits[25 * NC];
+    CHECK(F <= MAXHEAD && feat && odd, "%s: feature buffers", name);
+    for (size_t ci = 0; ci < sizeof caps / sizeof *caps && feat && odd && F <= MAXHEAD; ci++) {
+        const size_t rows = caps[ci] < NC ? NC : caps[ci]; /* the workspace's capacity */
+        ff_eval_workspace *ws = ff_eval_workspace_alloc(net, caps[ci]);
+        CHECK(ws != NULL, "%s: eval workspace of capacity %zu", name, caps[ci]);
+        if (!ws)
+            continue;
+        for (int sup = 0; sup < 2; sup++) {
+            const ff_eval_config c = ff_paper_eval_config(sup, NEUTRAL);
+            ff_eval_result want, got, got7;
+            const int ok = ff_eval(net, ws, x, y, n, &c, &want) == FF_SUCCESS &&
+                           ff_eval_features(net, ws, feat, rows, x, n, &c) == FF_SUCCESS &&
+                           ff_eval_features(net, ws, odd, 7, x, n, &c) == FF_SUCCESS &&
+                           ff_eval_readout(net, logits, feat, rows, y, n, &got) == FF_SUCCESS &&
+                           ff_eval_readout(net, logits, odd, 7, y, n, &got7) == FF_SUCCESS;
+            CHECK(ok, "%s, cap %zu, %s: features or readout refused", name, caps[ci],
+                  sup ? "supervised" : "unsupervised");
+            if (!ok)
+                continue;
+            CHECK(got.n == n && got.head_loss == want.head_loss &&
+                      got.softmax_acc == want.softmax_acc && isnan(got.goodness_acc),
+                  "%s, cap %zu, %s: readout of the features (%.9g, %g) is not ff_eval's "
+                  "(%.9g, %g)",
+                  name, caps[ci], sup ? "supervised" : "unsupervised", got.head_loss,
+                  got.softmax_acc, want.head_loss, want.softmax_acc);
+            CHECK(fabs(got7.head_loss - want.head_loss) <= 1e-5 * want.head_loss,
+                  "%s, cap %zu, %s: readout in chunks of 7, head loss %.9g, ff_eval %.9g", name,
+                  caps[ci], sup ? "supervised" : "unsupervised", got7.head_loss, want.head_loss);
+            double err = 0.0, scale = 0.0;
+            int same = 1;
+            for (size_t i = 0; i < n; i++) {
+                pass_out o;
+                brute_pass(net, x + i * DIM, sup ? OVERLAY_FILL : OVERLAY_NONE, NEUTRAL, &o);
+                for (size_t l = net->head_from; l < net->n_layers; l++) {
+                    const size_t m = net->layer[l].n_out, off = net->head_off[l];
+                    const float *a = feat + i / rows * rows * F + rows * off + i % rows * m;
+                    const float *b = odd + i / 7 * 7 * F + 7 * off + i % 7 * m;
+                    same &= memcmp(a, b, m * sizeof *a) == 0;
+                    for (size_t j = 0; j < m; j++) {
+                        err = fmax(err, fabs(a[j] - o.head_in[off + j]));
+                        scale = fmax(scale, fabs(o.head_in[off + j]));
+                    }
+                }
+            }
+            CHECK(same, "%s, cap %zu, %s: features in chunks of 7 differ from chunks of %zu",
+                  name, caps[ci], sup ? "supervised" : "unsupervised", rows);
+            CHECK(scale > 0.1 && err <= 1e-5 * scale,
+                  "%s, cap %zu, %s: features off the brute-force head input by %.3g (largest "
+                  "%.3g)",
+                  name, caps[ci], sup ? "supervised" : "unsupervised", err, scale);
+        }
+        const ff_eval_config c = ff_paper_eval_config(1, NEUTRAL);
+        ff_eval_result r;
+        CHECK(ff_eval_features(net, ws, feat, rows, x, 0, &c) == FF_EINVAL &&
+                  ff_eval_features(net, ws, feat, 0, x, n, &c) == FF_EINVAL &&
+                  ff_eval_readout(net, logits, feat, rows, y, 0, &r) == FF_EINVAL &&
+                  ff_eval_readout(net, logits, feat, 0, y, n, &r) == FF_EINVAL,
+              "%s: n = 0 or rows = 0 not refused", name);
+        ff_eval_workspace_free(ws);
+    }
+    free(odd);
+    free(feat);
+}
+
 static void test_eval_input_norm(gsl_rng *r)
 {
     enum { N = 50 };
@@ -629,10 +708,12 @@ static void test_eval_input_norm(gsl_rng *r)
     for (size_t i = 0; i < N; i++)
         memset(x + i * DIM, 0, NC * sizeof *x);
     check_eval("label pixels zero", net, x, y, wrong, N, theta);
+    check_features("label pixels zero", net, x, y, N);
     /* label pixels non-zero: the overlay must replace them, and the raw
      * (unsupervised) input must keep them, in the RMS too */
     fill_uniform(x, N * DIM, r, 0.0, 1.0);
     check_eval("label pixels non-zero", net, x, y, wrong, N, theta);
+    check_features("label pixels non-zero", net, x, y, N);
     ff_net_free(net);
 }
 
@@ -647,6 +728,69 @@ static void test_paper_defaults(void)
               c.peer_lambda == 0.03f && c.peer_decay == 0.9f && c.peer_init == 0.5f &&
               c.neutral == 0.1f && c.hard_negatives == 1 && c.learn_head_bias == 0,
           "FF_PAPER_DEFAULTS differ from the reference code's settings");
+}
+
+/* ff_paper_head_step from a zero smoothed gradient, against the update of
+ * optim.h written out in double: w -= lr gain ((1 - m) grad + wc w), the
+ * bias the same without weight cost only when learned (else untouched), g
+ * left at m (1 - m) grad, the FF layers untouched, the summed
+ * cross-entropy returned; the input read from blocks cap rows apart. */
+static void test_head_step(gsl_rng *r)
+{
+    enum { B = 5, CAP = 7 };
+    const ff_net_spec s = paper_spec(12, 10, 8);
+    for (int learn = 0; learn < 2; learn++) {
+        ff_net *net = make_paper_net(&s, 3);
+        CHECK(net != NULL, "head-step net allocated");
+        if (!net)
+            return;
+        ff_paper_config c = FF_PAPER_DEFAULTS;
+        c.learn_head_bias = learn;
+        const float gain = 0.75f, lr = c.head.lr, m = c.head.momentum, wc = c.head.weight_cost;
+        const size_t F = net->head.fan_in, K = NC, np = net->head.n_params, nw = F * K;
+        float head_in[CAP * MAXHEAD], logits[B * K], dlogits[B * K], grad[MAXHEAD * NC + NC];
+        float g[MAXHEAD * NC + NC] = {0}, *w = net->head.w;
+        int y[B];
+        fill_uniform(head_in, CAP * F, r, 0.0, 2.0);
+        fill_uniform(w, np, r, -0.5, 0.5);
+        for (size_t i = 0; i < B; i++)
+            y[i] = (int)gsl_rng_uniform_int(r, NC);
+        const size_t n_ff = ff_net_param_offset(net, net->n_layers);
+        float *ff_before = malloc(n_ff * sizeof *ff_before), before[MAXHEAD * NC + NC];
+        memcpy(ff_before, net->params, n_ff * sizeof *ff_before);
+        memcpy(before, w, np * sizeof *w);
+        ff_net_head_forward(net, logits, head_in, B, CAP);
+        const double want_loss = ff_softmax_xent(dlogits, logits, y, B, K);
+        ff_net_head_weight_grad(net, grad, head_in, dlogits, B, CAP);
+        const double loss = ff_paper_head_step(net, g, dlogits, logits, head_in, B, CAP, y, &c,
+                                               gain);
+        double ew = 0.0, eg = 0.0, moved = 0.0;
+        for (size_t j = 0; j < np; j++) {
+            const int bias = j >= nw, stepped = !bias || learn;
+            const double sg = stepped ? (1.0 - m) * (double)grad[j] : 0.0;
+            const double want = before[j] - (stepped ? (double)lr * gain *
+                                                           (sg + (bias ? 0.0 : wc * before[j]))
+                                                     : 0.0);
+            ew = fmax(ew, fabs(w[j] - want));
+            eg = fmax(eg, fabs(g[j] - m * sg));
+            moved = fmax(moved, fabs(w[j] - before[j]));
+        }
+        CHECK(ew <= 1e-6 && eg <= 1e-6 && moved > 1e-3,
+              "ff_paper_head_step (bias %s): weights off by %.3g, smoothed gradient by %.3g, "
+              "moved %.3g",
+              learn ? "learned" : "fixed", ew, eg, moved);
+        int bias_same = 1;
+        for (size_t k = 0; k < K; k++)
+            bias_same &= w[nw + k] == before[nw + k];
+        CHECK(bias_same == !learn, "ff_paper_head_step: the bias %s", learn ? "did not move"
+                                                                             : "moved");
+        CHECK(memcmp(ff_before, net->params, n_ff * sizeof *ff_before) == 0,
+              "ff_paper_head_step changed an FF layer");
+        CHECK(loss == want_loss, "ff_paper_head_step returned %.9g, the cross-entropy is %.9g",
+              loss, want_loss);
+        free(ff_before);
+        ff_net_free(net);
+    }
 }
 
 static void test_paper_refusals(gsl_rng *r)
@@ -1315,6 +1459,7 @@ int main(void)
     test_init(r);
     test_eval_input_norm(r);
     test_paper_defaults();
+    test_head_step(r);
     test_paper_refusals(r);
     test_paper_negatives(r);
     test_paper_reference_step();

@@ -122,6 +122,54 @@ static size_t count_correct_logits(const float *logits, const int *y, size_t B, 
     return n;
 }
 
+/* resp: layer 0's response to each unit image e_k (no bias), once per
+ * call: what label pixel k at 1 adds to a pre-activation. */
+static void unit_responses(const ff_net *net, ff_eval_workspace *ews)
+{
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes;
+    ff_layer_forward(L0, ews->resp, ff_layer_patches(L0, ews->ff->cols, ews->unit, K), K, 0);
+}
+
+/* zraw: layer 0 on the B images xb as given (with its bias unless the
+ * input is normalised); with a normalised input, also the images' sums of
+ * squares off and on the label pixels.  The passes of the batch start from
+ * these (label_variants.h). */
+static void layer0_batch(const ff_net *net, ff_eval_workspace *ews, const float *xb, size_t B)
+{
+    const ff_layer *L0 = &net->layer[0];
+    const int innorm = net->spec.normalize_input;
+    ff_layer_forward(L0, ews->zraw, ff_layer_patches(L0, ews->ff->cols, xb, B), B, !innorm);
+    if (innorm)
+        ff_lv_split_sumsq(ews->x0ss, ews->lss, xb, B, L0->n_in, net->n_classes);
+}
+
+/* Layer 0's pre-activation of the raw images (their first pixels
+ * included): zraw itself, or, with a normalised input, zraw over each
+ * image's RMS plus the bias, in z. */
+static const float *z_raw_image(const ff_net *net, ff_eval_workspace *ews, size_t B)
+{
+    const ff_layer *L0 = &net->layer[0];
+    if (!net->spec.normalize_input)
+        return ews->zraw;
+    memcpy(ews->z, ews->zraw, B * L0->n_out * sizeof *ews->z);
+    ff_lv_input_norm(ews->z, ews->x0ss, 0.0, ews->lss, L0->b, B, L0->n_out, L0->n_in);
+    return ews->z;
+}
+
+/* Layer 0's pre-activation of the images with every label pixel at
+ * `neutral`, in z, from zbase (the label pixels' contribution taken out). */
+static const float *z_neutral(const ff_net *net, ff_eval_workspace *ews, size_t B, float neutral)
+{
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes, N0 = L0->n_out;
+    ff_lv_variant(ews->z, ews->zbase, ews->resp, NULL, neutral, B, N0, K);
+    if (net->spec.normalize_input)
+        ff_lv_input_norm(ews->z, ews->x0ss, (double)K * neutral * neutral, NULL, L0->b, B, N0,
+                         L0->n_in);
+    return ews->z;
+}
+
 int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int *y,
             size_t n, const ff_eval_config *c, ff_eval_result *out)
 {
@@ -134,9 +182,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
     if (n == 0)
         return FF_EINVAL;
 
-    const float *p = ff_layer_patches(L0, ws->cols, ews->unit, K);
-    ff_layer_forward(L0, ews->resp, p, K, 0);
-
+    unit_responses(net, ews);
     size_t soft_ok = 0, good_ok = 0;
     double head_loss = 0.0;
     for (size_t first = 0; first < n; first += ws->cap) {
@@ -145,27 +191,22 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
         const int *yb = y + first;
         /* zraw: layer 0 on the image as given; zbase: the same with the
          * label pixels' contribution taken out (no copy of the batch) */
-        p = ff_layer_patches(L0, ws->cols, xb, B);
-        ff_layer_forward(L0, ews->zraw, p, B, !innorm);
-        if (innorm)
-            ff_lv_split_sumsq(ews->x0ss, ews->lss, xb, B, D, K);
+        layer0_batch(net, ews, xb, B);
         /* The pass the net is trained on, for the FF losses.  Supervised
          * with the goodness readout: it is the goodness pass of each row's
          * own label, below; otherwise it runs here (and, unsupervised, its
          * logits are the softmax readout: the head reads the raw image). */
         const int fused = c->supervised && c->readout && c->goodness;
         if (!fused) {
-            const float *z = ews->zraw;
+            const float *z;
             if (c->supervised) {
                 ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
                 ff_lv_variant(ews->z, ews->zbase, ews->resp, yb, 0.0f, B, N0, K);
                 if (innorm)
                     ff_lv_input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
                 z = ews->z;
-            } else if (innorm) {
-                memcpy(ews->z, ews->zraw, B * N0 * sizeof *ews->z);
-                ff_lv_input_norm(ews->z, ews->x0ss, 0.0, ews->lss, L0->b, B, N0, D);
-                z = ews->z;
+            } else {
+                z = z_raw_image(net, ews, B);
             }
             run_from_z0(net, ews, z, B, c->readout);
             add_losses(out->loss, net, ews, B, NULL, 0, c);
@@ -174,13 +215,8 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
             continue;
         if (c->goodness) /* (supervised without it: done above) */
             ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
-        if (c->supervised) {
-            ff_lv_variant(ews->z, ews->zbase, ews->resp, NULL, c->neutral, B, N0, K);
-            if (innorm)
-                ff_lv_input_norm(ews->z, ews->x0ss, (double)K * c->neutral * c->neutral, NULL,
-                                 L0->b, B, N0, D);
-            run_from_z0(net, ews, ews->z, B, 1);
-        }
+        if (c->supervised)
+            run_from_z0(net, ews, z_neutral(net, ews, B, c->neutral), B, 1);
         soft_ok += count_correct_logits(ws->logits, yb, B, K);
         head_loss += ff_softmax_xent(NULL, ws->logits, yb, B, K);
         if (!c->goodness)
@@ -208,5 +244,70 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
     out->head_loss = c->readout ? head_loss / (double)n : NAN;
     out->softmax_acc = c->readout ? (double)soft_ok / (double)n : NAN;
     out->goodness_acc = c->readout && c->goodness ? (double)good_ok / (double)n : NAN;
+    return FF_SUCCESS;
+}
+
+/* Images first .. first + B - 1 of a set, from head_in (blocks cap rows
+ * apart) into their rows of feat's chunks (blocks `rows` rows apart). */
+static void copy_features(const ff_net *net, float *feat, size_t rows, size_t first,
+                          const float *head_in, size_t cap, size_t B)
+{
+    const size_t F = net->head.fan_in;
+    for (size_t i = 0; i < B; i++) {
+        const size_t j = first + i;
+        float *chunk = feat + j / rows * rows * F;
+        for (size_t l = net->head_from; l < net->n_layers; l++) {
+            const size_t m = net->layer[l].n_out, off = net->head_off[l];
+            memcpy(chunk + rows * off + j % rows * m, head_in + cap * off + i * m,
+                   m * sizeof *feat);
+        }
+    }
+}
+
+int ff_eval_features(const ff_net *net, ff_eval_workspace *ews, float *feat, size_t rows,
+                     const float *x, size_t n, const ff_eval_config *c)
+{
+    const ff_ff_workspace *ws = ews->ff;
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes, D = L0->n_in, N0 = L0->n_out;
+    if (n == 0 || rows == 0)
+        return FF_EINVAL;
+    unit_responses(net, ews);
+    for (size_t first = 0; first < n; first += ws->cap) {
+        const size_t B = n - first < ws->cap ? n - first : ws->cap;
+        const float *xb = x + first * D;
+        layer0_batch(net, ews, xb, B);
+        const float *z;
+        if (c->supervised) { /* the readout's pass of ff_eval */
+            ff_lv_unlabel(ews->zbase, ews->zraw, xb, ews->resp, B, D, N0, K);
+            z = z_neutral(net, ews, B, c->neutral);
+        } else {
+            z = z_raw_image(net, ews, B);
+        }
+        run_from_z0(net, ews, z, B, 0);
+        copy_features(net, feat, rows, first, ws->head_in, ws->cap, B);
+    }
+    return FF_SUCCESS;
+}
+
+int ff_eval_readout(const ff_net *net, float *logits, const float *feat, size_t rows,
+                    const int *y, size_t n, ff_eval_result *out)
+{
+    const size_t K = net->n_classes, F = net->head.fan_in;
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    if (n == 0 || rows == 0)
+        return FF_EINVAL;
+    size_t ok = 0;
+    double loss = 0.0;
+    for (size_t first = 0; first < n; first += rows) { /* chunk first / rows */
+        const size_t B = n - first < rows ? n - first : rows;
+        ff_net_head_forward(net, logits, feat + first * F, B, rows);
+        ok += count_correct_logits(logits, y + first, B, K);
+        loss += ff_softmax_xent(NULL, logits, y + first, B, K);
+    }
+    out->head_loss = loss / (double)n;
+    out->softmax_acc = (double)ok / (double)n;
+    out->goodness_acc = NAN;
     return FF_SUCCESS;
 }

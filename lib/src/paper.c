@@ -216,19 +216,26 @@ static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *
     }
 }
 
+double ff_paper_head_step(ff_net *net, float *g, float *dlogits, const float *logits,
+                          const float *head_in, size_t B, size_t cap, const int *y,
+                          const ff_paper_config *c, float gain)
+{
+    const size_t K = net->n_classes, off = ff_net_param_offset(net, net->n_layers);
+    const size_t nw = net->head.fan_in * K, n = c->learn_head_bias ? nw + K : nw;
+    double loss = ff_softmax_xent(dlogits, logits, y, B, K);
+    ff_net_head_weight_grad_add(net, g, head_in, dlogits, B, cap, 1.0f - c->head.momentum);
+    if (n == nw) /* a bias that is not learned: its gradient is dropped */
+        memset(g + nw, 0, K * sizeof *g);
+    ff_sgd_step(net->params + off, g, n, nw, &c->head, gain);
+    return loss;
+}
+
 /* The head's step on what the readout layers left in p->head_in. */
 static double head_step(ff_net *net, ff_paper *p, const int *y, size_t B, float gain)
 {
-    const size_t K = net->n_classes, off = ff_net_param_offset(net, net->n_layers);
-    const size_t nw = net->head.fan_in * K, n = p->c.learn_head_bias ? nw + K : nw;
-    float *g = p->g + off;
-    double loss = ff_softmax_xent(p->dlogits, p->logits, y, B, K);
-    ff_net_head_weight_grad_add(net, g, p->head_in, p->dlogits, B, stride(p),
-                                1.0f - p->c.head.momentum);
-    if (n == nw) /* a bias that is not learned: its gradient is dropped */
-        memset(g + nw, 0, K * sizeof *g);
-    ff_sgd_step(net->params + off, g, n, nw, &p->c.head, gain);
-    return loss;
+    float *g = p->g + ff_net_param_offset(net, net->n_layers);
+    return ff_paper_head_step(net, g, p->dlogits, p->logits, p->head_in, B, stride(p), y, &p->c,
+                              gain);
 }
 
 static int usable(const ff_net *net, const ff_paper *p, size_t B)

@@ -46,4 +46,28 @@ void ff_eval_workspace_free(ff_eval_workspace *ws);
 int ff_eval(const ff_net *net, ff_eval_workspace *ws, const float *x, const int *y,
             size_t n, const ff_eval_config *c, ff_eval_result *out);
 
+/* The softmax readout's input for the n images x (n, D), computed as
+ * ff_eval computes it for the same images (the same products: the same
+ * bits, with a workspace of the same capacity): the normalised activities
+ * of layers head_from and up in the pass the readout reads, on the
+ * neutral overlay c->neutral if c->supervised, else on the raw image.
+ * feat receives them in chunks of `rows` images, each in the layout
+ * ff_net_head_forward reads with cap = rows: images j rows .. j rows +
+ * rows - 1 in chunk j at feat + j rows F (F = head.fan_in), layer l's block
+ * (rows, n_out) at chunk + rows head_off[l].  feat: ceil(n / rows) chunks;
+ * the rows of the last one past n are left as they are.  FF_EINVAL if n or
+ * rows is 0. */
+int ff_eval_features(const ff_net *net, ff_eval_workspace *ws, float *feat, size_t rows,
+                     const float *x, size_t n, const ff_eval_config *c);
+
+/* The softmax readout of the net's head on n images' features in that
+ * layout (chunks of `rows`), against the labels y (n): out's n, head_loss
+ * (mean cross-entropy) and softmax_acc; the FF losses 0, goodness_acc NaN.
+ * With rows = the capacity of the workspace that computed the features
+ * (the cap it was allocated with, or K if that is larger), ff_eval's
+ * softmax figures exactly.  logits: (rows, K) scratch.
+ * FF_EINVAL if n or rows is 0. */
+int ff_eval_readout(const ff_net *net, float *logits, const float *feat, size_t rows,
+                    const int *y, size_t n, ff_eval_result *out);
+
 #endif

@@ -74,6 +74,19 @@ int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_
 int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
                          const int *y, size_t B, float gain, double *loss);
 
+/* The softmax head's step, as both batches above take it, on its logits
+ * (B, K), which the caller computed from head_in (ff_net_head_forward, its
+ * blocks cap rows apart), against the labels y (B): the cross-entropy's
+ * weight gradient (and the bias's with c->learn_head_bias; else the bias
+ * stays as it is) added into g, the head's smoothed gradient times the
+ * momentum (head.n_params floats, zero before the first step: optim.h),
+ * then the momentum-SGD step of c->head, its learning rate times gain.
+ * dlogits: (B, K) scratch.  Nothing reaches the FF layers.  Returns the
+ * cross-entropy summed over the batch. */
+double ff_paper_head_step(ff_net *net, float *g, float *dlogits, const float *logits,
+                          const float *head_in, size_t B, size_t cap, const int *y,
+                          const ff_paper_config *c, float gain);
+
 /* How the paper's runs are evaluated: the FF losses (threshold = width) on
  * the true label or the raw image, the softmax readout (supervised: on the
  * neutral label `neutral`), and, supervised only, the goodness readout. */

@@ -1,0 +1,89 @@
+/* saved.c - the run a saved model came from, rebuilt; see saved.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "saved.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ff/error.h"
+
+/* Before exp_start has named the program to exp_die: "prog: error: ...". */
+static void die_before_start(const char *prog, const char *path, const char *why,
+                             const char *detail)
+{
+    fprintf(stderr, "%s: error: %s: %s%s%s\n", prog, path, why, detail ? ": " : "",
+            detail ? detail : "");
+    exit(1);
+}
+
+void exp_saved_load(exp_saved *s, const char *prog, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    int status = ff_ckpt_load(&s->ckpt, path);
+    if (status != FF_SUCCESS)
+        die_before_start(prog, path, ff_strerror(status),
+                         status == FF_EOPEN || status == FF_EREAD ? strerror(errno) : NULL);
+    s->flags = strdup(s->ckpt->config);
+    if (!s->flags)
+        die_before_start(prog, path, "out of memory", NULL);
+    /* "--flag value" or "--flag" lines, as exp_parse reads them back */
+    int kind = -1;
+    s->argv[s->argc++] = (char *)prog;
+    for (char *line = strtok(s->flags, "\n"); line; line = strtok(NULL, "\n")) {
+        if (s->argc + 2 >= EXP_SAVED_MAX_ARGS)
+            die_before_start(prog, path, "holds more flags than this build reads", NULL);
+        if (!strncmp(line, "experiment ", 11)) {
+            s->experiment = line + 11;
+            kind = exp_kind_of(s->experiment);
+        } else if (!strncmp(line, "--", 2)) {
+            char *space = strchr(line, ' ');
+            if (space)
+                *space = 0;
+            s->argv[s->argc++] = line;
+            if (space)
+                s->argv[s->argc++] = space + 1;
+        }
+    }
+    if (kind < 0)
+        die_before_start(prog, path, "names no experiment this build knows", NULL);
+    s->kind = (exp_kind)kind;
+    s->run_argc = s->argc;
+}
+
+const char *exp_saved_flag(const exp_saved *s, const char *flag)
+{
+    for (int i = 1; i + 1 < s->run_argc; i++)
+        if (!strcmp(s->argv[i], flag) && strncmp(s->argv[i + 1], "--", 2))
+            return s->argv[i + 1];
+    return NULL;
+}
+
+void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int quiet)
+{
+    if (n < 0 || s->argc + n + 1 > EXP_SAVED_MAX_ARGS)
+        exp_die("%s: too many flags (%d given)", s->path, n);
+    for (int i = 0; i < n; i++)
+        s->argv[s->argc++] = flags[i];
+    s->argv[s->argc++] = "--quiet";
+    exp_start(x, s->kind, s->argc, s->argv);
+    int status = ff_ckpt_restore_net(s->ckpt, x->net, 0);
+    if (status != FF_SUCCESS)
+        exp_die("%s: %s", s->path, ff_strerror(status));
+    if (quiet)
+        return;
+    char identity[FF_CKPT_MAX_CONFIG + 1];
+    exp_identity(identity, sizeof identity, &x->o, &x->d);
+    if (!strstr(s->ckpt->config, strstr(identity, "sha256 ")))
+        fprintf(stderr, "%s: note: the data in %s differ from the run's\n", s->argv[0],
+                x->o.data);
+}
+
+void exp_saved_free(exp_saved *s)
+{
+    free(s->flags);
+    ff_ckpt_free(s->ckpt);
+    memset(s, 0, sizeof *s);
+}
+
