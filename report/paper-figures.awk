@@ -6,9 +6,10 @@
 #
 # part=curves: one figure per run with at least one complete seed
 # (fig/paper-RUN.svg, drawn by paper.gp), its caption naming the seeds it
-# is made of; then the runs with none, which have no curve.  REFERENCE
-# (experiments/reference-paper.tsv) says which readouts the paper gives a
-# test error for, drawn dotted in the figure.
+# is made of; then the runs with none, which have no curve (the runs on
+# all the training images, <run>-train60k, have no validation set and are
+# not named).  REFERENCE (experiments/reference-paper.tsv) says which
+# readouts the paper gives a test error for, drawn dotted in the figure.
 #
 # part=fit: one figure per run some of whose complete seeds recorded their
 # training error (the manifest's "trained RUN-seedN IMAGES" lines, IMAGES
@@ -22,6 +23,7 @@ FILENAME == ARGV[1] {
 }
 FILENAME == ARGV[2] && $1 == "run" {
     name = $2; sub(/-seed[0-9]+$/, "", name)
+    if (name ~ /-train60k$/) next    # no validation set: no curve
     if (!(name in n)) { order[++nr] = name; n[name] = 0 }
     if ($3 == "complete") {
         s = $2; sub(/.*-seed/, "", s)

@@ -1,21 +1,29 @@
 # paper-table.awk - the paper-scale test errors: ours beside the paper's.
 #
-#   awk -v table=PAPER_TABLE -v ntest=N -f paper-table.awk REFERENCE [PAPER_TABLE] \
-#       RUN/summary.tsv ...
+#   awk -v table=PAPER_TABLE -v ntest=N [-v part=data] -f paper-table.awk REFERENCE \
+#       [PAPER_TABLE] RUN/summary.tsv ...
 #
 # ntest: the number of test images (for the sampling error; none if unset).
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error); PAPER_TABLE the results' paper-summary.tsv, made by `make
 # paper-table` (absent: -v table=''); then the summary.tsv of every complete
-# paper run (RUN = <run>-seed<N>; its last columns layers units
-# test_softmax test_goodness).  Prints a Markdown table, one row per run and
-# readout in REFERENCE's order, then which rows fall short of the paper.  A
-# row of PAPER_TABLE is shown only if it still describes the runs present:
-# the same number of seeds, the same mean test error recomputed here from
-# the runs, and the paper's value of REFERENCE.  Otherwise its numbers are
-# stale and are not shown.  "Short" is computed: our mean test error above
-# the paper's.
-BEGIN { FS = "[ \t]+" }
+# paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
+# settings trained on all the training images; its last columns layers
+# units test_softmax test_goodness; its training images the "train N" line
+# of the config.txt beside it).  Prints a Markdown table, one row per run
+# and readout in REFERENCE's order, each run's -train60k row after its own
+# when it has runs or a row in PAPER_TABLE, then which rows fall short of
+# the paper.  A row of PAPER_TABLE is shown only if it still describes the
+# runs present: the same number of seeds, the same mean test error
+# recomputed here from the runs, the paper's value of REFERENCE and (when
+# the table has the column n_train) the same training images.  Otherwise
+# its numbers are stale and are not shown.  "Short" is computed: our mean
+# test error above the paper's.
+#
+# part=data: instead, each run's two protocols side by side (the rows shown
+# above), the difference of their mean test errors and its verdict against
+# twice its standard error from the seeds' sds, then one sentence.
+BEGIN { FS = "[ \t]+"; SIXTY = "-train60k" }
 /^#/ || NF == 0 { next }
 
 FILENAME == ARGV[1] {
@@ -38,21 +46,40 @@ FILENAME == table {
     run = FILENAME; sub(/\/summary\.tsv$/, "", run); sub(/.*\//, "", run)
     sub(/-seed[0-9]+$/, "", run)
     runs[run]++
-    n = $12 " × " $13
-    if (index(" / " net[run] " / ", " / " n " / ") == 0)
-        net[run] = net[run] (net[run] == "" ? "" : " / ") n
+    keep(net, run, $12 " × " $13)
+    keep(images, run, train_images(FILENAME))
     add(run SUBSEP "softmax", $14); add(run SUBSEP "goodness", $15)
 }
 function add(key, acc) {
     if (acc == "-") return
     cnt[key]++; sum[key] += 100 - acc
 }
+# a[run] gathers the distinct values v, " / " between them
+function keep(a, run, v) {
+    if (index(" / " a[run] " / ", " / " v " / ") == 0) a[run] = a[run] (a[run] == "" ? "" : " / ") v
+}
+# the "train N" line of the config.txt beside a summary.tsv ('?' if none)
+function train_images(summary,    config, line, w, n) {
+    config = summary; sub(/summary\.tsv$/, "config.txt", config)
+    n = "?"
+    while ((getline line < config) > 0)
+        if (split(line, w, " ") == 2 && w[1] == "train") n = w[2]
+    close(config)
+    return n
+}
 
-function fresh(key) {
+# the row of run r and readout (key) still describes the runs; p: the paper's value
+function fresh(key, r, p) {
     if (cell[key, "seeds"] != cnt[key]) return 0
     if (cell[key, "test_error_mean"] != sprintf("%.2f", sum[key] / cnt[key])) return 0
-    if (cell[key, "paper_value"] != paper[key]) return 0
+    if (cell[key, "paper_value"] != p) return 0
+    if (("n_train" in col) && cell[key, "n_train"] != images[r]) return 0
     return 1
+}
+function shown(key, r, p) { return in_table[key] && cnt[key] && fresh(key, r, p) }
+function pm(key,    s) {
+    s = cell[key, "test_error_sd"]
+    return cell[key, "test_error_mean"] (s == "-" ? "" : " ± " s)
 }
 
 # our mean test error against the paper's: the verdict shown in the row
@@ -63,31 +90,49 @@ function verdict(m, p,    d) {
     return d < 0 ? sprintf("better by %.2f points", -d) : "equal"
 }
 
-END {
-    print "| run | net | readout | epochs | seeds | test error %, ours | paper | ours vs paper" \
-          " | min/run |"
-    print "|---|---|---|--:|--:|--:|--:|---|--:|"
-    for (i = 1; i <= nrow; i++) {
-        key = order[i]; split(key, k, SUBSEP); r = k[1]
-        key_name = "`" r "` (" k[2] ")"
-        if (in_table[key] && cnt[key] && fresh(key)) {
-            m = cell[key, "test_error_mean"]; s = cell[key, "test_error_sd"]
-            err_se[++nse] = m
-            if (paper[key] != "-") ncomp++
-            printf "| `%s` | %s | %s | %s | %s | **%s** | %s | %s | %s |\n", r, net[r], k[2],
-                   cell[key, "epochs"], cell[key, "seeds"], m (s == "-" ? "" : " ± " s),
-                   paper[key], verdict(m, paper[key]), cell[key, "minutes_per_run"]
-            continue
-        }
-        if (!runs[r]) why = "no complete run"
-        else if (!cnt[key]) why = "no " k[2] " readout in the runs"
-        else if (table == "") why = "no paper-summary.tsv"
-        else if (!in_table[key]) why = "not in paper-summary.tsv"
-        else why = "stale: paper-summary.tsv does not match the runs"
-        printf "| `%s` | %s | %s | | %d | *%s* | %s | | |\n", r, runs[r] ? net[r] : "", k[2],
-               cnt[key], why, paper[key]
-        if (cnt[key] && table != "" && in_table[key]) nstale++
+# one row of the table: run r (a REFERENCE run, or its -train60k) and readout
+function row(r, readout, p,    key, m, why) {
+    key = r SUBSEP readout
+    key_name = "`" r "` (" readout ")"
+    if (shown(key, r, p)) {
+        m = cell[key, "test_error_mean"]
+        err_se[++nse] = m
+        if (p != "-") ncomp++
+        printf "| `%s` | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |\n", r, net[r], readout,
+               images[r], cell[key, "epochs"], cell[key, "seeds"], pm(key), p, verdict(m, p),
+               cell[key, "minutes_per_run"]
+        return
     }
+    if (!runs[r]) why = "no complete run"
+    else if (!cnt[key]) why = "no " readout " readout in the runs"
+    else if (table == "") why = "no paper-summary.tsv"
+    else if (!in_table[key]) why = "not in paper-summary.tsv"
+    else why = "stale: paper-summary.tsv does not match the runs"
+    printf "| `%s` | %s | %s | %s | | %d | *%s* | %s | | |\n", r, runs[r] ? net[r] : "", readout,
+           runs[r] ? images[r] : "", cnt[key], why, p
+    if (cnt[key] && table != "" && in_table[key]) nstale++
+}
+
+function list(a, n,    i, s) {
+    for (i = 1; i <= n; i++) s = s (i == 1 ? "" : i == n ? " and " : ", ") a[i]
+    return s
+}
+
+END {
+    if (part == "data") { protocols(); exit }
+    print "| run | net | readout | training images | epochs | seeds | test error %, ours" \
+          " | paper | ours vs paper | min/run |"
+    print "|---|---|---|--:|--:|--:|--:|--:|---|--:|"
+    for (i = 1; i <= nrow; i++) {
+        split(order[i], k, SUBSEP)
+        row(k[1], k[2], paper[order[i]])
+        if (runs[k[1] SIXTY] || in_table[k[1] SIXTY, k[2]]) row(k[1] SIXTY, k[2], paper[order[i]])
+        else if (!(k[1] in no60)) { no60[k[1]] = 1; none[++nnone] = "`" k[1] "`" }
+    }
+    if (nnone)
+        printf "\n*Not yet trained on all the training images:* %s (no `<run>%s` run: `make" \
+               " paper-runs SCALE=paper` trains each run so, then `make paper-table`).\n",
+               list(none, nnone), SIXTY
     if (nstale)
         print "\n**Stale:** `paper-summary.tsv` does not match the runs now present in the" \
               " rows marked so; `make paper-table` rewrites it."
@@ -101,10 +146,8 @@ END {
         sampling()
         exit
     }
-    printf "\n**Short of the paper:** %d of the %d rows with both numbers: ", nshort, ncomp
-    for (i = 1; i <= nshort; i++)
-        printf("%s%s", i == 1 ? "" : i == nshort ? " and " : ", ", short[i])
-    print "."
+    printf "\n**Short of the paper:** %d of the %d rows with both numbers: %s.\n", nshort, ncomp,
+           list(short, nshort)
     sampling()
 }
 
@@ -124,4 +167,46 @@ function sampling(    i, lo, hi, se) {
            "it, since every run is tested on the same images; the paper's numbers were " \
            "measured on the same images too, so a comparison with them shares part of it.\n",
            ntest, lo, hi)
+}
+
+# part=data: the two protocols of each run and readout whose rows are both
+# shown; the difference's standard error from the two rows' sds over seeds
+function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, closed, ns, nc) {
+    for (i = 1; i <= nrow; i++) {
+        split(order[i], k, SUBSEP)
+        a = order[i]; b = k[1] SIXTY SUBSEP k[2]; p = paper[a]
+        if (!shown(a, k[1], p) || !shown(b, k[1] SIXTY, p)) continue
+        if (!np++)
+            print "| run | readout | training images | test error % | training images |" \
+                  " test error % | difference | verdict |\n|---|---|--:|--:|--:|--:|--:|---|"
+        d = cell[b, "test_error_mean"] - cell[a, "test_error_mean"]
+        if (cell[a, "test_error_sd"] == "-" || cell[b, "test_error_sd"] == "-") v = "one seed"
+        else {
+            se = sqrt(cell[a, "test_error_sd"]^2 / cell[a, "seeds"] + \
+                      cell[b, "test_error_sd"]^2 / cell[b, "seeds"])
+            v = d < -2 * se ? "better" : d > 2 * se ? "worse" : "no difference"
+        }
+        printf "| `%s` | %s | %s | %s | %s | %s | %+.2f | %s |\n", k[1], k[2], images[k[1]],
+               pm(a), images[k[1] SIXTY], pm(b), d, v
+        said[v] = said[v] (said[v] == "" ? "" : ", ") sprintf("`%s` (%s, %+.2f)", k[1], k[2], d)
+        if (p == "-" || cell[a, "test_error_mean"] <= p) continue
+        if (cell[b, "test_error_mean"] > p) still[++ns] = sprintf("`%s` (%s)", k[1], k[2])
+        else closed[++nc] = sprintf("`%s` (%s)", k[1], k[2])
+    }
+    if (!np) {
+        printf "*No run and readout has both protocols in the paper table yet:* `make" \
+               " paper-runs SCALE=paper` trains each run also on all the training images" \
+               " (`<run>%s`), then `make paper-table`.\n", SIXTY
+        return
+    }
+    printf "\nOn all the training images, against the split's, test error (points): "
+    split("better|worse|no difference|one seed", names, "|")
+    for (i = 1; i <= 4; i++)
+        if (said[names[i]] != "")
+            printf "%s%s: %s", n++ ? "; " : "", names[i] == "one seed" ? "one seed (no verdict)" \
+                   : names[i], said[names[i]]
+    if (ns + nc == 0) print ". No row compared here is short of the paper's value on the split."
+    else printf ". Of the rows short of the paper's value on the split, %s; %s.\n",
+                nc ? "no longer short with all the images: " list(closed, nc) : "none is closed",
+                ns ? "still short: " list(still, ns) : "none is still short"
 }

@@ -25,6 +25,15 @@
 # unfinished run reported, not shown; a run whose curve.tsv has no
 # training lines (as those made before the programs recorded them) still
 # builds, with its validation figure and without a training-error figure.
+# Both protocols: each run on the split and its <run>-train60k (all the
+# training images) are rows of the paper table, with their training
+# images, and side by side in the paper gap's first table.  The paper gap:
+# every row of paper-ablation.tsv is a row of its tables with its verdict,
+# the settings without a row are named with the make command that runs
+# them, a figure per net with a complete run of a setting, and without
+# paper-ablation.tsv the report says how to make it; a fixture table
+# (paper-gap-fixture.tsv: every hypothesis and verdict, a row under no
+# hypothesis) is shown row by row, each verdict named in its sentence.
 # The exit status is the verdict (1 also when RESULTS_DIR does not exist:
 # the suite never skips); the last line counts the checks.
 set -eu
@@ -45,6 +54,9 @@ OUT=$(cd "$2" && pwd)
 SEEDS=${SEEDS:-1 2}
 PAPER_SEEDS=${PAPER_SEEDS:-1}
 PAPER_RUNS="ff-sup-4x2000 ff-sup-3x1000 ff-unsup-4x2000 bp"
+PAPER_ALL=$(for r in $PAPER_RUNS; do printf '%s %s-train60k ' "$r" "$r"; done)
+SETTINGS=$HERE/../experiments/paper-settings.tsv
+GAP_FIXTURE=$HERE/paper-gap-fixture.tsv
 if [ $# -eq 3 ]; then
     if [ ! -d "$3" ]; then
         echo "no paper results in $3" >&2
@@ -93,11 +105,25 @@ svg_of() {
     sed -n "s/.*src=\"data:image\/svg+xml;base64,\([^\"]*\)\" id=\"$2\".*/\1/p" "$1" | base64 -d
 }
 
+# html_rows HTML [FROM TO]: each table row of the HTML as |cell|cell|...|,
+# tags stripped, one per line; with FROM and TO, only the rows between the
+# element with id FROM and the one with id TO
+html_rows() {
+    awk -v from="${2:-}" -v to="${3:-}" '
+        BEGIN { on = from == "" }
+        from != "" && index($0, "id=\"" from "\"") { on = 1 }
+        to != "" && index($0, "id=\"" to "\"") { on = 0 }
+        /<tr/ { row = "|"; inrow = 1 }
+        inrow && /<td/ { cell = $0; gsub(/<[^>]*>/, "", cell); row = row cell "|" }
+        /<\/tr>/ { if (on) print row; inrow = 0 }' "$1"
+}
+
 # table_rows TSV HTML: prints each row of the results' summary table that
 # the HTML lacks (a table row whose cells, tags stripped, read model,
 # algorithm, epochs, runs, softmax best, seed's number, softmax final,
 # goodness best, goodness final, s/run as the TSV has them)
 table_rows() {
+    html_rows "$2" >"$2.rows"
     awk -F '\t' '
         function pm(m, s) { return m == "-" ? "-" : m (s == "-" ? "" : " ± " s) }
         FILENAME == ARGV[1] {
@@ -107,9 +133,7 @@ table_rows() {
             rest[n, 2] = "|" pm($11, $12) "|" $15 "|"
             next
         }
-        /<tr/ { row = "|"; inrow = 1 }
-        inrow && /<td/ { cell = $0; gsub(/<[^>]*>/, "", cell); row = row cell "|" }
-        /<\/tr>/ { rows[++nr] = row; inrow = 0 }
+        { rows[++nr] = $0 }
         END {
             for (i = 1; i <= n; i++) {
                 found = 0
@@ -118,38 +142,110 @@ table_rows() {
                             index(rows[j], rest[i, 2])
                 if (!found) print want[i]
             }
-        }' "$1" "$2"
+        }' "$1" "$2.rows"
 }
 
 # paper_rows TSV HTML: prints each row of paper-summary.tsv that the HTML
-# lacks (cells, tags stripped: run, net, readout, epochs, seeds, mean ± sd,
-# paper, ours vs paper, minutes), and each row whose verdict is wrong:
-# "short by" exactly where the mean is above the paper's value
+# lacks (cells, tags stripped: run, net, readout, training images, epochs,
+# seeds, mean ± sd, paper, ours vs paper, minutes; the columns found by the
+# header's names, n_train only in tables that have it), and each row whose
+# verdict is wrong: "short by" exactly where the mean is above the paper's
+# value
 paper_rows() {
+    html_rows "$2" >"$2.rows"
     awk -F '\t' '
         FILENAME == ARGV[1] {
-            if ($1 == "run") next
-            want[++n] = "|" $1 "|"
-            # run readout epochs seeds test_error_mean test_error_sd paper_value minutes
-            rest[n] = "|" $2 "|" $3 "|" $4 "|" $5 ($6 == "-" ? "" : " ± " $6) "|" $7 "|"
-            last[n] = "|" $8 "|"
-            short[n] = $7 != "-" && $5 + 0 > $7 + 0
+            if (FNR == 1) { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            want[++n] = "|" $c["run"] "|"
+            rest[n] = "|" $c["readout"] "|" (("n_train" in c) ? $c["n_train"] "|" : "")
+            tail[n] = "|" $c["epochs"] "|" $c["seeds"] "|" $c["test_error_mean"] \
+                      ($c["test_error_sd"] == "-" ? "" : " ± " $c["test_error_sd"]) "|" \
+                      $c["paper_value"] "|"
+            last[n] = "|" $c["minutes_per_run"] "|"
+            short[n] = $c["paper_value"] != "-" && $c["test_error_mean"] + 0 > $c["paper_value"] + 0
             next
         }
-        /<tr/ { row = "|"; inrow = 1 }
-        inrow && /<td/ { cell = $0; gsub(/<[^>]*>/, "", cell); row = row cell "|" }
-        /<\/tr>/ { rows[++nr] = row; inrow = 0 }
+        { rows[++nr] = $0 }
         END {
             for (i = 1; i <= n; i++) {
                 found = 0
                 for (j = 1; j <= nr && !found; j++)
                     if (index(rows[j], want[i]) == 1 && index(rows[j], rest[i]) &&
+                        index(rows[j], tail[i]) &&
                         substr(rows[j], length(rows[j]) - length(last[i]) + 1) == last[i]) found = j
-                if (!found) print "missing:" want[i] rest[i]
+                if (!found) print "missing:" want[i] rest[i] tail[i]
                 else if ((index(rows[found], "short by") > 0) != short[i])
                     print "verdict:" want[i] rest[i]
             }
-        }' "$1" "$2"
+        }' "$1" "$2.rows"
+}
+
+# protocol_rows TSV HTML: prints each -train60k row of paper-summary.tsv
+# whose run is not beside its own in the paper gap's first table (run,
+# readout, then training images and mean ± sd of each protocol)
+protocol_rows() {
+    html_rows "$2" paper-gap-data paper-gap-peer >"$2.rows"
+    awk -F '\t' '
+        function pm(r) { return r[5] (r[6] == "-" ? "" : " ± " r[6]) }
+        FILENAME == ARGV[1] {
+            if (FNR == 1) { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            split("run readout epochs seeds test_error_mean test_error_sd paper_value" \
+                  " minutes_per_run n_train", name, " ")
+            key = $c["run"] "|" $c["readout"]
+            for (i = 1; i <= 9; i++) cell[key, i] = $c[name[i]]
+            if ($c["run"] ~ /-train60k$/) sixty[++n] = key
+            next
+        }
+        { rows[$0] = 1 }
+        END {
+            for (i = 1; i <= n; i++) {
+                split(sixty[i], k, "|"); base = k[1]; sub(/-train60k$/, "", base)
+                for (j = 1; j <= 9; j++) { b[j] = cell[base "|" k[2], j]; s[j] = cell[sixty[i], j] }
+                want = "|" base "|" k[2] "|" b[9] "|" pm(b) "|" s[9] "|" pm(s) "|"
+                found = 0
+                for (r in rows) if (index(r, want) == 1) found = 1
+                if (!found) print want
+            }
+        }' "$1" "$2.rows"
+}
+
+# gap_rows TSV HTML: prints each row of paper-ablation.tsv (columns found
+# by the header's names) that is not, cell for cell, a row of the paper
+# gap's tables: net, setting, flags, seeds, softmax and goodness error as
+# mean ± sd, their differences from the reference, verdict
+gap_rows() {
+    html_rows "$2" paper-gap paper-curves >"$2.rows"
+    awk -F '\t' '
+        function pm(r,    m, s) {
+            m = $c["val_error_" r "_mean"]; s = $c["val_error_" r "_sd"]
+            return m == "-" || s == "-" ? m : m " ± " s
+        }
+        FILENAME == ARGV[1] {
+            if (FNR == 1) { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            want[++n] = "|" $c["net"] "|" $c["setting"] "|" $c["flags"] "|" $c["seeds"] "|" \
+                        pm("softmax") "|" pm("goodness") "|" $c["diff_softmax"] "|" \
+                        $c["diff_goodness"] "|" $c["verdict"] "|"
+            next
+        }
+        { rows[$0] = 1 }
+        END { for (i = 1; i <= n; i++) if (!(want[i] in rows)) print want[i] }' "$1" "$2.rows"
+}
+
+# unrun_named ABLATION HTML: prints each setting of paper-settings.tsv
+# (<run>/<setting>) that has no row in ABLATION and is not in one of the
+# report's `make paper-search SEARCH_SETTINGS="..."` commands
+unrun_named() {
+    tr '\n' ' ' <"$2" | grep -o 'SEARCH_SETTINGS=&quot;[^&]*&quot;' |
+        sed 's/SEARCH_SETTINGS=&quot;//; s/&quot;$//' | tr ' ' '\n' >"$2.named"
+    awk -F '\t' '
+        FILENAME == ARGV[1] { if (!/^#/ && NF && $1 != "run") pair[++n] = $1 "/" $2; next }
+        FILENAME == ARGV[2] {
+            if (FNR == 1) { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            ran[$c["net"] "/" $c["setting"]] = 1; next
+        }
+        { named[$0] = 1 }
+        END { for (i = 1; i <= n; i++) if (!(pair[i] in ran) && !(pair[i] in named)) print pair[i] }' \
+        "$SETTINGS" "$1" "$2.named"
 }
 
 # trained DIR: the run in DIR recorded its training error (a "train" line)
@@ -180,6 +276,14 @@ for r in $PAPER_RUNS; do
     [ -z "$drawn" ] || [ -n "$fit" ] || PAPER_UNFIT="$PAPER_UNFIT $r"
     [ -z "$fit" ] || PAPER_FIT="$PAPER_FIT $r"
 done
+# the paper gap's nets with a complete run of a setting other than the
+# reference, i.e. with a figure
+GAP_DRAWN=$(awk -F '\t' '!/^#/ && NF && $1 != "run" && $2 != "reference" { print $1, $2 }' \
+    "$SETTINGS" | while read -r net setting; do
+    for f in "$PAPER/paper-search/$net-$setting"-seed*/summary.tsv; do
+        [ ! -f "$f" ] || echo "$net"
+    done
+done | awk '!seen[$0]++')
 
 FIGURES="fig-acc-dense fig-acc-conv2d fig-loss-ff-sup-dense fig-loss-ff-unsup-dense"
 FIGURES="$FIGURES fig-loss-ff-sup-conv2d fig-loss-ff-unsup-conv2d"
@@ -189,7 +293,7 @@ fi
 
 # ---- the report of the complete result set ---------------------------------
 rm -rf "$OUT/full" "$OUT/partial" "$OUT/stale" "$OUT/unmarked" "$OUT/paper-stale" \
-    "$OUT/paper-partial"
+    "$OUT/paper-partial" "$OUT/gap-fixture"
 if [ ! -f "$RESULTS/summary.tsv" ]; then # every check below compares with it
     fail "$RESULTS holds no summary.tsv: run make table first"
     echo "$passed passed, $failed failed"
@@ -236,7 +340,22 @@ for r in $PAPER_UNFIT; do
         sh -c "! grep -q 'id=\"fig-paper-fit-$r\"' '$H'"
     check "and the report names $r as lacking them" untrained_named "$r" "$H"
 done
+for r in $GAP_DRAWN; do
+    figure "fig-gap-$r" "paper-gap figure $r" '*<svg*<path*reference*' "with the reference's line"
+done
 check "the training-error paragraph" grep -q 'id="paper-fit"' "$H"
+check "a paper-gap section" grep -q 'id="paper-gap"' "$H"
+if [ -f "$PAPER/paper-ablation.tsv" ]; then
+    missing=$(gap_rows "$PAPER/paper-ablation.tsv" "$H")
+    check "every row of paper-ablation.tsv is in the paper-gap tables with its verdict ($missing)" \
+        [ -z "$missing" ]
+    missing=$(unrun_named "$PAPER/paper-ablation.tsv" "$H")
+    check "every setting without a row is named in a make paper-search command ($missing)" \
+        [ -z "$missing" ]
+else
+    check "no paper-ablation.tsv: the report says how to make it" \
+        has 'No paper-gap table yet:</em> <code>make paper-ablation</code>' "$H"
+fi
 if [ -n "$PAPER_UNFIT" ]; then
     check "the report says which runs have no training curve" has "No training curve</em> for" "$H"
 fi
@@ -253,6 +372,19 @@ if [ $# -eq 3 ]; then
         wrong=$(paper_rows "$PAPER/paper-summary.tsv" "$H")
         check "every row of paper-summary.tsv is in the paper table, short where it is ($wrong)" \
             [ -z "$wrong" ]
+        check "the paper table has a training images column" has '<th align="right">training images</th>' "$H"
+        for r in $PAPER_RUNS; do # both protocols, where the runs on all images are there
+            for f in "$PAPER/paper/$r-train60k"-seed*/summary.tsv; do
+                [ -f "$f" ] || continue
+                html_rows "$H" paper-results paper-ports >"$H.rows"
+                check "the paper table has $r and $r-train60k" \
+                    sh -c "grep -q '^|$r|' '$H.rows' && grep -q '^|$r-train60k|' '$H.rows'"
+                break
+            done
+        done
+        wrong=$(protocol_rows "$PAPER/paper-summary.tsv" "$H")
+        check "each -train60k row of paper-summary.tsv is beside its run's in the paper gap ($wrong)" \
+            [ -z "$wrong" ]
     else
         fail "$PAPER holds no paper-summary.tsv: run make paper-table first"
     fi
@@ -267,13 +399,13 @@ if [ $# -eq 3 ]; then
     else
         check "no search: the report says how to run one" has 'No search has been run' "$H"
     fi
-    complete=0 expected=0
-    for r in $PAPER_RUNS; do
+    complete=0 expected=0 # the settings quoted are those of the runs on the split
+    for r in $PAPER_ALL; do
         for s in $PAPER_SEEDS; do
             expected=$((expected + 1))
             if [ -f "$PAPER/paper/$r-seed$s/summary.tsv" ]; then
                 complete=$((complete + 1))
-                cfg=$PAPER/paper/$r-seed$s/config.txt
+                case $r in *-train60k) ;; *) cfg=$PAPER/paper/$r-seed$s/config.txt ;; esac
             fi
         done
     done
@@ -358,9 +490,11 @@ check "with runs missing, xmllint finds no error" no_error "$H"
 # ... and no paper results at all
 check "with no paper results, the paper part says so" has 'No paper-scale results yet' "$H"
 check "with no paper results, a missing-paper-results section" grep -q 'id="paper-missing"' "$H"
-for r in $PAPER_RUNS; do
+for r in $PAPER_ALL; do
     check "it names the absent paper run $r-seed1" grep -q "$r-seed1</code>: not started" "$H"
 done
+check "it says no run was trained on all the training images" \
+    has "Not yet trained on all the training images:</em>" "$H"
 check "it says paper-summary.tsv is absent" has "paper-summary.tsv</code> is absent" "$H"
 check "with no paper results, no paper figure" sh -c "! grep -q 'id=\"fig-paper-' '$H'"
 check "with no paper results, the paper's values are still shown" \
@@ -378,6 +512,34 @@ check "with a stale summary.tsv, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
 check "the stale row is flagged" grep -q "stale: summary.tsv does not match" "$H"
 check "the stale number is not shown" sh -c "! grep -q '12\.34' '$H'"
 
+# ---- the paper gap: a fixture table of every hypothesis and verdict ---------
+build gap-fixture "$RESULTS" PAPER_ABLATION="$GAP_FIXTURE"
+H=$OUT/gap-fixture/report.html
+check "with the fixture paper-ablation.tsv, make exits 0 (got $rc; see $OUT/gap-fixture.log)" \
+    [ "$rc" -eq 0 ]
+missing=$(gap_rows "$GAP_FIXTURE" "$H")
+check "every row of the fixture is in the paper-gap tables with its verdict ($missing)" \
+    [ -z "$missing" ]
+# each verdict in its hypothesis's sentence (the head's rows span two nets:
+# named with their net)
+for said in "better: <code>peer0</code>" "no difference: <code>wc0.003</code>" \
+    "one seed, no verdict: <code>peer0.1</code>" "worse: <code>train1k</code>" \
+    "mixed: <code>ff-sup-3x1000/lrhead0.03</code>" "better: <code>ff-sup-4x2000/frozenhead</code>" \
+    "worse: <code>blur3</code>" "no reference: <code>distinct</code>"; do
+    check "the verdicts say $said" has "$said" "$H"
+done
+check "rows under no hypothesis of the report get a section of their own" \
+    grep -q 'id="paper-gap-other"' "$H"
+train=$(for f in "$PAPER/paper"/ff-sup-3x1000-seed*/config.txt; do
+    [ ! -f "$f" ] || sed -n 's/^train //p' "$f"
+done | tail -n 1)
+if [ -n "$train" ] && [ "$train" -gt 1000 ]; then
+    check "the data hypothesis extrapolates from 1000 to $train images" \
+        has "trained on 1000 images instead of the $train of the reference settings." "$H"
+fi
+check "with the fixture, no placeholder left" sh -c "! grep -q '@@' '$H'"
+check "with the fixture, xmllint finds no error" no_error "$H"
+
 # ---- the paper part: a stale paper-summary.tsv, an unfinished run ---------
 if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_DRAWN" ]; then
     # stale: the first row's mean, changed; its run keeps all its seeds
@@ -393,6 +555,8 @@ if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_DRAWN" ]; t
     check "with a stale paper-summary.tsv, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
     check "the stale paper row is flagged" has "stale: paper-summary.tsv does not match" "$H"
     check "the stale paper number is not shown" sh -c "! grep -q '77\.77' '$H'"
+    check "without paper-ablation.tsv, the report says how to make it" \
+        has 'No paper-gap table yet:</em> <code>make paper-ablation</code>' "$H"
 
     # unfinished: the first drawn run's first complete seed loses its summary
     r=${PAPER_DRAWN# }
