@@ -1,13 +1,8 @@
-/* common.h - what the three experiment programs share: flags, data,
- * the net's shape, and the result files.  The training loops themselves
- * stay in each program's main, in plain sight.
- *
- * Result files (one directory per run, --out):
- *   curve.tsv    one line per evaluation, set and part
- *   summary.tsv  best and final validation accuracy (written last: its
- *                presence means the run is complete)
- *   config.txt   every flag, data checksums, compiler, CBLAS, commit
- * Each is written under a temporary name and renamed when complete. */
+/* common.h - what the experiment programs share: their start (the flags,
+ * flags.h; the machine; the data, data.h; the net), the trainers' settings,
+ * the evaluations after an epoch, the run's identity, and the one-line
+ * errors.  The training loops themselves stay in each program's main, in
+ * plain sight; a run's result files are run.h's. */
 #ifndef FF_EXPERIMENTS_COMMON_H
 #define FF_EXPERIMENTS_COMMON_H
 
@@ -22,52 +17,10 @@
 #include "ff/pipeline.h"
 #include "ff/results.h"
 #include "ff/train.h"
+#include "data.h"
+#include "flags.h"
 
 typedef struct exp_ctx exp_ctx;
-
-/* The seed's three experiments, then the paper's. */
-typedef enum {
-    EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,
-    EXP_PAPER_BP, EXP_PAPER_FF_SUP, EXP_PAPER_FF_UNSUP
-} exp_kind;
-#define EXP_PAPER(kind) ((kind) >= EXP_PAPER_BP)
-#define EXP_PAPER_FF(kind) ((kind) >= EXP_PAPER_FF_SUP)
-
-typedef struct {
-    exp_kind kind;
-    const char *name;   /* "bp", "ff-sup", "ff-unsup" */
-    const char *data;   /* directory of the four IDX files */
-    char out[4096];     /* run directory */
-    const char *model;  /* "dense" or "conv2d" */
-    int epochs, eval_every, batch, layers, units, head_from, threads, stages;
-    unsigned long seed;
-    double lr, lr_head, theta;
-    float neutral;
-    long train_limit, val_limit; /* per part (positive, negative); 0: all */
-    int eval_all;                /* evaluate every image, not whole batches only */
-    int norm_rms;                /* normalise between layers by RMS, not L2 norm */
-    int quiet;
-    /* the paper's protocol only */
-    double momentum, weight_cost, weight_cost_head, peer;
-    int hard_negatives, blur_passes;
-    int distinct_classes; /* hybrids of two different classes only */
-    long val_split; /* the last val_split training images validate */
-    int no_test;    /* leave the test set out: a search on validation */
-    /* the run's survival (run.h); none of these changes a result */
-    int checkpoint_every; /* epochs between checkpoints; 0: only on a signal */
-    int restart;          /* discard a checkpoint in out and start afresh */
-    /* testing: before batch [1] of epoch [0] (-1: never), a weight turns NaN,
-     * or the program sends itself SIGTERM */
-    long inject_nan[2], inject_stop[2];
-} exp_opts;
-
-/* Seed protocol ("Data"): positive digits 0..4, negative 5..9, validation
- * on the test images.  Paper protocol: all digits in train_pos (the first
- * 50,000 training images), val_pos (the last 10,000) and test (t10k). */
-typedef struct {
-    ff_dataset *train_pos, *train_neg, *val_pos, *val_neg, *test;
-    char sha256[4][65];
-} exp_data;
 
 /* What every experiment starts from: its flags, generator, data and net. */
 struct exp_ctx {
@@ -86,14 +39,8 @@ void exp_stop(exp_ctx *x);
 /* The paper protocol's settings as the flags give them. */
 ff_paper_config exp_paper_config(const exp_opts *o);
 
-/* Parse flags into o (defaults set by kind); prints usage and exits on
- * --help (0) or a bad flag (2). */
-void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv);
 /* Denormals, threads, and the run's generator (exits on failure). */
 gsl_rng *exp_setup(const exp_opts *o);
-/* Load and split the data; exits with a one-line error on failure. */
-void exp_load(const exp_opts *o, exp_data *d);
-void exp_data_free(exp_data *d);
 /* The net the flags describe (dense or conv2d), Glorot-initialised. */
 ff_net *exp_build_net(const exp_opts *o, gsl_rng *r);
 ff_train_config exp_train_config(const exp_opts *o);
@@ -142,18 +89,21 @@ void exp_paper_step(int status, size_t B);
 
 /* The run's configuration, as text: one "experiment NAME" line, then every
  * flag that shapes its results ("--flag value", or "--flag" alone), in a
- * fixed order, then the data's SHA-256 ("sha256 FILE HEX").  Two runs may
- * continue each other only if these are equal; exp_parse reads the flags
- * back.  Returns the text's length (FF_CKPT_MAX_CONFIG at most). */
+ * fixed order (exp_flags_identity), then the data's SHA-256 ("sha256 FILE
+ * HEX"; none if d is NULL).  Two runs may continue each other only if these
+ * are equal; exp_parse reads the flags back.  Returns the text's length
+ * (less than len; exits if it does not fit). */
 size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d);
-/* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */
-int exp_kind_of(const char *name);
-/* The data's four IDX files, by index (train images, train labels, test
- * images, test labels). */
-extern const char *const exp_idx_files[4];
 
 /* Print "<prog>: error: <msg>" and exit(1). */
 void exp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* The program's name in messages: argv0's last component (exp_parse sets
+ * it; "experiment" before). */
+void exp_set_program(const char *argv0);
+const char *exp_program(void);
+/* Exit with "<prog>: error: <what>: <reason>" unless status is FF_SUCCESS:
+ * for the library's calls that fail only when called wrongly. */
+void exp_check(int status, const char *what);
 
 #include "run.h"
 

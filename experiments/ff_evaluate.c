@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     putchar('\n');
     for (size_t i = 0; i < m; i++) {
         ff_eval_result r;
-        ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r);
+        exp_check(ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r), "the evaluation");
         exp_curve_line(stdout, x.o.epochs - 1, &e[i], &r, x.o.layers);
         putchar('\n');
     }

@@ -41,11 +41,13 @@ int main(int argc, char **argv)
         size_t k = 0; /* the epoch's batches, positive then negative */
         for (size_t i = 0; i + B <= pos->n; i += B, k++) {
             exp_run_inject(&run, epoch, k);
-            ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1);
+            exp_check(ff_pipeline_batch(trainer, pos->x + i * D, pos->y + i, B, 1, 1),
+                      "the FF step");
         }
         for (size_t i = 0; i + B <= neg->n; i += B, k++) {
             exp_run_inject(&run, epoch, k);
-            ff_pipeline_batch(trainer, neg->x + i * D, neg_label + i, B, 0, 0);
+            exp_check(ff_pipeline_batch(trainer, neg->x + i * D, neg_label + i, B, 0, 0),
+                      "the FF step");
         }
         ff_pipeline_sync(trainer, loss);
         exp_run_synced(&run, epoch, trainer, loss);

@@ -33,7 +33,8 @@ int main(int argc, char **argv)
         double loss;
         size_t i;
         while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss);
+            exp_check(ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss),
+                      "the BP step");
             exp_run_loss(&run, epoch, &loss, 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

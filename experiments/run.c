@@ -505,7 +505,8 @@ static void evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const exp_
 {
     for (size_t i = 0; i < n; i++) {
         ff_eval_result r;
-        ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r);
+        exp_check(ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
+                  "the evaluation");
         exp_run_record(run, epoch, &e[i], &r);
     }
 }
@@ -540,6 +541,12 @@ void exp_source_commit(char *buf, size_t len)
     else
         snprintf(buf, len, "unknown");
     pclose(p);
+}
+
+/* config.txt's normalisation between layers */
+static const char *norm_text(const exp_opts *o)
+{
+    return strcmp(o->norm, "rms") ? "l2 eps=1e-7" : "rms tiny=exp(-100)";
 }
 
 static void cpu_model(char *buf, size_t len)
@@ -581,13 +588,8 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     open_result(&cfg, o, "config.txt");
     FILE *f = cfg.f;
     fprintf(f, "# key value: everything this run depended on\n");
-    fprintf(f, "experiment %s\nmodel %s\ndata %s\nepochs %d\neval_every %d\nbatch %d\n"
-               "layers %d\nunits %d\nreadout_from %d\nlr %g\nlr_head %g\ntheta %g\n"
-               "neutral %g\nseed %lu\nthreads %d\nstages %d\ntrain_limit %ld\nval_limit %ld\n"
-               "eval_all %d\n",
-            o->name, o->model, o->data, o->epochs, o->eval_every, o->batch, o->layers,
-            o->units, o->head_from, o->lr, o->lr_head, o->theta, o->neutral, o->seed,
-            o->threads, o->stages, o->train_limit, o->val_limit, o->eval_all);
+    fprintf(f, "experiment %s\n", o->name);
+    exp_flags_config(f, o);
     if (EXP_PAPER_FF(o->kind)) {
         const ff_paper_config p = FF_PAPER_DEFAULTS;
         fprintf(f, "rng mt19937\noptimizer sgd momentum=%g weight_cost=%g "
@@ -598,8 +600,8 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
                 o->momentum, o->weight_cost, o->weight_cost_head, o->peer, p.peer_decay,
                 p.peer_init,
                 o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
-                : o->hard_negatives           ? "hard"
-                                              : "uniform",
+                : o->uniform_negatives        ? "uniform"
+                                              : "hard",
                 p.learn_head_bias ? "learned" : "fixed_at_zero");
         fprintf(f, "blur_passes %d\n", o->blur_passes);
         if (o->kind == EXP_PAPER_FF_UNSUP)
@@ -608,7 +610,7 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     } else if (o->kind == EXP_PAPER_BP) {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
                    "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
-                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
+                norm_text(o));
     }
     if (EXP_PAPER(o->kind)) {
         fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
@@ -617,7 +619,7 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     } else {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
                    "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
-                o->norm_rms ? "rms tiny=exp(-100)" : "l2 eps=1e-7");
+                norm_text(o));
         fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
                 d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
     }

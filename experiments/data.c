@@ -1,0 +1,115 @@
+/* data.c - an experiment's data: loaded, split, checksummed; see data.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "data.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common.h"
+#include "ff/error.h"
+#include "ff/results.h"
+
+const char *const exp_idx_files[4] = {
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
+static ff_dataset *load_pair(const exp_opts *o, int first)
+{
+    char img[4096], lab[4096];
+    snprintf(img, sizeof img, "%s/%s", o->data, exp_idx_files[first]);
+    snprintf(lab, sizeof lab, "%s/%s", o->data, exp_idx_files[first + 1]);
+    ff_dataset *ds;
+    int status = ff_dataset_load_idx(&ds, img, lab);
+    if (status == FF_EOPEN)
+        exp_die("cannot open %s or %s: %s (run 'make data', or pass --data DIR)", img, lab,
+                strerror(errno));
+    if (status != FF_SUCCESS)
+        exp_die("%s / %s: %s (replace the file: 'make data')", img, lab, ff_strerror(status));
+    if (ds->h != 28 || ds->w != 28)
+        exp_die("%s: images are %zux%zu, expected 28x28 MNIST", img, ds->h, ds->w);
+    return ds;
+}
+
+static ff_dataset *select_or_die(const ff_dataset *src, int lo, int hi, long limit)
+{
+    ff_dataset *ds = ff_dataset_select(src, lo, hi, (size_t)limit);
+    if (!ds)
+        exp_die("out of memory");
+    if (ds->n == 0)
+        exp_die("no images of digits %d-%d in the data", lo, hi);
+    return ds;
+}
+
+static ff_dataset *slice_or_die(const ff_dataset *src, size_t first, size_t n)
+{
+    ff_dataset *ds = ff_dataset_slice(src, first, n);
+    if (!ds)
+        exp_die("out of memory, or the data has fewer than %zu images", first + n);
+    return ds;
+}
+
+/* The paper's split: the last --val-split (10,000) training images validate,
+ * the others train (50,000), test = the t10k file; limits take the first
+ * images of each part.  --val-split 0 trains on all 60,000 and leaves
+ * val_pos NULL. */
+static void split_paper(const exp_opts *o, exp_data *d, const ff_dataset *train,
+                        const ff_dataset *test)
+{
+    const size_t hold = (size_t)o->val_split;
+    if (train->n <= hold)
+        exp_die("the training file holds %zu images, not more than --val-split %zu", train->n,
+                hold);
+    size_t n_train = train->n - hold, n_val = hold, n_test = test->n;
+    if (o->train_limit && (size_t)o->train_limit < n_train)
+        n_train = (size_t)o->train_limit;
+    if (o->val_limit) {
+        n_val = (size_t)o->val_limit < n_val ? (size_t)o->val_limit : n_val;
+        n_test = (size_t)o->val_limit < n_test ? (size_t)o->val_limit : n_test;
+    }
+    d->train_pos = slice_or_die(train, 0, n_train);
+    d->val_pos = hold ? slice_or_die(train, train->n - hold, n_val) : NULL;
+    d->test = slice_or_die(test, 0, n_test);
+}
+
+/* The seed's split: digits 0-4 positive, 5-9 negative, validation on the
+ * test file. */
+static void split_seed(const exp_opts *o, exp_data *d, const ff_dataset *train,
+                       const ff_dataset *test)
+{
+    d->train_pos = select_or_die(train, 0, 4, o->train_limit);
+    d->train_neg = select_or_die(train, 5, 9, o->train_limit);
+    d->val_pos = select_or_die(test, 0, 4, o->val_limit);
+    d->val_neg = select_or_die(test, 5, 9, o->val_limit);
+}
+
+void exp_load(const exp_opts *o, exp_data *d)
+{
+    memset(d, 0, sizeof *d);
+    ff_dataset *train = load_pair(o, 0), *test = load_pair(o, 2);
+    if (EXP_PAPER(o->kind))
+        split_paper(o, d, train, test);
+    else
+        split_seed(o, d, train, test);
+    ff_dataset_free(train);
+    ff_dataset_free(test);
+    for (int i = 0; i < 4; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", o->data, exp_idx_files[i]);
+        if (ff_sha256_file(d->sha256[i], path) != FF_SUCCESS)
+            exp_die("%s: cannot read to checksum it", path);
+    }
+    size_t smallest = d->train_pos->n;
+    if (d->train_neg && d->train_neg->n < smallest)
+        smallest = d->train_neg->n;
+    if ((size_t)o->batch > smallest)
+        exp_die("--batch %d exceeds the training images per part (%zu)", o->batch, smallest);
+}
+
+void exp_data_free(exp_data *d)
+{
+    ff_dataset_free(d->train_pos);
+    ff_dataset_free(d->train_neg);
+    ff_dataset_free(d->val_pos);
+    ff_dataset_free(d->val_neg);
+    ff_dataset_free(d->test);
+}

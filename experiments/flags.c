@@ -1,0 +1,522 @@
+/* flags.c - the experiments' flags: the table, and the parser, the usage
+ * text, the identity and config.txt's lines, all read from it; see flags.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "flags.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "ff/net.h"
+
+const exp_spec exp_specs[EXP_N] = {
+    [EXP_BP] = {"bp", "Backpropagation baseline on MNIST, seed protocol: digits 0-4."},
+    [EXP_FF_SUP] = {"ff-sup",
+                    "Supervised Forward-Forward (label overlaid on the image) on MNIST, seed\n"
+                    "protocol: positive digits 0-4, negative 5-9."},
+    [EXP_FF_UNSUP] = {"ff-unsup",
+                      "Unsupervised Forward-Forward (real digits vs other digits) on MNIST, seed\n"
+                      "protocol: positive digits 0-4, negative 5-9."},
+    [EXP_PAPER_BP] = {"paper-bp",
+                      "Backpropagation baseline, paper scale: all ten digits, 50,000 training /\n"
+                      "10,000 validation / 10,000 test images."},
+    [EXP_PAPER_FF_SUP] = {
+        "paper-ff-sup",
+        "Supervised Forward-Forward as the paper's reference code trains it: all ten\n"
+        "digits, 50,000 training / 10,000 validation / 10,000 test images, RMS\n"
+        "normalisation, threshold = layer width, peer normalisation, momentum SGD,\n"
+        "hard negative labels; test error by goodness and by the softmax head."},
+    [EXP_PAPER_FF_UNSUP] = {
+        "paper-ff-unsup",
+        "Unsupervised Forward-Forward, paper section 3.2: real digits against hybrid\n"
+        "images of two digits, no labels in the FF layers; a linear softmax on the\n"
+        "normalised activities of the last three layers; 50,000 / 10,000 / 10,000."},
+};
+
+/* One flag. */
+typedef struct {
+    const char *name;        /* --name */
+    const char *arg;         /* its argument in the usage ("N", "X", "DIR"); NULL: none */
+    exp_flag_type type;
+    size_t at;               /* where exp_opts holds it */
+    double lo, hi;           /* the range (PAIR: of E; DIR: hi the longest path) */
+    const char *noun;        /* CHOICE: what a value is ("a model"), for the error */
+    const char *const *text; /* CHOICE: the values accepted; STRING: its defaults */
+    const char *help;
+    unsigned to;             /* the experiments it applies to: bit 1 << kind */
+    unsigned in;             /* ID: in the run's identity; CFG: in config.txt */
+    double def[EXP_N];       /* the default in each experiment (CHOICE, STRING:
+                                the index of text); set even where the flag does
+                                not apply (config.txt records some) */
+} flag_row;
+
+/* offsetof(exp_opts, f), and a compile error unless f is of type T */
+#define AT(T, f) _Generic(((exp_opts *)0)->f, T: offsetof(exp_opts, f))
+#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+/* a row's type, field, range, noun and text */
+#define INT(f, lo, hi) EXP_FLAG_INT, AT(int, f), lo, hi, NULL, NULL
+#define LONG(f, lo, hi) EXP_FLAG_LONG, AT(long, f), lo, hi, NULL, NULL
+#define ULONG(f, lo, hi) EXP_FLAG_ULONG, AT(unsigned long, f), lo, hi, NULL, NULL
+#define DOUBLE(f, lo, hi) EXP_FLAG_DOUBLE, AT(double, f), lo, hi, NULL, NULL
+#define FLOAT(f, lo, hi) EXP_FLAG_FLOAT, AT(float, f), lo, hi, NULL, NULL
+#define STRING(f, ...) EXP_FLAG_STRING, AT(const char *, f), 0, 0, NULL, LIST(__VA_ARGS__)
+#define CHOICE(f, noun, ...) EXP_FLAG_CHOICE, AT(const char *, f), 0, 0, noun, LIST(__VA_ARGS__)
+#define BOOLEAN(f) EXP_FLAG_BOOL, AT(int, f), 0, 1, NULL, NULL
+#define PAIR(f, lo, hi) EXP_FLAG_PAIR, AT(long *, f), lo, hi, NULL, NULL
+/* the run directory leaves room for the longest name a run writes in it */
+#define RUNDIR(f)                                                                           \
+    EXP_FLAG_DIR, AT(char *, f), 0, sizeof ((exp_opts *)0)->f - sizeof EXP_RUN_LONGEST_NAME, \
+        NULL, NULL
+#define HELP EXP_FLAG_HELP, 0, 0, 0, NULL, NULL
+
+/* the experiments a flag applies to */
+#define BIT(kind) (1u << (kind))
+#define ALL_EXP (BIT(EXP_N) - 1)
+#define SEED_FF (BIT(EXP_FF_SUP) | BIT(EXP_FF_UNSUP))
+#define PAPER_FF (BIT(EXP_PAPER_FF_SUP) | BIT(EXP_PAPER_FF_UNSUP))
+#define PAPER (BIT(EXP_PAPER_BP) | PAPER_FF)
+#define NOT_PAPER_FF (ALL_EXP & ~PAPER_FF) /* the paper: threshold = width, RMS */
+enum { ID = 1, CFG = 2 };
+
+/* The defaults, one per experiment in exp_kind's order.  The paper's
+ * values are FF_PAPER_DEFAULTS' floats (ff/paper.h), written as floats:
+ * the double fields hold them widened, as the identity records them. */
+#define EACH(bp, ff_sup, ff_unsup, paper_bp, paper_ff_sup, paper_ff_unsup) \
+    {bp, ff_sup, ff_unsup, paper_bp, paper_ff_sup, paper_ff_unsup}
+#define ALL(v) EACH(v, v, v, v, v, v)
+#define SEED_PAPER(seed, paper) EACH(seed, seed, seed, paper, paper, paper)
+#define PAPER_FF_ONLY(v) EACH(0, 0, 0, 0, v, v)
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+/* Each row: name, argument, type (field, range), help; the experiments it
+ * applies to, what records it, its defaults.  The order is the usage's, and
+ * the identity's and config.txt's for the flags they hold. */
+static const flag_row flags[] = {
+    {"model", "NAME", CHOICE(model, "a model", "dense", "conv2d"),
+     "dense or conv2d",
+     ALL_EXP, ID | CFG, ALL(0)},
+    {"data", "DIR", STRING(data, "data/mnist"),
+     "directory of the four MNIST IDX files",
+     ALL_EXP, CFG, ALL(0)},
+    {"out", "DIR", RUNDIR(out),
+     "run directory",
+     ALL_EXP, 0, ALL(0)},
+    {"epochs", "N", INT(epochs, 1, 100000),
+     "training epochs",
+     ALL_EXP, ID | CFG, EACH(20, 200, 200, 20, 100, 100)},
+    {"eval-every", "N", INT(eval_every, 1, 100000),
+     "evaluate every N epochs and after the last",
+     ALL_EXP, ID | CFG, EACH(1, 5, 5, 1, 5, 5)},
+    {"batch", "N", INT(batch, 1, 65536),
+     "batch size",
+     ALL_EXP, ID | CFG, SEED_PAPER(128, 100)},
+    {"layers", "N", INT(layers, 1, FF_MAX_LAYERS),
+     "hidden layers, at most " XSTR(FF_MAX_LAYERS),
+     ALL_EXP, ID | CFG, EACH(4, 4, 4, 3, 3, 4)},
+    {"units", "N", INT(units, 1, 100000),
+     "units (dense) or filters (conv2d) per layer",
+     ALL_EXP, ID | CFG, EACH(100, 100, 100, 1000, 1000, 2000)},
+    {"readout-from", "N", INT(head_from, 1, FF_MAX_LAYERS),
+     "first hidden layer (from 1) the readouts read",
+     ALL_EXP, ID | CFG, EACH(2, 2, 2, 3, 2, 2)},
+    {"lr", "X", DOUBLE(lr, 0, 10),
+     "learning rate of the layers (Adam; the paper's FF: momentum SGD)",
+     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.01f, 0.01f)},
+    {"lr-head", "X", DOUBLE(lr_head, 0, 10),
+     "learning rate of the softmax head (Adam; the paper's FF: momentum SGD)",
+     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.1f, 0.1f)},
+    {"theta", "X", DOUBLE(theta, -1e9, 1e9),
+     "goodness threshold of the FF loss",
+     NOT_PAPER_FF, ID | CFG, ALL(0.1)},
+    {"norm", "NAME", CHOICE(norm, "a normalisation", "l2", "rms"),
+     "normalisation between layers: l2 or rms",
+     NOT_PAPER_FF, ID, ALL(0)},
+    {"neutral", "X", FLOAT(neutral, 0, 1),
+     "label pixels of the neutral overlay",
+     ALL_EXP, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, 0.1f, 0.1f)},
+    {"seed", "N", ULONG(seed, 0, 2147483647),
+     "seed of the run's gsl_rng",
+     ALL_EXP, ID | CFG, EACH(1, 1, 1, 1, 17, 17)},
+    {"threads", "N", INT(threads, 1, 256),
+     "threads of the matrix products and element-wise passes",
+     ALL_EXP, ID | CFG, ALL(1)},
+    {"stages", "N", INT(stages, 1, 2),
+     "2 trains layer 1 and the layers above on two threads, 1 on one; the results are the same",
+     SEED_FF, ID | CFG, ALL(2)},
+    {"train-limit", "N", LONG(train_limit, 0, 1L << 30),
+     "use at most N training images per part, 0: all",
+     ALL_EXP, ID | CFG, ALL(0)},
+    {"val-limit", "N", LONG(val_limit, 0, 1L << 30),
+     "use at most N validation (and test) images per part, 0: all",
+     ALL_EXP, ID | CFG, ALL(0)},
+    {"eval-all", NULL, BOOLEAN(eval_all),
+     "evaluate every image, not whole batches only as the seed did",
+     ALL_EXP, ID | CFG, SEED_PAPER(0, 1)},
+    {"val-split", "N", LONG(val_split, 0, 1L << 30),
+     "the last N training images validate; 0: all train, no validation (a final run, fixed "
+     "epochs)",
+     PAPER, ID, SEED_PAPER(0, 10000)},
+    {"no-test", NULL, BOOLEAN(no_test),
+     "leave the test set out (a search on validation)",
+     PAPER, ID, ALL(0)},
+    {"momentum", "X", DOUBLE(momentum, 0, 1),
+     "gradient smoothing of the SGD",
+     PAPER_FF, ID, PAPER_FF_ONLY(0.9f)},
+    {"weight-cost", "X", DOUBLE(weight_cost, 0, 1),
+     "weight cost of the layers",
+     PAPER_FF, ID, PAPER_FF_ONLY(0.001f)},
+    {"weight-cost-head", "X", DOUBLE(weight_cost_head, 0, 1),
+     "weight cost of the softmax head",
+     PAPER_FF, ID, PAPER_FF_ONLY(0.003f)},
+    {"peer", "X", DOUBLE(peer, 0, 100),
+     "peer normalisation strength",
+     PAPER_FF, ID, PAPER_FF_ONLY(0.03f)},
+    {"uniform-negatives", NULL, BOOLEAN(uniform_negatives),
+     "negative labels uniform over the wrong ones, not drawn from the head's softmax (hard)",
+     BIT(EXP_PAPER_FF_SUP), ID, ALL(0)},
+    {"blur", "N", INT(blur_passes, 0, 100),
+     "blur passes of the hybrid masks",
+     BIT(EXP_PAPER_FF_UNSUP), ID, EACH(0, 0, 0, 0, 0, 6)},
+    {"distinct-classes", NULL, BOOLEAN(distinct_classes),
+     "the two digits of a hybrid image are of different classes, not any two different images",
+     BIT(EXP_PAPER_FF_UNSUP), ID, ALL(0)},
+    {"checkpoint-every", "N", INT(checkpoint_every, 0, 100000),
+     "write OUT/checkpoint.ffm every N epochs, 0: only when SIGINT or SIGTERM arrives; the same "
+     "command resumes from it, with the same results",
+     ALL_EXP, 0, SEED_PAPER(10, 1)},
+    {"restart", NULL, BOOLEAN(restart),
+     "discard a checkpoint in OUT and start afresh",
+     ALL_EXP, 0, ALL(0)},
+    {"inject-nan", "E,B", PAIR(inject_nan, 0, 100000),
+     "testing: a weight of layer 1 turns NaN before batch B of epoch E (both from 0)",
+     ALL_EXP, 0, ALL(-1)},
+    {"inject-stop", "E,B", PAIR(inject_stop, 0, 100000),
+     "testing: the program sends itself SIGTERM before batch B of epoch E",
+     ALL_EXP, 0, ALL(-1)},
+    {"quiet", NULL, BOOLEAN(quiet),
+     "no progress line",
+     ALL_EXP, 0, ALL(0)},
+    {"help", NULL, HELP,
+     "this text",
+     ALL_EXP, 0, ALL(0)},
+};
+#define N_FLAGS (sizeof flags / sizeof *flags)
+
+static int applies(const flag_row *f, exp_kind kind)
+{
+    return (f->to & BIT(kind)) != 0;
+}
+
+static void *field(exp_opts *o, const flag_row *f)
+{
+    return (char *)o + f->at;
+}
+
+static const void *field_of(const exp_opts *o, const flag_row *f)
+{
+    return (const char *)o + f->at;
+}
+
+static void set_default(exp_opts *o, const flag_row *f, double v)
+{
+    void *p = field(o, f);
+    switch (f->type) {
+    case EXP_FLAG_INT:
+    case EXP_FLAG_BOOL: *(int *)p = (int)v; break;
+    case EXP_FLAG_LONG: *(long *)p = (long)v; break;
+    case EXP_FLAG_ULONG: *(unsigned long *)p = (unsigned long)v; break;
+    case EXP_FLAG_DOUBLE: *(double *)p = v; break;
+    case EXP_FLAG_FLOAT: *(float *)p = (float)v; break;
+    case EXP_FLAG_STRING:
+    case EXP_FLAG_CHOICE: *(const char **)p = f->text[(int)v]; break;
+    case EXP_FLAG_PAIR: ((long *)p)[0] = ((long *)p)[1] = (long)v; break;
+    case EXP_FLAG_DIR: /* results/NAME-MODEL-seedSEED once MODEL and SEED are known */
+    case EXP_FLAG_HELP: break;
+    }
+}
+
+static void set_defaults(exp_opts *o, exp_kind kind)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->name = exp_specs[kind].name;
+    for (size_t i = 0; i < N_FLAGS; i++)
+        set_default(o, &flags[i], flags[i].def[kind]);
+}
+
+/* The value of f in o as text: numbers with %.17g when exact, else %g;
+ * booleans 0 or 1; "" for the flags that hold no single value. */
+static void value_text(char *buf, size_t len, const exp_opts *o, const flag_row *f, int exact)
+{
+    const void *p = field_of(o, f);
+    double real = f->type == EXP_FLAG_DOUBLE  ? *(const double *)p
+                  : f->type == EXP_FLAG_FLOAT ? (double)*(const float *)p
+                                              : 0.0;
+    switch (f->type) {
+    case EXP_FLAG_INT:
+    case EXP_FLAG_BOOL: snprintf(buf, len, "%d", *(const int *)p); break;
+    case EXP_FLAG_LONG: snprintf(buf, len, "%ld", *(const long *)p); break;
+    case EXP_FLAG_ULONG: snprintf(buf, len, "%lu", *(const unsigned long *)p); break;
+    case EXP_FLAG_DOUBLE:
+    case EXP_FLAG_FLOAT:
+        if (exact)
+            snprintf(buf, len, "%.17g", real);
+        else
+            snprintf(buf, len, "%g", real);
+        break;
+    case EXP_FLAG_STRING:
+    case EXP_FLAG_CHOICE: snprintf(buf, len, "%s", *(const char *const *)p); break;
+    case EXP_FLAG_PAIR:
+    case EXP_FLAG_DIR:
+    case EXP_FLAG_HELP: snprintf(buf, len, "%s", ""); break;
+    }
+}
+
+static void default_out(char *buf, size_t len, const char *name, const char *model,
+                        const char *seed)
+{
+    snprintf(buf, len, "results/%s-%s-seed%s", name, model, seed);
+}
+
+/* The usage's columns: flags from column 2, their help from HELP_COL, in
+ * lines of at most HELP_WIDTH characters (but for a longer word). */
+enum { HELP_COL = 21, HELP_WIDTH = 79 };
+
+/* One word of the help at column *col, on a new line if it would pass
+ * HELP_WIDTH; *fresh: the line has no word yet. */
+static void usage_word(FILE *f, int *col, int *fresh, const char *w, int n)
+{
+    if (!*fresh && *col + 1 + n > HELP_WIDTH) {
+        *col = fprintf(f, "\n%*s", HELP_COL, "") - 1;
+        *fresh = 1;
+    }
+    *col += fprintf(f, "%s%.*s", *fresh ? "" : " ", n, w);
+    *fresh = 0;
+}
+
+/* "  --flag ARG   help (default X)", wrapped under HELP_COL; the default,
+ * if any, stays on one line. */
+static void usage_line(FILE *f, const char *head, const char *help, const char *def)
+{
+    int col = fprintf(f, "  %s ", head), fresh = 1;
+    for (; col < HELP_COL || col < (int)strlen(head) + 4; col++)
+        fputc(' ', f);
+    for (const char *w = help; *w; w += strspn(w, " ")) {
+        const int n = (int)strcspn(w, " ");
+        usage_word(f, &col, &fresh, w, n);
+        w += n;
+    }
+    if (*def) {
+        char unit[160];
+        const int n = snprintf(unit, sizeof unit, "(default %s)", def);
+        usage_word(f, &col, &fresh, unit, n);
+    }
+    fputc('\n', f);
+}
+
+/* The usage text: the title, then every flag that applies to kind, with
+ * its default. */
+static void usage(FILE *f, exp_kind kind)
+{
+    exp_opts d;
+    set_defaults(&d, kind);
+    fprintf(f, "usage: %s [flags]\n%s\n", exp_program(), exp_specs[kind].title);
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const flag_row *g = &flags[i];
+        if (!applies(g, kind))
+            continue;
+        char head[64], def[128];
+        snprintf(head, sizeof head, "--%s%s%s", g->name, g->arg ? " " : "", g->arg ? g->arg : "");
+        if (g->type == EXP_FLAG_BOOL) /* shown when on: a flag turns it on */
+            snprintf(def, sizeof def, "%s", *(const int *)field_of(&d, g) ? "on" : "");
+        else if (g->type == EXP_FLAG_DIR)
+            default_out(def, sizeof def, d.name, "MODEL", "SEED");
+        else
+            value_text(def, sizeof def, &d, g, 0);
+        usage_line(f, head, g->help, def);
+    }
+}
+
+static long parse_long(const char *flag, const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        exp_die("%s: '%s' is not an integer in [%ld, %ld]", flag, s, lo, hi);
+    return v;
+}
+
+static double parse_double(const char *flag, const char *s, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi))
+        exp_die("%s: '%s' is not a number in [%g, %g]", flag, s, lo, hi);
+    return v;
+}
+
+/* "E,B": an epoch in [lo, hi] and a batch, both from 0 */
+static void parse_pair(long *v, const char *flag, const char *s, long lo, long hi)
+{
+    char buf[64];
+    const char *comma = strchr(s, ',');
+    if (!comma || (size_t)(comma - s) >= sizeof buf)
+        exp_die("%s: '%s' is not EPOCH,BATCH", flag, s);
+    snprintf(buf, sizeof buf, "%.*s", (int)(comma - s), s);
+    v[0] = parse_long(flag, buf, lo, hi);
+    v[1] = parse_long(flag, comma + 1, 0, 1L << 30);
+}
+
+static const char *parse_choice(const char *flag, const flag_row *f, const char *s)
+{
+    size_t n = 0;
+    for (; f->text[n]; n++)
+        if (!strcmp(s, f->text[n]))
+            return f->text[n];
+    char list[256] = "";
+    for (size_t i = 0; i < n; i++) /* "a, b or c" */
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i == 0 ? "" : i + 1 < n ? ", " : " or ", f->text[i]);
+    exp_die("%s: '%s' is not %s (use %s)", flag, s, f->noun, list);
+}
+
+static void parse_dir(char *dir, const char *flag, const char *s, size_t longest)
+{
+    if (strlen(s) > longest)
+        exp_die("%s: the path has %zu characters, at most %zu fit (choose a shorter one)", flag,
+                strlen(s), longest);
+    snprintf(dir, longest + 1, "%s", s);
+}
+
+/* Store the value arg of flag f; --help prints the usage and exits. */
+static void set_flag(exp_opts *o, const flag_row *f, const char *arg)
+{
+    char name[64];
+    snprintf(name, sizeof name, "--%s", f->name);
+    void *p = field(o, f);
+    switch (f->type) {
+    case EXP_FLAG_INT: *(int *)p = (int)parse_long(name, arg, (long)f->lo, (long)f->hi); break;
+    case EXP_FLAG_LONG: *(long *)p = parse_long(name, arg, (long)f->lo, (long)f->hi); break;
+    case EXP_FLAG_ULONG:
+        *(unsigned long *)p = (unsigned long)parse_long(name, arg, (long)f->lo, (long)f->hi);
+        break;
+    case EXP_FLAG_DOUBLE: *(double *)p = parse_double(name, arg, f->lo, f->hi); break;
+    case EXP_FLAG_FLOAT: *(float *)p = (float)parse_double(name, arg, f->lo, f->hi); break;
+    case EXP_FLAG_STRING: *(const char **)p = arg; break;
+    case EXP_FLAG_CHOICE: *(const char **)p = parse_choice(name, f, arg); break;
+    case EXP_FLAG_BOOL: *(int *)p = 1; break;
+    case EXP_FLAG_PAIR: parse_pair(p, name, arg, (long)f->lo, (long)f->hi); break;
+    case EXP_FLAG_DIR: parse_dir(p, name, arg, (size_t)f->hi); break;
+    case EXP_FLAG_HELP: usage(stdout, o->kind); exit(0);
+    }
+}
+
+/* Appends to buf as snprintf would at buf + n: returns the new length,
+ * which may exceed len (then nothing more is written). */
+static size_t append(char *buf, size_t len, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t append(char *buf, size_t len, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(n < len ? buf + n : NULL, n < len ? len - n : 0, fmt, ap);
+    va_end(ap);
+    return n + (m > 0 ? (size_t)m : 0);
+}
+
+size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o)
+{
+    size_t n = append(buf, len, 0, "experiment %s\n", o->name);
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const flag_row *f = &flags[i];
+        if (!(f->in & ID) || !applies(f, o->kind))
+            continue;
+        if (f->type == EXP_FLAG_BOOL) {
+            if (*(const int *)field_of(o, f))
+                n = append(buf, len, n, "--%s\n", f->name);
+            continue;
+        }
+        char value[128];
+        value_text(value, sizeof value, o, f, 1);
+        n = append(buf, len, n, "--%s %s\n", f->name, value);
+    }
+    return n;
+}
+
+void exp_flags_config(FILE *f, const exp_opts *o)
+{
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const flag_row *g = &flags[i];
+        if (!(g->in & CFG))
+            continue;
+        char key[64], value[128];
+        snprintf(key, sizeof key, "%s", g->name);
+        for (char *c = key; (c = strchr(c, '-'));)
+            *c = '_';
+        value_text(value, sizeof value, o, g, 0);
+        fprintf(f, "%s %s\n", key, value);
+    }
+}
+
+/* Flags given at once and in conflict; the default run directory. */
+static void finish(exp_opts *o)
+{
+    if (EXP_PAPER(o->kind) && o->val_split == 0 && o->no_test)
+        exp_die("--val-split 0 with --no-test evaluates nothing held out (drop one of them)");
+    if (o->head_from > o->layers)
+        exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
+    if (!o->out[0]) {
+        char seed[32];
+        snprintf(seed, sizeof seed, "%lu", o->seed);
+        default_out(o->out, sizeof o->out, o->name, o->model, seed);
+    }
+}
+
+/* getopt_long's value for flags[i] (above every character) */
+enum { FIRST_VAL = 256 };
+
+void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
+{
+    exp_set_program(argv[0]);
+    set_defaults(o, kind);
+    struct option opts[N_FLAGS + 1];
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const int arg = flags[i].type != EXP_FLAG_BOOL && flags[i].type != EXP_FLAG_HELP;
+        opts[i] = (struct option){flags[i].name, arg, NULL, FIRST_VAL + (int)i};
+    }
+    opts[N_FLAGS] = (struct option){NULL, 0, NULL, 0};
+    opterr = 0;
+    optind = 0; /* a fresh scan (GNU) */
+    for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+        if (c < FIRST_VAL) {
+            fprintf(stderr, "%s: error: unknown or incomplete flag '%s' (see --help)\n",
+                    exp_program(), optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+            exit(2);
+        }
+        const flag_row *f = &flags[c - FIRST_VAL];
+        if (!applies(f, kind))
+            exp_die("--%s does not apply to %s (see --help)", f->name, exp_program());
+        set_flag(o, f, optarg);
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n", exp_program(),
+                argv[optind]);
+        exit(2);
+    }
+    finish(o);
+}
+
+int exp_kind_of(const char *name)
+{
+    for (int k = 0; k < EXP_N; k++)
+        if (!strcmp(name, exp_specs[k].name))
+            return k;
+    return -1;
+}

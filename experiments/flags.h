@@ -1,0 +1,125 @@
+/* flags.h - the experiments' flags, from one table.
+ *
+ * Every flag of every experiment program is one row of the table `flags`
+ * in flags.c: its name; the type of its value (exp_flag_type) and the range
+ * or the choices it accepts; the exp_opts field that holds it (offsetof,
+ * type-checked at compile time); its help text; the experiments it applies
+ * to (any other refuses it: "--X does not apply to PROGRAM"); its default
+ * in each experiment, one column per exp_kind; and whether it belongs to
+ * the run's identity (exp_flags_identity) and to config.txt's first block
+ * (exp_flags_config).  The parser (getopt_long), --help, the refusals and
+ * the range errors, the identity and those config.txt lines all read that
+ * table; no other code lists the flags.
+ *
+ * Each experiment's spec is its column: exp_specs (flags.c) gives its name
+ * and the title --help prints, and each row its default there.  A flag
+ * that does not apply to an experiment still sets its field to that
+ * column's value (config.txt records some of them).
+ *
+ * Adding a flag:
+ *   1. a field in exp_opts (below);
+ *   2. one row in `flags` (flags.c), at the place its help line and its
+ *      identity line should take (the identity's order is the table's, and
+ *      a new identity line changes the identity of every run it applies to:
+ *      its checkpoints and models then belong to another configuration);
+ *   3. the code that uses the value.
+ * Adding an experiment:
+ *   1. its kind in exp_kind, before EXP_N;
+ *   2. its name and title in exp_specs (flags.c);
+ *   3. its column in every row: EACH() then takes one argument more, and
+ *      the compiler names every row that lacks it; the masks (ALL_EXP,
+ *      PAPER_FF, ...) say which flags apply to it;
+ *   4. its main (one .c in this directory, listed in CMakeLists.txt), and
+ *      what its protocol changes in data.c, common.c and run.c
+ *      (EXP_PAPER, EXP_PAPER_FF). */
+#ifndef FF_EXPERIMENTS_FLAGS_H
+#define FF_EXPERIMENTS_FLAGS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The seed's three experiments, then the paper's. */
+typedef enum {
+    EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,
+    EXP_PAPER_BP, EXP_PAPER_FF_SUP, EXP_PAPER_FF_UNSUP,
+    EXP_N
+} exp_kind;
+#define EXP_PAPER(kind) ((kind) >= EXP_PAPER_BP)
+#define EXP_PAPER_FF(kind) ((kind) >= EXP_PAPER_FF_SUP)
+
+/* An experiment: the name its results and its identity carry ("bp",
+ * "ff-sup", "paper-ff-unsup", ...) and what its --help says it does. */
+typedef struct {
+    const char *name;
+    const char *title;
+} exp_spec;
+extern const exp_spec exp_specs[EXP_N];
+
+/* The values of the flags (exp_parse); each field is one row of the table. */
+typedef struct {
+    exp_kind kind;
+    const char *name;   /* exp_specs[kind].name */
+    const char *data;   /* directory of the four IDX files */
+    char out[4096];     /* run directory */
+    const char *model;  /* "dense" or "conv2d" */
+    int epochs, eval_every, batch, layers, units, head_from, threads, stages;
+    unsigned long seed;
+    double lr, lr_head, theta;
+    const char *norm;   /* between layers: "l2" or "rms" */
+    float neutral;
+    long train_limit, val_limit; /* per part (positive, negative); 0: all */
+    int eval_all;                /* evaluate every image, not whole batches only */
+    int quiet;
+    /* the paper's protocol only */
+    long val_split; /* the last val_split training images validate */
+    int no_test;    /* leave the test set out: a search on validation */
+    double momentum, weight_cost, weight_cost_head, peer;
+    int uniform_negatives; /* negative labels uniform, not from the head's softmax */
+    int blur_passes;
+    int distinct_classes;  /* hybrids of two different classes only */
+    /* the run's survival (run.h); none of these changes a result */
+    int checkpoint_every; /* epochs between checkpoints; 0: only on a signal */
+    int restart;          /* discard a checkpoint in out and start afresh */
+    /* testing: before batch [1] of epoch [0] (-1: never), a weight turns NaN,
+     * or the program sends itself SIGTERM */
+    long inject_nan[2], inject_stop[2];
+} exp_opts;
+
+/* What a row's value is: the field's C type, and what the flag accepts. */
+typedef enum {
+    EXP_FLAG_INT,    /* int: an integer in [lo, hi] */
+    EXP_FLAG_LONG,   /* long: an integer in [lo, hi] */
+    EXP_FLAG_ULONG,  /* unsigned long: an integer in [lo, hi] */
+    EXP_FLAG_DOUBLE, /* double: a number in [lo, hi] */
+    EXP_FLAG_FLOAT,  /* float: a number in [lo, hi], rounded to float */
+    EXP_FLAG_STRING, /* const char *: the argument itself */
+    EXP_FLAG_CHOICE, /* const char *: one of the row's choices */
+    EXP_FLAG_BOOL,   /* int: no argument, the flag sets 1 */
+    EXP_FLAG_PAIR,   /* long[2]: "E,B", E in [lo, hi], B in [0, 2^30] */
+    EXP_FLAG_DIR,    /* char[]: the run directory, at most hi characters; default
+                        results/NAME-MODEL-seedSEED */
+    EXP_FLAG_HELP    /* no argument, no field: print the usage and exit 0 */
+} exp_flag_type;
+
+/* Set o to kind's defaults, then parse the flags into it, checking each
+ * value (its range or its choices) and that the flag applies to kind;
+ * prints the usage and exits on --help (0), exits with a one-line error on
+ * a bad flag (2: unknown, or its argument missing; 1: a bad value).  Also
+ * names the program for exp_die (argv[0]'s last component). */
+void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv);
+
+/* The flags of the run's identity, as text: one "experiment NAME" line,
+ * then, in the table's order, every identity flag that applies ("--flag
+ * value"; a boolean "--flag" alone, when set), doubles with 17 digits so
+ * that exp_parse reads them back exactly.  Returns the text's length
+ * (>= len if it did not fit). */
+size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o);
+/* config.txt's first block: "key value" lines (the flag's name with '_'
+ * for '-'), in the table's order, for every config flag whatever it
+ * applies to; doubles with %g, booleans 0 or 1. */
+void exp_flags_config(FILE *f, const exp_opts *o);
+
+/* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */
+int exp_kind_of(const char *name);
+
+#endif

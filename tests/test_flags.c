@@ -1,0 +1,603 @@
+/* test_flags.c - the experiments' flag table (experiments/flags.h).
+ *
+ * A run's identity (exp_identity) is stored in every checkpoint and model,
+ * and compared when a run resumes and when ff_evaluate or ff_head rebuilds
+ * a run: a change of its text, even of a digit, refuses every existing
+ * checkpoint and model.  The expected texts below are what the code before
+ * the flag table printed (commit 9896866: exp_parse then exp_identity,
+ * linked against that build's libff_experiment.a), for each experiment's
+ * defaults and for other configurations; the config.txt lines are those its
+ * programs wrote (--data data/mnist --epochs 2 --train-limit 2000
+ * --val-limit 500 --units 64 --threads 1, plus the flags shown); the error
+ * messages, its programs' stderr.  Also checked: every identity parses back
+ * to itself (saved.c relies on it), the usage lists exactly the flags that
+ * apply, and the refusals exit as the programs did. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "common.h"
+
+#define MAX_ARGS 48
+
+typedef struct {
+    exp_kind kind;
+    const char *args[MAX_ARGS]; /* NULL-terminated */
+    const char *identity;       /* without the data's lines */
+} pin;
+
+static const pin pins[] = {
+    {EXP_BP, {NULL},
+     "experiment bp\n"
+     "--model dense\n"
+     "--epochs 20\n"
+     "--eval-every 1\n"
+     "--batch 128\n"
+     "--layers 4\n"
+     "--units 100\n"
+     "--readout-from 2\n"
+     "--lr 0.0001\n"
+     "--lr-head 0.0001\n"
+     "--theta 0.10000000000000001\n"
+     "--norm l2\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 1\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"},
+    {EXP_FF_SUP, {NULL},
+     "experiment ff-sup\n"
+     "--model dense\n"
+     "--epochs 200\n"
+     "--eval-every 5\n"
+     "--batch 128\n"
+     "--layers 4\n"
+     "--units 100\n"
+     "--readout-from 2\n"
+     "--lr 0.0001\n"
+     "--lr-head 0.0001\n"
+     "--theta 0.10000000000000001\n"
+     "--norm l2\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 1\n"
+     "--threads 1\n"
+     "--stages 2\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"},
+    {EXP_FF_UNSUP, {NULL},
+     "experiment ff-unsup\n"
+     "--model dense\n"
+     "--epochs 200\n"
+     "--eval-every 5\n"
+     "--batch 128\n"
+     "--layers 4\n"
+     "--units 100\n"
+     "--readout-from 2\n"
+     "--lr 0.0001\n"
+     "--lr-head 0.0001\n"
+     "--theta 0.10000000000000001\n"
+     "--norm l2\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 1\n"
+     "--threads 1\n"
+     "--stages 2\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"},
+    {EXP_PAPER_BP, {NULL},
+     "experiment paper-bp\n"
+     "--model dense\n"
+     "--epochs 20\n"
+     "--eval-every 1\n"
+     "--batch 100\n"
+     "--layers 3\n"
+     "--units 1000\n"
+     "--readout-from 3\n"
+     "--lr 0.001\n"
+     "--lr-head 0.001\n"
+     "--theta 0.10000000000000001\n"
+     "--norm l2\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 1\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 10000\n"},
+    {EXP_PAPER_FF_SUP, {NULL},
+     "experiment paper-ff-sup\n"
+     "--model dense\n"
+     "--epochs 100\n"
+     "--eval-every 5\n"
+     "--batch 100\n"
+     "--layers 3\n"
+     "--units 1000\n"
+     "--readout-from 2\n"
+     "--lr 0.0099999997764825821\n"
+     "--lr-head 0.10000000149011612\n"
+     "--neutral 0.10000000149011612\n"
+     "--seed 17\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 10000\n"
+     "--momentum 0.89999997615814209\n"
+     "--weight-cost 0.0010000000474974513\n"
+     "--weight-cost-head 0.0030000000260770321\n"
+     "--peer 0.029999999329447746\n"},
+    {EXP_PAPER_FF_UNSUP, {NULL},
+     "experiment paper-ff-unsup\n"
+     "--model dense\n"
+     "--epochs 100\n"
+     "--eval-every 5\n"
+     "--batch 100\n"
+     "--layers 4\n"
+     "--units 2000\n"
+     "--readout-from 2\n"
+     "--lr 0.0099999997764825821\n"
+     "--lr-head 0.10000000149011612\n"
+     "--neutral 0.10000000149011612\n"
+     "--seed 17\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 10000\n"
+     "--momentum 0.89999997615814209\n"
+     "--weight-cost 0.0010000000474974513\n"
+     "--weight-cost-head 0.0030000000260770321\n"
+     "--peer 0.029999999329447746\n"
+     "--blur 6\n"},
+    {EXP_PAPER_FF_UNSUP, {"--blur", "3", "--distinct-classes", "--val-split", "0", "--seed", "5",
+                          NULL},
+     "experiment paper-ff-unsup\n"
+     "--model dense\n"
+     "--epochs 100\n"
+     "--eval-every 5\n"
+     "--batch 100\n"
+     "--layers 4\n"
+     "--units 2000\n"
+     "--readout-from 2\n"
+     "--lr 0.0099999997764825821\n"
+     "--lr-head 0.10000000149011612\n"
+     "--neutral 0.10000000149011612\n"
+     "--seed 5\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 0\n"
+     "--momentum 0.89999997615814209\n"
+     "--weight-cost 0.0010000000474974513\n"
+     "--weight-cost-head 0.0030000000260770321\n"
+     "--peer 0.029999999329447746\n"
+     "--blur 3\n"
+     "--distinct-classes\n"},
+    {EXP_FF_SUP, {"--model", "conv2d", "--norm", "rms", "--eval-all", "--stages", "1", "--theta",
+                  "0.2", "--neutral", "0.3", "--readout-from", "1", "--layers", "3", "--seed",
+                  "4", "--batch", "64", "--lr", "0.0002", "--lr-head", "0.0003", "--eval-every",
+                  "1", "--train-limit", "5000", "--val-limit", "1000", "--threads", "2",
+                  "--checkpoint-every", "3", "--restart", "--quiet", "--data", "elsewhere",
+                  "--out", "/tmp/x", "--inject-nan", "1,2", NULL},
+     "experiment ff-sup\n"
+     "--model conv2d\n"
+     "--epochs 200\n"
+     "--eval-every 1\n"
+     "--batch 64\n"
+     "--layers 3\n"
+     "--units 100\n"
+     "--readout-from 1\n"
+     "--lr 0.00020000000000000001\n"
+     "--lr-head 0.00029999999999999997\n"
+     "--theta 0.20000000000000001\n"
+     "--norm rms\n"
+     "--neutral 0.30000001192092896\n"
+     "--seed 4\n"
+     "--threads 2\n"
+     "--stages 1\n"
+     "--train-limit 5000\n"
+     "--val-limit 1000\n"
+     "--eval-all\n"},
+    {EXP_PAPER_FF_SUP, {"--uniform-negatives", "--val-split", "5000", "--momentum", "0.8",
+                        "--weight-cost", "0.0005", "--weight-cost-head", "0.002", "--peer",
+                        "0.01", "--no-test", "--lr", "0.02", "--neutral", "0.2", "--epochs", "3",
+                        NULL},
+     "experiment paper-ff-sup\n"
+     "--model dense\n"
+     "--epochs 3\n"
+     "--eval-every 5\n"
+     "--batch 100\n"
+     "--layers 3\n"
+     "--units 1000\n"
+     "--readout-from 2\n"
+     "--lr 0.02\n"
+     "--lr-head 0.10000000149011612\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 17\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 5000\n"
+     "--no-test\n"
+     "--momentum 0.80000000000000004\n"
+     "--weight-cost 0.00050000000000000001\n"
+     "--weight-cost-head 0.002\n"
+     "--peer 0.01\n"
+     "--uniform-negatives\n"},
+    {EXP_PAPER_BP, {"--norm", "rms", "--val-split", "0", "--theta", "0.2", "--layers", "2",
+                    "--readout-from", "1", "--lr", "0.001", NULL},
+     "experiment paper-bp\n"
+     "--model dense\n"
+     "--epochs 20\n"
+     "--eval-every 1\n"
+     "--batch 100\n"
+     "--layers 2\n"
+     "--units 1000\n"
+     "--readout-from 1\n"
+     "--lr 0.001\n"
+     "--lr-head 0.001\n"
+     "--theta 0.20000000000000001\n"
+     "--norm rms\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 1\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 0\n"},
+    {EXP_BP, {"--model", "conv2d", "--seed", "3", "--epochs", "50", "--lr-head", "1e-3", NULL},
+     "experiment bp\n"
+     "--model conv2d\n"
+     "--epochs 50\n"
+     "--eval-every 1\n"
+     "--batch 128\n"
+     "--layers 4\n"
+     "--units 100\n"
+     "--readout-from 2\n"
+     "--lr 0.0001\n"
+     "--lr-head 0.001\n"
+     "--theta 0.10000000000000001\n"
+     "--norm l2\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 3\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"},
+    {EXP_FF_UNSUP, {"--lr", "1e-3", "--theta", "-0.5", "--units", "2000", "--epochs=7", NULL},
+     "experiment ff-unsup\n"
+     "--model dense\n"
+     "--epochs 7\n"
+     "--eval-every 5\n"
+     "--batch 128\n"
+     "--layers 4\n"
+     "--units 2000\n"
+     "--readout-from 2\n"
+     "--lr 0.001\n"
+     "--lr-head 0.0001\n"
+     "--theta -0.5\n"
+     "--norm l2\n"
+     "--neutral 0.20000000298023224\n"
+     "--seed 1\n"
+     "--threads 1\n"
+     "--stages 2\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"},
+    {EXP_PAPER_FF_UNSUP, {"--lr", "0.01", "--peer", "0", "--layers", "3", "--units", "1000",
+                          "--eval-every", "1", "--model", "conv2d", NULL},
+     "experiment paper-ff-unsup\n"
+     "--model conv2d\n"
+     "--epochs 100\n"
+     "--eval-every 1\n"
+     "--batch 100\n"
+     "--layers 3\n"
+     "--units 1000\n"
+     "--readout-from 2\n"
+     "--lr 0.01\n"
+     "--lr-head 0.10000000149011612\n"
+     "--neutral 0.10000000149011612\n"
+     "--seed 17\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 10000\n"
+     "--momentum 0.89999997615814209\n"
+     "--weight-cost 0.0010000000474974513\n"
+     "--weight-cost-head 0.0030000000260770321\n"
+     "--peer 0\n"
+     "--blur 6\n"},
+};
+
+/* argv for exp_parse: the program's name, then args. */
+static int make_argv(char **argv, const char *prog, const char *const *args)
+{
+    int argc = 0;
+    argv[argc++] = (char *)prog;
+    for (int i = 0; args[i] && argc < MAX_ARGS + 1; i++)
+        argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    return argc;
+}
+
+static void identity_of(char *buf, size_t len, exp_kind kind, const char *const *args)
+{
+    char *argv[MAX_ARGS + 2];
+    exp_opts o;
+    exp_parse(&o, kind, make_argv(argv, "test_flags", args), argv);
+    exp_identity(buf, len, &o, NULL);
+}
+
+/* The identity's flags as arguments (as saved.c splits them), in place. */
+static void identity_args(char *text, const char **args)
+{
+    int n = 0;
+    for (char *line = strtok(text, "\n"); line && n + 2 < MAX_ARGS; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "--", 2))
+            continue;
+        char *space = strchr(line, ' ');
+        if (space)
+            *space = 0;
+        args[n++] = line;
+        if (space)
+            args[n++] = space + 1;
+    }
+    args[n] = NULL;
+}
+
+static void test_identities(void)
+{
+    static char got[FF_CKPT_MAX_CONFIG + 1], again[FF_CKPT_MAX_CONFIG + 1];
+    for (size_t i = 0; i < sizeof pins / sizeof *pins; i++) {
+        identity_of(got, sizeof got, pins[i].kind, pins[i].args);
+        CHECK(!strcmp(got, pins[i].identity), "pin %zu (%s %s ...): the identity changed:\n%s",
+              i, exp_specs[pins[i].kind].name, pins[i].args[0] ? pins[i].args[0] : "", got);
+        const char *args[MAX_ARGS];
+        identity_args(got, args);
+        identity_of(again, sizeof again, pins[i].kind, args);
+        CHECK(!strcmp(again, pins[i].identity), "pin %zu: its identity does not parse back:\n%s",
+              i, again);
+    }
+}
+
+static void test_identity_data(void)
+{
+    char *argv[] = {"test_flags", NULL};
+    exp_opts o;
+    exp_parse(&o, EXP_BP, 1, argv);
+    exp_data d;
+    memset(&d, 0, sizeof d);
+    for (int i = 0; i < 4; i++)
+        memset(d.sha256[i], "0a1b"[i], 64);
+    char buf[FF_CKPT_MAX_CONFIG + 1];
+    size_t n = exp_identity(buf, sizeof buf, &o, &d);
+    const char *tail = "--val-limit 0\n"
+                       "sha256 train-images-idx3-ubyte "
+                       "0000000000000000000000000000000000000000000000000000000000000000\n"
+                       "sha256 train-labels-idx1-ubyte "
+                       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+                       "sha256 t10k-images-idx3-ubyte "
+                       "1111111111111111111111111111111111111111111111111111111111111111\n"
+                       "sha256 t10k-labels-idx1-ubyte "
+                       "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n";
+    CHECK(n == strlen(buf) && n > strlen(tail) && !strcmp(buf + n - strlen(tail), tail),
+          "the data's lines close the identity:\n%s", buf);
+    CHECK(!strncmp(buf, pins[0].identity, strlen(pins[0].identity)),
+          "with data, the same flags first:\n%s", buf);
+}
+
+static void test_config(void)
+{
+    static const struct {
+        exp_kind kind;
+        const char *args[8];
+        const char *config;
+    } c[] = {
+        {EXP_BP, {"--model", "conv2d"},
+         "model conv2d\ndata data/mnist\nepochs 2\neval_every 1\nbatch 128\nlayers 4\nunits 64\n"
+         "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.1\nneutral 0.2\nseed 1\nthreads 1\n"
+         "stages 2\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
+        {EXP_FF_SUP, {"--eval-all", "--stages", "1", "--theta", "0.2", "--neutral", "0.3"},
+         "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 4\nunits 64\n"
+         "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.2\nneutral 0.3\nseed 1\nthreads 1\n"
+         "stages 1\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+        {EXP_PAPER_FF_UNSUP, {"--seed", "5"},
+         "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 4\nunits 64\n"
+         "readout_from 2\nlr 0.01\nlr_head 0.1\ntheta 0.1\nneutral 0.1\nseed 5\nthreads 1\n"
+         "stages 2\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+    };
+    static const char *const slice[] = {"--data", "data/mnist", "--epochs", "2",
+                                        "--train-limit", "2000", "--val-limit", "500",
+                                        "--units", "64", "--threads", "1"};
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        const char *args[MAX_ARGS] = {NULL};
+        size_t n = 0;
+        for (; n < sizeof slice / sizeof *slice; n++)
+            args[n] = slice[n];
+        for (size_t j = 0; c[i].args[j]; j++)
+            args[n++] = c[i].args[j];
+        char *argv[MAX_ARGS + 2], *text = NULL;
+        size_t len = 0;
+        exp_opts o;
+        exp_parse(&o, c[i].kind, make_argv(argv, "test_flags", args), argv);
+        FILE *f = open_memstream(&text, &len);
+        if (!f)
+            exit(2);
+        exp_flags_config(f, &o);
+        fclose(f);
+        CHECK(!strcmp(text, c[i].config), "config %zu: config.txt's lines changed:\n%s", i, text);
+        free(text);
+    }
+}
+
+/* exp_parse in a child: its exit status (-1: it returned), its stdout and
+ * stderr together in out. */
+static int parse_in_child(exp_kind kind, const char *prog, const char *const *args, char *out,
+                          size_t len)
+{
+    int fd[2];
+    fflush(NULL);
+    if (pipe(fd) != 0)
+        exit(2);
+    pid_t pid = fork();
+    if (pid < 0)
+        exit(2);
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        dup2(fd[1], 2);
+        close(fd[0]);
+        char *argv[MAX_ARGS + 2];
+        exp_opts o;
+        exp_parse(&o, kind, make_argv(argv, prog, args), argv);
+        _exit(255);
+    }
+    close(fd[1]);
+    size_t n = 0;
+    for (ssize_t r; n + 1 < len && (r = read(fd[0], out + n, len - 1 - n)) > 0;)
+        n += (size_t)r;
+    out[n] = 0;
+    close(fd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) != 255 ? WEXITSTATUS(status) : -1;
+}
+
+static void test_refusals(void)
+{
+    static const struct {
+        exp_kind kind;
+        const char *prog, *args[6];
+        int status;
+        const char *err;
+    } r[] = {
+        {EXP_BP, "bp_baseline", {"--bogus"}, 2,
+         "bp_baseline: error: unknown or incomplete flag '--bogus' (see --help)\n"},
+        {EXP_BP, "bp_baseline", {"--epochs"}, 2,
+         "bp_baseline: error: unknown or incomplete flag '--epochs' (see --help)\n"},
+        {EXP_BP, "bp_baseline", {"--epochs", "0"}, 1,
+         "bp_baseline: error: --epochs: '0' is not an integer in [1, 100000]\n"},
+        {EXP_BP, "bp_baseline", {"--model", "foo"}, 1,
+         "bp_baseline: error: --model: 'foo' is not a model (use dense or conv2d)\n"},
+        {EXP_BP, "bp_baseline", {"--norm", "x"}, 1,
+         "bp_baseline: error: --norm: 'x' is not a normalisation (use l2 or rms)\n"},
+        {EXP_BP, "bp_baseline", {"--stages", "2"}, 1,
+         "bp_baseline: error: --stages does not apply to bp_baseline (see --help)\n"},
+        {EXP_FF_SUP, "ff_supervised", {"--no-test"}, 1,
+         "ff_supervised: error: --no-test does not apply to ff_supervised (see --help)\n"},
+        {EXP_PAPER_FF_SUP, "paper_ff_supervised", {"--theta", "1"}, 1,
+         "paper_ff_supervised: error: --theta does not apply to paper_ff_supervised (see "
+         "--help)\n"},
+        {EXP_PAPER_FF_SUP, "paper_ff_supervised", {"--blur", "3"}, 1,
+         "paper_ff_supervised: error: --blur does not apply to paper_ff_supervised (see "
+         "--help)\n"},
+        {EXP_PAPER_FF_UNSUP, "paper_ff_unsupervised", {"--uniform-negatives"}, 1,
+         "paper_ff_unsupervised: error: --uniform-negatives does not apply to "
+         "paper_ff_unsupervised (see --help)\n"},
+        {EXP_PAPER_BP, "paper_bp", {"--momentum", "0.5"}, 1,
+         "paper_bp: error: --momentum does not apply to paper_bp (see --help)\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--lr", "nan"}, 1,
+         "ff_unsupervised: error: --lr: 'nan' is not a number in [0, 10]\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--neutral", "2"}, 1,
+         "ff_unsupervised: error: --neutral: '2' is not a number in [0, 1]\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--seed", "2147483648"}, 1,
+         "ff_unsupervised: error: --seed: '2147483648' is not an integer in [0, 2147483647]\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--inject-nan", "1"}, 1,
+         "ff_unsupervised: error: --inject-nan: '1' is not EPOCH,BATCH\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--inject-stop", "1,-1"}, 1,
+         "ff_unsupervised: error: --inject-stop: '-1' is not an integer in [0, 1073741824]\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--readout-from", "5", "--layers", "4"}, 1,
+         "ff_unsupervised: error: --readout-from 5 exceeds --layers 4\n"},
+        {EXP_PAPER_BP, "paper_bp", {"--val-split", "0", "--no-test"}, 1,
+         "paper_bp: error: --val-split 0 with --no-test evaluates nothing held out (drop one of "
+         "them)\n"},
+        {EXP_FF_SUP, "ff_supervised", {"extra"}, 2,
+         "ff_supervised: error: unexpected argument 'extra' (see --help)\n"},
+        {EXP_FF_SUP, "ff_supervised", {"--eval-all=1"}, 2,
+         "ff_supervised: error: unknown or incomplete flag '--eval-all=1' (see --help)\n"},
+        {EXP_FF_SUP, "ff_supervised", {"--in", "1,1"}, 2, /* ambiguous */
+         "ff_supervised: error: unknown or incomplete flag '--in' (see --help)\n"},
+    };
+    char out[4096];
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
+        int status = parse_in_child(r[i].kind, r[i].prog, r[i].args, out, sizeof out);
+        CHECK(status == r[i].status && !strcmp(out, r[i].err),
+              "%s %s: exit %d (want %d), said: %s", r[i].prog, r[i].args[0], status, r[i].status,
+              out);
+    }
+    /* the longest --out that fits, and one character more */
+    static char path[4096 + 8];
+    memset(path, 'x', 4051);
+    path[4051] = 0;
+    const char *args[] = {"--out", path, NULL};
+    int status = parse_in_child(EXP_FF_SUP, "ff_supervised", args, out, sizeof out);
+    CHECK(status == 1 && !strcmp(out, "ff_supervised: error: --out: the path has 4051 "
+                                      "characters, at most 4050 fit (choose a shorter one)\n"),
+          "--out of 4051 characters: exit %d, said: %s", status, out);
+    path[4050] = 0;
+    status = parse_in_child(EXP_FF_SUP, "ff_supervised", args, out, sizeof out);
+    CHECK(status == -1 && !*out, "--out of 4050 characters: exit %d, said: %s", status, out);
+}
+
+/* Whether the usage of kind has a line for --name. */
+static int usage_lists(const char *usage, const char *name)
+{
+    char line[64];
+    snprintf(line, sizeof line, "\n  --%s", name);
+    for (const char *p = usage; (p = strstr(p, line)); p++)
+        if (p[strlen(line)] == ' ' || p[strlen(line)] == '\n')
+            return 1;
+    return 0;
+}
+
+static void test_usage(void)
+{
+    char out[8192];
+    static const char *const help[] = {"--help", NULL};
+    for (int k = 0; k < EXP_N; k++) {
+        int status = parse_in_child((exp_kind)k, "prog", help, out, sizeof out);
+        CHECK(status == 0 && !strncmp(out, "usage: prog [flags]\n", 20), "%s --help: exit %d",
+              exp_specs[k].name, status);
+        CHECK(strstr(out, exp_specs[k].title) != NULL, "%s --help: its title",
+              exp_specs[k].name);
+        /* every flag of the identity, and only the flags that apply */
+        char id[FF_CKPT_MAX_CONFIG + 1];
+        const char *none[] = {NULL}, *args[MAX_ARGS];
+        identity_of(id, sizeof id, (exp_kind)k, none);
+        identity_args(id, args);
+        for (int i = 0; args[i]; i++)
+            CHECK(strncmp(args[i], "--", 2) || usage_lists(out, args[i] + 2),
+                  "%s --help: no line for %s", exp_specs[k].name, args[i]);
+        CHECK(usage_lists(out, "stages") == (k == EXP_FF_SUP || k == EXP_FF_UNSUP),
+              "%s --help: --stages", exp_specs[k].name);
+        CHECK(usage_lists(out, "theta") == !EXP_PAPER_FF(k), "%s --help: --theta",
+              exp_specs[k].name);
+        CHECK(usage_lists(out, "no-test") == EXP_PAPER(k), "%s --help: --no-test",
+              exp_specs[k].name);
+        CHECK(usage_lists(out, "uniform-negatives") == (k == EXP_PAPER_FF_SUP),
+              "%s --help: --uniform-negatives", exp_specs[k].name);
+        CHECK(usage_lists(out, "distinct-classes") == (k == EXP_PAPER_FF_UNSUP),
+              "%s --help: --distinct-classes", exp_specs[k].name);
+        CHECK(usage_lists(out, "help") && usage_lists(out, "out") && usage_lists(out, "quiet"),
+              "%s --help: the flags of every program", exp_specs[k].name);
+    }
+    parse_in_child(EXP_PAPER_FF_SUP, "p", help, out, sizeof out);
+    CHECK(strstr(out, "(default 0.01)") && strstr(out, "(default 17)") &&
+              strstr(out, "(default results/paper-ff-sup-MODEL-seedSEED)"),
+          "paper-ff-sup --help shows its defaults:\n%s", out);
+}
+
+int main(void)
+{
+    test_identities();
+    test_identity_data();
+    test_config();
+    test_refusals();
+    test_usage();
+    CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
+              exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
+          "exp_kind_of");
+    return check_done();
+}
