@@ -340,3 +340,6 @@ reproduce: deps
 # of runs at SCALE=paper): remove that by hand.
 clean:
 	[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 ! -name results -exec rm -rf {} +
+
+# CLUSTER=slurm: the runs as Slurm jobs (mk/slurm.mk); without CLUSTER, nothing changes.
+include $(CLUSTER:%=mk/%.mk)

@@ -6,17 +6,29 @@
 set -eu
 
 # clang, libfuzzer-14-dev and libclang-rt-14-dev: the fuzzing harnesses and
-# the sanitizer build (make fuzz, make test-sanitizers).
+# the sanitizer build (make fuzz, make test-sanitizers).  slurm-wlm and
+# munge: make reproduce CLUSTER=slurm and its test's one-node cluster.
 packages="cmake gcc make libgsl-dev libopenblas-dev gnuplot-nox pandoc npm libxml2-utils
-          clang libfuzzer-14-dev libclang-rt-14-dev"
+          clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge"
 
 missing=
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
-# npm also comes from Node.js distributions other than Debian's package.
-case " $missing " in *" npm "*) command -v npm >/dev/null && missing=$(echo "$missing" | sed 's/ npm//') ;; esac
+# provided PACKAGE COMMAND...: the package is not missing when its commands
+# are there from elsewhere: npm from a Node.js distribution; Slurm's and
+# MUNGE's clients from a cluster's own installation (on its login node).
+provided() {
+    p=$1
+    shift
+    for c; do command -v "$c" >/dev/null || return 0; done
+    missing=$(echo " $missing " | sed "s/ $p / /; s/^ *//; s/ *\$//")
+    [ -z "$missing" ] || missing=" $missing"
+}
+provided npm npm
+provided slurm-wlm sbatch squeue scontrol
+provided munge munge
 
 if [ -z "$missing" ]; then
     echo "deps: all present ($(echo $packages))"
