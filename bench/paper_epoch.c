@@ -1,8 +1,9 @@
 /* paper_epoch.c - seconds per training epoch of the paper-scale runs.
  *
- * Times ff_paper_batch (supervised, hard negatives) on the reference
- * code's 3 x 1000 net and on the paper's 4 x 2000 net, and
- * ff_paper_unsup_batch (hybrid-image negatives) on 4 x 2000, for a number
+ * Times the paper's supervised batch (neutral pass, hard negatives, the
+ * head's step, the stacked positive and negative passes: paper.h) on the
+ * reference code's 3 x 1000 net and on the paper's 4 x 2000 net, and the
+ * unsupervised one (hybrid-image negatives) on 4 x 2000, for a number
  * of batches of 100 on MNIST-sized data (uniform noise from a seeded
  * gsl_rng: a step's cost does not depend on the pixel values), and scales
  * to an epoch of 50,000 images, evaluation excluded.  One untimed batch
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 
 #include "ff/dataset.h"
+#include "ff/negatives.h"
 #include "ff/net.h"
 #include "ff/paper.h"
 #include "ff/system.h"
@@ -56,20 +58,27 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
     float *neg = malloc(B * D * sizeof *neg), *mask_ws = malloc(2 * D * sizeof *mask_ws);
     if (!p || !neg || !mask_ws)
         exit(1);
+    int *neg_label = ff_paper_neg_labels(p);
     double loss[FF_MAX_LAYERS + 1], *secs = malloc((size_t)batches * sizeof *secs),
                                     *hybrid = malloc((size_t)batches * sizeof *hybrid);
     if (!secs || !hybrid)
         exit(1);
     for (int b = -1; b < batches; b++) { /* b = -1: the untimed batch */
         const size_t i = (size_t)(b + 1) * B % (data->n - B + 1);
+        const float *x = data->x + i * D;
+        const int *y = data->y + i;
         const double t = ff_system_seconds();
         double th = 0.0;
         if (supervised) {
-            ff_paper_batch(net, p, data->x + i * D, data->y + i, B, 1.0f, r, loss);
+            ff_paper_neutral(net, p, x, B);
+            ff_neg_labels_hard(neg_label, ff_paper_logits(p), y, B, net->n_classes, r);
+            ff_paper_train_head(net, p, y, B, 1.0f, loss);
+            ff_paper_step_labels(net, p, x, y, neg_label, B, 1.0f, loss);
         } else {
-            ff_hybrid_images(neg, data, B, 6, 0, r, mask_ws);
+            ff_neg_hybrid_images(neg, data, B, 6, 0, r, mask_ws);
             th = ff_system_seconds() - t;
-            ff_paper_unsup_batch(net, p, data->x + i * D, neg, data->y + i, B, 1.0f, loss);
+            ff_paper_step_images(net, p, x, neg, B, 1.0f, loss);
+            ff_paper_train_head(net, p, y, B, 1.0f, loss);
         }
         if (b >= 0)
             secs[b] = ff_system_seconds() - t, hybrid[b] = th;

@@ -125,7 +125,6 @@ ff_paper_config exp_paper_config(const exp_opts *o)
     pc.ff.momentum = pc.head.momentum = (float)o->momentum;
     pc.ff.weight_cost = (float)o->weight_cost, pc.head.weight_cost = (float)o->weight_cost_head;
     pc.peer_lambda = (float)o->peer, pc.neutral = o->neutral;
-    pc.hard_negatives = !o->uniform_negatives;
     return pc;
 }
 
@@ -202,6 +201,6 @@ int exp_eval_due(const exp_opts *o, int epoch)
 void exp_paper_step(int status, size_t B)
 {
     if (status != FF_SUCCESS)
-        exp_die("the paper step refused the net (it needs RMS-normalised input and at most "
-                "64 classes) or a batch of %zu", B);
+        exp_die("the paper step refused the net (it needs RMS-normalised input) or a batch of "
+                "%zu", B);
 }

@@ -12,6 +12,7 @@
 
 #include "ff/dataset.h"
 #include "ff/eval.h"
+#include "ff/negatives.h"
 #include "ff/net.h"
 #include "ff/paper.h"
 #include "ff/pipeline.h"
@@ -83,8 +84,8 @@ size_t exp_eval_cap(const exp_opts *o);
 /* Whether to evaluate after epoch e (0-based): every eval_every, and last. */
 int exp_eval_due(const exp_opts *o, int epoch);
 
-/* The paper's programs: stop if a training step (ff_paper_batch,
- * ff_paper_unsup_batch, on batches of B) returned other than FF_SUCCESS. */
+/* The paper's programs: stop if a call of their training step (paper.h, on
+ * batches of B) returned other than FF_SUCCESS. */
 void exp_paper_step(int status, size_t B);
 
 /* The run's configuration, as text: one "experiment NAME" line, then every

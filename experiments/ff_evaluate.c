@@ -71,7 +71,7 @@ int main(int argc, char **argv)
         val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
         if (!val_neg_label)
             exp_die("out of memory");
-        ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)x.net->n_classes, x.rng);
+        ff_neg_labels_uniform(val_neg_label, x.d.val_neg->n, (int)x.net->n_classes, x.rng);
     }
 
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));

@@ -30,13 +30,13 @@ int main(int argc, char **argv)
     if (!pos || !neg || !neg_label || !val_neg_label || !ews)
         exp_die("out of memory");
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
-    ff_labels_uniform(val_neg_label, x.d.val_neg->n, (int)K, x.rng);
+    ff_neg_labels_uniform(val_neg_label, x.d.val_neg->n, (int)K, x.rng);
 
     exp_run run;
     exp_run_begin(&run, &x, 1);
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
-        ff_labels_uniform(neg_label, neg->n, (int)K, x.rng);
+        ff_neg_labels_uniform(neg_label, neg->n, (int)K, x.rng);
         ff_overlay_onehot(neg->x, neg_label, neg->n, D, K, 1.0f);
         size_t k = 0; /* the epoch's batches, positive then negative */
         for (size_t i = 0; i + B <= pos->n; i += B, k++) {

@@ -3,9 +3,10 @@
  * All ten digits: the first 50,000 training images train, the last 10,000
  * validate (every --eval-every epochs), and the 10,000 test images are
  * evaluated once, after the last epoch (not with --no-test).  Each batch: a neutral pass whose
- * softmax picks hard negative labels, then positive and negative passes
- * with a momentum-SGD step per layer (lib/include/ff/paper.h).  The
- * learning rate decays linearly over the second half of the epochs.
+ * softmax picks hard negative labels (or, with --uniform-negatives, any
+ * wrong label), the head's step, then positive and negative passes with a
+ * momentum-SGD step per layer (lib/include/ff/paper.h).  The learning rate
+ * decays linearly over the second half of the epochs.
  * Prediction by goodness (best of the 10 labels, layers 2 and up) and by
  * the softmax head on the neutral pass.  See ../shared/spec/paper-protocol.md. */
 #include "common.h"
@@ -15,7 +16,7 @@ int main(int argc, char **argv)
 {
     exp_ctx x;
     exp_start(&x, EXP_PAPER_FF_SUP, argc, argv);
-    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d, K = x.net->n_classes;
     const ff_dataset *train = x.d.train_pos;
 
     const ff_paper_config pc = exp_paper_config(&x.o);
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!trainer || !ews)
         exp_die("out of memory");
+    int *neg = ff_paper_neg_labels(trainer);
 
     exp_run run;
     exp_run_begin(&run, &x, 0);
@@ -32,8 +34,16 @@ int main(int argc, char **argv)
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         size_t i;
         while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            exp_paper_step(ff_paper_batch(x.net, trainer, train->x + i * D, train->y + i, B,
-                                          gain, x.rng, loss), B);
+            const float *xb = train->x + i * D;
+            const int *yb = train->y + i;
+            exp_paper_step(ff_paper_neutral(x.net, trainer, xb, B), B);
+            /* each image's negative label, from the neutral pass's softmax */
+            if (x.o.uniform_negatives)
+                ff_neg_labels_wrong(neg, yb, B, K, x.rng);
+            else
+                ff_neg_labels_hard(neg, ff_paper_logits(trainer), yb, B, K, x.rng);
+            exp_paper_step(ff_paper_train_head(x.net, trainer, yb, B, gain, loss), B);
+            exp_paper_step(ff_paper_step_labels(x.net, trainer, xb, yb, neg, B, gain, loss), B);
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

@@ -2,7 +2,7 @@
  *
  * Positive data: real images of all ten digits; negative data: hybrid
  * images, one digit's pixels where a blurred random mask is on and another
- * digit's where it is off (ff_hybrid_images), drawn afresh for every batch.
+ * digit's where it is off (ff_neg_hybrid_images), drawn afresh for every batch.
  * No label reaches the FF layers, which learn as in the reference code
  * (paper.h: RMS normalisation, threshold = width, peer normalisation,
  * momentum SGD).  A linear softmax reads the normalised activities of the
@@ -37,10 +37,11 @@ int main(int argc, char **argv)
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         size_t i;
         while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            ff_hybrid_images(neg, train, B, x.o.blur_passes, x.o.distinct_classes, x.rng,
-                             mask_ws);
-            exp_paper_step(ff_paper_unsup_batch(x.net, trainer, train->x + i * D, neg,
-                                                train->y + i, B, gain, loss), B);
+            ff_neg_hybrid_images(neg, train, B, x.o.blur_passes, x.o.distinct_classes, x.rng,
+                                 mask_ws);
+            exp_paper_step(ff_paper_step_images(x.net, trainer, train->x + i * D, neg, B, gain,
+                                                loss), B);
+            exp_paper_step(ff_paper_train_head(x.net, trainer, train->y + i, B, gain, loss), B);
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

@@ -138,9 +138,9 @@ void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes)
 
 void exp_run_paper_state(exp_run *run, ff_paper *p)
 {
+    const ff_net *net = run->x->net;
+    exp_run_state(run, "MOMT", net->m, net->n_params * sizeof *net->m);
     size_t n;
-    float *g = ff_paper_momentum(p, &n);
-    exp_run_state(run, "MOMT", g, n * sizeof *g);
     float *peer = ff_paper_peer_means(p, &n);
     exp_run_state(run, "PEER", peer, n * sizeof *peer);
 }

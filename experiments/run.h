@@ -25,7 +25,7 @@
  * The training loop of a main, around these calls:
  *
  *   exp_run_begin(&run, &x, adam);                 files, signals, identity
- *   exp_run_state(&run, "MOMT", g, bytes);         the trainer's own state
+ *   exp_run_state(&run, "PEER", peer, bytes);      the trainer's own state
  *   for (int epoch = exp_run_resume(&run); epoch < E; epoch++) {
  *       size_t i;
  *       while (exp_run_next(&run, epoch, &i, B, n)) {   batch i .. i+B-1
@@ -81,7 +81,9 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam);
 /* Make `bytes` at `data` part of every checkpoint and of the model, under
  * a 4-letter tag (before exp_run_resume). */
 void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes);
-/* The paper trainer's state (ff_paper_momentum, ff_paper_peer_means). */
+/* The paper trainer's state: momentum SGD's smoothed gradients (the net's
+ * optimiser state, net.h) as "MOMT", peer normalisation's running means
+ * (ff_paper_peer_means) as "PEER". */
 void exp_run_paper_state(exp_run *run, ff_paper *p);
 /* Resume from the checkpoint in --out, if any (every part restored, its
  * identity checked), and return the epoch to start at: 0 for a fresh run. */

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_rng.h>
-
 #include "check.h"
 #include "ff/dataset.h"
 
@@ -216,117 +214,6 @@ static void test_overlays(void)
     }
 }
 
-#define NDRAW 20000
-
-static void test_labels_uniform(void)
-{
-    static int a[NDRAW + 1], b[NDRAW], c[NDRAW];
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!r) {
-        CHECK(0, "gsl_rng_alloc failed");
-        return;
-    }
-    gsl_rng_set(r, 1);
-    a[NDRAW] = -99;
-    ff_labels_uniform(a, NDRAW, K, r);
-    gsl_rng_set(r, 1);
-    ff_labels_uniform(b, NDRAW, K, r);
-    gsl_rng_set(r, 2);
-    ff_labels_uniform(c, NDRAW, K, r);
-
-    size_t count[K] = {0}, out_of_range = 0;
-    for (size_t i = 0; i < NDRAW; i++) {
-        if (a[i] < 0 || a[i] >= K)
-            out_of_range++;
-        else
-            count[a[i]]++;
-    }
-    CHECK(out_of_range == 0, "%zu labels outside [0, %d)", out_of_range, K);
-    CHECK(a[NDRAW] == -99, "ff_labels_uniform wrote past n");
-    for (int k = 0; k < K; k++) {
-        CHECK(count[k] > 0, "label %d never drawn in %d draws", k, NDRAW);
-        /* 4000 expected, sd 57: 15% off is 10 sd, so only a broken draw fails */
-        CHECK(count[k] > NDRAW / K * 85 / 100 && count[k] < NDRAW / K * 115 / 100,
-              "label %d drawn %zu times of %d, expected about %d", k, count[k], NDRAW,
-              NDRAW / K);
-    }
-    CHECK(memcmp(a, b, sizeof b) == 0, "same seed, different labels");
-    CHECK(memcmp(a, c, sizeof c) != 0, "seeds 1 and 2 gave the same labels");
-
-    /* consecutive calls continue the stream rather than restart it, or the
-     * negatives would get the same labels every epoch */
-    gsl_rng_set(r, 1);
-    ff_labels_uniform(b, NDRAW / 2, K, r);
-    ff_labels_uniform(b + NDRAW / 2, NDRAW / 2, K, r);
-    CHECK(memcmp(a, b, sizeof b) == 0, "two half calls differ from one whole call");
-
-    ff_labels_uniform(c, NDRAW, 1, r);
-    int all_zero = 1;
-    for (size_t i = 0; i < NDRAW; i++)
-        all_zero &= c[i] == 0;
-    CHECK(all_zero, "K = 1 must give only label 0");
-    gsl_rng_free(r);
-}
-
-/* Hybrid images of 28 x 28 images, two per class (five classes), every
- * pixel of an image of class c equal to c + 1: a hybrid's pixel values name
- * the classes it was cut from.  Each pixel must come from one of two source
- * images; any-image pairs share a class about one time in nine (a hybrid
- * of one value), distinct-class pairs never do (a mask of 784 blurred
- * random bits that is all on or all off does not occur). */
-#define HB 300
-static void test_hybrids(void)
-{
-    enum { HH = 28, HW = 28, HD = HH * HW, HN = 10 };
-    ff_dataset *ds = ff_dataset_alloc(HN, HH, HW);
-    float *out = malloc(2 * HB * HD * sizeof *out), *ws = malloc(2 * HD * sizeof *ws);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    CHECK(ds && out && ws && r, "allocation failed");
-    if (!ds || !out || !ws || !r)
-        goto done;
-    for (size_t i = 0; i < HN; i++) {
-        ds->y[i] = (int)(i / 2);
-        for (size_t j = 0; j < HD; j++)
-            ds->x[i * HD + j] = (float)(i / 2 + 1);
-    }
-    for (int distinct = 0; distinct <= 1; distinct++) {
-        gsl_rng_set(r, 7);
-        ff_hybrid_images(out, ds, HB, 6, distinct, r, ws);
-        size_t single = 0, bad = 0;
-        for (size_t i = 0; i < HB; i++) {
-            float v[2] = {out[i * HD], -1};
-            size_t nv = 1;
-            for (size_t j = 0; j < HD; j++) {
-                float p = out[i * HD + j];
-                if (p == v[0] || (nv == 2 && p == v[1]))
-                    continue;
-                if (nv == 2 || p < 1 || p > 5 || p != (float)(int)p)
-                    bad++;
-                else
-                    v[nv++] = p;
-            }
-            single += nv == 1;
-        }
-        CHECK(bad == 0, "distinct %d: %zu pixels from neither of two source images", distinct,
-              bad);
-        if (distinct)
-            CHECK(single == 0, "distinct classes: %zu of %d hybrids are of one class", single, HB);
-        else /* 300 / 9 = 33 expected, sd 5.4 */
-            CHECK(single > 10 && single < 60,
-                  "any images: %zu of %d hybrids of one class, expected about 33", single, HB);
-    }
-    /* the same seed gives the same hybrids */
-    gsl_rng_set(r, 7);
-    ff_hybrid_images(out + HB * HD, ds, HB, 6, 1, r, ws);
-    CHECK(memcmp(out, out + HB * HD, HB * HD * sizeof *out) == 0,
-          "the same seed gave different hybrids");
-done:
-    gsl_rng_free(r);
-    free(ws);
-    free(out);
-    ff_dataset_free(ds);
-}
-
 int main(void)
 {
     test_alloc();
@@ -338,7 +225,5 @@ int main(void)
     }
     ff_dataset_free(src);
     test_overlays();
-    test_labels_uniform();
-    test_hybrids();
     return check_done();
 }

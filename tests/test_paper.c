@@ -1,4 +1,4 @@
-/* test_paper.c - supervised FF as the paper's reference code trains it
+/* test_paper.c - FF as the paper's reference code trains it
  * (lib/include/ff/paper.h), and the pieces it is built from.
  *
  *  (a) ff_sgd_step, after its half 1 (g += (1 - m) grad), against the
@@ -14,13 +14,17 @@
  *      layer functions, supervised and not, with workspaces whose capacity
  *      does and does not divide n; ff_eval_features (the head's input, in
  *      chunks) and ff_eval_readout against ff_eval and brute force;
- *  (d) ff_paper_head_step against its update written out; ff_paper_batch:
- *      what it refuses; the negative labels it draws,
+ *  (d) ff_paper_head_step against its update written out; the training
+ *      calls (paper_batch composes the supervised ones as the program's
+ *      main does): what they refuse, in and out of order; the negative
+ *      labels a batch draws and trains on,
  *      observed through the per-layer losses it reports (each label gives
  *      a distinct loss signature), against their expected distributions;
  *      two whole steps against a reference written from the protocol in
  *      double (neutral pass, head step, positive and negative passes, peer
- *      normalisation, momentum SGD with weight cost and gain);
+ *      normalisation, momentum SGD with weight cost and gain), and two
+ *      unsupervised ones (real and other images stacked, the head on the
+ *      positive pass) against the same reference's layer and head parts;
  *  (e) it learns a small 10-class problem by both readouts, its losses
  *      fall, and it is bit-for-bit reproducible from its seeds;
  *  (f) in the library's threads: the same bits twice in two threads, and
@@ -37,6 +41,7 @@
 #include "ff/error.h"
 #include "ff/eval.h"
 #include "ff/layer.h"
+#include "ff/negatives.h"
 #include "ff/net.h"
 #include "ff/objective.h"
 #include "ff/optim.h"
@@ -717,7 +722,25 @@ static void test_eval_input_norm(gsl_rng *r)
     ff_net_free(net);
 }
 
-/* ---- (d) ff_paper_batch ---- */
+/* ---- (d) the training calls ---- */
+
+/* One supervised batch as paper_ff_supervised's main makes it: the neutral
+ * pass, the negative labels (hard: from its logits; else uniform over the
+ * wrong ones), the head's step, the stacked passes' layer step.  The first
+ * status that is not FF_SUCCESS, or FF_SUCCESS. */
+static int paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_t B,
+                       float gain, int hard, gsl_rng *r, double *loss)
+{
+    int *neg = ff_paper_neg_labels(p), status = ff_paper_neutral(net, p, x, B);
+    if (status != FF_SUCCESS)
+        return status;
+    if (hard)
+        ff_neg_labels_hard(neg, ff_paper_logits(p), y, B, net->n_classes, r);
+    else
+        ff_neg_labels_wrong(neg, y, B, net->n_classes, r);
+    status = ff_paper_train_head(net, p, y, B, gain, loss);
+    return status != FF_SUCCESS ? status : ff_paper_step_labels(net, p, x, y, neg, B, gain, loss);
+}
 
 static void test_paper_defaults(void)
 {
@@ -726,8 +749,15 @@ static void test_paper_defaults(void)
     CHECK(c.ff.lr == 0.01f && c.ff.momentum == 0.9f && c.ff.weight_cost == 0.001f &&
               c.head.lr == 0.1f && c.head.momentum == 0.9f && c.head.weight_cost == 0.003f &&
               c.peer_lambda == 0.03f && c.peer_decay == 0.9f && c.peer_init == 0.5f &&
-              c.neutral == 0.1f && c.hard_negatives == 1 && c.learn_head_bias == 0,
+              c.neutral == 0.1f && c.learn_head_bias == 0,
           "FF_PAPER_DEFAULTS differ from the reference code's settings");
+    /* its FF rule: "Goodness probability", "FF gradient per layer", "Update" */
+    const ff_ff_rule rule = ff_paper_rule(&c);
+    CHECK(rule.theta_width == 1 && rule.grad == FF_GRAD_REFERENCE && rule.opt == FF_OPT_SGD &&
+              rule.sgd.lr == c.ff.lr && rule.sgd.momentum == c.ff.momentum &&
+              rule.sgd.weight_cost == c.ff.weight_cost && rule.peer_lambda == c.peer_lambda &&
+              rule.peer_decay == c.peer_decay,
+          "ff_paper_rule does not hold the reference code's choices");
 }
 
 /* ff_paper_head_step from a zero smoothed gradient, against the update of
@@ -820,21 +850,48 @@ static void test_paper_refusals(gsl_rng *r)
     float *saved = malloc(bytes);
     memcpy(saved, good->params, bytes);
 
-    CHECK(ff_paper_batch(noin, pn, x, y, CAP, 1.0f, r, loss) == FF_EINVAL,
+    CHECK(paper_batch(noin, pn, x, y, CAP, 1.0f, 1, r, loss) == FF_EINVAL &&
+              ff_paper_step_images(noin, pn, x, x, CAP, 1.0f, loss) == FF_EINVAL,
           "a net without normalize_input accepted");
-    CHECK(ff_paper_batch(l2, pl, x, y, CAP, 1.0f, r, loss) == FF_EINVAL,
+    CHECK(paper_batch(l2, pl, x, y, CAP, 1.0f, 1, r, loss) == FF_EINVAL &&
+              ff_paper_step_images(l2, pl, x, x, CAP, 1.0f, loss) == FF_EINVAL,
           "a net with FF_NORM_L2 accepted");
-    CHECK(ff_paper_batch(good, pg, x, y, 0, 1.0f, r, loss) == FF_EINVAL, "B = 0 accepted");
-    CHECK(ff_paper_batch(good, pg, x, y, CAP + 1, 1.0f, r, loss) == FF_EINVAL,
+    CHECK(paper_batch(good, pg, x, y, 0, 1.0f, 1, r, loss) == FF_EINVAL &&
+              ff_paper_step_images(good, pg, x, x, 0, 1.0f, loss) == FF_EINVAL,
+          "B = 0 accepted");
+    CHECK(paper_batch(good, pg, x, y, CAP + 1, 1.0f, 1, r, loss) == FF_EINVAL &&
+              ff_paper_step_images(good, pg, x, x, CAP + 1, 1.0f, loss) == FF_EINVAL,
           "B above capacity accepted");
+    /* out of order: the head's step or the labelled passes without the
+     * neutral pass they follow, on other images or B, or twice */
+    int *neg = ff_paper_neg_labels(pg);
+    memcpy(neg, y, CAP * sizeof *neg);
+    CHECK(ff_paper_train_head(good, pg, y, CAP, 1.0f, loss) == FF_EINVAL,
+          "the head's step without a pass accepted");
+    CHECK(ff_paper_step_labels(good, pg, x, y, neg, CAP, 1.0f, loss) == FF_EINVAL,
+          "the labelled passes without a neutral pass accepted");
+    CHECK(ff_paper_neutral(good, pg, x, CAP) == FF_SUCCESS &&
+              ff_paper_train_head(good, pg, y, CAP - 1, 1.0f, loss) == FF_EINVAL &&
+              ff_paper_step_labels(good, pg, x + DIM, y, neg, CAP, 1.0f, loss) == FF_EINVAL &&
+              ff_paper_step_labels(good, pg, x, y, neg, CAP - 1, 1.0f, loss) == FF_EINVAL,
+          "the head's step or the labelled passes after another batch's neutral pass accepted");
+    CHECK(ff_paper_train_head(good, pg, y, CAP, 0.0f, loss) == FF_SUCCESS &&
+              ff_paper_train_head(good, pg, y, CAP, 0.0f, loss) == FF_EINVAL,
+          "the head's step taken twice on one pass");
+    CHECK(ff_paper_step_labels(good, pg, x, y, neg, CAP, 0.0f, loss) == FF_SUCCESS &&
+              ff_paper_step_labels(good, pg, x, y, neg, CAP, 0.0f, loss) == FF_EINVAL &&
+              ff_paper_train_head(good, pg, y, CAP, 0.0f, loss) == FF_EINVAL,
+          "the labelled passes twice on one neutral pass, or the head's step after them");
     CHECK(memcmp(good->params, saved, bytes) == 0 && memcmp(noin->params, saved, bytes) == 0 &&
               memcmp(l2->params, saved, bytes) == 0,
           "a refused batch changed parameters");
     /* gain 0 (the scale of every step): nothing may move */
-    CHECK(ff_paper_batch(good, pg, x, y, CAP, 0.0f, r, loss) == FF_SUCCESS &&
+    CHECK(paper_batch(good, pg, x, y, CAP, 0.0f, 1, r, loss) == FF_SUCCESS &&
+              ff_paper_step_images(good, pg, x, x + DIM, CAP, 0.0f, loss) == FF_SUCCESS &&
+              ff_paper_train_head(good, pg, y, CAP, 0.0f, loss) == FF_SUCCESS &&
               memcmp(good->params, saved, bytes) == 0,
           "a batch with gain 0 changed parameters");
-    CHECK(ff_paper_batch(good, pg, x, y, CAP, 1.0f, r, loss) == FF_SUCCESS &&
+    CHECK(paper_batch(good, pg, x, y, CAP, 1.0f, 1, r, loss) == FF_SUCCESS &&
               memcmp(good->params, saved, bytes) != 0,
           "a full batch at capacity refused or without effect");
     free(saved);
@@ -846,7 +903,7 @@ static void test_paper_refusals(gsl_rng *r)
     ff_net_free(good);
 }
 
-/* What ff_paper_batch reports for a batch of one image x with label y and
+/* What paper_batch reports for a batch of one image x with label y and
  * negative label k, before its step (every loss comes from the pre-step
  * forward pass): loss[l] = positive + negative FF loss of layer l at
  * threshold = layer width (paper-protocol.md, "Goodness probability"). */
@@ -905,8 +962,7 @@ static int identify(const double *loss, const double sig[NC][FF_MAX_LAYERS], siz
 static double check_negatives(const char *name, ff_net *net, const float *x, int y0, int hard,
                               const double *expect, size_t ndraw, unsigned long seed)
 {
-    ff_paper_config c = FF_PAPER_DEFAULTS;
-    c.hard_negatives = hard;
+    const ff_paper_config c = FF_PAPER_DEFAULTS;
     ff_paper *p = ff_paper_alloc(net, 1, &c);
     gsl_rng *r = new_rng(seed);
     const size_t bytes = net->n_params * sizeof(float);
@@ -917,7 +973,7 @@ static double check_negatives(const char *name, ff_net *net, const float *x, int
     size_t count[NC] = {0}, unknown = 0, failed = 0;
     for (size_t d = 0; d < ndraw; d++) {
         memcpy(net->params, saved, bytes);
-        failed += ff_paper_batch(net, p, x, &y0, 1, 1.0f, r, loss) != FF_SUCCESS;
+        failed += paper_batch(net, p, x, &y0, 1, 1.0f, hard, r, loss) != FF_SUCCESS;
         const int k = identify(loss, sig, net->n_layers);
         if (k < 0)
             unknown++;
@@ -950,7 +1006,7 @@ static double check_negatives(const char *name, ff_net *net, const float *x, int
 }
 
 /* Negative labels, observed through the losses of single-image batches:
- * with the head at zero (ff_net_init_randn) or hard_negatives = 0 they are
+ * with the head at zero (ff_net_init_randn) or uniform wrong labels they are
  * uniform over the nine wrong labels; with hard negatives and a trained-
  * looking head they follow the softmax of the neutral pass's logits with
  * the true class removed, no temperature (paper-protocol.md, "Hard
@@ -1045,59 +1101,20 @@ static void ref_input(double *v, const float *x, size_t d, int label, double fil
     ref_rms(v, d);
 }
 
-/* One ff_paper_batch step as paper-protocol.md describes it, in double,
- * descent form (dLoss/dp, the reference code's ascent with signs flipped):
- *   1. neutral pass; the negative label of each row: its most probable
- *      wrong label (the caller makes the head's preference overwhelming, so
- *      the draw is certain; *gap receives the smallest logit margin); the
- *      head steps on dlogits = (softmax - onehot) / B;
- *   2. per layer, with the pre-step weights: positive dz = (p - 1) h / B,
- *      negative dz = p h / B, p = logistic(sum h^2 - width); peer
- *      normalisation on the positive pass, running mean updated first,
- *      dz -= lambda (mean(m) - m_j) / B; grad = x^T dz summed over both
- *      passes, biases their column sums; the SGD step; RMS for the layer
- *      above.
- * loss (n_layers + 1) receives the same sums ff_paper_batch reports. */
-static void ref_step(const ff_net *net, ref_state *st, const float *x, const int *y, size_t B,
-                     const ff_paper_config *c, double gain, double *loss, double *gap)
+/* The head's step in double, on its input head_in (B rows) against y:
+ * dlogits = (softmax - onehot) / B, its weight (and, if learned, bias)
+ * gradient, the SGD step; loss[n_layers] receives the summed
+ * cross-entropy.  logits (B, NC) receives the logits it stepped on. */
+static void ref_head(const ff_net *net, ref_state *st, double head_in[BMAX][MAXHEAD],
+                     const int *y, size_t B, const ff_paper_config *c, double gain,
+                     double *loss, double logits[BMAX][NC])
 {
-    const size_t d = net->layer[0].n_in, H = net->head.fan_in, L = net->n_layers;
-    double in[BMAX][MAXW], xp[BMAX][MAXW], xn[BMAX][MAXW], hp[BMAX][MAXW], hn[BMAX][MAXW];
-    double head_in[BMAX][MAXHEAD], dlog[BMAX][NC], dzp[BMAX][MAXW], dzn[BMAX][MAXW];
-    double *grad = malloc(net->max_layer_params * sizeof *grad);
-    int neg[BMAX];
-    memset(loss, 0, (L + 1) * sizeof *loss);
-
-    /* 1. the neutral pass and the head */
+    const size_t H = net->head.fan_in, L = net->n_layers, hoff = ff_net_param_offset(net, L);
+    double *hw = st->p + hoff, dlog[BMAX][NC], grad[MAXHEAD * NC + NC];
+    loss[L] = 0.0;
     for (size_t i = 0; i < B; i++) {
-        ref_input(in[i], x + i * d, d, -1, c->neutral);
-        for (size_t l = 0; l < L; l++) {
-            const ff_layer *Ly = &net->layer[l];
-            const double *w = st->p + ff_net_param_offset(net, l);
-            double h[MAXW];
-            ref_dense(h, w, in[i], Ly->n_in, Ly->n_out);
-            for (size_t j = 0; j < Ly->n_out; j++)
-                h[j] = h[j] > 0.0 ? h[j] : 0.0;
-            ref_rms(h, Ly->n_out);
-            memcpy(in[i], h, Ly->n_out * sizeof *h);
-            if (l >= net->head_from)
-                memcpy(head_in[i] + net->head_off[l], h, Ly->n_out * sizeof *h);
-        }
-    }
-    *gap = INFINITY;
-    const size_t hoff = ff_net_param_offset(net, L);
-    double *hw = st->p + hoff;
-    for (size_t i = 0; i < B; i++) {
-        double lg[NC], mx = -INFINITY, z = 0.0;
+        double *lg = logits[i], mx = -INFINITY, z = 0.0;
         ref_dense(lg, hw, head_in[i], H, NC);
-        int best = -1;
-        for (int k = 0; k < NC; k++)
-            if (k != y[i] && (best < 0 || lg[k] > lg[best]))
-                best = k;
-        for (int k = 0; k < NC; k++)
-            if (k != y[i] && k != best)
-                *gap = fmin(*gap, lg[best] - lg[k]);
-        neg[i] = best;
         for (int k = 0; k < NC; k++)
             mx = fmax(mx, lg[k]);
         for (int k = 0; k < NC; k++)
@@ -1115,16 +1132,27 @@ static void ref_step(const ff_net *net, ref_state *st, const float *x, const int
         }
     sgd_ref(hw, st->g + hoff, grad, c->learn_head_bias ? H * NC + NC : H * NC, H * NC, &c->head,
             gain);
+}
 
-    /* 2. the positive and negative passes, layer by layer */
-    for (size_t i = 0; i < B; i++) {
-        ref_input(xp[i], x + i * d, d, y[i], 0.0);
-        ref_input(xn[i], x + i * d, d, neg[i], 0.0);
-    }
-    for (size_t l = 0; l < L; l++) {
+/* The stacked passes' layer step in double, from the normalised inputs xp
+ * (positive) and xn (negative), B rows each, which it overwrites: per
+ * layer, with the pre-step weights: positive dz = (p - 1) h / B, negative
+ * dz = p h / B, p = logistic(sum h^2 - width); peer normalisation on the
+ * positive pass, running mean updated first, dz -= lambda (mean(m) - m_j) /
+ * B; grad = x^T dz summed over both passes, biases their column sums; the
+ * SGD step; RMS for the layer above.  loss[l] receives layer l's summed
+ * losses; head_in (if not NULL) the positive pass's readout input. */
+static void ref_layers(const ff_net *net, ref_state *st, double xp[BMAX][MAXW],
+                       double xn[BMAX][MAXW], size_t B, const ff_paper_config *c, double gain,
+                       double *loss, double head_in[BMAX][MAXHEAD])
+{
+    double hp[BMAX][MAXW], hn[BMAX][MAXW], dzp[BMAX][MAXW], dzn[BMAX][MAXW];
+    double *grad = malloc(net->max_layer_params * sizeof *grad);
+    for (size_t l = 0; l < net->n_layers; l++) {
         const ff_layer *Ly = &net->layer[l];
         const size_t N = Ly->n_out, n_in = Ly->n_in, off = ff_net_param_offset(net, l);
         double *w = st->p + off;
+        loss[l] = 0.0;
         for (size_t i = 0; i < B; i++) {
             ref_dense(hp[i], w, xp[i], n_in, N);
             ref_dense(hn[i], w, xn[i], n_in, N);
@@ -1168,9 +1196,86 @@ static void ref_step(const ff_net *net, ref_state *st, const float *x, const int
             ref_rms(hn[i], N);
             memcpy(xp[i], hp[i], N * sizeof *hp[i]);
             memcpy(xn[i], hn[i], N * sizeof *hn[i]);
+            if (head_in && l >= net->head_from)
+                memcpy(head_in[i] + net->head_off[l], hp[i], N * sizeof *hp[i]);
         }
     }
     free(grad);
+}
+
+/* One supervised batch (paper_batch) as paper-protocol.md describes it, in
+ * double, descent form (dLoss/dp, the reference code's ascent with signs
+ * flipped):
+ *   1. neutral pass; the negative label of each row: its most probable
+ *      wrong label (the caller makes the head's preference overwhelming, so
+ *      the draw is certain; *gap receives the smallest logit margin); the
+ *      head's step (ref_head);
+ *   2. the positive and negative passes, layer by layer (ref_layers).
+ * loss (n_layers + 1) receives the same sums the library's calls report. */
+static void ref_step(const ff_net *net, ref_state *st, const float *x, const int *y, size_t B,
+                     const ff_paper_config *c, double gain, double *loss, double *gap)
+{
+    const size_t d = net->layer[0].n_in, L = net->n_layers;
+    double in[BMAX][MAXW], xp[BMAX][MAXW], xn[BMAX][MAXW], head_in[BMAX][MAXHEAD], lg[BMAX][NC];
+    int neg[BMAX];
+
+    /* 1. the neutral pass and the head */
+    for (size_t i = 0; i < B; i++) {
+        ref_input(in[i], x + i * d, d, -1, c->neutral);
+        for (size_t l = 0; l < L; l++) {
+            const ff_layer *Ly = &net->layer[l];
+            const double *w = st->p + ff_net_param_offset(net, l);
+            double h[MAXW];
+            ref_dense(h, w, in[i], Ly->n_in, Ly->n_out);
+            for (size_t j = 0; j < Ly->n_out; j++)
+                h[j] = h[j] > 0.0 ? h[j] : 0.0;
+            ref_rms(h, Ly->n_out);
+            memcpy(in[i], h, Ly->n_out * sizeof *h);
+            if (l >= net->head_from)
+                memcpy(head_in[i] + net->head_off[l], h, Ly->n_out * sizeof *h);
+        }
+    }
+    ref_head(net, st, head_in, y, B, c, gain, loss, lg);
+    *gap = INFINITY;
+    for (size_t i = 0; i < B; i++) {
+        int best = -1;
+        for (int k = 0; k < NC; k++)
+            if (k != y[i] && (best < 0 || lg[i][k] > lg[i][best]))
+                best = k;
+        for (int k = 0; k < NC; k++)
+            if (k != y[i] && k != best)
+                *gap = fmin(*gap, lg[i][best] - lg[i][k]);
+        neg[i] = best;
+    }
+
+    /* 2. the positive and negative passes, layer by layer */
+    for (size_t i = 0; i < B; i++) {
+        ref_input(xp[i], x + i * d, d, y[i], 0.0);
+        ref_input(xn[i], x + i * d, d, neg[i], 0.0);
+    }
+    ref_layers(net, st, xp, xn, B, c, gain, loss, NULL);
+}
+
+/* One unsupervised batch (ff_paper_step_images, ff_paper_train_head) in
+ * double: real images x_pos and negative images x_neg, each row
+ * RMS-normalised, no overlay, through ref_layers; then the head's step on
+ * the positive pass's readout input (activities before the layers' steps). */
+static void ref_unsup_step(const ff_net *net, ref_state *st, const float *x_pos,
+                           const float *x_neg, const int *y, size_t B, const ff_paper_config *c,
+                           double gain, double *loss)
+{
+    const size_t d = net->layer[0].n_in;
+    double xp[BMAX][MAXW], xn[BMAX][MAXW], head_in[BMAX][MAXHEAD], lg[BMAX][NC];
+    for (size_t i = 0; i < B; i++) {
+        for (size_t j = 0; j < d; j++) {
+            xp[i][j] = x_pos[i * d + j];
+            xn[i][j] = x_neg[i * d + j];
+        }
+        ref_rms(xp[i], d);
+        ref_rms(xn[i], d);
+    }
+    ref_layers(net, st, xp, xn, B, c, gain, loss, head_in);
+    ref_head(net, st, head_in, y, B, c, gain, loss, lg);
 }
 
 static void ref_init(ref_state *st, const ff_net *net, const ff_paper_config *c)
@@ -1204,6 +1309,86 @@ static size_t block_range(const ff_net *net, size_t b, size_t *lo)
     return b == L ? hw : net->head.oc;
 }
 
+/* The library's parameters against a reference's after the same steps,
+ * block by block (block_range), from the parameters `start`: within float
+ * rounding of the reference, having moved, and (hidden layers) far from a
+ * reference without peer normalisation, so that the comparison sees it. */
+static void check_against_ref(const char *name, const ff_net *net, const float *start,
+                              const ref_state *ref, const ref_state *nopeer)
+{
+    for (size_t b = 0; b <= net->n_layers + 1; b++) {
+        size_t lo;
+        const size_t n = block_range(net, b, &lo);
+        double moved = 0.0, err = 0.0, peer = 0.0, size = 0.0;
+        for (size_t i = lo; i < lo + n; i++) {
+            moved = fmax(moved, fabs(ref->p[i] - start[i]));
+            err = fmax(err, fabs(net->params[i] - ref->p[i]));
+            peer = fmax(peer, fabs(nopeer->p[i] - ref->p[i]));
+            size = fmax(size, fabs(ref->p[i]));
+        }
+        /* float rounding, with margin: the gradients carry ~1e-6 relative
+         * error (observed < 1e-6 of the update), the parameters a few ulps
+         * of their size (the head bias is ~100) */
+        const double tol = 1e-4 * moved + 1e-6 * size;
+        CHECK(moved > 1e-4 && err <= tol,
+              "%s, block %zu (%s): parameters off the reference step by %.3g (moved %.3g, "
+              "tolerance %.3g)",
+              name, b,
+              b < net->n_layers ? "layer" : b == net->n_layers ? "head weights" : "head bias",
+              err, moved, tol);
+        if (b < net->n_layers)
+            CHECK(peer > 10.0 * tol,
+                  "%s, layer %zu: peer normalisation moves it by only %.3g, tolerance %.3g: the "
+                  "comparison could not see it", name, b, peer, tol);
+    }
+}
+
+/* What both reference tests share: the settings (every one away from its
+ * default, so that a constant hard-wired in paper.c or train.c shows; the
+ * head's bias learned), the parameters at the start, the library's
+ * trainer, and the reference from the same start with and without peer
+ * normalisation; the worst relative difference of the reported losses. */
+typedef struct {
+    ff_paper_config c, c0; /* c0: without peer normalisation */
+    float *start;
+    ref_state ref, nopeer;
+    ff_paper *p;
+    double worst_loss;
+} ref_run;
+
+static void ref_run_begin(ref_run *t, const ff_net *net)
+{
+    t->c = (ff_paper_config){{0.05f, 0.8f, 0.02f}, {0.2f, 0.7f, 0.01f}, 0.2f, 0.8f, 0.3f, 0.15f, 1};
+    t->c0 = t->c;
+    t->c0.peer_lambda = 0.0f;
+    t->start = malloc(net->n_params * sizeof *t->start);
+    memcpy(t->start, net->params, net->n_params * sizeof *t->start);
+    ref_init(&t->ref, net, &t->c);
+    ref_init(&t->nopeer, net, &t->c0);
+    t->p = ff_paper_alloc(net, BMAX, &t->c);
+    t->worst_loss = 0.0;
+}
+
+static void ref_run_losses(ref_run *t, const ff_net *net, const double *loss,
+                           const double *rloss)
+{
+    for (size_t l = 0; l <= net->n_layers; l++)
+        t->worst_loss = fmax(t->worst_loss, fabs(loss[l] - rloss[l]) / (fabs(rloss[l]) + 1e-12));
+}
+
+/* The verdicts (the library's calls ran: ok), then everything freed. */
+static void ref_run_end(ref_run *t, const char *name, const ff_net *net, int ok)
+{
+    CHECK(ok, "%s: paper workspace or batch failed", name);
+    CHECK(t->worst_loss <= 1e-4, "%s: reported losses off the reference step's by %.3g "
+                                 "(relative)", name, t->worst_loss);
+    check_against_ref(name, net, t->start, &t->ref, &t->nopeer);
+    ref_free(&t->nopeer);
+    ref_free(&t->ref);
+    ff_paper_free(t->p);
+    free(t->start);
+}
+
 static void test_paper_reference_step(void)
 {
     enum { B = 4, STEPS = 2, PREFER = 2, SECOND = 5 };
@@ -1216,69 +1401,62 @@ static void test_paper_reference_step(void)
      * row's negative label is PREFER, or SECOND when PREFER is its label */
     net->head.b[PREFER] = 100.0f;
     net->head.b[SECOND] = 50.0f;
-    /* every setting away from its default, so that a constant hard-wired
-     * in paper.c shows */
-    const ff_paper_config c = {{0.05f, 0.8f, 0.02f}, {0.2f, 0.7f, 0.01f}, 0.2f, 0.8f, 0.3f,
-                               0.15f, 1, 1};
     const double gain = 0.7;
     const int y[STEPS][B] = {{3, 2, 9, 0}, {2, 7, 7, 1}};
     float x[STEPS][B * DIM];
     gsl_rng *r = new_rng(404);
     for (int t = 0; t < STEPS; t++)
         fill_uniform(x[t], B * DIM, r, 0.0, 1.0);
-    const size_t bytes = net->n_params * sizeof(float);
-    float *start = malloc(bytes);
-    memcpy(start, net->params, bytes);
-    ref_state ref, nopeer;
-    ff_paper_config c0 = c;
-    c0.peer_lambda = 0.0f;
-    ref_init(&ref, net, &c);
-    ref_init(&nopeer, net, &c0);
-    ff_paper *p = ff_paper_alloc(net, BMAX, &c);
+    ref_run t;
+    ref_run_begin(&t, net);
     double loss[FF_MAX_LAYERS + 1], rloss[FF_MAX_LAYERS + 1], nloss[FF_MAX_LAYERS + 1];
-    double gap = INFINITY, g, worst_loss = 0.0;
-    int ok = p != NULL;
-    for (int t = 0; t < STEPS && ok; t++) {
-        ok &= ff_paper_batch(net, p, x[t], y[t], B, (float)gain, r, loss) == FF_SUCCESS;
-        ref_step(net, &ref, x[t], y[t], B, &c, gain, rloss, &g);
+    double gap = INFINITY, g;
+    int ok = t.p != NULL;
+    for (int k = 0; k < STEPS && ok; k++) {
+        ok &= paper_batch(net, t.p, x[k], y[k], B, (float)gain, 1, r, loss) == FF_SUCCESS;
+        ref_step(net, &t.ref, x[k], y[k], B, &t.c, gain, rloss, &g);
         gap = fmin(gap, g);
-        for (size_t l = 0; l <= net->n_layers; l++)
-            worst_loss = fmax(worst_loss, fabs(loss[l] - rloss[l]) / (fabs(rloss[l]) + 1e-12));
-        ref_step(net, &nopeer, x[t], y[t], B, &c0, gain, nloss, &g);
+        ref_run_losses(&t, net, loss, rloss);
+        ref_step(net, &t.nopeer, x[k], y[k], B, &t.c0, gain, nloss, &g);
     }
-    CHECK(ok, "paper workspace or batch failed");
-    CHECK(worst_loss <= 1e-4, "reported losses off the reference step's by %.3g (relative)",
-          worst_loss);
     CHECK(gap > 20.0, "the head's preference (margin %.3g) leaves the negative label to chance",
           gap);
-    for (size_t b = 0; b <= net->n_layers + 1; b++) {
-        size_t lo;
-        const size_t n = block_range(net, b, &lo);
-        double moved = 0.0, err = 0.0, peer = 0.0, size = 0.0;
-        for (size_t i = lo; i < lo + n; i++) {
-            moved = fmax(moved, fabs(ref.p[i] - start[i]));
-            err = fmax(err, fabs(net->params[i] - ref.p[i]));
-            peer = fmax(peer, fabs(nopeer.p[i] - ref.p[i]));
-            size = fmax(size, fabs(ref.p[i]));
-        }
-        /* float rounding, with margin: the gradients carry ~1e-6 relative
-         * error (observed < 1e-6 of the update), the parameters a few ulps
-         * of their size (the head bias is ~100) */
-        const double tol = 1e-4 * moved + 1e-6 * size;
-        CHECK(moved > 1e-4 && err <= tol,
-              "block %zu (%s): parameters off the reference step by %.3g (moved %.3g, "
-              "tolerance %.3g)",
-              b, b < net->n_layers ? "layer" : b == net->n_layers ? "head weights" : "head bias",
-              err, moved, tol);
-        if (b < net->n_layers)
-            CHECK(peer > 10.0 * tol,
-                  "layer %zu: peer normalisation moves it by only %.3g, tolerance %.3g: the "
-                  "comparison could not see it", b, peer, tol);
+    ref_run_end(&t, "supervised", net, ok);
+    gsl_rng_free(r);
+    ff_net_free(net);
+}
+
+/* The unsupervised batch (ff_paper_step_images, then ff_paper_train_head)
+ * against ref_unsup_step: positive and negative images of their own (no
+ * label pixels), the head trained on the positive pass. */
+static void test_paper_unsup_reference_step(void)
+{
+    enum { B = 4, STEPS = 2 };
+    const ff_net_spec s = paper_spec(12, 10, 8);
+    ff_net *net = make_paper_net(&s, 19);
+    if (!net)
+        return;
+    scale_weights(net, 1.4f);
+    const double gain = 0.6;
+    const int y[STEPS][B] = {{1, 4, 4, 8}, {0, 9, 3, 6}};
+    float xp[STEPS][B * DIM], xn[STEPS][B * DIM];
+    gsl_rng *r = new_rng(505);
+    for (int k = 0; k < STEPS; k++) {
+        fill_uniform(xp[k], B * DIM, r, 0.0, 1.0);
+        fill_uniform(xn[k], B * DIM, r, 0.0, 0.5);
     }
-    ref_free(&nopeer);
-    ref_free(&ref);
-    ff_paper_free(p);
-    free(start);
+    ref_run t;
+    ref_run_begin(&t, net);
+    double loss[FF_MAX_LAYERS + 1], rloss[FF_MAX_LAYERS + 1], nloss[FF_MAX_LAYERS + 1];
+    int ok = t.p != NULL;
+    for (int k = 0; k < STEPS && ok; k++) {
+        ok &= ff_paper_step_images(net, t.p, xp[k], xn[k], B, (float)gain, loss) == FF_SUCCESS &&
+              ff_paper_train_head(net, t.p, y[k], B, (float)gain, loss) == FF_SUCCESS;
+        ref_unsup_step(net, &t.ref, xp[k], xn[k], y[k], B, &t.c, gain, rloss);
+        ref_run_losses(&t, net, loss, rloss);
+        ref_unsup_step(net, &t.nopeer, xp[k], xn[k], y[k], B, &t.c0, gain, nloss);
+    }
+    ref_run_end(&t, "unsupervised", net, ok);
     gsl_rng_free(r);
     ff_net_free(net);
 }
@@ -1322,7 +1500,7 @@ static ff_net *train(const ff_paper_config *c, size_t width, const float *x, con
     *first = *last = 0.0;
     for (size_t t = 0; t < batches; t++) {
         const size_t b = t % (n / B);
-        if (ff_paper_batch(net, p, x + b * B * DIM, y + b * B, B, 1.0f, r, loss) != FF_SUCCESS) {
+        if (paper_batch(net, p, x + b * B * DIM, y + b * B, B, 1.0f, 1, r, loss) != FF_SUCCESS) {
             ff_net_free(net);
             net = NULL;
             break;
@@ -1463,6 +1641,7 @@ int main(void)
     test_paper_refusals(r);
     test_paper_negatives(r);
     test_paper_reference_step();
+    test_paper_unsup_reference_step();
     test_learning();
     test_threads();
     gsl_rng_free(r);

@@ -9,7 +9,12 @@
  *      ff_layer_weight_grad) against finite differences of its mean FF loss;
  *  (c) ff_train_ff_batch against the definition in train.h ("a whole
  *      forward pass followed by every layer's step"), and its determinism
- *      (bit for bit);
+ *      (bit for bit); the layer step (ff_train_ff_layers) on other rules
+ *      and passes: a stacked pass steps each layer on the sum of its
+ *      positive and negative parts' gradients, the pass's gain scales the
+ *      learning rate, a pre-computed first product (z_ready) and a
+ *      threshold of the layer's width change no bit, peer normalisation's
+ *      means move with positive rows only; ff_train_rule is the seed's;
  *  (d) supervised FF learns a separable toy problem, and ff_eval's
  *      shared-layer-0 shortcut gives the predictions and losses of a
  *      brute-force evaluation.
@@ -555,6 +560,159 @@ static void test_ff_step(void)
     ff_step_vs_definition("conv 3x3 / 1x1 / 1x1", &c);
 }
 
+/* ---- (c) the layer step under other rules and passes ---- */
+
+/* A's layers' parameters minus `start`, against B's plus C's minus twice
+ * start, normwise: the step of a stacked pass against its two parts'
+ * steps taken apart, under a rule whose step is linear in the gradient. */
+static int sum_of_parts(const ff_net *a, const ff_net *b, const ff_net *c, const float *start)
+{
+    const size_t n = ff_net_param_offset(a, a->n_layers);
+    double err = 0.0, mx = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double want = ((double)b->params[i] - start[i]) + ((double)c->params[i] - start[i]);
+        err = fmax(err, fabs(((double)a->params[i] - start[i]) - want));
+        mx = fmax(mx, fabs(want));
+    }
+    return mx > 1e-4 && err <= 1e-5 * mx;
+}
+
+static void layer_step_rules(const char *name, const ff_net_spec *spec)
+{
+    enum { N = 7, NP = 4, MAXU = 256 };
+    const size_t D = spec->ih * spec->iw * spec->ic, L = spec->n_layers;
+    ff_net *a = make_net(spec, 31), *b = make_net(spec, 31), *c = make_net(spec, 31);
+    ff_ff_workspace *ws = ff_ff_workspace_alloc(a, N), *ws2 = ff_ff_workspace_alloc(a, N);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 32);
+    float *x = malloc(N * D * sizeof *x), *start = malloc(a->n_params * sizeof *start);
+    fill_uniform(x, N * D, r, 0.0, 1.0);
+    memcpy(start, a->params, a->n_params * sizeof *start);
+    double la[FF_MAX_LAYERS + 1], lb[FF_MAX_LAYERS + 1], lc[FF_MAX_LAYERS + 1];
+
+    /* SGD without momentum or weight cost, lr 1: the step is minus the
+     * gradient, so the stacked pass's is the sum of its parts' */
+    const ff_ff_rule sgd = {.theta = 0.5, .grad = FF_GRAD_EXACT, .opt = FF_OPT_SGD,
+                            .sgd = {1.0f, 0.0f, 0.0f}};
+    const ff_ff_pass all = {.in = x, .n = N, .n_pos = NP, .gain = 1.0f};
+    const ff_ff_pass pos = {.in = x, .n = NP, .n_pos = NP, .gain = 1.0f};
+    const ff_ff_pass neg = {.in = x + NP * D, .n = N - NP, .n_pos = 0, .gain = 1.0f};
+    ff_train_ff_layers(a, ws, &all, 0, L, &sgd, la);
+    ff_train_ff_layers(b, ws, &pos, 0, L, &sgd, lb);
+    ff_train_ff_layers(c, ws, &neg, 0, L, &sgd, lc);
+    CHECK(sum_of_parts(a, b, c, start),
+          "%s: a stacked pass's step is not the sum of its parts' steps", name);
+    int losses = 1;
+    for (size_t l = 0; l < L; l++)
+        losses &= la[l] == lb[l] + lc[l];
+    CHECK(losses, "%s: a stacked pass's losses are not its parts' sums", name);
+    CHECK(memcmp(a->head.w, start + ff_net_param_offset(a, L),
+                 a->head.n_params * sizeof *start) == 0,
+          "%s: the layer step moved the head", name);
+    ff_net_free(c);
+    ff_net_free(b);
+    ff_net_free(a);
+
+    /* Adam: gain 0.5 is the learning rate halved, bit for bit, and another
+     * step than gain 1 */
+    a = make_net(spec, 31), b = make_net(spec, 31), c = make_net(spec, 31);
+    ff_ff_rule adam = {.theta = 0.5, .grad = FF_GRAD_EXACT, .opt = FF_OPT_ADAM,
+                       .adam = FF_ADAM_KERAS(1e-2f)};
+    ff_ff_pass half = all;
+    half.gain = 0.5f;
+    ff_train_ff_layers(a, ws, &half, 0, L, &adam, la);
+    ff_train_ff_layers(c, ws, &all, 0, L, &adam, lc);
+    adam.adam.lr = 5e-3f;
+    ff_train_ff_layers(b, ws, &all, 0, L, &adam, lb);
+    CHECK(same_state(a, b) && !same_state(a, c),
+          "%s: Adam's step under gain 0.5 is not its step at half the learning rate", name);
+    ff_net_free(c);
+    ff_net_free(b);
+    ff_net_free(a);
+
+    /* the first layer's pre-activation given (z_ready): the same bits */
+    a = make_net(spec, 31), b = make_net(spec, 31);
+    const ff_layer *L0 = &b->layer[0];
+    ff_layer_forward(L0, ff_ff_workspace_out(b, ws2, 0), ff_layer_patches(L0, ws2->cols, x, N),
+                     N, 1);
+    ff_ff_pass ready = all;
+    ready.z_ready = 1;
+    const ff_ff_rule wide = {.theta_width = 1, .grad = FF_GRAD_REFERENCE, .opt = FF_OPT_SGD,
+                             .sgd = {0.3f, 0.5f, 0.01f}};
+    ff_train_ff_layers(a, ws, &all, 0, L, &wide, la);
+    ff_train_ff_layers(b, ws2, &ready, 0, L, &wide, lb);
+    CHECK(same_state(a, b) && memcmp(la, lb, L * sizeof *la) == 0,
+          "%s: a first product given (z_ready) changed the step", name);
+    ff_net_free(b);
+    ff_net_free(a);
+
+    /* the threshold of the layer's width is theta = width (layer 0 alone) */
+    a = make_net(spec, 31), b = make_net(spec, 31);
+    ff_ff_rule theta_n = wide;
+    theta_n.theta_width = 0;
+    theta_n.theta = (double)a->layer[0].n_out;
+    ff_train_ff_layers(a, ws, &all, 0, 1, &wide, la);
+    ff_train_ff_layers(b, ws, &all, 0, 1, &theta_n, lb);
+    CHECK(same_state(a, b) && la[0] == lb[0], "%s: theta_width is not theta = width", name);
+
+    /* peer normalisation: its means move with positive rows, not without */
+    float peer[MAXU], peer0[MAXU];
+    size_t units = 0;
+    for (size_t l = 0; l < L; l++)
+        units += a->layer[l].n_out;
+    CHECK(units <= MAXU, "%s: %zu units, room for %d", name, units, MAXU);
+    for (size_t i = 0; i < MAXU; i++)
+        peer[i] = peer0[i] = 0.5f;
+    ff_ff_rule pr = wide;
+    pr.peer_lambda = 0.1f, pr.peer_decay = 0.9f;
+    ff_ff_pass pn = neg, pp = all;
+    pn.peer = pp.peer = peer;
+    ff_train_ff_layers(a, ws, &pn, 0, L, &pr, la);
+    CHECK(memcmp(peer, peer0, sizeof peer) == 0, "%s: peer means moved without positive rows",
+          name);
+    ff_train_ff_layers(a, ws, &pp, 0, L, &pr, la);
+    int moved = 1, untouched = 1;
+    for (size_t l = 0, u = 0; l < L; u += a->layer[l++].n_out) {
+        int any = 0; /* layer l's means: peer[u .. u + n_out) */
+        for (size_t j = u; j < u + a->layer[l].n_out; j++)
+            any |= peer[j] != peer0[j];
+        moved &= any;
+    }
+    for (size_t i = units; i < MAXU; i++)
+        untouched &= peer[i] == peer0[i];
+    CHECK(moved && untouched,
+          "%s: peer means did not move in every layer with positive rows, or past the last",
+          name);
+
+    ff_net_free(b);
+    ff_net_free(a);
+    free(start);
+    free(x);
+    gsl_rng_free(r);
+    ff_ff_workspace_free(ws2);
+    ff_ff_workspace_free(ws);
+}
+
+static void test_layer_step_rules(void)
+{
+    const ff_net_spec s = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 4,
+                           .layer = {dense(8), dense(6), dense(6), dense(5)},
+                           .head_from = 1, .n_classes = 3, .norm = FF_NORM_L2};
+    layer_step_rules("dense 4 layers L2", &s);
+    const ff_net_spec c = {.ih = 5, .iw = 5, .ic = 2, .n_layers = 3,
+                           .layer = {conv(4, 3, 3), conv(3, 1, 1), conv(3, 1, 1)},
+                           .head_from = 2, .n_classes = 3, .norm = FF_NORM_RMS};
+    layer_step_rules("conv 3x3 / 1x1 / 1x1 RMS", &c);
+
+    /* the seed's rule (seed-protocol.md, "FF layer objective") */
+    const ff_train_config tc = {.theta = 0.25, .adam = {3e-4f, 0.8f, 0.99f, 1e-6f}};
+    const ff_ff_rule sr = ff_train_rule(&tc);
+    CHECK(sr.theta == 0.25 && !sr.theta_width && sr.grad == FF_GRAD_EXACT &&
+              sr.opt == FF_OPT_ADAM && sr.adam.lr == 3e-4f && sr.adam.beta1 == 0.8f &&
+              sr.adam.beta2 == 0.99f && sr.adam.eps == 1e-6f,
+          "ff_train_rule does not hold the seed's choices");
+}
+
 /* ---- (d) learning, and the evaluation shortcut ---- */
 
 enum { TK = 3, TD = 16 };
@@ -848,6 +1006,7 @@ int main(void)
     test_bp();
     test_ff_local(r);
     test_ff_step();
+    test_layer_step_rules();
     test_learning();
     gsl_rng_free(r);
     return check_done();

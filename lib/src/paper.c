@@ -1,37 +1,43 @@
-/* paper.c - the reference code's supervised FF step; see paper.h. */
+/* paper.c - the reference code's training passes; see paper.h. */
 #include "ff/paper.h"
 #include "ff/dataset.h"
 #include "ff/error.h"
 #include "ff/objective.h"
 #include "label_variants.h"
-#include "peer_norm.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct ff_paper {
     ff_paper_config c;
+    ff_ff_rule rule;   /* ff_paper_rule(&c) */
     size_t cap, D;
-    /* Both passes of a batch of B share every matrix product: the positive
-     * rows 0..B-1, the negative rows B..2B-1 of one stacked matrix. */
-    float *x;          /* (2 cap, D): the normalised input (the neutral pass: rows 0..B-1) */
-    float *act[2];     /* (2 cap, width): outputs, layer after layer, ping-pong */
-    float *cols;       /* im2col of x, when a layer needs it */
-    float *dz;         /* (2 cap, width): dLoss/dz */
-    float *g;          /* (n_params): the smoothed gradients, times the momentum */
+    /* The layer step's buffers (train.h), laid over the trainer's own, for
+     * 2 cap rows: a batch of B stacks its positive rows 0..B-1 and its
+     * negative rows B..2B-1, so that both passes share every matrix
+     * product; the neutral pass uses rows 0..B-1.  No grad: SGD adds the
+     * gradient straight into the smoothed one. */
+    ff_ff_workspace ws;
+    float *x;          /* (2 cap, D): the normalised stacked input */
     float *peer;       /* (sum of widths): running mean activity per unit */
-    float *scale;      /* (2 cap) */
-    float *head_in;    /* the head's input blocks, 2 cap rows each (see stride) */
-    float *logits, *dlogits;
     int *neg_label;    /* (cap) */
     /* layer 0's product, shared by the three passes (label_variants.h) */
     float *zraw, *zbase; /* (cap, n_out0) */
     float *unit, *resp;  /* (K, D) unit images, (K, n_out0) layer 0's response */
     double *x0ss;        /* (cap): sums of squares off the label pixels */
-    size_t n_g, n_peer;  /* floats in g and in peer */
+    const float *shared_x; /* the images zbase and x0ss are of (NULL: none), */
+    size_t shared_B;       /* B of them */
+    size_t rows;         /* rows of the last pass whose readout and logits are in ws */
+    size_t n_peer;       /* floats in peer */
     size_t bytes;
 };
+
+ff_ff_rule ff_paper_rule(const ff_paper_config *c)
+{
+    return (ff_ff_rule){.theta_width = 1, .grad = FF_GRAD_REFERENCE,
+                        .peer_lambda = c->peer_lambda, .peer_decay = c->peer_decay,
+                        .opt = FF_OPT_SGD, .sgd = c->ff};
+}
 
 ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c)
 {
@@ -46,23 +52,25 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
         units += net->layer[l].n_out;
     }
     p->c = *c;
+    p->rule = ff_paper_rule(c);
     p->cap = cap;
-    p->n_g = net->n_params, p->n_peer = units;
+    p->n_peer = units;
     p->D = D;
+    ff_ff_workspace *ws = &p->ws;
+    ws->cap = 2 * cap;
     size_t floats = 0;
 #define GRAB(ptr, n) (ptr = malloc((n) * sizeof *(ptr)), floats += (n), ptr != NULL)
     int ok = 1;
     ok &= GRAB(p->x, 2 * cap * D);
-    ok &= GRAB(p->act[0], 2 * cap * W);
-    ok &= GRAB(p->act[1], 2 * cap * W);
-    ok &= GRAB(p->cols, cols ? cols : 1);
-    ok &= GRAB(p->dz, 2 * cap * W);
-    ok &= GRAB(p->g, net->n_params);
+    ok &= GRAB(ws->act[0], 2 * cap * W);
+    ok &= GRAB(ws->act[1], 2 * cap * W);
+    ok &= GRAB(ws->cols, cols ? cols : 1);
+    ok &= GRAB(ws->dz, 2 * cap * W);
     ok &= GRAB(p->peer, units);
-    ok &= GRAB(p->scale, 2 * cap);
-    ok &= GRAB(p->head_in, 2 * cap * net->head.fan_in);
-    ok &= GRAB(p->logits, cap * K);
-    ok &= GRAB(p->dlogits, cap * K);
+    ok &= GRAB(ws->scale, 2 * cap);
+    ok &= GRAB(ws->head_in, 2 * cap * net->head.fan_in);
+    ok &= GRAB(ws->logits, cap * K);
+    ok &= GRAB(ws->dlogits, cap * K);
     ok &= (p->neg_label = malloc(cap * sizeof *p->neg_label)) != NULL;
     const size_t N0 = net->layer[0].n_out;
     ok &= GRAB(p->zraw, cap * N0);
@@ -75,8 +83,8 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
         ff_paper_free(p);
         return NULL;
     }
-    p->bytes = (floats + K * D) * sizeof(float) + cap * sizeof(int) + cap * sizeof(double);
-    memset(p->g, 0, net->n_params * sizeof *p->g);
+    p->bytes = (floats + K * D + net->n_params) * sizeof(float) + cap * sizeof(int) +
+               cap * sizeof(double);
     for (size_t k = 0; k < K; k++)
         p->unit[k * D + k] = 1.0f;
     for (size_t u = 0; u < units; u++)
@@ -89,16 +97,15 @@ void ff_paper_free(ff_paper *p)
     if (!p)
         return;
     free(p->x);
-    free(p->act[0]);
-    free(p->act[1]);
-    free(p->cols);
-    free(p->dz);
-    free(p->g);
+    free(p->ws.act[0]);
+    free(p->ws.act[1]);
+    free(p->ws.cols);
+    free(p->ws.dz);
     free(p->peer);
-    free(p->scale);
-    free(p->head_in);
-    free(p->logits);
-    free(p->dlogits);
+    free(p->ws.scale);
+    free(p->ws.head_in);
+    free(p->ws.logits);
+    free(p->ws.dlogits);
     free(p->neg_label);
     free(p->zraw);
     free(p->zbase);
@@ -106,12 +113,6 @@ void ff_paper_free(ff_paper *p)
     free(p->resp);
     free(p->x0ss);
     free(p);
-}
-
-float *ff_paper_momentum(ff_paper *p, size_t *n)
-{
-    *n = p->n_g;
-    return p->g;
 }
 
 float *ff_paper_peer_means(ff_paper *p, size_t *n)
@@ -123,6 +124,16 @@ float *ff_paper_peer_means(ff_paper *p, size_t *n)
 size_t ff_paper_bytes(const ff_paper *p)
 {
     return p->bytes;
+}
+
+int *ff_paper_neg_labels(ff_paper *p)
+{
+    return p->neg_label;
+}
+
+const float *ff_paper_logits(const ff_paper *p)
+{
+    return p->ws.logits;
 }
 
 /* dst = x with the one-hot label y overlaid, RMS-normalised as the
@@ -141,79 +152,102 @@ static void make_input(float *dst, const float *x, const int *y, const double *x
     }
 }
 
-/* For each row, a wrong label: drawn from the softmax of the logits with the
- * true class removed (hard), or uniformly among the wrong ones. */
-static void negative_labels(int *neg, const float *logits, const int *y, size_t B, size_t K,
-                            int hard, gsl_rng *r)
+static int usable(const ff_net *net, const ff_paper *p, size_t B)
 {
-    for (size_t i = 0; i < B; i++) {
-        const float *li = logits + i * K;
-        double w[64], total = 0.0, mx = -INFINITY;
-        for (size_t k = 0; k < K; k++)
-            if ((int)k != y[i] && li[k] > mx)
-                mx = li[k];
-        for (size_t k = 0; k < K; k++) {
-            w[k] = (int)k == y[i] ? 0.0 : hard ? exp((double)li[k] - mx) : 1.0;
-            total += w[k];
-        }
-        double u = gsl_rng_uniform(r) * total;
-        size_t k = K;
-        for (size_t j = 0; j < K; j++) { /* the last wrong label if u overshoots */
-            if (w[j] == 0.0)
-                continue;
-            k = j;
-            if (u < w[j])
-                break;
-            u -= w[j];
-        }
-        neg[i] = (int)k;
-    }
+    return B > 0 && B <= p->cap && net->spec.normalize_input && net->spec.norm == FF_NORM_RMS;
 }
 
-/* Rows per block of the head's input: each readout layer's block holds
- * both passes, and the head reads the first B rows (the positive pass, or
- * the neutral one). */
-static size_t stride(const ff_paper *p)
+/* The stacked pass through every layer's step: p->x holds its B positive
+ * and B negative rows, normalised. */
+static void step(ff_net *net, ff_paper *p, size_t B, int z0_ready, float gain, double *loss)
 {
-    return 2 * p->cap;
+    const ff_ff_pass pass = {.in = p->x, .n = 2 * B, .n_pos = B, .z_ready = z0_ready,
+                             .gain = gain, .peer = p->peer};
+    ff_train_ff_layers(net, &p->ws, &pass, 0, net->n_layers, &p->rule, loss);
 }
 
-/* Layer l's output for 2B rows: in the head's input if l is read out, else
- * in the ping-pong buffer. */
-static float *layer_out(const ff_net *net, ff_paper *p, size_t l)
+int ff_paper_neutral(ff_net *net, ff_paper *p, const float *x, size_t B)
 {
-    return l >= net->head_from ? p->head_in + stride(p) * net->head_off[l] : p->act[l % 2];
-}
+    if (!usable(net, p, B))
+        return FF_EINVAL;
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes, D = p->D, N0 = L0->n_out;
 
-/* Every FF layer, on the normalised stacked input in p->x (B positive rows,
- * then B negative rows): both passes in one product with the same weights,
- * then one SGD step on the sum of their gradients (added straight into the
- * smoothed gradient: optim.h), then both outputs normalised for the layer
- * above.  z0_ready: layer 0's pre-activation for the 2B rows is already in
- * its output (layer_out), found from the shared product. */
-static void layers_step(ff_net *net, ff_paper *p, size_t B, float gain, double *loss,
-                        int z0_ready)
-{
-    const float *in = p->x, mix = 1.0f - p->c.ff.momentum;
-    float *peer = p->peer;
+    /* layer 0's product of the batch, once for all three passes: each
+     * pass's pre-activation is zbase plus its label pixels' response, over
+     * its input's RMS, plus the bias */
+    ff_layer_forward(L0, p->resp, ff_layer_patches(L0, p->ws.cols, p->unit, K), K, 0);
+    ff_layer_forward(L0, p->zraw, ff_layer_patches(L0, p->ws.cols, x, B), B, 0);
+    ff_lv_split_sumsq(p->x0ss, NULL, x, B, D, K);
+    ff_lv_unlabel(p->zbase, p->zraw, x, p->resp, B, D, N0, K);
+
+    const float fill = p->c.neutral;
     for (size_t l = 0; l < net->n_layers; l++) {
         const ff_layer *L = &net->layer[l];
-        const size_t N = L->n_out, off = ff_net_param_offset(net, l);
-        float *h = layer_out(net, p, l);
-        const float *patches = ff_layer_patches(L, p->cols, in, 2 * B);
-        if (l > 0 || !z0_ready)
-            ff_layer_forward(L, h, patches, 2 * B, 1);
-        ff_relu(h, 2 * B * N);
-        loss[l] = ff_ff_loss(p->dz, h, B, N, (double)N, 1, FF_GRAD_REFERENCE) +
-                  ff_ff_loss(p->dz + B * N, h + B * N, B, N, (double)N, 0, FF_GRAD_REFERENCE);
-        ff_peer_normalise(p->dz, peer, h, B, N, p->c.peer_lambda, p->c.peer_decay);
-        ff_layer_weight_grad_add(L, p->g + off, patches, p->dz, 2 * B, mix);
-        ff_sgd_step(net->params + off, p->g + off, L->n_params, L->fan_in * L->oc, &p->c.ff,
-                    gain);
-        ff_normalize(h, p->scale, h, 2 * B, N, FF_NORM_RMS);
-        in = h;
-        peer += N;
+        float *h = ff_ff_workspace_out(net, &p->ws, l);
+        if (l == 0) {
+            ff_lv_variant(h, p->zbase, p->resp, NULL, fill, B, N0, K);
+            ff_lv_input_norm(h, p->x0ss, (double)K * fill * fill, NULL, L0->b, B, N0, D);
+        } else {
+            const float *in = ff_ff_workspace_out(net, &p->ws, l - 1);
+            ff_layer_forward(L, h, ff_layer_patches(L, p->ws.cols, in, B), B, 1);
+        }
+        ff_relu(h, B * L->n_out);
+        ff_normalize(h, p->ws.scale, h, B, L->n_out, FF_NORM_RMS);
     }
+    ff_net_head_forward(net, p->ws.logits, p->ws.head_in, B, p->ws.cap);
+    p->shared_x = x, p->shared_B = B, p->rows = B;
+    return FF_SUCCESS;
+}
+
+int ff_paper_train_head(ff_net *net, ff_paper *p, const int *y, size_t B, float gain,
+                        double *loss)
+{
+    if (B == 0 || B != p->rows)
+        return FF_EINVAL;
+    float *g = net->m + ff_net_param_offset(net, net->n_layers);
+    loss[net->n_layers] = ff_paper_head_step(net, g, p->ws.dlogits, p->ws.logits, p->ws.head_in,
+                                             B, p->ws.cap, y, &p->c, gain);
+    p->rows = 0; /* the logits are spent */
+    return FF_SUCCESS;
+}
+
+int ff_paper_step_labels(ff_net *net, ff_paper *p, const float *x, const int *y,
+                         const int *neg, size_t B, float gain, double *loss)
+{
+    if (!usable(net, p, B) || x != p->shared_x || B != p->shared_B)
+        return FF_EINVAL;
+    const ff_layer *L0 = &net->layer[0];
+    const size_t K = net->n_classes, D = p->D, N0 = L0->n_out;
+    /* layer 0's pre-activation of both passes from the shared product;
+     * their inputs are built for its weight gradient */
+    float *z0 = ff_ff_workspace_out(net, &p->ws, 0);
+    ff_lv_variant(z0, p->zbase, p->resp, y, 0.0f, B, N0, K);
+    ff_lv_variant(z0 + B * N0, p->zbase, p->resp, neg, 0.0f, B, N0, K);
+    for (int s = 0; s < 2; s++)
+        ff_lv_input_norm(z0 + s * B * N0, p->x0ss, 1.0, NULL, L0->b, B, N0, D);
+    make_input(p->x, x, y, p->x0ss, B, D, K);
+    make_input(p->x + B * D, x, neg, p->x0ss, B, D, K);
+    step(net, p, B, 1, gain, loss);
+    p->shared_x = NULL, p->shared_B = 0, p->rows = 0;
+    return FF_SUCCESS;
+}
+
+int ff_paper_step_images(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
+                         size_t B, float gain, double *loss)
+{
+    if (!usable(net, p, B))
+        return FF_EINVAL;
+    const size_t D = p->D;
+    memcpy(p->x, x_pos, B * D * sizeof *x_pos);
+    memcpy(p->x + B * D, x_neg, B * D * sizeof *x_neg);
+    ff_normalize(p->x, p->ws.scale, p->x, 2 * B, D, FF_NORM_RMS);
+    step(net, p, B, 0, gain, loss);
+    /* the readout's logits of the positive pass, from the activities the
+     * layers had before their steps (what a concurrent step would see) */
+    ff_net_head_forward(net, p->ws.logits, p->ws.head_in, B, p->ws.cap);
+    p->shared_x = NULL, p->shared_B = 0, p->rows = B;
+    return FF_SUCCESS;
 }
 
 double ff_paper_head_step(ff_net *net, float *g, float *dlogits, const float *logits,
@@ -228,87 +262,6 @@ double ff_paper_head_step(ff_net *net, float *g, float *dlogits, const float *lo
         memset(g + nw, 0, K * sizeof *g);
     ff_sgd_step(net->params + off, g, n, nw, &c->head, gain);
     return loss;
-}
-
-/* The head's step on what the readout layers left in p->head_in. */
-static double head_step(ff_net *net, ff_paper *p, const int *y, size_t B, float gain)
-{
-    float *g = p->g + ff_net_param_offset(net, net->n_layers);
-    return ff_paper_head_step(net, g, p->dlogits, p->logits, p->head_in, B, stride(p), y, &p->c,
-                              gain);
-}
-
-static int usable(const ff_net *net, const ff_paper *p, size_t B)
-{
-    return B > 0 && B <= p->cap && net->spec.normalize_input &&
-           net->spec.norm == FF_NORM_RMS && net->n_classes <= 64;
-}
-
-int ff_paper_unsup_batch(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
-                         const int *y, size_t B, float gain, double *loss)
-{
-    if (!usable(net, p, B))
-        return FF_EINVAL;
-    const size_t D = p->D;
-    memcpy(p->x, x_pos, B * D * sizeof *x_pos);
-    memcpy(p->x + B * D, x_neg, B * D * sizeof *x_neg);
-    ff_normalize(p->x, p->scale, p->x, 2 * B, D, FF_NORM_RMS);
-    layers_step(net, p, B, gain, loss, 0);
-    /* the readout learns from the positive pass, its gradient stopping at
-     * its own weights (the layers stepped already: the same inputs as a
-     * concurrent step would see) */
-    ff_net_head_forward(net, p->logits, p->head_in, B, stride(p));
-    loss[net->n_layers] = head_step(net, p, y, B, gain);
-    return FF_SUCCESS;
-}
-
-int ff_paper_batch(ff_net *net, ff_paper *p, const float *x, const int *y, size_t B,
-                   float gain, gsl_rng *r, double *loss)
-{
-    if (!usable(net, p, B))
-        return FF_EINVAL;
-    const ff_layer *L0 = &net->layer[0];
-    const size_t K = net->n_classes, D = p->D, N0 = L0->n_out;
-    memset(loss, 0, (net->n_layers + 1) * sizeof *loss);
-
-    /* 0. layer 0's product of the batch, once for all three passes: each
-     * pass's pre-activation is zbase plus its label pixels' response, over
-     * its input's RMS, plus the bias */
-    ff_layer_forward(L0, p->resp, ff_layer_patches(L0, p->cols, p->unit, K), K, 0);
-    ff_layer_forward(L0, p->zraw, ff_layer_patches(L0, p->cols, x, B), B, 0);
-    ff_lv_split_sumsq(p->x0ss, NULL, x, B, D, K);
-    ff_lv_unlabel(p->zbase, p->zraw, x, p->resp, B, D, N0, K);
-
-    /* 1. the neutral pass, the hard negatives, the head's step */
-    const float fill = p->c.neutral;
-    for (size_t l = 0; l < net->n_layers; l++) {
-        const ff_layer *L = &net->layer[l];
-        float *h = layer_out(net, p, l);
-        if (l == 0) {
-            ff_lv_variant(h, p->zbase, p->resp, NULL, fill, B, N0, K);
-            ff_lv_input_norm(h, p->x0ss, (double)K * fill * fill, NULL, L0->b, B, N0, D);
-        } else {
-            const float *in = layer_out(net, p, l - 1);
-            ff_layer_forward(L, h, ff_layer_patches(L, p->cols, in, B), B, 1);
-        }
-        ff_relu(h, B * L->n_out);
-        ff_normalize(h, p->scale, h, B, L->n_out, FF_NORM_RMS);
-    }
-    ff_net_head_forward(net, p->logits, p->head_in, B, stride(p));
-    negative_labels(p->neg_label, p->logits, y, B, K, p->c.hard_negatives, r);
-    loss[net->n_layers] = head_step(net, p, y, B, gain);
-
-    /* 2. the positive and negative passes, each layer stepping on both;
-     * their inputs are built for layer 0's weight gradient */
-    float *z0 = layer_out(net, p, 0);
-    ff_lv_variant(z0, p->zbase, p->resp, y, 0.0f, B, N0, K);
-    ff_lv_variant(z0 + B * N0, p->zbase, p->resp, p->neg_label, 0.0f, B, N0, K);
-    for (int s = 0; s < 2; s++)
-        ff_lv_input_norm(z0 + s * B * N0, p->x0ss, 1.0, NULL, L0->b, B, N0, D);
-    make_input(p->x, x, y, p->x0ss, B, D, K);
-    make_input(p->x + B * D, x, p->neg_label, p->x0ss, B, D, K);
-    layers_step(net, p, B, gain, loss, 1);
-    return FF_SUCCESS;
 }
 
 ff_eval_config ff_paper_eval_config(int supervised, float neutral)

@@ -18,6 +18,7 @@ typedef struct {
 struct ff_pipeline {
     ff_net *net;
     ff_train_config c;
+    ff_ff_rule rule;        /* ff_train_rule(&c) */
     size_t split, width;
     ff_ff_workspace *ws[2]; /* one per stage */
     slot slots[2];
@@ -63,8 +64,8 @@ static void *stage1(void *arg)
         pthread_mutex_unlock(&p->mu);
 
         double loss[FF_MAX_LAYERS + 1] = {0};
-        ff_train_ff_layers(net, p->ws[1], s->h, s->B, p->split, net->n_layers, s->target,
-                           &p->c, loss);
+        const ff_ff_pass pass = ff_train_pass(s->h, s->B, s->target);
+        ff_train_ff_layers(net, p->ws[1], &pass, p->split, net->n_layers, &p->rule, loss);
         if (s->train_head)
             loss[net->n_layers] = ff_train_ff_head(net, p->ws[1], s->y, s->B, &p->c);
 
@@ -90,6 +91,7 @@ int ff_pipeline_alloc(ff_pipeline **out, ff_net *net, size_t cap, size_t split,
         return FF_ENOMEM;
     p->net = net;
     p->c = *c;
+    p->rule = ff_train_rule(c);
     p->split = split;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
@@ -150,8 +152,8 @@ int ff_pipeline_batch(ff_pipeline *p, const float *x, const int *y, size_t B, in
         add_losses(p, loss, 0, p->net->n_layers, p->fed++);
         return FF_SUCCESS;
     }
-    const float *h = ff_train_ff_layers(p->net, p->ws[0], x, B, 0, p->split, target, &p->c,
-                                        loss);
+    const ff_ff_pass pass = ff_train_pass(x, B, target);
+    const float *h = ff_train_ff_layers(p->net, p->ws[0], &pass, 0, p->split, &p->rule, loss);
     pthread_mutex_lock(&p->mu);
     add_losses(p, loss, 0, p->split - 1, p->fed++);
     while (p->full[p->next_fill])

@@ -1,8 +1,9 @@
-/* train.c - the FF step and the BP step. */
+/* train.c - the FF layer step of both protocols, and the BP step; see train.h. */
 #include "ff/train.h"
 #include "ff/error.h"
 #include "ff/objective.h"
 #include "parallel.h"
+#include "peer_norm.h"
 
 #include <string.h>
 #include <gsl/gsl_blas.h>
@@ -17,26 +18,74 @@ static void adam(ff_net *net, size_t l, const float *grad, const ff_adam_config 
 }
 
 /* quoted in the report: begin ff-layer-step */
-const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const float *in, size_t B,
-                                size_t l0, size_t l1, int target, const ff_train_config *c,
-                                double *loss)
+/* Layer l's weight gradient from dz (n rows) on its patches, and the
+ * rule's optimiser step: Adam on the gradient written into `grad`, or
+ * momentum SGD on the gradient added into its smoothed gradient by the
+ * product that computes it (optim.h's two halves). */
+static void update(ff_net *net, size_t l, float *grad, const float *patches, const float *dz,
+                   size_t n, const ff_ff_rule *r, float gain)
 {
+    const ff_layer *L = &net->layer[l];
+    const size_t off = ff_net_param_offset(net, l);
+    if (r->opt == FF_OPT_ADAM) {
+        ff_adam_config a = r->adam;
+        a.lr *= gain;
+        ff_layer_weight_grad(L, grad, patches, dz, n);
+        adam(net, l, grad, &a);
+    } else {
+        ff_layer_weight_grad_add(L, net->m + off, patches, dz, n, 1.0f - r->sgd.momentum);
+        ff_sgd_step(net->params + off, net->m + off, L->n_params, L->fan_in * L->oc, &r->sgd,
+                    gain);
+    }
+}
+
+/* The FF loss of rows [i0, i1) of h (B, N) against target, summed, and its
+ * gradient, a mean over those rows, into the same rows of dz; 0 for none. */
+static double part_loss(float *dz, const float *h, size_t i0, size_t i1, size_t N, double theta,
+                        int target, ff_grad_kind grad)
+{
+    return i1 > i0 ? ff_ff_loss(dz + i0 * N, h + i0 * N, i1 - i0, N, theta, target, grad) : 0.0;
+}
+
+const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const ff_ff_pass *pass,
+                                size_t l0, size_t l1, const ff_ff_rule *r, double *loss)
+{
+    const size_t n = pass->n, np = pass->n_pos;
+    const float *in = pass->in;
+    float *peer = pass->peer;
     for (size_t l = l0; l < l1; l++) {
         const ff_layer *L = &net->layer[l];
-        float *h = ff_ff_workspace_out(net, ws, l);
-        const float *patches = ff_layer_patches(L, ws->cols, in, B);
-        ff_layer_forward(L, h, patches, B, 1);
-        ff_relu(h, B * L->n_out);
-        loss[l] = ff_ff_loss(ws->dz, h, B, L->n_out, c->theta, target, FF_GRAD_EXACT);
-        ff_layer_weight_grad(L, ws->grad, patches, ws->dz, B);
-        adam(net, l, ws->grad, &c->adam);
-        ff_normalize(h, ws->scale, h, B, L->n_out, net->spec.norm);
+        const size_t N = L->n_out;
+        const double theta = r->theta_width ? (double)N : r->theta;
+        float *h = ff_ff_workspace_out(net, ws, l), *dz = ws->dz;
+        const float *patches = ff_layer_patches(L, ws->cols, in, n);
+        if (l > l0 || !pass->z_ready)
+            ff_layer_forward(L, h, patches, n, 1);
+        ff_relu(h, n * N);
+        loss[l] = part_loss(dz, h, 0, np, N, theta, 1, r->grad) +
+                  part_loss(dz, h, np, n, N, theta, 0, r->grad);
+        if (peer && np)
+            ff_peer_normalise(dz, peer, h, np, N, r->peer_lambda, r->peer_decay);
+        update(net, l, ws->grad, patches, dz, n, r, pass->gain);
+        ff_normalize(h, ws->scale, h, n, N, net->spec.norm);
         in = h;
+        peer = peer ? peer + N : NULL;
     }
     return in;
 }
 
 /* quoted in the report: end ff-layer-step */
+ff_ff_pass ff_train_pass(const float *x, size_t B, int target)
+{
+    return (ff_ff_pass){.in = x, .n = B, .n_pos = target ? B : 0, .gain = 1.0f};
+}
+
+ff_ff_rule ff_train_rule(const ff_train_config *c)
+{
+    return (ff_ff_rule){.theta = c->theta, .grad = FF_GRAD_EXACT, .opt = FF_OPT_ADAM,
+                        .adam = c->adam};
+}
+
 double ff_train_ff_head(ff_net *net, ff_ff_workspace *ws, const int *y, size_t B,
                         const ff_train_config *c)
 {
@@ -53,7 +102,9 @@ int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const in
 {
     if (B == 0 || B > ws->cap)
         return FF_EINVAL;
-    ff_train_ff_layers(net, ws, x, B, 0, net->n_layers, target, c, loss);
+    const ff_ff_rule rule = ff_train_rule(c);
+    const ff_ff_pass pass = ff_train_pass(x, B, target);
+    ff_train_ff_layers(net, ws, &pass, 0, net->n_layers, &rule, loss);
     loss[net->n_layers] = train_head ? ff_train_ff_head(net, ws, y, B, c) : 0.0;
     return FF_SUCCESS;
 }

@@ -30,7 +30,9 @@
  *           steps taken per layer (n_layers + 1 int64): only for runs that
  *           train with Adam
  * A program adds its own sections (the trainer's state, the generator's
- * state, its position in the run, its curve so far) under tags of its own.
+ * state, its position in the run, its curve so far) under tags of its own;
+ * the paper's programs keep momentum SGD's state, the net's m (n_params
+ * floats, net.h), as "MOMT".
  *
  * The reader checks the magic, the version, every field of the spec (by
  * the rules of ff_net_alloc, with sizes bounded), the lengths of the config

@@ -7,12 +7,12 @@
  * Label overlay (seed protocol, "Label overlay"; paper section 3.2): the
  * label is written into the first K pixels of the flattened image, one-hot
  * for a real label, or the same value in every one of the K pixels for the
- * neutral ("default") overlay used by one-pass prediction. */
+ * neutral ("default") overlay used by one-pass prediction.  Which labels and
+ * images are negative data is negatives.h's. */
 #ifndef FF_DATASET_H
 #define FF_DATASET_H
 
 #include <stddef.h>
-#include <gsl/gsl_rng.h>
 
 typedef struct {
     size_t n;    /* number of images */
@@ -46,20 +46,5 @@ void ff_overlay_onehot(float *x, const int *y, size_t B, size_t d, size_t K, flo
 
 /* Overwrite the first K pixels of each of the B rows of x (B, d) with `v`. */
 void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v);
-
-/* y[i] uniform in [0, K) for i < n, from r. */
-void ff_labels_uniform(int *y, size_t n, int K, gsl_rng *r);
-
-/* Hybrid negative images (paper section 3.2): out (B, d), row i =
- * mask * a + (1 - mask) * b for two different images a, b of ds drawn at
- * random, where the mask is a random bit image blurred `passes` times with
- * the filter [1/4, 1/2, 1/4] horizontally and vertically (edge pixels
- * repeated) and thresholded at 0.5: large regions of one digit beside
- * large regions of another, with the short-range statistics of real digits
- * but not their shapes.  distinct_classes: b is drawn again until its
- * label differs from a's (else about one pair in ten shares a class; the
- * data must then hold two classes).  ws: 2 * d floats of scratch. */
-void ff_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes,
-                      int distinct_classes, gsl_rng *r, float *ws);
 
 #endif

@@ -54,8 +54,11 @@ typedef struct {
     size_t max_layer_params;         /* largest n_params, head included */
     size_t n_params;
     float *params;                   /* (n_params): each layer's block, then the head's */
-    float *m, *v;                    /* (n_params): Adam moments */
-    long step[FF_MAX_LAYERS + 1];    /* Adam steps taken per layer; head last */
+    /* The optimiser's state, whichever trains the net (optim.h), zero after
+     * an init: Adam's two moments and steps taken per layer (head last),
+     * or momentum SGD's smoothed gradients (times the momentum) in m. */
+    float *m, *v;                    /* (n_params) */
+    long step[FF_MAX_LAYERS + 1];
 } ff_net;
 
 /* Check a spec without allocating anything: the layer count, head_from,
@@ -87,13 +90,15 @@ void ff_net_head_weight_grad(const ff_net *net, float *grad, const float *head_i
 void ff_net_head_weight_grad_add(const ff_net *net, float *grad, const float *head_in,
                                  const float *dlogits, size_t B, size_t cap, float alpha);
 
-/* FF workspace: see the header comment.  cap = batch capacity. */
+/* FF workspace: see the header comment.  cap = rows it holds (a batch, or
+ * a stacked pass: train.h).  A trainer with buffers of its own may lay one
+ * over them (paper.c; mem NULL, not to be freed here). */
 typedef struct {
     size_t cap;
     float *act[2];    /* (cap, width): outputs of layers below head_from */
     float *head_in;   /* readout input, blocks as in ff_net_head_forward */
     float *dz;        /* (cap, width) */
-    float *grad;      /* (max_layer_params) */
+    float *grad;      /* (max_layer_params): Adam's gradient (SGD adds into m) */
     float *cols;      /* im2col of the largest layer */
     float *scale;     /* (cap) */
     float *logits, *dlogits; /* (cap, K) */

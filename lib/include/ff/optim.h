@@ -2,7 +2,8 @@
  *
  * The caller owns the state (moment arrays, step count); a step touches only
  * the n floats it is given, so one call updates one layer's whole
- * parameter block (weights and biases together). */
+ * parameter block (weights and biases together).  A net keeps the state of
+ * either optimiser beside its parameters (net.h: m, v, step). */
 #ifndef FF_OPTIM_H
 #define FF_OPTIM_H
 
@@ -47,5 +48,8 @@ void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_conf
 /* The reference code's learning-rate factor for epoch e of E (from 1):
  * 1 while e <= E/2, then (1 + 2 (E - e)) / E, down to 1/E at the last. */
 float ff_lr_gain(int e, int E);
+
+/* Which of the two a training rule uses (train.h). */
+typedef enum { FF_OPT_ADAM, FF_OPT_SGD } ff_opt_kind;
 
 #endif
