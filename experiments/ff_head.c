@@ -374,9 +374,7 @@ static void write_config(FILE *f, const head_run *h, double seconds)
 static void write_summary(FILE *f, const head_run *h, double seconds)
 {
     const exp_opts *o = &h->x.o;
-    fprintf(f, "# experiment model seed epochs softmax_best softmax_best_epoch softmax_final "
-               "goodness_best goodness_best_epoch goodness_final seconds layers units "
-               "test_softmax test_goodness status\n");
+    exp_summary_header(f, 1);
     fprintf(f, "paper-head %s %lu %d", o->model, o->seed, o->epochs);
     if (watched(h) == VAL)
         fprintf(f, " %.2f %d %.2f", h->best, h->best_epoch, h->final);
@@ -414,19 +412,11 @@ static void head_finish(head_run *h)
     fwrite(h->curve_text, 1, h->curve_len, f[0].f);
     write_config(f[1].f, h, seconds);
     write_summary(f[2].f, h, seconds);
-    int ok = 1;
-    for (int i = 0; i < 3; i++)
-        ok &= ff_outfile_close(&f[i]) == FF_SUCCESS;
-    if (!ok) {
-        for (int i = 0; i < 3; i++)
-            ff_outfile_abort(&f[i]);
+    ff_outfile *set[] = {&f[0], &f[1], &f[2]};
+    if (!exp_outfiles_close(set, 3))
         exp_die("cannot write the results in %s (disk full?): nothing was written",
                 h->x.o.out);
-    }
-    for (int i = 0; i < 3; i++)
-        if (ff_outfile_rename(&f[i]) != FF_SUCCESS)
-            exp_die("cannot rename the results into place in %s: %s", h->x.o.out,
-                    strerror(errno));
+    exp_outfiles_rename(set, 3, h->x.o.out);
 }
 
 static void head_stop(head_run *h)

@@ -567,6 +567,31 @@ static void cpu_model(char *buf, size_t len)
     fclose(f);
 }
 
+void exp_summary_header(FILE *f, int paper)
+{
+    fprintf(f, "# experiment model seed epochs softmax_best softmax_best_epoch softmax_final "
+               "goodness_best goodness_best_epoch goodness_final seconds%s status\n",
+            paper ? " layers units test_softmax test_goodness" : "");
+}
+
+int exp_outfiles_close(ff_outfile *const *set, size_t n)
+{
+    int ok = 1;
+    for (size_t i = 0; i < n; i++)
+        ok &= ff_outfile_close(set[i]) == FF_SUCCESS;
+    if (!ok)
+        for (size_t i = 0; i < n; i++)
+            ff_outfile_abort(set[i]);
+    return ok;
+}
+
+void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ff_outfile_rename(set[i]) != FF_SUCCESS)
+            exp_die("cannot rename the results into place in %s: %s", out, strerror(errno));
+}
+
 void exp_run_finish(exp_run *run, size_t ws_bytes)
 {
     const exp_opts *o = run->o;
@@ -632,10 +657,7 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     ff_outfile sum;
     open_result(&sum, o, "summary.tsv");
     const int paper = EXP_PAPER(o->kind);
-    fprintf(sum.f, "# experiment model seed epochs softmax_best softmax_best_epoch "
-                   "softmax_final goodness_best goodness_best_epoch goodness_final seconds%s "
-                   "status\n",
-            paper ? " layers units test_softmax test_goodness" : "");
+    exp_summary_header(sum.f, paper);
     int good = isfinite(run->good_final), val = d->val_pos != NULL;
     fprintf(sum.f, "%s %s %lu %d", o->name, o->model, o->seed, o->epochs);
     if (val)
@@ -663,19 +685,12 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     result_path(model.tmp, sizeof model.tmp, o, staged);
     result_path(model.path, sizeof model.path, o, "model.ffm");
     ff_outfile *set[] = {&run->curve, &cfg, &sum};
-    int ok = 1;
-    for (size_t i = 0; i < 3; i++)
-        ok &= ff_outfile_close(set[i]) == FF_SUCCESS;
-    if (!ok) {
-        for (size_t i = 0; i < 3; i++)
-            ff_outfile_abort(set[i]);
+    if (!exp_outfiles_close(set, 3)) {
         remove(model.tmp);
         exp_die("cannot write the results in %s (disk full?): nothing of this run was "
                 "written, the last checkpoint is kept", o->out);
     }
-    if (ff_outfile_rename(&model) != FF_SUCCESS || ff_outfile_rename(&run->curve) != FF_SUCCESS ||
-        ff_outfile_rename(&cfg) != FF_SUCCESS || ff_outfile_rename(&sum) != FF_SUCCESS)
-        exp_die("cannot rename the results into place in %s: %s", o->out, strerror(errno));
+    exp_outfiles_rename((ff_outfile *[]){&model, &run->curve, &cfg, &sum}, 4, o->out);
     char ckpt[sizeof cfg.path];
     result_path(ckpt, sizeof ckpt, o, "checkpoint.ffm");
     remove(ckpt);

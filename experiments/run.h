@@ -134,6 +134,16 @@ void exp_run_finish(exp_run *run, size_t ws_bytes);
  * below 1.5 times chance (100 / k). */
 int exp_at_chance(double acc, size_t k);
 
+/* summary.tsv's header line (the paper's columns too if paper); the
+ * programs that write one (the runs, ff_head) share its columns. */
+void exp_summary_header(FILE *f, int paper);
+/* Close every file of set (written under its temporary name); if one
+ * fails, abort them all (none is left) and return 0. */
+int exp_outfiles_close(ff_outfile *const *set, size_t n);
+/* Rename every file of set into place, in order (summary.tsv last: its
+ * presence marks the results complete); exits naming out on a failure. */
+void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out);
+
 /* Create the directory path and its parents; exits with a one-line error
  * if one cannot be created or exists and is not a directory. */
 void exp_mkdirs(const char *path);

@@ -73,7 +73,7 @@ function var(key, r,    m) {
 
 # The net's pooled seed-to-seed variance: sum of (c - 1) var over its
 # settings and readouts with c >= 2, over the sum of (c - 1).
-function noise(net,    i, key, r, num, den, v) {
+function noise(net,    i, key, k, r, rr, num, den, v) {
     for (i = 0; i <= ns; i++) {
         key = i ? order[i] : net SUBSEP "reference"
         split(key, k, SUBSEP)
