@@ -22,12 +22,14 @@
 # directory to redo it.
 
 SCALE   ?= seed
-SEEDS   ?= 1 2 3
 BUILD   ?= build
 DATA    ?= data/mnist
-MODELS  ?= dense conv2d
-ALGOS   ?= bp ff-unsup ff-sup
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Which runs: the seed table's (SEEDS, MODELS, ALGOS), the paper's
+# (PAPER_SEEDS), the search's (SEARCH_SETTINGS, SEARCH_SEEDS); the report
+# reads the same lists.
+include mk/runs.mk
 
 # REF_RESULTS: the reference a reproduction is compared with and `make
 # adopt` replaces (none at SCALE=quick unless named: an earlier quick
@@ -74,7 +76,7 @@ program_bp       = bp_baseline
 program_ff-unsup = ff_unsupervised
 program_ff-sup   = ff_supervised
 
-RUNS := $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(foreach s,$(SEEDS),$(RESULTS)/$(a)-$(m)-seed$(s))))
+RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
@@ -125,22 +127,20 @@ $(foreach m,$(MODELS),$(foreach a,$(ALGOS),$(eval $(call run_rule,$(a),$(m)))))
 
 runs: $(addsuffix /summary.tsv,$(RUNS))
 
-# The paper's runs (SCALE=paper): <run>-seed<N> under $(RESULTS)/paper/, one at
-# a time, each with all the machine's threads (wide layers scale).  Each run
-# twice: on the 50,000 training images of the search (validation on the
-# other 10,000), and, named <run>-train60k, on all 60,000 with the same
-# settings and epochs and no validation set (--val-split 0).
+# The paper's runs (SCALE=paper, mk/runs.mk): <run>-seed<N> under
+# $(RESULTS)/paper/, one at a time, each with all the machine's threads
+# (wide layers scale).  Each run twice: on the 50,000 training images of
+# the search (validation on the other 10,000), and, named <run>-train60k,
+# on all 60,000 with the same settings and epochs and no validation set
+# (--val-split 0).
 PAPER_RESULTS ?= $(RESULTS)/paper
-PAPER_SEEDS   ?= 1 2 3
 PAPER_THREADS ?= $(JOBS)
-PAPER_BASE_NAMES := ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp
-PAPER_RUN_NAMES  := $(PAPER_BASE_NAMES) $(addsuffix -train60k,$(PAPER_BASE_NAMES))
 paper_cmd_ff-sup-3x1000   = paper_ff_supervised --layers 3 --units 1000 --epochs 100
 paper_cmd_ff-sup-4x2000   = paper_ff_supervised --layers 4 --units 2000 --epochs 60
 paper_cmd_ff-unsup-4x2000 = paper_ff_unsupervised --layers 4 --units 2000 --epochs 100
 paper_cmd_bp              = paper_bp
 $(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r)) --val-split 0))
-PAPER_RUNS := $(foreach r,$(PAPER_RUN_NAMES),$(foreach s,$(PAPER_SEEDS),$(PAPER_RESULTS)/$(r)-seed$(s)))
+PAPER_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_RUN_NAMES)))
 
 # paper_recipe RUN, EXTRA FLAGS, OUT: one paper run of seed $* into OUT-seed$*
 paper_recipe = $(BUILD)/experiments/$(paper_cmd_$(1)) $(2) --seed $$* --threads $(PAPER_THREADS) \
@@ -160,25 +160,19 @@ paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
 # does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
 paper-table:
-	awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
+	awk -f scripts/columns.awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
 	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
 	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
 
 # A search on the validation set, the test set left out (--no-test): one of
 # the paper's runs with one thing changed from its reference settings per
 # search run, as a row of experiments/paper-settings.tsv names it
-# (<run>/<setting>: its hypothesis, program and flags), into
-# <run>-<setting>-seed<N> under results/paper-search/ (RESULTS_HOME: the
-# reference unless RESULTS is named).  The reference settings' validation
-# errors come from the paper runs themselves, under RESULTS_HOME's paper/.
-PAPER_SETTINGS  := experiments/paper-settings.tsv
+# (<run>/<setting>: its hypothesis, program and flags; SEARCH_SETTINGS in
+# mk/runs.mk), into <run>-<setting>-seed<N> under results/paper-search/
+# (RESULTS_HOME: the reference unless RESULTS is named).  The reference
+# settings' validation errors come from the paper runs themselves, under
+# RESULTS_HOME's paper/.
 SEARCH_RESULTS  ?= $(RESULTS_HOME)/paper-search
-SEARCH_SEEDS    ?= 1 2
-SEARCH_ALL      := $(shell awk -F'\t' '!/^\#/ && $$1 != "run" { print $$1 "/" $$2 }' $(PAPER_SETTINGS))
-SEARCH_SETTINGS ?= $(SEARCH_ALL)
-# setting_field SETTING, COLUMN: that column of its row ('-' read as nothing)
-setting_field = $(shell awk -F'\t' -v k='$(1)' -v c=$(2) \
-    '!/^\#/ && $$1 "/" $$2 == k { print $$c == "-" ? "" : $$c }' $(PAPER_SETTINGS))
 # The proxy of the unsupervised run, at the reference code's size.
 paper_cmd_ff-unsup-3x1000 = paper_ff_unsupervised --layers 3 --units 1000 --epochs 100
 search_run = $(word 1,$(subst /, ,$(1)))
@@ -195,13 +189,13 @@ frozen_models = $(RESULTS_HOME)/paper/$(1)-seed$$*/model.ffm $(SEARCH_RESULTS)/$
 frozen_model = $$(firstword $$(wildcard $(frozen_models)))
 define search_rule
 $(call search_dir,$(1))-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
-ifeq ($(call setting_field,$(1),4),ff_head)
+ifeq ($(call setting_field,$(1),program),ff_head)
 	@test -n "$(call frozen_model,$(call search_run,$(1)))" || { echo "$(1): none of" \
 	    "$(call frozen_models,$(call search_run,$(1))): train the reference run of seed $$* first" >&2; exit 1; }
-	$(BUILD)/experiments/ff_head $(call frozen_model,$(call search_run,$(1))) $(call setting_field,$(1),5) \
+	$(BUILD)/experiments/ff_head $(call frozen_model,$(call search_run,$(1))) $(call setting_field,$(1),flags) \
 	    --no-test --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* --quiet
 else
-	$(call paper_recipe,$(call search_run,$(1)),$(call setting_field,$(1),5) --no-test,$(call search_dir,$(1)))
+	$(call paper_recipe,$(call search_run,$(1)),$(call setting_field,$(1),flags) --no-test,$(call search_dir,$(1)))
 endif
 endef
 $(foreach g,$(SEARCH_SETTINGS),$(eval $(call search_rule,$(g))))
@@ -211,10 +205,9 @@ paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 
 # The validation errors of every complete search run (any seed) beside the
 # reference runs' of the same nets.
-SEARCHED := $(sort $(foreach g,$(SEARCH_ALL),$(call search_run,$(g))))
 paper-search-table:
-	awk -f scripts/paper-search.awk \
-	    $(wildcard $(foreach r,$(SEARCHED),$(RESULTS_HOME)/paper/$(r)-seed*/summary.tsv) \
+	awk -f scripts/columns.awk -f scripts/paper-search.awk \
+	    $(wildcard $(foreach r,$(sort $(SEARCH_NETS)),$(RESULTS_HOME)/paper/$(r)-seed*/summary.tsv) \
 	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) </dev/null >$(RESULTS_HOME)/paper-search.tsv.tmp
 	mv $(RESULTS_HOME)/paper-search.tsv.tmp $(RESULTS_HOME)/paper-search.tsv
 
@@ -222,14 +215,15 @@ paper-search-table:
 # (mean, sd) beside its net's reference settings, with a verdict
 # (scripts/paper-ablation.awk), from the search table.
 paper-ablation: paper-search-table
-	awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) $(RESULTS_HOME)/paper-search.tsv \
-	    >$(RESULTS_HOME)/paper-ablation.tsv.tmp
+	awk -f scripts/columns.awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) \
+	    $(RESULTS_HOME)/paper-search.tsv >$(RESULTS_HOME)/paper-ablation.tsv.tmp
 	mv $(RESULTS_HOME)/paper-ablation.tsv.tmp $(RESULTS_HOME)/paper-ablation.tsv
 
 # The table: generated from the runs' own summaries, never typed.
 REFERENCE := experiments/reference-seed.tsv
-$(RESULTS)/summary.tsv: scripts/summarize.awk $(REFERENCE) $(addsuffix /summary.tsv,$(RUNS))
-	awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md $(REFERENCE) \
+$(RESULTS)/summary.tsv: scripts/columns.awk scripts/summarize.awk $(REFERENCE) \
+                        $(addsuffix /summary.tsv,$(RUNS))
+	awk -f scripts/columns.awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md $(REFERENCE) \
 	    $(addsuffix /summary.tsv,$(RUNS)) >$@.tmp
 	mv $@.tmp $@
 

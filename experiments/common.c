@@ -45,7 +45,7 @@ size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d)
 {
     size_t n = exp_flags_identity(buf, len, o);
     for (int i = 0; i < 4 && d && n < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "sha256 %s %s\n", exp_idx_files[i], d->sha256[i]);
+        n += (size_t)snprintf(buf + n, len - n, "sha256 %s %s\n", d->file[i], d->sha256[i]);
     if (n >= len)
         exp_die("internal: the run's identity exceeds %zu bytes", len);
     return n;

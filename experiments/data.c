@@ -4,25 +4,40 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common.h"
 #include "ff/error.h"
 #include "ff/results.h"
 
-const char *const exp_idx_files[4] = {
-    "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+/* The four files' names, with a suffix. */
+#define NAMES(suffix)                                                                \
+    {"train-images-idx3-ubyte" suffix, "train-labels-idx1-ubyte" suffix,            \
+     "t10k-images-idx3-ubyte" suffix, "t10k-labels-idx1-ubyte" suffix}
+static const char *const raw_names[4] = NAMES(""), *const gz_names[4] = NAMES(".gz");
 
-static ff_dataset *load_pair(const exp_opts *o, int first)
+/* The path of file i in dir: the raw file if there is one of that name,
+ * else the gzipped one if there is, else the raw name (reported missing by
+ * the load).  Returns the name chosen. */
+static const char *find_file(char *path, size_t len, const char *dir, int i)
 {
-    char img[4096], lab[4096];
-    snprintf(img, sizeof img, "%s/%s", o->data, exp_idx_files[first]);
-    snprintf(lab, sizeof lab, "%s/%s", o->data, exp_idx_files[first + 1]);
+    struct stat st;
+    snprintf(path, len, "%s/%s", dir, gz_names[i]);
+    const int gz = stat(path, &st) == 0;
+    snprintf(path, len, "%s/%s", dir, raw_names[i]);
+    if (!gz || stat(path, &st) == 0)
+        return raw_names[i];
+    snprintf(path, len, "%s/%s", dir, gz_names[i]);
+    return gz_names[i];
+}
+
+static ff_dataset *load_pair(const char *img, const char *lab)
+{
     ff_dataset *ds;
     int status = ff_dataset_load_idx(&ds, img, lab);
     if (status == FF_EOPEN)
-        exp_die("cannot open %s or %s: %s (run 'make data', or pass --data DIR)", img, lab,
-                strerror(errno));
+        exp_die("cannot open %s or %s: %s (each is read raw or as NAME.gz; run 'make data', "
+                "or pass --data DIR)", img, lab, strerror(errno));
     if (status != FF_SUCCESS)
         exp_die("%s / %s: %s (replace the file: 'make data')", img, lab, ff_strerror(status));
     if (ds->h != 28 || ds->w != 28)
@@ -85,19 +100,19 @@ static void split_seed(const exp_opts *o, exp_data *d, const ff_dataset *train,
 void exp_load(const exp_opts *o, exp_data *d)
 {
     memset(d, 0, sizeof *d);
-    ff_dataset *train = load_pair(o, 0), *test = load_pair(o, 2);
+    char path[4][4096];
+    for (int i = 0; i < 4; i++)
+        d->file[i] = find_file(path[i], sizeof path[i], o->data, i);
+    ff_dataset *train = load_pair(path[0], path[1]), *test = load_pair(path[2], path[3]);
     if (EXP_PAPER(o->kind))
         split_paper(o, d, train, test);
     else
         split_seed(o, d, train, test);
     ff_dataset_free(train);
     ff_dataset_free(test);
-    for (int i = 0; i < 4; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", o->data, exp_idx_files[i]);
-        if (ff_sha256_file(d->sha256[i], path) != FF_SUCCESS)
-            exp_die("%s: cannot read to checksum it", path);
-    }
+    for (int i = 0; i < 4; i++)
+        if (ff_sha256_file(d->sha256[i], path[i]) != FF_SUCCESS)
+            exp_die("%s: cannot read to checksum it", path[i]);
     size_t smallest = d->train_pos->n;
     if (d->train_neg && d->train_neg->n < smallest)
         smallest = d->train_neg->n;

@@ -1,6 +1,12 @@
 /* data.h - an experiment's data: the four MNIST IDX files, loaded, split
  * by its protocol, limited by its flags, and checksummed.
  *
+ * Each file is found in --data by its raw name (train-images-idx3-ubyte)
+ * or, when there is none of that name, by its gzipped one
+ * (train-images-idx3-ubyte.gz); ff_idx_read reads either.  When both are
+ * there the raw file wins: the pinned checksums (scripts/fetch-mnist.sh)
+ * are of the raw files.  Each file is checksummed as it is on disk.
+ *
  * Seed protocol ("Data"): positive digits 0..4, negative 5..9, validation
  * on the test images (train_pos, train_neg, val_pos, val_neg).  Paper
  * protocol: all digits in train_pos (the first 50,000 training images),
@@ -15,12 +21,13 @@
 
 typedef struct {
     ff_dataset *train_pos, *train_neg, *val_pos, *val_neg, *test; /* NULL: none */
-    char sha256[4][65]; /* of the four files, as exp_idx_files lists them */
+    /* The four IDX files read, by index (train images, train labels, test
+     * images, test labels): each one's name in --data (".gz" for a gzipped
+     * one), which the run's identity and config.txt's sha256 lines give,
+     * and its checksum. */
+    const char *file[4];
+    char sha256[4][65];
 } exp_data;
-
-/* The data's four IDX files, by index (train images, train labels, test
- * images, test labels). */
-extern const char *const exp_idx_files[4];
 
 /* Load the files in --data, split them by o->kind's protocol, checksum
  * them, and check that --batch fits the training parts; exits with a

@@ -366,7 +366,7 @@ static void write_config(FILE *f, const head_run *h, double seconds)
             h->pc.head.lr, h->pc.head.weight_cost, o->epochs, o->batch, o->threads, o->data,
             h->n_train, h->set[TRAIN].n, h->set[VAL].n, d->test->n, h->set[TEST].feat != NULL);
     for (int i = 0; i < 4; i++)
-        fprintf(f, "sha256_%s %s\n", exp_idx_files[i], d->sha256[i]);
+        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     fprintf(f, "compiler %s\ncblas %s\ncommit %s\nseconds_features %.2f\nseconds %.2f\n",
             ff_system_compiler(), cblas, commit, h->t_features, seconds);
 }

@@ -649,7 +649,7 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
                 d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
     }
     for (int i = 0; i < 4; i++)
-        fprintf(f, "sha256_%s %s\n", exp_idx_files[i], d->sha256[i]);
+        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
     fprintf(f, "compiler %s\ncblas %s\ncpu %s\ncommit %s\nseconds %.2f\n",
             ff_system_compiler(), cblas, cpu, commit, seconds);

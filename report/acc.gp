@@ -43,7 +43,9 @@ set title "Forward-Forward"
 set xrange [0:ff_last]
 set xtics ff_last <= 10 ? 1 : 20
 set yrange [floor(ff_lo / 10) * 10 : 100]
-set key at screen 0.35, 0.03 center bottom horizontal maxcols 2 width 2 samplen 4
+# the key in two rows, below the axis label: a horizontal key drops to one
+# column of four rows, over the label, when its titles are too wide for two
+set key at screen 0.35, 0.03 center bottom vertical maxrows 2 samplen 4
 if (sup_runs + unsup_runs == 0) { set label 1 "no complete run yet" at graph 0.5, 0.5 center }
 # each series: its band (min to max over the runs), then its mean line
 plot dat("ff-sup") using 1:mean(sup_soft)+1:mean(sup_soft)+2 \

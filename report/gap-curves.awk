@@ -1,39 +1,34 @@
 # gap-curves.awk - one screened net's validation curves, one per setting.
 #
-#   awk -v net=NET -v params=OUT.gp -f gap-curves.awk RUN/curve.tsv ... >OUT.dat
+#   awk -v net=NET -v params=OUT.gp -f columns.awk -f gap-curves.awk RUN/curve.tsv ... >OUT.dat
 #
 # Each RUN directory is NET-seed<N> or NET-reference-seed<N> (the reference
 # settings) or NET-<setting>-seed<N>; the files come in the order the
 # settings are to be drawn, a setting's seeds together.  Prints one data
 # block per setting (gnuplot's index 0, 1, ...): per evaluation of the
-# validation set (the lines whose columns `set` and `part`, named by the
-# header, read "val" and "all"), epochs trained (the curve's epoch, from
-# zero, plus one), the number of runs, and the mean over them of the
+# validation set (the lines whose columns `set` and `part`, found by their
+# names: columns.awk, read "val" and "all"), epochs trained (the curve's
+# epoch, from zero, plus one), the number of runs, and the mean over them of the
 # softmax and the goodness readout's error in % (100 - accuracy; '-' where
 # a run has no such column or value).  Writes into `params`, as gnuplot
 # assignments: the number of settings (nset), their names and whether each
 # has a goodness readout (words of `names`, `goods`), the last epoch, and
 # the range of the errors above zero (errmin, errmax).
-FNR == 1 {
-    if ($1 != "#" || $2 != "epoch") { print FILENAME ": not a curve.tsv" > "/dev/stderr"; exit 1 }
-    delete c
-    for (i = 2; i <= NF; i++) c[$i] = i - 1
-    if (!("set" in c) || !("part" in c) || !("softmax_acc" in c)) {
-        print FILENAME ": no set, part or softmax_acc column" > "/dev/stderr"; exit 1
-    }
+!col_data() {                    # a curve.tsv's header: its setting
+    if (FNR > 1) next
     s = FILENAME; sub(/\/curve\.tsv$/, "", s); sub(/.*\//, "", s); sub(/-seed[0-9]+$/, "", s)
     s = s == net || s == net "-reference" ? "reference" : substr(s, length(net) + 2)
     if (!(s in id)) { id[s] = ++nset; name[nset] = s }
     k = id[s]
     next
 }
-/^#/ || NF == 0 || $(c["set"]) != "val" || $(c["part"]) != "all" { next }
+col("set") != "val" || col("part") != "all" { next }
 {
-    e = $(c["epoch"]) + 1
+    e = col("epoch") + 1
     if (!((k, e) in runs)) order[k, ++ne[k]] = e
     runs[k, e]++
-    add(k, e, 1, $(c["softmax_acc"]))
-    if ("goodness_acc" in c) add(k, e, 2, $(c["goodness_acc"]))
+    add(k, e, 1, col("softmax_acc"))
+    if (col_has("goodness_acc")) add(k, e, 2, col("goodness_acc"))
     if (e > last) last = e
 }
 function add(k, e, m, acc,    v) {

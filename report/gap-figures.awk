@@ -1,16 +1,16 @@
 # gap-figures.awk - the paper-gap study's figures, as Markdown.
 #
-#   awk -f gap-figures.awk SETTINGS BUILD/gap-runs.txt
+#   awk -f columns.awk -f gap-figures.awk SETTINGS BUILD/gap-runs.txt
 #
-# SETTINGS is experiments/paper-settings.tsv (run, setting, hypothesis,
-# program, flags); the manifest has a line "run NET SETTING SEED" per
-# complete run of the study (SETTING "reference" for the reference
-# settings).  Prints one figure per net with a complete run of a setting
+# SETTINGS is experiments/paper-settings.tsv (columns run, setting and
+# program, found by their names: columns.awk); the manifest has a line
+# "run NET SETTING SEED" per complete run of the study (SETTING
+# "reference" for the reference settings).  Prints one figure per net with a complete run of a setting
 # other than the reference (fig/gap-NET.svg, drawn by gap.gp), its caption
 # naming each setting's seeds, and saying which settings train a new head
 # on a frozen net (program ff_head), whose epochs are the head's.
 FILENAME == ARGV[1] {
-    if (!/^#/ && NF && $1 != "run" && $4 == "ff_head") head[$1, $2] = 1
+    if (col_data() && col("program") == "ff_head") head[col("run"), col("setting")] = 1
     next
 }
 $1 == "run" {

@@ -1,24 +1,26 @@
 # paper-figures.awk - the paper-scale part's figures, as Markdown.
 #
-#   awk -v part=curves -f paper-figures.awk REFERENCE BUILD/paper-runs.txt
-#   awk -v part=fit -f paper-figures.awk REFERENCE BUILD/paper-runs.txt \
+#   awk -v part=curves -f columns.awk -f paper-figures.awk REFERENCE BUILD/paper-runs.txt
+#   awk -v part=fit -f columns.awk -f paper-figures.awk REFERENCE BUILD/paper-runs.txt \
 #       BUILD/paper-curves/RUN.dat ...
 #
 # part=curves: one figure per run with at least one complete seed
 # (fig/paper-RUN.svg, drawn by paper.gp), its caption naming the seeds it
 # is made of; then the runs with none, which have no curve (the runs on
 # all the training images, <run>-train60k, have no validation set and are
-# not named).  REFERENCE (experiments/reference-paper.tsv) says which
-# readouts the paper gives a test error for, drawn dotted in the figure.
+# not named).  REFERENCE (experiments/reference-paper.tsv, its columns
+# found by their names: columns.awk) says which readouts the paper gives a
+# test error for, drawn dotted in the figure.
 #
 # part=fit: one figure per run some of whose complete seeds recorded their
 # training error (the manifest's "trained RUN-seedN IMAGES" lines, IMAGES
 # '-' for none): fig/paper-fit-RUN.svg, drawn by paper-fit.gp, and then
-# what its data (RUN.dat, paper-curves.awk's) show: the training and
+# what its data (RUN.dat, curves.awk's) show: the training and
 # validation errors after the last epoch, and the epoch of the lowest
 # validation error.  Then the complete runs without training lines, named.
 FILENAME == ARGV[1] {
-    if ($1 != "run" && $3 != "-") paper[$1] = paper[$1] (paper[$1] == "" ? "" : " and ") $2
+    if (col_data() && col("paper_value") != "-")
+        paper[col("run")] = paper[col("run")] (paper[col("run")] == "" ? "" : " and ") col("readout")
     next
 }
 FILENAME == ARGV[2] && $1 == "run" {

@@ -3,7 +3,7 @@
 #
 #   gnuplot -e "run='ff-sup-4x2000'; dir='build/paper-curves'; out='f.svg'" paper-fit.gp
 #
-# Reads DIR/RUN.dat and .gp (paper-curves.awk): index 0 the validation
+# Reads DIR/RUN.dat and .gp (curves.awk, scale=paper): index 0 the validation
 # evaluations, index 2 the training subset's.  Lines: mean over the runs
 # (seeds); bands: their minimum to maximum; validation solid, training
 # dashed; softmax readout in the run's colour, goodness in grey.  Log

@@ -1,13 +1,13 @@
 # paper-gap.awk - one hypothesis of the paper-gap study, as Markdown.
 #
 #   awk -v hypothesis=H -v known="data peer head ..." -v ablation=ABLATION -v path=SHOWN \
-#       -f paper-gap.awk SETTINGS [REF/config.txt ...] [ABLATION]
+#       -f columns.awk -f paper-gap.awk SETTINGS [REF/config.txt ...] [ABLATION]
 #
 # SETTINGS is experiments/paper-settings.tsv (run, setting, hypothesis,
 # program, flags); ABLATION the results' paper-ablation.tsv (`make
-# paper-ablation`; absent: -v ablation=''), read by its header's column
-# names; the config.txt files are those of the nets' reference runs (their
-# "train" and "val" image counts).  Prints, for hypothesis H, a table of
+# paper-ablation`; absent: -v ablation=''), both read by the names of
+# their columns (columns.awk); the config.txt files are those of the nets'
+# reference runs (their "train" and "val" image counts).  Prints, for hypothesis H, a table of
 # its rows of ABLATION, each net's reference row first, then one sentence:
 # the settings by verdict, with their differences from the reference, and
 # the seed noise they were judged against; for H "data", what a setting of
@@ -15,13 +15,12 @@
 # H that have no row, with the `make paper-search` that runs them.
 # H "other": the rows no hypothesis in `known` shows, under a heading of
 # their own (nothing if there are none).
-BEGIN { FS = "\t"; nknown = split(known, k, " "); for (i = 1; i <= nknown; i++) isknown[k[i]] = 1 }
-
-FILENAME == ARGV[1] {
-    if (/^#/ || NF == 0 || $1 == "run") next
-    if ($3 == hypothesis) { want[++nwant] = $1 "/" $2; mine[$1] = 1 }
-    if ($3 in isknown) covered[$1] = 1
-    next
+BEGIN {
+    nknown = split(known, k, " "); for (i = 1; i <= nknown; i++) isknown[k[i]] = 1
+    # the columns of ABLATION shown
+    ncell = split("hypothesis setting net seeds val_error_softmax_mean val_error_softmax_sd" \
+                  " val_error_goodness_mean val_error_goodness_sd diff_softmax diff_goodness" \
+                  " noise_sd verdict flags", cells, " ")
 }
 
 FILENAME ~ /config\.txt$/ {
@@ -31,15 +30,22 @@ FILENAME ~ /config\.txt$/ {
     if (w[1] == "train" || w[1] == "val") images[net, w[1]] = w[2]
     next
 }
+!col_data() { next }
 
-FILENAME == ablation && FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-FILENAME == ablation && NF > 0 {
-    h = $col["hypothesis"]; net = $col["net"]
+FILENAME == ARGV[1] {
+    h = col("hypothesis")
+    if (h == hypothesis) { want[++nwant] = col("run") "/" col("setting"); mine[col("run")] = 1 }
+    if (h in isknown) covered[col("run")] = 1
+    next
+}
+
+FILENAME == ablation {
+    h = col("hypothesis"); net = col("net")
     if (hypothesis == "other" ? !(h in isknown) && !(h == "reference" && (net in covered)) \
                               : h == hypothesis || (h == "reference" && (net in mine))) {
         n++
-        for (c in col) v[n, c] = $(col[c])
-        ran[net "/" $col["setting"]] = 1
+        for (i = 1; i <= ncell; i++) v[n, cells[i]] = col(cells[i])
+        ran[net "/" col("setting")] = 1
         if (h != "reference" && !(net in seen)) { seen[net] = 1; nnets++ }
     }
 }

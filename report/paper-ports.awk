@@ -1,30 +1,31 @@
 # paper-ports.awk - other implementations of the reference code beside ours.
 #
-#   awk -f paper-ports.awk PORTS RUN/summary.tsv ...
+#   awk -f columns.awk -f paper-ports.awk PORTS RUN/summary.tsv ...
 #
 # PORTS is experiments/reference-ports.tsv (run, source, where, epochs, set,
 # readout, error in %); then the summary.tsv of every complete paper run
-# (RUN = <run>-seed<N>; columns 7 and 10 the validation accuracy after the
-# last epoch by softmax and by goodness, 14 and 15 the test accuracy).
+# (RUN = <run>-seed<N>; softmax_final and goodness_final the validation
+# accuracy after the last epoch by softmax and by goodness, test_softmax and
+# test_goodness the test accuracy), columns found by their names (columns.awk).
 # Prints a Markdown table, one row per row of PORTS, with our error on the
 # same set by the same readout: the mean over our seeds, their range, and
 # the difference from theirs.  Then, for the rows run on this machine, one
 # sentence: where ours is lower or higher, by validation and by test.
-BEGIN { FS = "[ \t]+" }
-/^#/ || NF == 0 { next }
+!col_data() { next }
 
 FILENAME == ARGV[1] {
-    if ($1 == "run") next
     n++
-    run[n] = $1; src[n] = $2; where[n] = $3; ep[n] = $4; set[n] = $5; ro[n] = $6; err[n] = $7
+    run[n] = col("run"); src[n] = col("source"); where[n] = col("where"); ep[n] = col("epochs")
+    set[n] = col("set"); ro[n] = col("readout"); err[n] = col("error")
     next
 }
 
 {   # one run's summary
     r = FILENAME; sub(/\/summary\.tsv$/, "", r); sub(/.*\//, "", r); sub(/-seed[0-9]+$/, "", r)
-    epochs[r] = epochs[r] == "" || epochs[r] == $4 ? $4 : "mixed"
-    add(r, "val", "softmax", $7); add(r, "val", "goodness", $10)
-    add(r, "test", "softmax", $14); add(r, "test", "goodness", $15)
+    e = col("epochs")
+    epochs[r] = epochs[r] == "" || epochs[r] == e ? e : "mixed"
+    add(r, "val", "softmax", col("softmax_final")); add(r, "val", "goodness", col("goodness_final"))
+    add(r, "test", "softmax", col("test_softmax")); add(r, "test", "goodness", col("test_goodness"))
 }
 function add(r, s, o, acc,    k, e) {
     if (acc == "-") return

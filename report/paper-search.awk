@@ -1,22 +1,20 @@
 # paper-search.awk - the search on the validation set, as Markdown.
 #
-#   awk -v path=SHOWN -f paper-search.awk [results/paper-search.tsv]
+#   awk -v path=SHOWN -f columns.awk -f paper-search.awk [results/paper-search.tsv]
 #
 # The table is `make paper-search-table`'s: one row per run, `reference`
 # for the reference settings (the paper runs themselves), else the setting
-# changed.  Prints a Markdown table, each row's validation errors beside the
+# changed; its columns are found by their names (columns.awk).  Prints a Markdown table, each row's validation errors beside the
 # mean of the same net's reference runs (the difference, in points:
 # negative is better), then per net which setting came lowest by each
 # readout.  A readout a run lacks ('-') is shown as such and counted
 # nowhere.  No table: says how to make one.
-BEGIN { FS = "\t" }
-NR == 1 && $1 == "run" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-NF == 0 { next }
+!col_data() { next }
 {
     n++
-    setting[n] = $col["setting"]; seed[n] = $col["seed"]; net[n] = $col["run"]
-    epochs[n] = $col["epochs"]; minutes[n] = $col["minutes"]
-    err[n, "s"] = $col["val_error_softmax"]; err[n, "g"] = $col["val_error_goodness"]
+    setting[n] = col("setting"); seed[n] = col("seed"); net[n] = col("run")
+    epochs[n] = col("epochs"); minutes[n] = col("minutes")
+    err[n, "s"] = col("val_error_softmax"); err[n, "g"] = col("val_error_goodness")
     if (!(net[n] in seen)) { seen[net[n]] = 1; nets[++nnet] = net[n] }
     for (k = 0; k < 2; k++) {
         r = k ? "g" : "s"; v = err[n, r]; key = net[n] SUBSEP r

@@ -1,16 +1,17 @@
 # paper-table.awk - the paper-scale test errors: ours beside the paper's.
 #
-#   awk -v table=PAPER_TABLE -v ntest=N [-v part=data] -f paper-table.awk REFERENCE \
-#       [PAPER_TABLE] RUN/summary.tsv ...
+#   awk -v table=PAPER_TABLE -v ntest=N [-v part=data] -f columns.awk -f paper-table.awk \
+#       REFERENCE [PAPER_TABLE] RUN/summary.tsv ...
 #
 # ntest: the number of test images (for the sampling error; none if unset).
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error); PAPER_TABLE the results' paper-summary.tsv, made by `make
 # paper-table` (absent: -v table=''); then the summary.tsv of every complete
 # paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
-# settings trained on all the training images; its last columns layers
-# units test_softmax test_goodness; its training images the "train N" line
-# of the config.txt beside it).  Prints a Markdown table, one row per run
+# settings trained on all the training images; its columns layers, units,
+# test_softmax and test_goodness; its training images the "train N" line
+# of the config.txt beside it), each file's columns found by their names
+# (columns.awk).  Prints a Markdown table, one row per run
 # and readout in REFERENCE's order, each run's -train60k row after its own
 # when it has runs or a row in PAPER_TABLE, then which rows fall short of
 # the paper.  A row of PAPER_TABLE is shown only if it still describes the
@@ -23,21 +24,25 @@
 # part=data: instead, each run's two protocols side by side (the rows shown
 # above), the difference of their mean test errors and its verdict against
 # twice its standard error from the seeds' sds, then one sentence.
-BEGIN { FS = "[ \t]+"; SIXTY = "-train60k" }
-/^#/ || NF == 0 { next }
+BEGIN {  # the columns of PAPER_TABLE shown (n_train where the table has it)
+    SIXTY = "-train60k"
+    ncell = split("epochs seeds test_error_mean test_error_sd paper_value minutes_per_run",
+                  cells, " ")
+}
+!col_data() { next }
 
 FILENAME == ARGV[1] {
-    if ($1 == "run") next
-    key = $1 SUBSEP $2
+    key = col("run") SUBSEP col("readout")
     order[++nrow] = key
-    paper[key] = $3
+    paper[key] = col("paper_value")
     next
 }
 
 FILENAME == table {
-    if ($1 == "run") { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    key = $1 SUBSEP $2
-    for (c in col) cell[key, c] = $(col[c])
+    key = col("run") SUBSEP col("readout")
+    for (i = 1; i <= ncell; i++) cell[key, cells[i]] = col(cells[i])
+    has_n_train = col_has("n_train")
+    if (has_n_train) cell[key, "n_train"] = col("n_train")
     in_table[key] = 1
     next
 }
@@ -46,9 +51,9 @@ FILENAME == table {
     run = FILENAME; sub(/\/summary\.tsv$/, "", run); sub(/.*\//, "", run)
     sub(/-seed[0-9]+$/, "", run)
     runs[run]++
-    keep(net, run, $12 " × " $13)
+    keep(net, run, col("layers") " × " col("units"))
     keep(images, run, train_images(FILENAME))
-    add(run SUBSEP "softmax", $14); add(run SUBSEP "goodness", $15)
+    add(run SUBSEP "softmax", col("test_softmax")); add(run SUBSEP "goodness", col("test_goodness"))
 }
 function add(key, acc) {
     if (acc == "-") return
@@ -59,13 +64,10 @@ function keep(a, run, v) {
     if (index(" / " a[run] " / ", " / " v " / ") == 0) a[run] = a[run] (a[run] == "" ? "" : " / ") v
 }
 # the "train N" line of the config.txt beside a summary.tsv ('?' if none)
-function train_images(summary,    config, line, w, n) {
-    config = summary; sub(/summary\.tsv$/, "config.txt", config)
-    n = "?"
-    while ((getline line < config) > 0)
-        if (split(line, w, " ") == 2 && w[1] == "train") n = w[2]
-    close(config)
-    return n
+function train_images(summary,    file, n) {
+    file = summary; sub(/summary\.tsv$/, "config.txt", file)
+    n = config(file, "train")
+    return n == "" ? "?" : n
 }
 
 # the row of run r and readout (key) still describes the runs; p: the paper's value
@@ -73,7 +75,7 @@ function fresh(key, r, p) {
     if (cell[key, "seeds"] != cnt[key]) return 0
     if (cell[key, "test_error_mean"] != sprintf("%.2f", sum[key] / cnt[key])) return 0
     if (cell[key, "paper_value"] != p) return 0
-    if (("n_train" in col) && cell[key, "n_train"] != images[r]) return 0
+    if (has_n_train && cell[key, "n_train"] != images[r]) return 0
     return 1
 }
 function shown(key, r, p) { return in_table[key] && cnt[key] && fresh(key, r, p) }

@@ -3,7 +3,7 @@
 #
 #   gnuplot -e "run='ff-sup-4x2000'; dir='build/paper-curves'; out='f.svg'" paper.gp
 #
-# Reads DIR/RUN.dat and .gp (paper-curves.awk).  Lines: mean over the runs
+# Reads DIR/RUN.dat and .gp (curves.awk, scale=paper).  Lines: mean over the runs
 # (seeds); bands: their minimum to maximum; softmax readout solid, goodness
 # dashed; points (bars: min to max): the test set, evaluated once, after
 # the last epoch; dotted: the paper's test error.  Log scale: the errors

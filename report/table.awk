@@ -1,40 +1,47 @@
 # table.awk - the accuracy table: ours (summary.tsv) beside the seed's.
 #
-#   awk -v table=RESULTS/summary.tsv -f table.awk REFERENCE [TABLE] RUN/summary.tsv ...
+#   awk -v table=RESULTS/summary.tsv -f columns.awk -f table.awk REFERENCE [TABLE] \
+#       RUN/summary.tsv ...
 #
 # REFERENCE is experiments/reference-seed.tsv (the seed's published numbers,
 # and its rerun's); TABLE is the results' summary.tsv, made by `make table`
-# (absent: -v table=''); then the summary.tsv of every complete run.
+# (absent: -v table=''); then the summary.tsv of every complete run.  Each
+# file's columns are found by their names (columns.awk).
 # Prints a Markdown table, one row per model and algorithm in the seed's
 # order.  A row of TABLE is shown only if it still describes the runs
 # present: the same number of runs and the same mean best accuracies, as
 # recomputed here from the runs.  Otherwise (a run added, redone or
 # removed since `make table`) its numbers are stale and are not shown.
-BEGIN { FS = "[ \t]+" }
-/^#/ || NF == 0 { next }
+BEGIN {  # the columns of TABLE shown
+    ncell = split("epochs seeds softmax_best_mean softmax_best_sd softmax_final_mean" \
+                  " softmax_final_sd goodness_best_mean goodness_best_sd goodness_final_mean" \
+                  " goodness_final_sd seconds_per_run", cells, " ")
+}
+!col_data() { next }
 
 FILENAME == ARGV[1] {
-    if ($1 == "model") next
-    key = $1 SUBSEP $2
+    key = col("model") SUBSEP col("algorithm")
     order[++nrow] = key
-    seed_soft[key] = $4 ($6 == "-" ? "" : " (" $6 ")")
-    seed_good[key] = $5 ($7 == "-" ? "" : " (" $7 ")")
+    seed_soft[key] = col("seed_softmax") rerun(col("rerun_softmax"))
+    seed_good[key] = col("seed_goodness") rerun(col("rerun_goodness"))
     next
 }
 
 FILENAME == table {
-    if ($1 == "model") { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    key = $1 SUBSEP $2
-    for (c in col) cell[key, c] = $(col[c])
+    key = col("model") SUBSEP col("algorithm")
+    for (i = 1; i <= ncell; i++) cell[key, cells[i]] = col(cells[i])
     in_table[key] = 1
     next
 }
 
-{   # one run's summary: experiment model seed epochs softmax_best ... goodness_best ...
-    key = $2 SUBSEP $1
-    runs[key]++; sb[key] += $5
-    if ($8 != "-") { ng[key]++; gb[key] += $8 }
+{   # one run's summary
+    key = col("model") SUBSEP col("experiment")
+    runs[key]++; sb[key] += col("softmax_best")
+    if (col("goodness_best") != "-") { ng[key]++; gb[key] += col("goodness_best") }
 }
+
+# the seed's rerun beside its number, in parentheses
+function rerun(v) { return v == "-" ? "" : " (" v ")" }
 
 function pm(key, what,    m, s) {
     m = cell[key, what "_mean"]; s = cell[key, what "_sd"]

@@ -1,7 +1,7 @@
 #!/usr/bin/awk -f
 # compare.awk - a reproduction's table beside its reference's, row by row.
 #
-#   awk -v bits=BITS -f compare.awk TABLE REFERENCE_TABLE
+#   awk -v bits=BITS -f columns.awk -f compare.awk TABLE REFERENCE_TABLE
 #
 # BITS has one line per run of the reproduction: "<name>-seed<N> STATUS",
 # STATUS "same" when its curve.tsv is the reference run's but for the time
@@ -11,7 +11,8 @@
 # algorithm; measures softmax_best and goodness_best, the accuracies the
 # seed study published, beside seed_softmax and seed_goodness) or both the
 # paper's (paper-summary.tsv: a row per run and readout; measure test_error,
-# beside paper_value).  Columns are found by their names in the header.
+# beside paper_value).  Columns are found by their names in the header
+# (columns.awk).
 #
 # Prints, tab-separated with a header, one line per row and measure that has
 # a value on either side:
@@ -42,36 +43,33 @@ BEGIN {
     if (got < 0) die(bits ": cannot read it")
 }
 
-FNR == 1 {
+# a table's first line: its header read (col_data), its kind and columns checked
+!col_data() {
+    if (FNR > 1) next
     file++
-    delete col
-    for (i = 1; i <= NF; i++) col[$i] = i
-    k = ("algorithm" in col) ? "seed" : ("readout" in col) ? "paper" : ""
+    k = col_has("algorithm") ? "seed" : col_has("readout") ? "paper" : ""
     if (k == "") die(FILENAME ": neither a summary.tsv nor a paper-summary.tsv header: rebuild it with make table or make paper-table")
     if (kind == "") setup(k)
     else if (k != kind) die(FILENAME ": a " k " table, the other is a " kind " table: compare tables of one kind")
     for (i = 1; i <= ncols; i++)
-        if (!(need[i] in col)) die(FILENAME ": no column " need[i] ": rebuild it with make table or make paper-table")
-    for (i = 1; i <= ncols; i++) at[file, need[i]] = col[need[i]]
+        if (!col_has(need[i])) die(FILENAME ": no column " need[i] ": rebuild it with make table or make paper-table")
     next
 }
 
 {
-    key = (kind == "seed") ? get("model") "/" get("algorithm") : get("run") "/" get("readout")
+    key = (kind == "seed") ? col("model") "/" col("algorithm") : col("run") "/" col("readout")
     if (!((key, file) in seen)) { seen[key, file] = 1; if (!(key in listed)) { listed[key] = 1; order[++nrow] = key } }
-    if (kind == "seed") runname[key] = get("algorithm") "-" get("model")
-    else runname[key] = get("run")
-    val[key, file, "seeds"] = get("seeds")
+    if (kind == "seed") runname[key] = col("algorithm") "-" col("model")
+    else runname[key] = col("run")
+    val[key, file, "seeds"] = col("seeds")
     for (m = 1; m <= nmeas; m++) {
-        val[key, file, meas[m] "_mean"] = get(meas[m] "_mean")
-        val[key, file, meas[m] "_sd"] = get(meas[m] "_sd")
-        if (file == 1 || !((key, m) in published)) published[key, m] = get(pub[m])
+        val[key, file, meas[m] "_mean"] = col(meas[m] "_mean")
+        val[key, file, meas[m] "_sd"] = col(meas[m] "_sd")
+        if (file == 1 || !((key, m) in published)) published[key, m] = col(pub[m])
     }
 }
 
-function get(name) { return $(at[file, name]) }
-
-function die(msg) { print "compare: " msg | "cat 1>&2"; close("cat 1>&2"); failed = 1; exit 1 }
+function die(msg) { col_fail("compare: " msg) }
 
 function setup(k,    i) {
     kind = k
@@ -94,7 +92,6 @@ function value(key, f, what) { return ((key, f) in seen) ? val[key, f, what] : "
 function numeric(s) { return s ~ /^-?[0-9]+(\.[0-9]*)?$/ }
 
 END {
-    if (failed) exit 1
     if (file != 2) die("usage: awk -v bits=BITS -f compare.awk TABLE REFERENCE_TABLE (two non-empty tables)")
     print "row", "measure", "seeds", "reproduced_mean", "reproduced_sd", "reference_seeds",
           "reference_mean", "reference_sd", "published", "difference", "distance_sd", "verdict"

@@ -37,7 +37,7 @@ for run in "$@"; do
     echo "$name $status"
 done >"$bits"
 
-awk -v bits="$bits" -f "$here/compare.awk" "$table" "$ref" >"$out.tmp"
+awk -v bits="$bits" -f "$here/columns.awk" -f "$here/compare.awk" "$table" "$ref" >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "compare: $table beside $ref ($out)"
 awk -f "$here/show-tsv.awk" "$out"

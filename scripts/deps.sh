@@ -5,11 +5,12 @@
 # command and fails, so that nothing half-works later.
 set -eu
 
-# clang, libfuzzer-14-dev and libclang-rt-14-dev: the fuzzing harnesses and
-# the sanitizer build (make fuzz, make test-sanitizers).  slurm-wlm and
-# munge: make reproduce CLUSTER=slurm and its test's one-node cluster.
-packages="cmake gcc make libgsl-dev libopenblas-dev gnuplot-nox pandoc npm libxml2-utils
-          clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge"
+# zlib1g-dev: the IDX reader's gzip support (gzipped data files).  clang,
+# libfuzzer-14-dev and libclang-rt-14-dev: the fuzzing harnesses and the
+# sanitizer build (make fuzz, make test-sanitizers).  slurm-wlm and munge:
+# make reproduce CLUSTER=slurm and its test's one-node cluster.
+packages="cmake gcc make libgsl-dev libopenblas-dev zlib1g-dev gnuplot-nox pandoc npm
+          libxml2-utils clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge"
 
 missing=
 for p in $packages; do

@@ -2,14 +2,15 @@
 # paper-ablation.awk - the paper-gap study: each setting's validation errors
 # over its seeds beside its net's reference settings.
 #
-#   awk -f paper-ablation.awk experiments/paper-settings.tsv results/paper-search.tsv
+#   awk -f columns.awk -f paper-ablation.awk experiments/paper-settings.tsv \
+#       results/paper-search.tsv
 #
 # paper-settings.tsv names each setting's hypothesis and flags;
 # paper-search.tsv (make paper-search-table) holds one row per run: run,
 # setting ("reference" for the reference settings), seed, epochs,
 # val_error_softmax, val_error_goodness (%, '-' for a readout the run lacks),
-# minutes.  Columns are found by their names.  Prints, tab-separated with a
-# header, per net its reference row (the paper runs', or a proxy's runs of
+# minutes.  Columns are found by their names (columns.awk).  Prints,
+# tab-separated with a header, per net its reference row (the paper runs', or a proxy's runs of
 # the setting named reference), then each other setting of the settings
 # file that has runs, in that file's order:
 #   hypothesis       reference, or the setting's (paper-settings.tsv)
@@ -31,33 +32,26 @@
 #                    other way; mixed: one each way; no difference: neither;
 #                    one seed: either side has a single run (no verdict)
 #   flags            what the setting changes ('-': nothing)
-BEGIN { FS = OFS = "\t" }
+BEGIN { OFS = "\t" }
 
 FNR == 1 { file++ }
+!col_data() { next }
 
 file == 1 {
-    if (/^#/ || NF == 0 || $1 == "run") next
-    key = $1 SUBSEP $2
-    if (key in hyp) die(FILENAME ": " $1 "/" $2 " twice")
-    hyp[key] = $3; flags[key] = $5; order[++ns] = key
+    key = col("run") SUBSEP col("setting")
+    if (key in hyp) col_fail("paper-ablation.awk: " FILENAME ": " col("run") "/" col("setting") " twice")
+    hyp[key] = col("hypothesis"); flags[key] = col("flags"); order[++ns] = key
     next
 }
 
-FNR == 1 {
-    for (i = 1; i <= NF; i++) col[$i] = i
-    split("run setting seed val_error_softmax val_error_goodness minutes", need, " ")
-    for (i in need) if (!(need[i] in col)) die(FILENAME ": no column " need[i] " (make paper-search-table)")
-    next
-}
-
-NF > 0 {
-    net = $col["run"]; key = net SUBSEP $col["setting"]
-    if ($col["setting"] != "reference" && !(key in hyp))
-        die(FILENAME ": " net "/" $col["setting"] " is not in the settings file")
+{
+    net = col("run"); setting = col("setting"); key = net SUBSEP setting
+    if (setting != "reference" && !(key in hyp))
+        col_fail("paper-ablation.awk: " FILENAME ": " net "/" setting " is not in the settings file")
     if (!(net in netseen)) { netseen[net] = 1; nets[++nn] = net }
-    n[key]++; mins[key] += $col["minutes"]
-    add(key, "s", $col["val_error_softmax"])
-    add(key, "g", $col["val_error_goodness"])
+    n[key]++; mins[key] += col("minutes")
+    add(key, "s", col("val_error_softmax"))
+    add(key, "g", col("val_error_goodness"))
 }
 
 function add(key, r, v) {
@@ -89,7 +83,6 @@ function noise(net,    i, key, k, r, rr, num, den, v) {
 }
 
 END {
-    if (exit_code) exit exit_code
     print "hypothesis", "setting", "net", "seeds", "val_error_softmax_mean",
           "val_error_softmax_sd", "val_error_goodness_mean", "val_error_goodness_sd",
           "minutes", "diff_softmax", "diff_goodness", "noise_sd", "verdict", "flags"
@@ -128,10 +121,4 @@ function s(key, r,    v) {
     if (c[key, r] < 2) return "-"
     v = var(key, r)
     return sprintf("%.2f", v > 0 ? sqrt(v) : 0)
-}
-
-function die(msg) {
-    printf "paper-ablation.awk: %s\n", msg >"/dev/stderr"
-    exit_code = 1
-    exit 1
 }

@@ -1,22 +1,23 @@
 #!/usr/bin/awk -f
 # paper-search.awk - the validation errors of a hyperparameter search.
 #
-#   awk -f paper-search.awk results/paper/<run>-seed<N>/summary.tsv \
+#   awk -f columns.awk -f paper-search.awk results/paper/<run>-seed<N>/summary.tsv \
 #       results/paper-search/<run>-<setting>-seed<N>/summary.tsv ...
 #
 # A run directory named <run>-seed<N> used the reference settings; one named
-# <run>-<setting>-seed<N> changed one (the Makefile's search_flags_<setting>).
+# <run>-<setting>-seed<N> changed one (its row of
+# experiments/paper-settings.tsv).
 # Prints, tab-separated with a header line, one row per run directory: the
 # validation error (100 - accuracy, %) after the last epoch by the softmax
-# head and by goodness, and the minutes the run took.  The test set plays
-# no part: a search run never evaluates it, and the reference runs' test
-# columns are not read.
+# head and by goodness (columns softmax_final, goodness_final), and the
+# minutes the run took.  The test set plays no part: a search run never
+# evaluates it, and the reference runs' test columns are not read.
 BEGIN {
-    FS = "[ \t]+"; OFS = "\t"
+    OFS = "\t"
     print "run", "setting", "seed", "epochs", "val_error_softmax", "val_error_goodness", "minutes"
 }
 
-/^#/ || NF == 0 { next }
+!col_data() { next }
 
 {
     dir = FILENAME
@@ -31,7 +32,8 @@ BEGIN {
     }
     run = substr(dir, 1, RLENGTH)
     setting = RLENGTH < length(dir) ? substr(dir, RLENGTH + 2) : "reference"
-    print run, setting, seed, $4, err($7), err($10), sprintf("%.1f", $11 / 60)
+    print run, setting, seed, col("epochs"), err(col("softmax_final")), err(col("goodness_final")),
+          sprintf("%.1f", col("seconds") / 60)
 }
 
 function err(acc) { return acc == "-" ? "-" : sprintf("%.2f", 100 - acc) }

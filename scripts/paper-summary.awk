@@ -1,11 +1,12 @@
 #!/usr/bin/awk -f
 # paper-summary.awk - the paper-scale table from the per-run summary files.
 #
-#   awk -f paper-summary.awk experiments/reference-paper.tsv RUN/summary.tsv ...
+#   awk -f columns.awk -f paper-summary.awk experiments/reference-paper.tsv \
+#       RUN/summary.tsv ...
 #
-# Each run directory is named <run>-seed<N>; its summary.tsv ends with the
-# columns layers units test_softmax test_goodness (accuracies, %), its
-# config.txt holds the number of training images ("train N").  A run named
+# Each run directory is named <run>-seed<N>; its summary.tsv has the
+# columns epochs, seconds, test_softmax and test_goodness (accuracies, %),
+# its config.txt holds the number of training images ("train N").  A run named
 # <base>-train60k is the base run trained on all 60,000 images (no
 # validation set); the paper's value is the base run's.  Prints,
 # tab-separated with a header line naming the columns, one row per run and
@@ -13,16 +14,15 @@
 # over seeds ('-' for a single seed), the paper's value, minutes per run,
 # and the training images (n_train), each base run's row followed by its
 # -train60k row.
-BEGIN { FS = "[ \t]+"; OFS = "\t" }
+BEGIN { OFS = "\t" }
 
 FNR == 1 { file++ }
-/^#/ || NF == 0 { next }
+!col_data() { next }
 
 file == 1 {
-    if ($1 == "run") next
-    key = $1 SUBSEP $2
+    key = col("run") SUBSEP col("readout")
     order[++n] = key
-    paper[key] = $3
+    paper[key] = col("paper_value")
     next
 }
 
@@ -32,22 +32,16 @@ file == 1 {
     sub(/.*\//, "", run)
     sub(/-seed[0-9]+$/, "", run)
     images[run] = train_images(FILENAME)
-    add(run, "softmax", $14, $4, $11)
-    add(run, "goodness", $15, $4, $11)
+    add(run, "softmax", col("test_softmax"), col("epochs"), col("seconds"))
+    add(run, "goodness", col("test_goodness"), col("epochs"), col("seconds"))
 }
 
 # The "train N" line of the run's config.txt, beside its summary.tsv.
-function train_images(summary,    config, line, w, n) {
-    config = summary
-    sub(/summary\.tsv$/, "config.txt", config)
-    n = "?"
-    while ((getline line < config) > 0)
-        if (split(line, w, " ") == 2 && w[1] == "train") n = w[2]
-    close(config)
-    if (n == "?") {
-        printf "paper-summary.awk: %s: no 'train N' line\n", config >"/dev/stderr"
-        exit 1
-    }
+function train_images(summary,    file, n) {
+    file = summary
+    sub(/summary\.tsv$/, "config.txt", file)
+    n = config(file, "train")
+    if (n == "") col_fail("paper-summary.awk: " file ": no 'train N' line")
     return n
 }
 

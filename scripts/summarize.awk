@@ -1,37 +1,35 @@
 #!/usr/bin/awk -f
 # summarize.awk - the summary table from the per-run summary files.
 #
-#   awk -f summarize.awk -v md=OUT.md -v missing=MISSING.txt \
+#   awk -f columns.awk -f summarize.awk -v md=OUT.md \
 #       experiments/reference-seed.tsv RUN/summary.tsv ...
 #
-# Reads the seed's reference table first, then one summary.tsv per run
-# (a '#' header, then: experiment model seed epochs softmax_best
-# softmax_best_epoch softmax_final goodness_best goodness_best_epoch
-# goodness_final seconds).  Prints the table (tab-separated, header line
-# naming the columns) on stdout and a Markdown rendering into `md`: per
-# model and algorithm, mean and sample standard deviation over seeds of the
-# best-over-epochs and the final-epoch validation accuracy, by softmax and by
-# goodness ('-' where a value does not apply, sd '-' for a single seed).
-BEGIN { FS = "[ \t]+"; nref = 0 }
-
+# Reads the seed's reference table first (model, algorithm, seed_softmax,
+# seed_goodness), then one summary.tsv per run (experiment, model, epochs,
+# softmax_best, softmax_final, goodness_best, goodness_final, seconds),
+# each column found by its name (columns.awk).  Prints the table
+# (tab-separated, header line naming the columns) on stdout and a Markdown
+# rendering into `md`: per model and algorithm, mean and sample standard
+# deviation over seeds of the best-over-epochs and the final-epoch
+# validation accuracy, by softmax and by goodness ('-' where a value does
+# not apply, sd '-' for a single seed).
 FNR == 1 { file++ }
-/^#/ || NF == 0 { next }
+!col_data() { next }
 
 file == 1 {
-    if ($1 == "model") next
-    key = $1 SUBSEP $2
+    key = col("model") SUBSEP col("algorithm")
     order[++nref] = key
-    ref_epochs[key] = $3; ref_soft[key] = $4; ref_good[key] = $5
+    ref_soft[key] = col("seed_softmax"); ref_good[key] = col("seed_goodness")
     next
 }
 
 {
-    key = $2 SUBSEP $1
+    key = col("model") SUBSEP col("experiment")
     n[key]++
-    epochs[key] = $4
-    add(key, "sb", $5); add(key, "sf", $7)
-    add(key, "gb", $8); add(key, "gf", $10)
-    secs[key] += $11
+    epochs[key] = col("epochs")
+    add(key, "sb", col("softmax_best")); add(key, "sf", col("softmax_final"))
+    add(key, "gb", col("goodness_best")); add(key, "gf", col("goodness_final"))
+    secs[key] += col("seconds")
 }
 
 function add(key, what, v) {

@@ -53,9 +53,15 @@ mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
 SEEDS=${SEEDS:-1 2}
 PAPER_SEEDS=${PAPER_SEEDS:-1}
-PAPER_RUNS="ff-sup-4x2000 ff-sup-3x1000 ff-unsup-4x2000 bp"
+# the paper's runs and the settings tried, as the Makefiles list them
+PAPER_RUNS=$(make -s --no-print-directory -f "$HERE/../mk/runs.mk" \
+    --eval 'names: ; @echo $(PAPER_BASE_NAMES)' names)
 PAPER_ALL=$(for r in $PAPER_RUNS; do printf '%s %s-train60k ' "$r" "$r"; done)
 SETTINGS=$HERE/../experiments/paper-settings.tsv
+# settings: each setting tried, RUN/SETTING, a line each
+settings() {
+    awk -f "$HERE/../scripts/columns.awk" -f "$HERE/../scripts/settings.awk" "$SETTINGS"
+}
 GAP_FIXTURE=$HERE/paper-gap-fixture.tsv
 if [ $# -eq 3 ]; then
     if [ ! -d "$3" ]; then
@@ -121,16 +127,19 @@ html_rows() {
 # table_rows TSV HTML: prints each row of the results' summary table that
 # the HTML lacks (a table row whose cells, tags stripped, read model,
 # algorithm, epochs, runs, softmax best, seed's number, softmax final,
-# goodness best, goodness final, s/run as the TSV has them)
+# goodness best, goodness final, s/run as the TSV has them; its columns
+# found by the header's names)
 table_rows() {
     html_rows "$2" >"$2.rows"
     awk -F '\t' '
-        function pm(m, s) { return m == "-" ? "-" : m (s == "-" ? "" : " ± " s) }
+        function pm(m) { return $c[m "_mean"] == "-" ? "-" : $c[m "_mean"] \
+                                ($c[m "_sd"] == "-" ? "" : " ± " $c[m "_sd"]) }
         FILENAME == ARGV[1] {
-            if ($1 == "model") next
-            want[++n] = "|" $1 "|" $2 "|" $3 "|" $4 "|" pm($5, $6) "|" $13
-            rest[n, 1] = "|" pm($7, $8) "|" pm($9, $10) "|"
-            rest[n, 2] = "|" pm($11, $12) "|" $15 "|"
+            if (FNR == 1) { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            want[++n] = "|" $c["model"] "|" $c["algorithm"] "|" $c["epochs"] "|" $c["seeds"] "|" \
+                        pm("softmax_best") "|" $c["seed_softmax"]
+            rest[n, 1] = "|" pm("softmax_final") "|" pm("goodness_best") "|"
+            rest[n, 2] = "|" pm("goodness_final") "|" $c["seconds_per_run"] "|"
             next
         }
         { rows[++nr] = $0 }
@@ -237,15 +246,16 @@ gap_rows() {
 unrun_named() {
     tr '\n' ' ' <"$2" | grep -o 'SEARCH_SETTINGS=&quot;[^&]*&quot;' |
         sed 's/SEARCH_SETTINGS=&quot;//; s/&quot;$//' | tr ' ' '\n' >"$2.named"
+    settings >"$2.settings"
     awk -F '\t' '
-        FILENAME == ARGV[1] { if (!/^#/ && NF && $1 != "run") pair[++n] = $1 "/" $2; next }
+        FILENAME == ARGV[1] { pair[++n] = $0; next }
         FILENAME == ARGV[2] {
             if (FNR == 1) { for (i = 1; i <= NF; i++) c[$i] = i; next }
             ran[$c["net"] "/" $c["setting"]] = 1; next
         }
         { named[$0] = 1 }
         END { for (i = 1; i <= n; i++) if (!(pair[i] in ran) && !(pair[i] in named)) print pair[i] }' \
-        "$SETTINGS" "$1" "$2.named"
+        "$2.settings" "$1" "$2.named"
 }
 
 # trained DIR: the run in DIR recorded its training error (a "train" line)
@@ -278,8 +288,7 @@ for r in $PAPER_RUNS; do
 done
 # the paper gap's nets with a complete run of a setting other than the
 # reference, i.e. with a figure
-GAP_DRAWN=$(awk -F '\t' '!/^#/ && NF && $1 != "run" && $2 != "reference" { print $1, $2 }' \
-    "$SETTINGS" | while read -r net setting; do
+GAP_DRAWN=$(settings | grep -v '/reference$' | tr / ' ' | while read -r net setting; do
     for f in "$PAPER/paper-search/$net-$setting"-seed*/summary.tsv; do
         [ ! -f "$f" ] || echo "$net"
     done
@@ -440,7 +449,8 @@ if [ $# -eq 3 ]; then
         [ ! -f "$f" ] || echo "$f"
     done)
     if [ -n "$sums" ]; then
-        v=$(awk '!/^#/ && NF { n++; e += 100 - $10 } END { printf "%.2f (%d run", e / n, n }' $sums)
+        v=$(awk 'FNR == 1 { for (i = 2; i <= NF; i++) c[$i] = i - 1; next }
+                 { n++; e += 100 - $c["goodness_final"] } END { printf "%.2f (%d run", e / n, n }' $sums)
         check "the other implementations' table has our validation error ($v)" \
             has "<td>goodness</td> <td align=\"right\">1.65</td> <td align=\"right\">$v" "$H"
         check "and says where ours is lower or higher" \
@@ -482,7 +492,7 @@ check "with runs missing, a missing-results section" grep -q 'id="missing-result
 check "it names the unfinished run $gone" grep -q "$gone</code>: started, not finished" "$H"
 check "it names the absent run bp-dense-seed1" grep -q "bp-dense-seed1</code>: not started" "$H"
 check "it says summary.tsv is absent" grep -q "no summary.tsv" "$H"
-rows=$(awk -F '\t' '$1 != "model"' "$RESULTS/summary.tsv" | wc -l)
+rows=$(awk 'NR > 1' "$RESULTS/summary.tsv" | wc -l)
 check "it shows no row of the (deleted) summary.tsv" \
     [ "$(table_rows "$RESULTS/summary.tsv" "$H" | wc -l)" -eq "$rows" ]
 check "with runs missing, no placeholder left" sh -c "! grep -q '@@' '$H'"
@@ -504,8 +514,9 @@ check "with no paper results, the paper's values are still shown" \
 S=$OUT/stale-results
 rm -rf "$S"
 cp -R "$RESULTS" "$S"
-awk -F '\t' 'BEGIN { OFS = "\t" } $1 == "dense" && $2 == "ff-sup" { $5 = "12.34" } { print }' \
-    "$RESULTS/summary.tsv" >"$S/summary.tsv"
+awk -F '\t' 'BEGIN { OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+    NR > 1 && $c["model"] == "dense" && $c["algorithm"] == "ff-sup" { $c["softmax_best_mean"] = "12.34" }
+    { print }' "$RESULTS/summary.tsv" >"$S/summary.tsv"
 build stale "$S"
 H=$OUT/stale/report.html
 check "with a stale summary.tsv, make exits 0 (got $rc)" [ "$rc" -eq 0 ]
@@ -547,8 +558,8 @@ if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_DRAWN" ]; t
     rm -rf "$Q"
     mkdir -p "$Q"
     cp -R "$PAPER/paper" "$Q/paper"
-    row=$(awk -F '\t' '$1 != "run" { print $1 "\t" $2; exit }' "$PAPER/paper-summary.tsv")
-    awk -F '\t' -v row="$row" 'BEGIN { OFS = "\t" } $1 "\t" $2 == row { $5 = "77.77" } { print }' \
+    awk -F '\t' 'BEGIN { OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+        NR == 2 { $c["test_error_mean"] = "77.77" } { print }' \
         "$PAPER/paper-summary.tsv" >"$Q/paper-summary.tsv"
     build paper-stale "$RESULTS" PAPER_RESULTS="$Q/paper" PAPER_TABLE="$Q/paper-summary.tsv"
     H=$OUT/paper-stale/report.html

@@ -18,6 +18,13 @@ static const char *const reasons[FF_NSTATUS] = {
     [FF_EIDX_COUNT] = "label count differs from image count",
     [FF_EIDX_LABEL] = "a label is outside 0..9",
     [FF_EIDX_SHAPE] = "images do not have the expected shape",
+    [FF_EIDX_GZ_TRUNC] = "gzip file is truncated (its compressed stream ends early): "
+                         "download it again",
+    [FF_EIDX_GZ_CORRUPT] = "gzip file is corrupt (bad compressed data, header or checksum): "
+                           "download it again",
+    [FF_EIDX_GZ_TRAILING] = "gzip file has bytes after its compressed stream: download it again",
+    [FF_EIDX_GZ_LONG] = "gzip file inflates to more than its IDX header says (a damaged file "
+                        "or a gzip bomb; reading stopped there): download it again",
     [FF_ECKPT_MAGIC] = "not a model or checkpoint file (bad magic)",
     [FF_ECKPT_VERSION] = "model file of a format version this build does not read",
     [FF_ECKPT_FIELD] = "model file has a header field out of range",

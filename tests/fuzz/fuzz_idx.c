@@ -10,6 +10,13 @@
  * file, the rest the label file; so a rank-3 file followed by a rank-1 file
  * loads as a data set.
  *
+ * Gzip: an input that starts with the gzip magic is read as a gzipped file
+ * (the seeds of corpus-idx/ named *.gz start the fuzzer there).  And every
+ * input is also gzipped by zlib and read again: the reader must find in
+ * the stream exactly what it found in the input (FF_EIDX_GZ_LONG where the
+ * raw read says FF_EIDX_TRAILING; FF_EIDX_MAGIC for an input gzipped
+ * already: one layer only).
+ *
  * Beyond "no crash, no leak, no undefined behaviour", what is accepted must
  * be what the headers promise: dims and count agree, pixels in [0, 1],
  * labels 0..9; anything else aborts, which the fuzzer reports. */
@@ -17,7 +24,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "ff/dataset.h"
 #include "ff/error.h"
@@ -90,6 +99,48 @@ static void check_idx(const ff_idx *x, int rank)
     fuzz_touch(x->data, x->count);
 }
 
+/* The input gzipped (one member, zlib's default level) into `s`. */
+static void put_gzipped(const scratch *s, const uint8_t *p, size_t n)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        abort();
+    const size_t cap = deflateBound(&z, (uLong)n);
+    uint8_t *out = malloc(cap);
+    if (!out)
+        abort();
+    z.next_in = (Bytef *)p;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+        abort();
+    scratch_put(s, out, z.total_out);
+    deflateEnd(&z);
+    free(out);
+}
+
+/* Read the gzipped input (in `s`) and require what the raw read gave:
+ * status `raw_status` and, on success, `raw`. */
+static void check_gzipped(const scratch *s, const uint8_t *data, size_t size, int rank,
+                          int raw_status, const ff_idx *raw)
+{
+    const int gzipped_already = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+    int want = raw_status == FF_EIDX_TRAILING ? FF_EIDX_GZ_LONG : raw_status;
+    if (gzipped_already)
+        want = size < 4 ? FF_EIDX_TRUNC : FF_EIDX_MAGIC;
+    ff_idx y;
+    const int status = ff_idx_read(&y, s->path, rank);
+    FUZZ_CHECK(status == want);
+    if (status == FF_SUCCESS && !gzipped_already) {
+        FUZZ_CHECK(y.rank == raw->rank && y.count == raw->count);
+        FUZZ_CHECK(memcmp(y.dims, raw->dims, sizeof y.dims) == 0);
+        FUZZ_CHECK(memcmp(y.data, raw->data, y.count) == 0);
+    }
+    ff_idx_free(&y);
+}
+
 static void check_dataset(const ff_dataset *ds)
 {
     FUZZ_CHECK(ds->n > 0 && ds->d == ds->h * ds->w);
@@ -101,10 +152,11 @@ static void check_dataset(const ff_dataset *ds)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static scratch a = {-1, ""}, b = {-1, ""};
+    static scratch a = {-1, ""}, b = {-1, ""}, c = {-1, ""};
     if (a.fd < 0) {
         scratch_open(&a);
         scratch_open(&b);
+        scratch_open(&c);
     }
 
     const int rank = size >= 4 ? data[3] : 1;
@@ -114,6 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(status >= 0 && status < FF_NSTATUS);
     if (status == FF_SUCCESS)
         check_idx(&x, rank);
+    put_gzipped(&c, data, size);
+    check_gzipped(&c, data, size, rank, status, &x);
     ff_idx_free(&x);
 
     const size_t n_img = image_part(data, size);

@@ -4,7 +4,8 @@
  *
  * IDX_DIR (fuzz_idx): tiny valid rank-1..4 files, a rank-3 file followed
  * by a rank-1 file (a data set), one with a label out of range, a truncated
- * one and one with a trailing byte.  MODEL_DIR (fuzz_model): small models
+ * one and one with a trailing byte; gzipped by zlib (*.gz): the rank-3 file,
+ * the rank-1 file in two members, and the rank-3 file's stream cut short.  MODEL_DIR (fuzz_model): small models
  * and checkpoints written by ff_ckpt_write from tiny nets (dense, conv2d,
  * with and without the Adam state and a generator's state), and a
  * truncated one.  The same program and seed give the same bytes: the
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "ff/checkpoint.h"
 #include "ff/error.h"
@@ -47,6 +50,27 @@ static size_t idx_bytes(uint8_t *buf, int rank, const uint32_t *dims, unsigned k
     return n + count;
 }
 
+/* Append to buf (at most cap bytes) one gzip member of the n bytes of p,
+ * zlib's default level; returns its size, 0 if it does not fit. */
+static size_t gzip_member(uint8_t *buf, size_t cap, const uint8_t *p, size_t n)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)p;
+    z.avail_in = (uInt)n;
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    const size_t out = deflate(&z, Z_FINISH) == Z_STREAM_END ? z.total_out : 0;
+    deflateEnd(&z);
+    if (!out) {
+        fprintf(stderr, "make_fuzz_corpus: cannot gzip %zu bytes\n", n);
+        failed = 1;
+    }
+    return out;
+}
+
 static void idx_corpus(const char *dir)
 {
     uint8_t a[256], b[64];
@@ -70,6 +94,16 @@ static void idx_corpus(const char *dir)
     n = idx_bytes(a, 1, labels, 1);
     a[n] = 0;
     put(dir, "rank1-trailing", a, n + 1);
+
+    uint8_t gz[512];
+    n = idx_bytes(a, 3, images, 15);
+    m = gzip_member(gz, sizeof gz, a, n);
+    put(dir, "rank3-images.gz", gz, m);
+    put(dir, "rank3-truncated.gz", gz, m / 2);
+    n = idx_bytes(a, 1, labels, 1);
+    m = gzip_member(gz, sizeof gz, a, 6);
+    m += gzip_member(gz + m, sizeof gz - m, a + 6, n - 6);
+    put(dir, "rank1-labels-2members.gz", gz, m);
 }
 
 /* A net of this spec, Glorot weights and random Adam state, written with

@@ -25,7 +25,7 @@ typedef struct {
 ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w);
 void ff_dataset_free(ff_dataset *ds);
 
-/* Load an IDX image file and its IDX label file (both raw, not gzipped).
+/* Load an IDX image file and its IDX label file (each raw or gzipped: idx.h).
  * Checks everything idx.h checks, plus: images are rank 3, labels rank 1,
  * the counts agree, and every label is 0..9.  Pixels are divided by 255. */
 int ff_dataset_load_idx(ff_dataset **out, const char *images_path,

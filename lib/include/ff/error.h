@@ -18,11 +18,15 @@ enum {
     FF_EIDX_RANK,     /* IDX: rank differs from the one expected */
     FF_EIDX_EMPTY,    /* IDX: a dimension is zero */
     FF_EIDX_TOOBIG,   /* IDX: the header promises more than FF_IDX_MAX_BYTES */
-    FF_EIDX_TRUNC,    /* IDX: the file is shorter than its header says */
+    FF_EIDX_TRUNC,    /* IDX: the file (inflated, if gzipped) is shorter than its header says */
     FF_EIDX_TRAILING, /* IDX: the file is longer than its header says */
     FF_EIDX_COUNT,    /* labels and images disagree in number */
     FF_EIDX_LABEL,    /* a label is outside 0..9 */
     FF_EIDX_SHAPE,    /* images are not of the shape the caller expects */
+    FF_EIDX_GZ_TRUNC, /* IDX, gzipped: the compressed stream ends early */
+    FF_EIDX_GZ_CORRUPT, /* IDX, gzipped: bad compressed data, header or checksum */
+    FF_EIDX_GZ_TRAILING, /* IDX, gzipped: bytes after the last gzip member */
+    FF_EIDX_GZ_LONG,  /* IDX, gzipped: inflates past the header's size (damage, a bomb) */
     FF_ECKPT_MAGIC,   /* checkpoint: not a model or checkpoint file */
     FF_ECKPT_VERSION, /* checkpoint: a format version this build does not read */
     FF_ECKPT_FIELD,   /* checkpoint: a header field is out of its range */

@@ -1,0 +1,46 @@
+# mk/runs.mk - the runs the results are made of, listed once: included by
+# the Makefile, which makes them, and by report/Makefile, which reports
+# them and names those missing.  Each list can be set on make's command
+# line: SEEDS, MODELS, ALGOS, PAPER_SEEDS, SEARCH_SETTINGS, SEARCH_SEEDS.
+
+# The checkout's root as the including Makefile reaches it ("" from the
+# top, "./../" from report/).
+RUNS_ROOT := $(patsubst %mk/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+
+# uniq LIST: its words, each once, in the order first seen
+uniq = $(if $(1),$(firstword $(1)) $(call uniq,$(filter-out $(firstword $(1)),$(1))))
+
+# The seed study's table: each algorithm on each model, each seed, a run
+# named <algorithm>-<model>-seed<N>.  The report's template has a section
+# per model and algorithm of TABLE_MODELS and TABLE_ALGOS; MODELS and
+# ALGOS, those the Makefile runs, are all of them unless set.
+TABLE_MODELS := dense conv2d
+TABLE_ALGOS  := bp ff-unsup ff-sup
+SEEDS  ?= 1 2 3
+MODELS ?= $(TABLE_MODELS)
+ALGOS  ?= $(TABLE_ALGOS)
+# table_runs MODELS, ALGOS: their runs, each seed of SEEDS, in the table's
+# order
+table_runs = $(foreach m,$(1),$(foreach a,$(2),$(foreach s,$(SEEDS),$(a)-$(m)-seed$(s))))
+
+# The paper's runs (SCALE=paper), in the order of the paper's table
+# (experiments/reference-paper.tsv); each also as <run>-train60k, the same
+# settings and epochs on all the training images.
+PAPER_SEEDS      ?= 1 2 3
+PAPER_BASE_NAMES := ff-sup-4x2000 ff-sup-3x1000 ff-unsup-4x2000 bp
+PAPER_RUN_NAMES  := $(PAPER_BASE_NAMES) $(addsuffix -train60k,$(PAPER_BASE_NAMES))
+# paper_runs NAMES: <name>-seed<N> for each of NAMES, every seed of PAPER_SEEDS
+paper_runs = $(foreach r,$(1),$(foreach s,$(PAPER_SEEDS),$(r)-seed$(s)))
+
+# The search on the validation set: a setting <run>/<setting> per row of
+# PAPER_SETTINGS (SEARCH_ALL), those searched (SEARCH_SETTINGS) with each
+# seed of SEARCH_SEEDS; SEARCH_NETS, the runs they change, in the file's
+# order.
+PAPER_SETTINGS  ?= $(RUNS_ROOT)experiments/paper-settings.tsv
+settings_awk    := awk -f $(RUNS_ROOT)scripts/columns.awk -f $(RUNS_ROOT)scripts/settings.awk
+SEARCH_ALL      := $(shell $(settings_awk) $(PAPER_SETTINGS))
+SEARCH_SETTINGS ?= $(SEARCH_ALL)
+SEARCH_SEEDS    ?= 1 2
+SEARCH_NETS     := $(call uniq,$(foreach g,$(SEARCH_ALL),$(firstword $(subst /, ,$(g)))))
+# setting_field SETTING, COLUMN: that column of its row ('-' read as nothing)
+setting_field = $(shell $(settings_awk) -v setting='$(1)' -v column=$(2) $(PAPER_SETTINGS))
