@@ -4,6 +4,8 @@
 #                           build/results/, its table and report, beside results/
 #   make reproduce SCALE=quick   the same pipeline on a small slice, about a minute
 #   make reproduce SCALE=paper   the paper's MNIST runs (hours) into build/results/paper/
+#   make reproduce DATASET=fashion-mnist   the seed's table on Fashion-MNIST, into
+#                           build/results/fashion-mnist/ (any SCALE but paper)
 #   make adopt [SCALE=paper]     the reproduction becomes the reference, results/
 #   make report             report/report.html from the committed results/
 #   make test               deps, data, build, then the CTest suite
@@ -23,8 +25,23 @@
 
 SCALE   ?= seed
 BUILD   ?= build
-DATA    ?= data/mnist
+DATASET ?= mnist
+DATA    ?= data/$(DATASET)
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+
+# DATASET: the seed study's table on MNIST, or on Fashion-MNIST (its classes
+# 0-4 positive and 5-9 negative, as the digits), whose runs have a directory
+# of their own inside MNIST's, fashion-mnist/ (results/fashion-mnist/ for
+# the reference, build/results/fashion-mnist/ for a reproduction): MNIST's
+# stay where they were.  The report of those runs is that of the directory
+# around them, where they are a section of their own.
+ifeq ($(DATASET),mnist)
+DATASET_DIR :=
+else ifeq ($(DATASET),fashion-mnist)
+DATASET_DIR := /fashion-mnist
+else
+$(error DATASET=$(DATASET): use mnist or fashion-mnist)
+endif
 
 # Which runs: the seed table's (SEEDS, MODELS, ALGOS), the paper's
 # (PAPER_SEEDS), the search's (SEARCH_SETTINGS, SEARCH_SEEDS); the report
@@ -35,19 +52,20 @@ include mk/runs.mk
 # adopt` replaces (none at SCALE=quick unless named: an earlier quick
 # reproduction, say).  REPORT_DIR: where the report of a reproduction goes.
 ifeq ($(SCALE),seed)
-RESULTS ?= $(BUILD)/results
-REF_RESULTS ?= results
+RESULTS ?= $(BUILD)/results$(DATASET_DIR)
+REF_RESULTS ?= results$(DATASET_DIR)
 RUNFLAGS ?=
 BENCH_EPOCHS = 3
 REPORT_DIR ?= $(BUILD)/report
 else ifeq ($(SCALE),quick)
-RESULTS ?= $(BUILD)/results-quick
+RESULTS ?= $(BUILD)/results-quick$(DATASET_DIR)
 REF_RESULTS ?=
 SEEDS   := 1 2
 RUNFLAGS ?= --epochs 10 --eval-every 2 --train-limit 5000 --val-limit 1000
 BENCH_EPOCHS = 1
 REPORT_DIR ?= $(BUILD)/report-quick
 else ifeq ($(SCALE),paper)
+$(if $(DATASET_DIR),$(error DATASET=$(DATASET): SCALE=paper runs on MNIST only; use SCALE=seed or quick))
 RESULTS ?= $(BUILD)/results
 REF_RESULTS ?= results
 REPORT_DIR ?= $(BUILD)/report
@@ -65,7 +83,11 @@ RESULTS_HOME = $(REF_RESULTS)
 else ifeq ($(origin RESULTS)-$(SCALE),file-paper)
 RESULTS_HOME = $(REF_RESULTS)
 endif
-ifneq ($(abspath $(RESULTS_HOME)),$(abspath results))
+# report_home DIR: the results directory whose report shows DIR's runs: DIR
+# itself, or, for Fashion-MNIST, the directory around it (MNIST's).
+report_home = $(if $(DATASET_DIR),$(patsubst %/,%,$(dir $(abspath $(1)))),$(1))
+REPORT_HOME = $(call report_home,$(RESULTS_HOME))
+ifneq ($(abspath $(REPORT_HOME)),$(abspath results))
 REPORT_OUT = REPORT_BUILD=$(abspath $(REPORT_DIR)) REPORT_HTML=$(abspath $(REPORT_DIR))/report.html
 endif
 
@@ -81,7 +103,7 @@ RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
 .PHONY: all deps build data test test-sanitizers fuzz reproduce runs table bench report \
-        compare adopt paper-bench paper-runs paper-table paper-search paper-search-table \
+        compare adopt paper-bench paper-runs paper-long paper-table paper-search paper-search-table \
         paper-ablation clean
 
 all: build
@@ -98,20 +120,20 @@ build: $(BUILD)/CMakeCache.txt
 data: $(DATA)/SHA256SUMS
 
 $(DATA)/SHA256SUMS: scripts/fetch-mnist.sh
-	scripts/fetch-mnist.sh $(DATA)
+	scripts/fetch-mnist.sh $(DATA) $(DATASET)
 
 # The whole suite, nothing skipped: what it needs is installed and MNIST
 # fetched into data/mnist (where the tests read it) first; CMAKE_FLAGS=...
 # reaches a new build directory.
 test: deps
-	$(MAKE) build data DATA=data/mnist
+	$(MAKE) build data DATA=data/mnist DATASET=mnist
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The suite again, built with ASan and UBSan; the fuzzing harnesses, each
 # for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 test-sanitizers: deps
-	$(MAKE) data DATA=data/mnist
+	$(MAKE) data DATA=data/mnist DATASET=mnist
 	scripts/test-sanitizers.sh
 
 fuzz: deps
@@ -139,21 +161,30 @@ paper_cmd_ff-sup-3x1000   = paper_ff_supervised --layers 3 --units 1000 --epochs
 paper_cmd_ff-sup-4x2000   = paper_ff_supervised --layers 4 --units 2000 --epochs 60
 paper_cmd_ff-unsup-4x2000 = paper_ff_unsupervised --layers 4 --units 2000 --epochs 100
 paper_cmd_bp              = paper_bp
+paper_cmd_ff-recurrent    = paper_ff_recurrent --layers 2 --units 2000 --epochs 60
+paper_cmd_ff-unsup-local  = paper_ff_unsupervised --local --epochs 60
+paper_cmd_ff-sup-4x2000-jitter100 = $(paper_cmd_ff-sup-4x2000:60=100) --jitter 2
+paper_cmd_ff-sup-4x2000-jitter500 = $(paper_cmd_ff-sup-4x2000:60=500) --jitter 2
 $(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r)) --val-split 0))
 PAPER_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_RUN_NAMES)))
 
-# paper_recipe RUN, EXTRA FLAGS, OUT: one paper run of seed $* into OUT-seed$*
+# paper_recipe RUN, EXTRA FLAGS, OUT: one paper run of seed $* into OUT-seed$*.
+# PAPER_FLAGS go to every run (the tests shorten them so), PAPER_NET_FLAGS
+# (--layers, --units: the tests' small nets) to every run but those of a net
+# whose shape is fixed (--local)
 paper_recipe = $(BUILD)/experiments/$(paper_cmd_$(1)) $(2) --seed $$* --threads $(PAPER_THREADS) \
-    --data $(DATA) --out $(3)-seed$$* --quiet $(PAPER_FLAGS)
+    --data $(DATA) --out $(3)-seed$$* --quiet $(PAPER_FLAGS) \
+    $(if $(findstring --local,$(paper_cmd_$(1))),,$(PAPER_NET_FLAGS))
 
 define paper_rule
 $(PAPER_RESULTS)/$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
 	$(call paper_recipe,$(1),,$(PAPER_RESULTS)/$(1))
 endef
-$(foreach r,$(PAPER_RUN_NAMES),$(eval $(call paper_rule,$(r))))
+$(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES),$(eval $(call paper_rule,$(r))))
 .PRECIOUS: $(PAPER_RESULTS)/%/summary.tsv
 
 paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
+paper-long: $(addsuffix /summary.tsv,$(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_LONG_NAMES))))
 
 # The table of the paper runs that are complete, rewritten on every call.
 # It never starts a run (one takes up to an hour and a half): paper-runs
@@ -219,11 +250,13 @@ paper-ablation: paper-search-table
 	    $(RESULTS_HOME)/paper-search.tsv >$(RESULTS_HOME)/paper-ablation.tsv.tmp
 	mv $(RESULTS_HOME)/paper-ablation.tsv.tmp $(RESULTS_HOME)/paper-ablation.tsv
 
-# The table: generated from the runs' own summaries, never typed.
+# The table: generated from the runs' own summaries, never typed.  The
+# seed study's numbers beside it are MNIST's: '-' on another DATASET.
 REFERENCE := experiments/reference-seed.tsv
 $(RESULTS)/summary.tsv: scripts/columns.awk scripts/summarize.awk $(REFERENCE) \
                         $(addsuffix /summary.tsv,$(RUNS))
-	awk -f scripts/columns.awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md $(REFERENCE) \
+	awk -f scripts/columns.awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md \
+	    -v dataset=$(DATASET) $(REFERENCE) \
 	    $(addsuffix /summary.tsv,$(RUNS)) >$@.tmp
 	mv $@.tmp $@
 
@@ -256,9 +289,11 @@ paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
 
 # The report reads whatever is in RESULTS_HOME (and says what is missing);
 # it does not depend on `table`, which would start every missing run.
+# Fashion-MNIST's runs are a section of the report of REPORT_HOME.
 report:
-	$(MAKE) -C report RESULTS=$(abspath $(RESULTS_HOME)) SEEDS="$(SEEDS)" \
-	    PAPER_RESULTS=$(abspath $(RESULTS_HOME)/paper) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT)
+	$(MAKE) -C report RESULTS=$(abspath $(REPORT_HOME)) SEEDS="$(SEEDS)" \
+	    PAPER_RESULTS=$(abspath $(REPORT_HOME)/paper) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT) \
+	    $(if $(DATASET_DIR),FASHION_RESULTS=$(abspath $(RESULTS_HOME)))
 
 # The reproduction beside the reference: one line per row and measure of
 # the table (scripts/compare.awk), into COMPARE.  The runs compared bit for
@@ -305,9 +340,13 @@ adopt:
 	$(MAKE) report RESULTS=$(REF_RESULTS)
 
 # A reproduction's report: REPORT_DIR's, unless RESULTS is results/.
-REPORT_AT = $(if $(filter $(abspath results),$(abspath $(RESULTS))),report,$(REPORT_DIR))/report.html
+REPORT_AT = $(if $(filter $(abspath results),$(abspath $(call report_home,$(RESULTS)))),report,$(REPORT_DIR))/report.html
 # The comparison, when there is a reference other than RESULTS itself.
 COMPARED = $(if $(REF_RESULTS),$(filter-out $(abspath $(RESULTS)),$(abspath $(REF_RESULTS))))
+# Fashion-MNIST's reference exists once adopted (make adopt DATASET=fashion-mnist).
+ifdef DATASET_DIR
+COMPARED := $(if $(wildcard $(REF_TABLE)),$(COMPARED))
+endif
 COMPARE_STEP = $(if $(COMPARED),echo && $(MAKE) -s compare &&)
 COMPARE_NOTE = $(if $(COMPARED),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
 ifeq ($(SCALE),paper)
@@ -317,7 +356,7 @@ REPRODUCE_STEPS = $(MAKE) paper-bench && $(MAKE) paper-runs && $(MAKE) paper-tab
 	echo "reproduce: table in $(TABLE_FILE), runs in $(PAPER_RESULTS)/," \
 	     "report in $(REPORT_AT)$(COMPARE_NOTE)"
 else
-REPRODUCE_STEPS = $(MAKE) bench && $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
+REPRODUCE_STEPS = $(if $(DATASET_DIR),,$(MAKE) bench &&) $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
 	$(MAKE) report RESULTS=$(RESULTS) && echo && cat $(RESULTS)/summary.md && \
 	$(COMPARE_STEP) echo && \
 	echo "reproduce: table in $(TABLE_FILE) (Markdown: $(RESULTS)/summary.md)," \

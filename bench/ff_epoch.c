@@ -20,7 +20,7 @@ static ff_net *dense_net(size_t layers, size_t units, gsl_rng *r)
     ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = layers, .head_from = 1,
                      .n_classes = 5, .norm = FF_NORM_L2};
     for (size_t l = 0; l < layers; l++)
-        s.layer[l] = (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1};
+        s.layer[l] = (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1, 1};
     ff_net *net;
     if (ff_net_alloc(&net, &s) != 0)
         exit(1);

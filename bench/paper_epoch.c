@@ -3,7 +3,8 @@
  * Times the paper's supervised batch (neutral pass, hard negatives, the
  * head's step, the stacked positive and negative passes: paper.h) on the
  * reference code's 3 x 1000 net and on the paper's 4 x 2000 net, and the
- * unsupervised one (hybrid-image negatives) on 4 x 2000, for a number
+ * unsupervised one (hybrid-image negatives) on 4 x 2000 and on the paper's
+ * net of local receptive fields (ff/paper.h: ff-unsup-local), for a number
  * of batches of 100 on MNIST-sized data (uniform noise from a seeded
  * gsl_rng: a step's cost does not depend on the pixel values), and scales
  * to an epoch of 50,000 images, evaluation excluded.  One untimed batch
@@ -42,13 +43,20 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void run(const char *name, size_t layers, size_t units, int supervised, int batches,
-                const ff_dataset *data, gsl_rng *r)
+/* The paper's dense nets: layers x units, the readouts from layer 2. */
+static ff_net_spec dense_spec(size_t layers, size_t units)
 {
     ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = layers, .head_from = 1,
                      .n_classes = 10, .norm = FF_NORM_RMS, .normalize_input = 1};
     for (size_t l = 0; l < layers; l++)
-        s.layer[l] = (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1};
+        s.layer[l] = (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1, 1};
+    return s;
+}
+
+static void run(const char *name, ff_net_spec s, int supervised, int batches,
+                const ff_dataset *data, gsl_rng *r)
+{
+    const size_t layers = s.n_layers;
     ff_net *net;
     if (ff_net_alloc(&net, &s) != 0)
         exit(1);
@@ -85,9 +93,10 @@ static void run(const char *name, size_t layers, size_t units, int supervised, i
     }
     const double per_batch = median(secs, batches);
     const double epoch = per_batch * N_EPOCH / B;
-    double macs = 0.0; /* per image and pass */
+    double macs = 0.0; /* per image and pass: each patch row's fan_in x oc */
     for (size_t l = 0; l < layers; l++)
-        macs += (double)net->layer[l].fan_in * (double)net->layer[l].oc;
+        macs += (double)ff_layer_rows(&net->layer[l], 1) * (double)net->layer[l].fan_in *
+                (double)net->layer[l].oc;
     const double passes = supervised ? 5.0 : 4.0; /* (pos + neg) x (forward + gradient), + neutral */
     const double tflop = 2.0 * macs * passes * N_EPOCH * 1e-12;
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, 1000);
@@ -139,9 +148,10 @@ int main(int argc, char **argv)
         data->x[i] = (float)gsl_rng_uniform(r);
     for (size_t i = 0; i < n; i++)
         data->y[i] = (int)(i % 10);
-    run("ff-sup-3x1000", 3, 1000, 1, batches, data, r);
-    run("ff-sup-4x2000", 4, 2000, 1, batches, data, r);
-    run("ff-unsup-4x2000", 4, 2000, 0, batches, data, r);
+    run("ff-sup-3x1000", dense_spec(3, 1000), 1, batches, data, r);
+    run("ff-sup-4x2000", dense_spec(4, 2000), 1, batches, data, r);
+    run("ff-unsup-4x2000", dense_spec(4, 2000), 0, batches, data, r);
+    run("ff-unsup-local", ff_paper_local_spec(0), 0, batches, data, r);
     ff_dataset_free(data);
     gsl_rng_free(r);
     return 0;

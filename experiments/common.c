@@ -79,8 +79,10 @@ ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
         /* seed "Conv2D model": a 28x28 kernel over the whole image, then 1x1 */
         size_t k = conv && l == 0 ? 28 : 1;
         s.layer[l] = (ff_layer_spec){conv ? FF_LAYER_CONV2D : FF_LAYER_DENSE,
-                                     (size_t)o->units, k, k};
+                                     (size_t)o->units, k, k, 1};
     }
+    if (o->local) /* the paper's net of local receptive fields (ff/paper.h) instead */
+        s = ff_paper_local_spec((size_t)o->head_from - 1);
     ff_net *net;
     int status = ff_net_alloc(&net, &s);
     if (status != FF_SUCCESS)
@@ -128,6 +130,21 @@ ff_paper_config exp_paper_config(const exp_opts *o)
     return pc;
 }
 
+ff_rec_config exp_rec_config(const exp_opts *o)
+{
+    return (ff_rec_config){o->iterations, o->damping, o->readout_first, o->readout_last};
+}
+
+ff_rec *exp_rec_build(exp_ctx *x)
+{
+    ff_rec *rec;
+    int status = ff_rec_alloc(&rec, x->net);
+    if (status != FF_SUCCESS)
+        exp_die("cannot build the recurrent net: %s", ff_strerror(status));
+    ff_rec_init_randn(rec, x->rng);
+    return rec;
+}
+
 ff_train_config exp_train_config(const exp_opts *o)
 {
     return (ff_train_config){.theta = o->theta,
@@ -155,9 +172,9 @@ size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_ne
     const exp_data *d = &x->d;
     if (EXP_PAPER(o->kind)) {
         const int ff = EXP_PAPER_FF(o->kind), sup = o->kind == EXP_PAPER_FF_SUP;
-        const ff_eval_config c = ff ? ff_paper_eval_config(sup, o->neutral)
-                                    : (ff_eval_config){.target = 1, .readout = 1,
-                                                       .theta = o->theta};
+        ff_eval_config c = ff ? ff_paper_eval_config(sup, o->neutral)
+                              : (ff_eval_config){.target = 1, .readout = 1, .theta = o->theta};
+        c.goodness |= o->kind == EXP_PAPER_FF_REC; /* its own readout (ff/recurrent.h) */
         if (test)
             return e[0] = eval_item("test", "all", d->test, NULL, d->test->n, c, ff), 1;
         e[0] = eval_item("train", "all", d->train_pos, NULL, exp_train_subset(d->train_pos), c, ff);

@@ -16,6 +16,7 @@
 #include "ff/net.h"
 #include "ff/paper.h"
 #include "ff/pipeline.h"
+#include "ff/recurrent.h"
 #include "ff/results.h"
 #include "ff/train.h"
 #include "data.h"
@@ -39,10 +40,16 @@ void exp_stop(exp_ctx *x);
 
 /* The paper protocol's settings as the flags give them. */
 ff_paper_config exp_paper_config(const exp_opts *o);
+/* The recurrent net's (paper_ff_recurrent): its iterations, damping and
+ * readout; and its top-down half of x->net, drawn from the run's generator
+ * after the net (ff_rec_init_randn; exits on failure). */
+ff_rec_config exp_rec_config(const exp_opts *o);
+ff_rec *exp_rec_build(exp_ctx *x);
 
 /* Denormals, threads, and the run's generator (exits on failure). */
 gsl_rng *exp_setup(const exp_opts *o);
-/* The net the flags describe (dense or conv2d), Glorot-initialised. */
+/* The net the flags describe (dense or conv2d; with --local the paper's
+ * local net), initialised as the protocol does (seed: Glorot; paper: randn). */
 ff_net *exp_build_net(const exp_opts *o, gsl_rng *r);
 ff_train_config exp_train_config(const exp_opts *o);
 /* The FF trainer: --stages 2 puts layer 1 and the layers above it on two

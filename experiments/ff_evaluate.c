@@ -8,7 +8,8 @@
  * --data (default data/mnist), puts the saved parameters in (saved.h), and
  * makes the evaluations the run made after its last epoch, with every
  * readout its kind has (and the paper programs' test set, unless the run
- * left it out): it prints them as curve.tsv lines without the seconds
+ * left it out; the recurrent net's readout with its top-down weights, which
+ * the model holds too): it prints them as curve.tsv lines without the seconds
  * column, the same figures, bit for bit, that the run recorded with the
  * same --threads (the default: the run's).  Supervised seed FF scored its
  * training negatives on labels drawn afresh each epoch, which the model
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "ff/error.h"
 #include "saved.h"
 
 static void usage(FILE *f)
@@ -77,6 +79,18 @@ int main(int argc, char **argv)
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!ews)
         exp_die("out of memory");
+    ff_rec *rec = NULL; /* paper_ff_recurrent: the top-down half, saved beside the net */
+    ff_rec_eval_workspace *rws = NULL;
+    const ff_rec_config rc = exp_rec_config(&x.o);
+    if (s.kind == EXP_PAPER_FF_REC) {
+        rec = exp_rec_build(&x);
+        const int status = ff_rec_restore(s.ckpt, rec);
+        if (status != FF_SUCCESS)
+            exp_die("%s: %s", s.path, ff_strerror(status));
+        rws = ff_rec_eval_workspace_alloc(rec, exp_eval_cap(&x.o));
+        if (!rws)
+            exp_die("out of memory");
+    }
     exp_eval_item e[2 * EXP_MAX_EVALS];
     size_t m = exp_evaluations(&x, NULL, val_neg_label, 0, e);
     if (EXP_PAPER(x.o.kind) && !x.o.no_test)
@@ -85,10 +99,14 @@ int main(int argc, char **argv)
     putchar('\n');
     for (size_t i = 0; i < m; i++) {
         ff_eval_result r;
-        exp_check(ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r), "the evaluation");
+        exp_check(rec ? ff_rec_eval(rec, rws, e[i].x, e[i].y, e[i].n, &rc, &r)
+                      : ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
+                  "the evaluation");
         exp_curve_line(stdout, x.o.epochs - 1, &e[i], &r, x.o.layers);
         putchar('\n');
     }
+    ff_rec_eval_workspace_free(rws);
+    ff_rec_free(rec);
     ff_eval_workspace_free(ews);
     free(val_neg_label);
     exp_stop(&x);

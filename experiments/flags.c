@@ -34,6 +34,13 @@ const exp_spec exp_specs[EXP_N] = {
         "Unsupervised Forward-Forward, paper section 3.2: real digits against hybrid\n"
         "images of two digits, no labels in the FF layers; a linear softmax on the\n"
         "normalised activities of the last three layers; 50,000 / 10,000 / 10,000."},
+    [EXP_PAPER_FF_REC] = {
+        "paper-ff-recurrent",
+        "Recurrent Forward-Forward with top-down connections, paper section 3.4: the image\n"
+        "as a static video, hidden layers updated synchronously from the normalised layers\n"
+        "below and above, damped; the label at the top; hard negative labels from a\n"
+        "softmax head on the bottom-up pass; test error by goodness averaged over\n"
+        "iterations; 50,000 training / 10,000 validation / 10,000 test images."},
 };
 
 /* One flag. */
@@ -47,7 +54,8 @@ typedef struct {
     const char *const *text; /* CHOICE: the values accepted; STRING: its defaults */
     const char *help;
     unsigned to;             /* the experiments it applies to: bit 1 << kind */
-    unsigned in;             /* ID: in the run's identity; CFG: in config.txt */
+    unsigned in;             /* ID: in the run's identity (ID_SET: when not at its
+                                default); CFG: in config.txt */
     double def[EXP_N];       /* the default in each experiment (CHOICE, STRING:
                                 the index of text); set even where the flag does
                                 not apply (config.txt records some) */
@@ -76,19 +84,24 @@ typedef struct {
 #define BIT(kind) (1u << (kind))
 #define ALL_EXP (BIT(EXP_N) - 1)
 #define SEED_FF (BIT(EXP_FF_SUP) | BIT(EXP_FF_UNSUP))
-#define PAPER_FF (BIT(EXP_PAPER_FF_SUP) | BIT(EXP_PAPER_FF_UNSUP))
+#define PAPER_FF (BIT(EXP_PAPER_FF_SUP) | BIT(EXP_PAPER_FF_UNSUP) | BIT(EXP_PAPER_FF_REC))
 #define PAPER (BIT(EXP_PAPER_BP) | PAPER_FF)
 #define NOT_PAPER_FF (ALL_EXP & ~PAPER_FF) /* the paper: threshold = width, RMS */
-enum { ID = 1, CFG = 2 };
+#define NOT_REC (ALL_EXP & ~BIT(EXP_PAPER_FF_REC)) /* the recurrent net has no neutral pass */
+/* ID_SET: in the identity only when not at its default, as a boolean is
+ * only when set: a flag added after runs were made leaves their
+ * identities (their checkpoints and models) as they were. */
+enum { ID = 1, CFG = 2, ID_SET = 4 };
 
 /* The defaults, one per experiment in exp_kind's order.  The paper's
  * values are FF_PAPER_DEFAULTS' floats (ff/paper.h), written as floats:
  * the double fields hold them widened, as the identity records them. */
-#define EACH(bp, ff_sup, ff_unsup, paper_bp, paper_ff_sup, paper_ff_unsup) \
-    {bp, ff_sup, ff_unsup, paper_bp, paper_ff_sup, paper_ff_unsup}
-#define ALL(v) EACH(v, v, v, v, v, v)
-#define SEED_PAPER(seed, paper) EACH(seed, seed, seed, paper, paper, paper)
-#define PAPER_FF_ONLY(v) EACH(0, 0, 0, 0, v, v)
+#define EACH(bp, ff_sup, ff_unsup, paper_bp, paper_ff_sup, paper_ff_unsup, paper_ff_rec) \
+    {bp, ff_sup, ff_unsup, paper_bp, paper_ff_sup, paper_ff_unsup, paper_ff_rec}
+#define ALL(v) EACH(v, v, v, v, v, v, v)
+#define SEED_PAPER(seed, paper) EACH(seed, seed, seed, paper, paper, paper, paper)
+#define PAPER_FF_ONLY(v) EACH(0, 0, 0, 0, v, v, v)
+#define REC_ONLY(v) EACH(0, 0, 0, 0, 0, 0, v)
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -108,28 +121,36 @@ static const flag_row flags[] = {
      ALL_EXP, 0, ALL(0)},
     {"epochs", "N", INT(epochs, 1, 100000),
      "training epochs",
-     ALL_EXP, ID | CFG, EACH(20, 200, 200, 20, 100, 100)},
+     ALL_EXP, ID | CFG, EACH(20, 200, 200, 20, 100, 100, 60)},
     {"eval-every", "N", INT(eval_every, 1, 100000),
      "evaluate every N epochs and after the last",
-     ALL_EXP, ID | CFG, EACH(1, 5, 5, 1, 5, 5)},
+     ALL_EXP, ID | CFG, EACH(1, 5, 5, 1, 5, 5, 5)},
     {"batch", "N", INT(batch, 1, 65536),
      "batch size",
      ALL_EXP, ID | CFG, SEED_PAPER(128, 100)},
     {"layers", "N", INT(layers, 1, FF_MAX_LAYERS),
      "hidden layers, at most " XSTR(FF_MAX_LAYERS),
-     ALL_EXP, ID | CFG, EACH(4, 4, 4, 3, 3, 4)},
+     ALL_EXP, ID | CFG, EACH(4, 4, 4, 3, 3, 4, 2)},
     {"units", "N", INT(units, 1, 100000),
      "units (dense) or filters (conv2d) per layer",
-     ALL_EXP, ID | CFG, EACH(100, 100, 100, 1000, 1000, 2000)},
+     ALL_EXP, ID | CFG, EACH(100, 100, 100, 1000, 1000, 2000, 2000)},
     {"readout-from", "N", INT(head_from, 1, FF_MAX_LAYERS),
      "first hidden layer (from 1) the readouts read",
-     ALL_EXP, ID | CFG, EACH(2, 2, 2, 3, 2, 2)},
+     ALL_EXP, ID | CFG, EACH(2, 2, 2, 3, 2, 2, 1)},
+    {"local", NULL, BOOLEAN(local),
+     "the paper's net of local receptive fields, no weight sharing (section 3.3): 4x4 locations "
+     "of 128 channels, each reading 10x10 pixels at stride 6, then 3x3 of 220 and 2x2 of 512, "
+     "each reading a 2x2 square of locations below; replaces --model, --layers and --units. "
+     "The readout reads all three layers unless --readout-from says otherwise (the paper does "
+     "not say; its dense net's reads its last three layers, about 6,000 units, as all three "
+     "are here)",
+     BIT(EXP_PAPER_FF_UNSUP), ID, ALL(0)},
     {"lr", "X", DOUBLE(lr, 0, 10),
      "learning rate of the layers (Adam; the paper's FF: momentum SGD)",
-     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.01f, 0.01f)},
+     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.01f, 0.01f, 0.01f)},
     {"lr-head", "X", DOUBLE(lr_head, 0, 10),
      "learning rate of the softmax head (Adam; the paper's FF: momentum SGD)",
-     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.1f, 0.1f)},
+     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.1f, 0.1f, 0.1f)},
     {"theta", "X", DOUBLE(theta, -1e9, 1e9),
      "goodness threshold of the FF loss",
      NOT_PAPER_FF, ID | CFG, ALL(0.1)},
@@ -138,10 +159,10 @@ static const flag_row flags[] = {
      NOT_PAPER_FF, ID, ALL(0)},
     {"neutral", "X", FLOAT(neutral, 0, 1),
      "label pixels of the neutral overlay",
-     ALL_EXP, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, 0.1f, 0.1f)},
+     NOT_REC, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, 0.1f, 0.1f, 0.1f)},
     {"seed", "N", ULONG(seed, 0, 2147483647),
      "seed of the run's gsl_rng",
-     ALL_EXP, ID | CFG, EACH(1, 1, 1, 1, 17, 17)},
+     ALL_EXP, ID | CFG, EACH(1, 1, 1, 1, 17, 17, 17)},
     {"threads", "N", INT(threads, 1, 256),
      "threads of the matrix products and element-wise passes",
      ALL_EXP, ID | CFG, ALL(1)},
@@ -181,10 +202,28 @@ static const flag_row flags[] = {
      BIT(EXP_PAPER_FF_SUP), ID, ALL(0)},
     {"blur", "N", INT(blur_passes, 0, 100),
      "blur passes of the hybrid masks",
-     BIT(EXP_PAPER_FF_UNSUP), ID, EACH(0, 0, 0, 0, 0, 6)},
+     BIT(EXP_PAPER_FF_UNSUP), ID, EACH(0, 0, 0, 0, 0, 6, 0)},
+    {"jitter", "N", INT(jitter, 0, 8),
+     "shift each training image by up to N pixels each way, a fresh shift per image and epoch "
+     "drawn uniformly over the (2N+1)^2 shifts (the paper's jittered data: N 2); 0: none",
+     BIT(EXP_PAPER_FF_SUP), ID_SET, ALL(0)},
     {"distinct-classes", NULL, BOOLEAN(distinct_classes),
      "the two digits of a hybrid image are of different classes, not any two different images",
      BIT(EXP_PAPER_FF_UNSUP), ID, ALL(0)},
+    {"iterations", "N", INT(iterations, 1, 1000),
+     "damped synchronous iterations of the recurrent net after its bottom-up pass, each "
+     "training every layer (one step per batch on their mean gradient)",
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(8)},
+    {"damping", "X", FLOAT(damping, 0, 1),
+     "share of a layer's previous pre-normalised state in its new one (the rest: the state "
+     "computed from the layers below and above)",
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(0.3f)},
+    {"readout-first", "N", INT(readout_first, 0, 1000),
+     "first iteration (0: the bottom-up pass) of the goodness the readout averages",
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(3)},
+    {"readout-last", "N", INT(readout_last, 0, 1000),
+     "last iteration of the goodness the readout averages, at most --iterations",
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(5)},
     {"checkpoint-every", "N", INT(checkpoint_every, 0, 100000),
      "write OUT/checkpoint.ffm every N epochs, 0: only when SIGINT or SIGTERM arrives; the same "
      "command resumes from it, with the same results",
@@ -431,12 +470,18 @@ static size_t append(char *buf, size_t len, size_t n, const char *fmt, ...)
     return n + (m > 0 ? (size_t)m : 0);
 }
 
+/* The flags that shape a dense or conv2d net; --local replaces them (local_net). */
+static int net_flag(const flag_row *f)
+{
+    return !strcmp(f->name, "model") || !strcmp(f->name, "layers") || !strcmp(f->name, "units");
+}
+
 size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o)
 {
     size_t n = append(buf, len, 0, "experiment %s\n", o->name);
     for (size_t i = 0; i < N_FLAGS; i++) {
         const flag_row *f = &flags[i];
-        if (!(f->in & ID) || !applies(f, o->kind))
+        if (!(f->in & (ID | ID_SET)) || !applies(f, o->kind) || (o->local && net_flag(f)))
             continue;
         if (f->type == EXP_FLAG_BOOL) {
             if (*(const int *)field_of(o, f))
@@ -445,6 +490,14 @@ size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o)
         }
         char value[128];
         value_text(value, sizeof value, o, f, 1);
+        if (f->in & ID_SET) {
+            exp_opts d = *o;
+            char def[128];
+            set_default(&d, f, f->def[o->kind]);
+            value_text(def, sizeof def, &d, f, 1);
+            if (strcmp(value, def) == 0)
+                continue;
+        }
         n = append(buf, len, n, "--%s %s\n", f->name, value);
     }
     return n;
@@ -461,15 +514,48 @@ void exp_flags_config(FILE *f, const exp_opts *o)
         for (char *c = key; (c = strchr(c, '-'));)
             *c = '_';
         value_text(value, sizeof value, o, g, 0);
+        if (o->local && !strcmp(g->name, "units")) /* no one width: the local net's lines */
+            snprintf(value, sizeof value, "-");
         fprintf(f, "%s %s\n", key, value);
     }
 }
 
-/* Flags given at once and in conflict; the default run directory. */
-static void finish(exp_opts *o)
+/* --local: the paper's local net (ff/paper.h) replaces the flags that shape
+ * a dense or conv2d net, which are refused with it and left out of the
+ * identity; the model is "local" (summary.tsv's column, the default run
+ * directory), its 3 layers have no one width (units 0, written "-"), and
+ * the readout reads all three unless --readout-from was given. */
+static void local_net(exp_opts *o, const unsigned char *given)
+{
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        if (given[i] && net_flag(&flags[i]))
+            exp_die("--%s does not apply with --local, whose net is the paper's (see --help): "
+                    "drop --%s", flags[i].name, flags[i].name);
+        if (!given[i] && !strcmp(flags[i].name, "readout-from"))
+            o->head_from = 1;
+    }
+    if (o->head_from > 3)
+        exp_die("--readout-from %d exceeds the local net's 3 layers", o->head_from);
+    o->model = "local";
+    o->layers = 3;
+    o->units = 0;
+}
+
+/* Flags given at once and in conflict; the default run directory.
+ * given[i]: flags[i] was on the command line. */
+static void finish(exp_opts *o, const unsigned char *given)
 {
     if (EXP_PAPER(o->kind) && o->val_split == 0 && o->no_test)
         exp_die("--val-split 0 with --no-test evaluates nothing held out (drop one of them)");
+    if (o->kind == EXP_PAPER_FF_REC && strcmp(o->model, "dense"))
+        exp_die("--model %s: the recurrent net's layers are dense (drop --model)", o->model);
+    if (o->kind == EXP_PAPER_FF_REC &&
+        (o->readout_first > o->readout_last || o->readout_last > o->iterations))
+        exp_die("--readout-first %d, --readout-last %d, --iterations %d: the readout's "
+                "iterations must satisfy first <= last <= iterations",
+                o->readout_first, o->readout_last, o->iterations);
+    if (o->local)
+        local_net(o, given);
     if (o->head_from > o->layers)
         exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
     if (!o->out[0]) {
@@ -494,6 +580,7 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     opts[N_FLAGS] = (struct option){NULL, 0, NULL, 0};
     opterr = 0;
     optind = 0; /* a fresh scan (GNU) */
+    unsigned char given[N_FLAGS] = {0};
     for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         if (c < FIRST_VAL) {
             fprintf(stderr, "%s: error: unknown or incomplete flag '%s' (see --help)\n",
@@ -504,13 +591,14 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         if (!applies(f, kind))
             exp_die("--%s does not apply to %s (see --help)", f->name, exp_program());
         set_flag(o, f, optarg);
+        given[c - FIRST_VAL] = 1;
     }
     if (optind < argc) {
         fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n", exp_program(),
                 argv[optind]);
         exit(2);
     }
-    finish(o);
+    finish(o, given);
 }
 
 int exp_kind_of(const char *name)

@@ -41,7 +41,7 @@
 /* The seed's three experiments, then the paper's. */
 typedef enum {
     EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,
-    EXP_PAPER_BP, EXP_PAPER_FF_SUP, EXP_PAPER_FF_UNSUP,
+    EXP_PAPER_BP, EXP_PAPER_FF_SUP, EXP_PAPER_FF_UNSUP, EXP_PAPER_FF_REC,
     EXP_N
 } exp_kind;
 #define EXP_PAPER(kind) ((kind) >= EXP_PAPER_BP)
@@ -61,7 +61,8 @@ typedef struct {
     const char *name;   /* exp_specs[kind].name */
     const char *data;   /* directory of the four IDX files */
     char out[4096];     /* run directory */
-    const char *model;  /* "dense" or "conv2d" */
+    const char *model;  /* "dense" or "conv2d"; "local" with local */
+    int local;          /* paper_ff_unsupervised: the paper's local net (ff/paper.h) */
     int epochs, eval_every, batch, layers, units, head_from, threads, stages;
     unsigned long seed;
     double lr, lr_head, theta;
@@ -77,6 +78,11 @@ typedef struct {
     int uniform_negatives; /* negative labels uniform, not from the head's softmax */
     int blur_passes;
     int distinct_classes;  /* hybrids of two different classes only */
+    int jitter;            /* training images shifted by up to this many pixels */
+    /* the recurrent net (ff/recurrent.h) */
+    int iterations;        /* damped synchronous iterations after the bottom-up pass */
+    float damping;         /* the previous state's share of the new one */
+    int readout_first, readout_last; /* the goodness readout's iterations */
     /* the run's survival (run.h); none of these changes a result */
     int checkpoint_every; /* epochs between checkpoints; 0: only on a signal */
     int restart;          /* discard a checkpoint in out and start afresh */

@@ -8,8 +8,14 @@
  * momentum-SGD step per layer (lib/include/ff/paper.h).  The learning rate
  * decays linearly over the second half of the epochs.
  * Prediction by goodness (best of the 10 labels, layers 2 and up) and by
- * the softmax head on the neutral pass.  See ../shared/spec/paper-protocol.md. */
+ * the softmax head on the neutral pass.  With --jitter N, every training
+ * image is shifted by up to N pixels, afresh each epoch, before the label
+ * goes in (the paper's jittered data, N = 2).
+ * See ../shared/spec/paper-protocol.md. */
+#include <stdlib.h>
+
 #include "common.h"
+#include "ff/dataset.h"
 #include "ff/paper.h"
 
 int main(int argc, char **argv)
@@ -22,7 +28,8 @@ int main(int argc, char **argv)
     const ff_paper_config pc = exp_paper_config(&x.o);
     ff_paper *trainer = ff_paper_alloc(x.net, B, &pc);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
-    if (!trainer || !ews)
+    float *jittered = x.o.jitter ? malloc(B * D * sizeof *jittered) : NULL;
+    if (!trainer || !ews || (x.o.jitter && !jittered))
         exp_die("out of memory");
     int *neg = ff_paper_neg_labels(trainer);
 
@@ -36,6 +43,10 @@ int main(int argc, char **argv)
         while (exp_run_next(&run, epoch, &i, B, train->n)) {
             const float *xb = train->x + i * D;
             const int *yb = train->y + i;
+            if (x.o.jitter) {
+                ff_jitter(jittered, xb, B, train->h, train->w, x.o.jitter, x.rng);
+                xb = jittered;
+            }
             exp_paper_step(ff_paper_neutral(x.net, trainer, xb, B), B);
             /* each image's negative label, from the neutral pass's softmax */
             if (x.o.uniform_negatives)
@@ -52,6 +63,7 @@ int main(int argc, char **argv)
     exp_run_test(&run, ews);
     exp_run_finish(&run, ff_paper_bytes(trainer));
 
+    free(jittered);
     ff_eval_workspace_free(ews);
     ff_paper_free(trainer);
     exp_stop(&x);

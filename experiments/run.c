@@ -145,6 +145,17 @@ void exp_run_paper_state(exp_run *run, ff_paper *p)
     exp_run_state(run, "PEER", peer, n * sizeof *peer);
 }
 
+void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t)
+{
+    const ff_net *net = run->x->net;
+    exp_run_state(run, "MOMT", net->m, net->n_params * sizeof *net->m);
+    size_t n;
+    float *peer = ff_rec_peer_means(t, &n);
+    exp_run_state(run, "PEER", peer, n * sizeof *peer);
+    const ff_ckpt_section s = ff_rec_section(rec);
+    exp_run_state(run, s.tag, rec->w, s.len);
+}
+
 /* The run's position and record, as the "RUN " section holds them. */
 enum { R_EPOCH, R_BATCH, R_LOSS, R_SECONDS, R_SOFT_BEST, R_SOFT_BEST_EPOCH, R_SOFT_FINAL,
        R_GOOD_BEST, R_GOOD_BEST_EPOCH, R_GOOD_FINAL, R_TEST_SOFT, R_TEST_GOOD, R_N };
@@ -592,6 +603,23 @@ void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out)
             exp_die("cannot rename the results into place in %s: %s", out, strerror(errno));
 }
 
+/* config.txt's lines of a net of locally connected layers: a summary for
+ * the report ("net"), then each layer's shape and parameters. */
+static void write_local_net(FILE *f, const ff_net *net)
+{
+    fprintf(f, "net locally connected, no weight sharing:");
+    for (size_t l = 0; l < net->n_layers; l++)
+        fprintf(f, " %zux%zux%zu", net->layer[l].oh, net->layer[l].ow, net->layer[l].oc);
+    fputc('\n', f);
+    for (size_t l = 0; l < net->n_layers; l++) {
+        const ff_layer *L = &net->layer[l];
+        fprintf(f, "layer_%zu local grid=%zux%zu channels=%zu receptive_field=%zux%zux%zu "
+                   "stride=%zu units=%zu parameters=%zu\n",
+                l + 1, L->oh, L->ow, L->oc, L->kh, L->kw, L->ic, L->stride, L->n_out,
+                L->n_params);
+    }
+}
+
 void exp_run_finish(exp_run *run, size_t ws_bytes)
 {
     const exp_opts *o = run->o;
@@ -629,9 +657,25 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
                                               : "hard",
                 p.learn_head_bias ? "learned" : "fixed_at_zero");
         fprintf(f, "blur_passes %d\n", o->blur_passes);
+        if (o->kind == EXP_PAPER_FF_SUP)
+            fprintf(f, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", o->jitter,
+                    (2 * o->jitter + 1) * (2 * o->jitter + 1));
         if (o->kind == EXP_PAPER_FF_UNSUP)
             fprintf(f, "hybrid_pairs %s\n",
                     o->distinct_classes ? "distinct_classes" : "any_two_images");
+        if (o->kind == EXP_PAPER_FF_REC) /* ff/recurrent.h */
+            fprintf(f, "recurrent iterations=%d damping=%g update=synchronous "
+                       "start=bottom_up_pass label=onehot_rms_normalised "
+                       "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
+                       "recurrent_learning iterations=1-%d gradient=local_no_gradient_through_time "
+                       "step=mean_over_iterations_one_per_batch\n"
+                       "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d "
+                       "labels=each\nnegative_pass softmax_head_on_bottom_up_pass\n",
+                    o->iterations, o->damping,
+                    (size_t)o->units * ((size_t)(o->layers - 1) * o->units + net->n_classes),
+                    o->iterations, o->readout_first, o->readout_last, o->head_from);
+        if (o->local) /* the architecture, as the net was built (layer.h) */
+            write_local_net(f, net);
     } else if (o->kind == EXP_PAPER_BP) {
         fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
                    "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
@@ -670,7 +714,11 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
         fprintf(sum.f, " - - -");
     fprintf(sum.f, " %.2f", seconds);
     if (paper) {
-        fprintf(sum.f, " %d %d", o->layers, o->units);
+        fprintf(sum.f, " %d", o->layers);
+        if (o->local) /* no one width */
+            fprintf(sum.f, " -");
+        else
+            fprintf(sum.f, " %d", o->units);
         put_acc(sum.f, run->test_soft);
         put_acc(sum.f, good ? run->test_good : NAN);
     }

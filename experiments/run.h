@@ -85,6 +85,10 @@ void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes);
  * optimiser state, net.h) as "MOMT", peer normalisation's running means
  * (ff_paper_peer_means) as "PEER". */
 void exp_run_paper_state(exp_run *run, ff_paper *p);
+/* The recurrent net's: MOMT as above (the bottom-up layers' and the
+ * head's), PEER (ff_rec_peer_means), and its top-down weights with their
+ * optimiser state (ff_rec_section). */
+void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t);
 /* Resume from the checkpoint in --out, if any (every part restored, its
  * identity checked), and return the epoch to start at: 0 for a fresh run. */
 int exp_run_resume(exp_run *run);

@@ -28,7 +28,17 @@ table_runs = $(foreach m,$(1),$(foreach a,$(2),$(foreach s,$(SEEDS),$(a)-$(m)-se
 # settings and epochs on all the training images.
 PAPER_SEEDS      ?= 1 2 3
 PAPER_BASE_NAMES := ff-sup-4x2000 ff-sup-3x1000 ff-unsup-4x2000 bp
+# the paper's jittered training data (+-2 pixels), 100 of its 500 epochs
+PAPER_BASE_NAMES += ff-sup-4x2000-jitter100
+# the paper's unsupervised net of local receptive fields (section 3.3)
+PAPER_BASE_NAMES += ff-unsup-local
+# the paper's recurrent net with top-down connections (section 3.4), its 60
+# epochs (about 3.2 hours on 2 cores; it checkpoints every epoch)
+PAPER_BASE_NAMES += ff-recurrent
 PAPER_RUN_NAMES  := $(PAPER_BASE_NAMES) $(addsuffix -train60k,$(PAPER_BASE_NAMES))
+# Runs too long for `make reproduce` (make paper-long): the paper's own
+# epochs where the table's run is shorter; they checkpoint and resume.
+PAPER_LONG_NAMES := ff-sup-4x2000-jitter500
 # paper_runs NAMES: <name>-seed<N> for each of NAMES, every seed of PAPER_SEEDS
 paper_runs = $(foreach r,$(1),$(foreach s,$(PAPER_SEEDS),$(r)-seed$(s)))
 

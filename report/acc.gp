@@ -2,6 +2,7 @@
 # (softmax and goodness readouts, supervised and unsupervised) beside BP.
 #
 #   gnuplot -e "model='dense'; dir='build/curves'; out='acc-dense.svg'" acc.gp
+#   gnuplot -e "...; dataset='Fashion-MNIST'" acc.gp     the data set named in the title
 #
 # Reads DIR/<algo>-MODEL.dat and .gp (curves.awk).  Lines: mean over the runs
 # (seeds); bands: their minimum to maximum.  BP has its own panel because it
@@ -28,8 +29,8 @@ bp_runs = runs; bp_soft = 2 * layers + 1; bp_last = last; bp_lo = accmin
 SUP = "#1f5fa8"; UNSUP = "#e07b00"; BP = "#2a8a3a"
 band = "fs transparent solid 0.18 noborder"
 
-set multiplot title \
-    sprintf("Validation accuracy, %s model (line: mean over seeds, band: min to max)", model)
+set multiplot title sprintf("Validation accuracy, %s%s model (line: mean over seeds, " . \
+    "band: min to max)", exists("dataset") ? dataset . ", " : "", model)
 set grid lc rgb "#dddddd"
 set ylabel "accuracy (%)"
 set xlabel "epoch"

@@ -34,13 +34,16 @@ function keep(what, v) {
 function flush(    thr, neg, nm) {
     if (run == "") return
     keep("experiment", "`" cfg["experiment"] "`")
-    keep("net", cfg["layers"] " × " cfg["units"])
+    # a net of no one width (units "-") by its config's own description
+    keep("net", cfg["units"] == "-" && "net" in cfg ? cfg["net"] \
+                                                    : cfg["layers"] " × " cfg["units"])
     keep("epochs", cfg["epochs"])
     keep("eval", cfg["eval_every"])
     keep("readout", cfg["readout_from"] == cfg["layers"] ? cfg["layers"] \
                                                          : cfg["readout_from"] "-" cfg["layers"])
     if (!("threshold" in cfg)) thr = "-"
-    else if (cfg["threshold"] == "layer_width") thr = cfg["units"] " (width)"
+    else if (cfg["threshold"] == "layer_width")
+        thr = (cfg["units"] == "-" ? "each layer's" : cfg["units"]) " (width)"
     else thr = cfg["threshold"]
     keep("threshold", thr)
     neg = !("negatives" in cfg) ? "-" : cfg["negatives"] == "hybrid_images" ? \

@@ -51,7 +51,8 @@ FILENAME == table {
     run = FILENAME; sub(/\/summary\.tsv$/, "", run); sub(/.*\//, "", run)
     sub(/-seed[0-9]+$/, "", run)
     runs[run]++
-    keep(net, run, col("layers") " × " col("units"))
+    # a net of no one width (units "-": the local net) by its model's name
+    keep(net, run, col("layers") " × " (col("units") == "-" ? col("model") : col("units")))
     keep(images, run, train_images(FILENAME))
     add(run SUBSEP "softmax", col("test_softmax")); add(run SUBSEP "goodness", col("test_goodness"))
 }

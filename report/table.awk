@@ -1,7 +1,7 @@
 # table.awk - the accuracy table: ours (summary.tsv) beside the seed's.
 #
-#   awk -v table=RESULTS/summary.tsv -f columns.awk -f table.awk REFERENCE [TABLE] \
-#       RUN/summary.tsv ...
+#   awk -v table=RESULTS/summary.tsv [-v seed=0] -f columns.awk -f table.awk REFERENCE \
+#       [TABLE] RUN/summary.tsv ...
 #
 # REFERENCE is experiments/reference-seed.tsv (the seed's published numbers,
 # and its rerun's); TABLE is the results' summary.tsv, made by `make table`
@@ -12,7 +12,10 @@
 # present: the same number of runs and the same mean best accuracies, as
 # recomputed here from the runs.  Otherwise (a run added, redone or
 # removed since `make table`) its numbers are stale and are not shown.
+# seed=0 (another data set than the seed's MNIST): the seed's columns are
+# left out, and REFERENCE gives only the rows' order.
 BEGIN {  # the columns of TABLE shown
+    if (seed == "") seed = 1
     ncell = split("epochs seeds softmax_best_mean softmax_best_sd softmax_final_mean" \
                   " softmax_final_sd goodness_best_mean goodness_best_sd goodness_final_mean" \
                   " goodness_final_sd seconds_per_run", cells, " ")
@@ -48,6 +51,9 @@ function pm(key, what,    m, s) {
     return m == "-" ? "-" : m (s == "-" ? "" : " ± " s)
 }
 
+# a cell of the seed's column: nothing with seed=0
+function sc(v) { return seed ? " " v " |" : "" }
+
 # the best-over-epochs numbers, the ones set beside the seed's, in bold
 function bold(s) { return s == "-" ? s : "**" s "**" }
 
@@ -60,24 +66,24 @@ function fresh(key) {
 }
 
 END {
-    print "| model | algorithm | epochs | runs | softmax best | seed | softmax final" \
-          " | goodness best | seed | goodness final | s/run |"
-    print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    print "| model | algorithm | epochs | runs | softmax best |" sc("seed") " softmax final" \
+          " | goodness best |" sc("seed") " goodness final | s/run |"
+    print "|---|---|--:|--:|--:|" (seed ? "--:|" : "") "--:|--:|" (seed ? "--:|" : "") "--:|--:|"
     for (i = 1; i <= nrow; i++) {
         key = order[i]; split(key, k, SUBSEP)
         if (in_table[key] && runs[key] && fresh(key)) {
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", k[1], k[2],
+            printf "| %s | %s | %s | %s | %s |%s %s | %s |%s %s | %s |\n", k[1], k[2],
                    cell[key, "epochs"], cell[key, "seeds"], bold(pm(key, "softmax_best")),
-                   seed_soft[key], pm(key, "softmax_final"), bold(pm(key, "goodness_best")),
-                   seed_good[key], pm(key, "goodness_final"), cell[key, "seconds_per_run"]
+                   sc(seed_soft[key]), pm(key, "softmax_final"), bold(pm(key, "goodness_best")),
+                   sc(seed_good[key]), pm(key, "goodness_final"), cell[key, "seconds_per_run"]
             continue
         }
         if (!runs[key]) why = "no complete run"
         else if (table == "") why = "no summary.tsv"
         else if (!in_table[key]) why = "not in summary.tsv"
         else why = "stale: summary.tsv does not match the runs"
-        printf "| %s | %s | | %d | *%s* | %s | | | %s | | |\n", k[1], k[2], runs[key], why,
-               seed_soft[key], seed_good[key]
+        printf "| %s | %s | | %d | *%s* |%s | |%s | |\n", k[1], k[2], runs[key], why,
+               sc(seed_soft[key]), sc(seed_good[key])
         if (runs[key] && table != "") nstale++
     }
     if (nstale)

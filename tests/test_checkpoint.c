@@ -6,7 +6,10 @@
  * flipped byte.  So: a round trip, bit for bit; then every single-byte
  * change of the header and every truncation of a small file must be
  * refused with a status, never accepted, never crash (the fuzzer goes
- * further: tests/fuzz/). */
+ * further: tests/fuzz/).  The same for a net with locally connected layers,
+ * whose file is format version 2 (a stride per layer), while a net of
+ * dense and conv2d layers is still written as version 1; and the spec
+ * checks of the local kind. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +18,14 @@
 #include "check.h"
 #include "ff/checkpoint.h"
 #include "ff/error.h"
+#include "ff/paper.h"
 
 static ff_net_spec tiny_spec(void)
 {
     ff_net_spec s = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 2, .head_from = 1, .n_classes = 3,
                      .norm = FF_NORM_RMS, .normalize_input = 1};
-    s.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 5, 3, 3};
-    s.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 6, 1, 1};
+    s.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 5, 3, 3, 1};
+    s.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 6, 1, 1, 1};
     return s;
 }
 
@@ -55,6 +59,174 @@ static int read_mem(const unsigned char *p, size_t n)
     return status;
 }
 
+/* A net of two local layers and a dense one: 6x6x1 -> a 3x3 grid of 4
+ * channels (2x2 kernel, stride 2: (6 - 2) / 2 + 1 = 3) -> a 2x2 grid of 3
+ * (2x2 kernel, stride 1) -> dense 5. */
+static ff_net_spec local_spec(void)
+{
+    ff_net_spec s = {.ih = 6, .iw = 6, .ic = 1, .n_layers = 3, .head_from = 1, .n_classes = 3,
+                     .norm = FF_NORM_RMS, .normalize_input = 1};
+    s.layer[0] = (ff_layer_spec){FF_LAYER_LOCAL, 4, 2, 2, 2};
+    s.layer[1] = (ff_layer_spec){FF_LAYER_LOCAL, 3, 2, 2, 1};
+    s.layer[2] = (ff_layer_spec){FF_LAYER_DENSE, 5, 1, 1, 1};
+    return s;
+}
+
+/* ff_net_spec_check on the local kind: the paper's net and a hand count,
+ * then each way a spec can be wrong, each beside its negative control. */
+static void test_local_specs(void)
+{
+    size_t n = 0;
+    ff_net_spec s = local_spec();
+    CHECK(ff_net_spec_check(&s, &n) == FF_SUCCESS, "local spec valid");
+    /* 9 positions x (4 weights x 4 + 4); 4 positions x (2x2x4 x 3 + 3);
+     * dense 12 -> 5; head (12 + 5) -> 3 */
+    CHECK(n == 9 * 20 + 4 * 51 + 65 + 54, "local spec parameters by hand: %zu", n);
+    ff_net_spec p = ff_paper_local_spec(0);
+    CHECK(ff_net_spec_check(&p, &n) == FF_SUCCESS, "the paper's local net is valid");
+    /* 16 x (100 x 128 + 128), 9 x (512 x 220 + 220), 4 x (880 x 512 + 512),
+     * head (2048 + 1980 + 2048) x 10 + 10 */
+    CHECK(n == 206848 + 1015740 + 1804288 + 60770, "the paper's local net: %zu parameters", n);
+
+    ff_net_spec bad = s;
+    bad.layer[0].stride = 0;
+    CHECK(ff_net_spec_check(&bad, NULL) == FF_EINVAL, "a local layer of stride 0 refused");
+    bad = s, bad.layer[0].kh = 7;
+    CHECK(ff_net_spec_check(&bad, NULL) == FF_EINVAL, "a local kernel beyond its input refused");
+    bad = s, bad.layer[1].kw = 4; /* layer 1's input is 3x3 */
+    CHECK(ff_net_spec_check(&bad, NULL) == FF_EINVAL, "the next layer's kernel checked too");
+    bad = s, bad.layer[1].kw = 3;
+    CHECK(ff_net_spec_check(&bad, NULL) == FF_SUCCESS, "a kernel of the whole input accepted");
+    bad = s, bad.layer[0].kind = (ff_layer_kind)3;
+    CHECK(ff_net_spec_check(&bad, NULL) == FF_EINVAL, "an unknown kind refused");
+    ff_net_spec conv = tiny_spec();
+    conv.layer[0].stride = 2;
+    CHECK(ff_net_spec_check(&conv, NULL) == FF_EINVAL, "a conv2d of stride 2 refused");
+    conv.layer[0].stride = 0;
+    CHECK(ff_net_spec_check(&conv, NULL) == FF_SUCCESS, "a conv2d of stride 0 (unset) accepted");
+    /* 4096 x 4096 input, 2048 x 2048 kernel of stride 1: 2049^2 positions x
+     * 2^22 weights x 2^10 channels, beyond 2^40; its negative control has
+     * one position (stride 4096) */
+    ff_net_spec huge = {.ih = 4096, .iw = 4096, .ic = 1, .n_layers = 1, .head_from = 0,
+                        .n_classes = 2, .norm = FF_NORM_RMS};
+    huge.layer[0] = (ff_layer_spec){FF_LAYER_LOCAL, 1u << 10, 2048, 2048, 1};
+    CHECK(ff_net_spec_check(&huge, NULL) == FF_EINVAL, "a local net of 2^54 weights refused");
+    huge.layer[0].stride = 4096;
+    CHECK(ff_net_spec_check(&huge, NULL) == FF_SUCCESS, "one position of it accepted");
+}
+
+/* Write a net of spec s (random parameters and moments) to path, read it
+ * back, restore it into a fresh net: the bits, the version field, and every
+ * header byte changed alone refused. */
+static void round_trip(const char *name, const ff_net_spec *spec, const char *path,
+                       uint32_t version)
+{
+    ff_net *net, *back;
+    if (ff_net_alloc(&net, spec) != FF_SUCCESS || ff_net_alloc(&back, spec) != FF_SUCCESS) {
+        CHECK(0, "%s: alloc", name);
+        return;
+    }
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 3);
+    ff_net_init_randn(net, r);
+    for (size_t i = 0; i < 3 * net->n_params; i++)
+        net->params[i] = (float)gsl_rng_uniform(r) - 0.5f;
+    ff_ckpt_section s[3];
+    size_t n = ff_ckpt_net_sections(net, 1, s);
+    const char *config = "experiment local\n";
+    CHECK(ff_ckpt_write(path, spec, config, 0, s, n) == FF_SUCCESS, "%s: write", name);
+    size_t size;
+    unsigned char *file = slurp(path, &size);
+    uint32_t v = 0;
+    if (file && size >= 12)
+        memcpy(&v, file + 8, 4);
+    CHECK(v == version, "%s: format version %u, want %u", name, v, version);
+    ff_ckpt *c;
+    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "%s: read back", name);
+    if (c) {
+        CHECK(ff_ckpt_restore_net(c, back, 1) == FF_SUCCESS, "%s: restore", name);
+        CHECK(!memcmp(back->params, net->params, 3 * net->n_params * sizeof(float)),
+              "%s: parameters and moments bit for bit", name);
+        for (size_t l = 0; l < spec->n_layers; l++)
+            CHECK(c->spec.layer[l].kind == spec->layer[l].kind &&
+                      (spec->layer[l].kind != FF_LAYER_LOCAL ||
+                       c->spec.layer[l].stride == spec->layer[l].stride),
+                  "%s: layer %zu's kind and stride back", name, l);
+        ff_ckpt_free(c);
+    }
+    /* every header byte and config byte changed alone: refused */
+    const size_t per = version == 1 ? 4 : 5;
+    const size_t header = 8 + 4 * (2 + 8 + per * FF_MAX_LAYERS + 2) + 16;
+    int accepted = 0;
+    for (size_t i = 0; file && i < header + strlen(config) && i < size; i++) {
+        file[i] ^= 0x41;
+        accepted += read_mem(file, size) == FF_SUCCESS;
+        file[i] ^= 0x41;
+    }
+    CHECK(accepted == 0, "%s: %d changed header bytes read as valid", name, accepted);
+    int truncated_ok = 0;
+    for (size_t k = 0; file && k < size; k += 7)
+        truncated_ok += read_mem(file, k) == FF_SUCCESS;
+    CHECK(truncated_ok == 0, "%s: no truncation reads (%d did)", name, truncated_ok);
+    free(file);
+    gsl_rng_free(r);
+    ff_net_free(net);
+    ff_net_free(back);
+}
+
+/* Local nets in version 2, the others still in version 1; a file of one
+ * version describing what only the other may is refused. */
+static void test_local_files(const char *dir)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/local.ffm", dir);
+    const ff_net_spec loc = local_spec(), tiny = tiny_spec();
+    round_trip("local net", &loc, path, 2);
+    round_trip("conv2d and dense net", &tiny, path, 1);
+
+    /* another stride: the same parameter count is possible, the net is not */
+    ff_net *a, *b;
+    ff_net_spec other = loc;
+    other.layer[1].stride = 2; /* 3x3 input, 2x2 kernel: (3-2)/2+1 = 1 position */
+    CHECK(ff_net_alloc(&a, &loc) == FF_SUCCESS && ff_net_alloc(&b, &other) == FF_SUCCESS,
+          "alloc");
+    ff_ckpt_section s[1];
+    ff_ckpt_write(path, &loc, "x", 1, s, ff_ckpt_net_sections(a, 0, s));
+    ff_ckpt *c;
+    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "local model reads");
+    if (c) {
+        CHECK(ff_ckpt_restore_net(c, b, 0) == FF_ECKPT_MISMATCH, "a net of another stride refused");
+        ff_ckpt_free(c);
+    }
+    ff_net_free(a);
+    ff_net_free(b);
+
+    /* the local model with its version set to 1 (its fields then misread
+     * as four per layer), and the conv2d one set to 2: refused */
+    size_t size;
+    unsigned char *file = slurp(path, &size);
+    if (file) {
+        const uint32_t one = 1;
+        memcpy(file + 8, &one, 4);
+        CHECK(read_mem(file, size) != FF_SUCCESS, "a local net's file read as version 1 refused");
+        free(file);
+    }
+    ff_net *t;
+    CHECK(ff_net_alloc(&t, &tiny) == FF_SUCCESS, "alloc");
+    ff_ckpt_write(path, &tiny, "x", 1, s, ff_ckpt_net_sections(t, 0, s));
+    ff_net_free(t);
+    file = slurp(path, &size);
+    if (file) {
+        const uint32_t two = 2, three = 3;
+        memcpy(file + 8, &two, 4);
+        CHECK(read_mem(file, size) != FF_SUCCESS, "a version 1 file read as version 2 refused");
+        memcpy(file + 8, &three, 4);
+        CHECK(read_mem(file, size) == FF_ECKPT_VERSION, "version 3: not a version this reads");
+        free(file);
+    }
+    remove(path);
+}
+
 int main(void)
 {
     const ff_net_spec spec = tiny_spec();
@@ -67,8 +239,8 @@ int main(void)
      * 4096 x 4096 x 2^20 filters, then 2^20 units on their 2^44 outputs */
     ff_net_spec huge = {.ih = 4096, .iw = 4096, .ic = 1, .n_layers = 2, .head_from = 1,
                         .n_classes = 2, .norm = FF_NORM_RMS};
-    huge.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 1u << 20, 1, 1};
-    huge.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 1u << 20, 1, 1};
+    huge.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 1u << 20, 1, 1, 1};
+    huge.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 1u << 20, 1, 1, 1};
     CHECK(ff_net_spec_check(&huge, NULL) == FF_EINVAL, "a net of 2^84 weights refused");
     huge.layer[0].units = 4, huge.layer[1].units = 8; /* negative control: 2^26 weights */
     CHECK(ff_net_spec_check(&huge, NULL) == FF_SUCCESS, "the same net, small, accepted");
@@ -180,6 +352,8 @@ int main(void)
     }
     free(file);
     remove(path);
+    test_local_specs();
+    test_local_files(dir);
     rmdir(dir);
     gsl_rng_free(r);
     gsl_rng_free(r2);

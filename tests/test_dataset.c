@@ -166,6 +166,77 @@ static void fill_rows(float *x)
         x[i] = 0.5f + (float)i;
 }
 
+/* A hand-worked shift: the 3x3 image 1..9 moved one row down and one
+ * column left,
+ *   1 2 3        0 0 0
+ *   4 5 6   ->   2 3 0
+ *   7 8 9        5 6 0
+ * and its negative control, the opposite shift. */
+static void test_shift(void)
+{
+    const float src[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const float want[9] = {0, 0, 0, 2, 3, 0, 5, 6, 0};
+    const float back[9] = {0, 4, 5, 0, 7, 8, 0, 0, 0}; /* dy -1, dx +1 */
+    float dst[9];
+    ff_shift_image(dst, src, 3, 3, 1, -1);
+    CHECK(memcmp(dst, want, sizeof dst) == 0, "shift (1, -1) of 1..9 is not the hand-worked one");
+    ff_shift_image(dst, src, 3, 3, -1, 1);
+    CHECK(memcmp(dst, back, sizeof dst) == 0, "shift (-1, 1) of 1..9 is not the hand-worked one");
+    CHECK(memcmp(dst, want, sizeof dst) != 0, "opposite shifts give the same image");
+    ff_shift_image(dst, src, 3, 3, 0, 0);
+    CHECK(memcmp(dst, src, sizeof dst) == 0, "shift (0, 0) is not a copy");
+    ff_shift_image(dst, src, 3, 3, 2, 2);
+    CHECK(dst[8] == 1 && dst[0] == 0 && dst[4] == 0, "shift (2, 2) does not move pixel 0 to 8");
+}
+
+/* ff_jitter draws every one of the 25 shifts of max_shift 2 about equally
+ * often (each image a 7x7 with one lit centre pixel: where it lands is
+ * the shift), and max_shift 0 copies without drawing. */
+static void test_jitter(void)
+{
+    enum { S = 7, NIMG = 2500 };
+    float *src = calloc((size_t)NIMG * S * S, sizeof *src);
+    float *dst = malloc((size_t)NIMG * S * S * sizeof *dst);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+    CHECK(src && dst && r && r2, "cannot allocate");
+    if (!src || !dst || !r || !r2)
+        goto out;
+    for (size_t i = 0; i < NIMG; i++)
+        src[i * S * S + 3 * S + 3] = 1;
+    gsl_rng_set(r, 5);
+    ff_jitter(dst, src, NIMG, S, S, 2, r);
+    int count[S * S] = {0}, bad = 0;
+    for (size_t i = 0; i < NIMG; i++) {
+        int lit = -1, n = 0;
+        for (int j = 0; j < S * S; j++)
+            if (dst[i * S * S + j] != 0) {
+                lit = j;
+                n++;
+            }
+        if (n != 1 || lit / S < 1 || lit / S > 5 || lit % S < 1 || lit % S > 5)
+            bad++;
+        else
+            count[lit]++;
+    }
+    CHECK(bad == 0, "%d jittered images lost their pixel or moved it more than 2", bad);
+    /* 100 expected per shift; binomial sd 9.8: within 4 sd */
+    for (int y = 1; y <= 5; y++)
+        for (int x = 1; x <= 5; x++)
+            CHECK(count[y * S + x] > 60 && count[y * S + x] < 140,
+                  "shift (%d, %d) drawn %d times in %d, expected about 100", y - 3, x - 3,
+                  count[y * S + x], NIMG);
+    gsl_rng_set(r, 9);
+    gsl_rng_set(r2, 9);
+    ff_jitter(dst, src, NIMG, S, S, 0, r);
+    CHECK(memcmp(dst, src, (size_t)NIMG * S * S * sizeof *dst) == 0, "max_shift 0 is not a copy");
+    CHECK(gsl_rng_get(r) == gsl_rng_get(r2), "max_shift 0 drew from the generator");
+out:
+    gsl_rng_free(r);
+    gsl_rng_free(r2);
+    free(src);
+    free(dst);
+}
+
 static void test_overlays(void)
 {
     float x[B * DD + 1];
@@ -225,5 +296,7 @@ int main(void)
     }
     ff_dataset_free(src);
     test_overlays();
+    test_shift();
+    test_jitter();
     return check_done();
 }

@@ -310,6 +310,33 @@ static const pin pins[] = {
      "--weight-cost-head 0.0030000000260770321\n"
      "--peer 0\n"
      "--blur 6\n"},
+    /* the recurrent net (added after the pins above were taken): its
+     * defaults, no --neutral (it has no neutral pass) */
+    {EXP_PAPER_FF_REC, {NULL},
+     "experiment paper-ff-recurrent\n"
+     "--model dense\n"
+     "--epochs 60\n"
+     "--eval-every 5\n"
+     "--batch 100\n"
+     "--layers 2\n"
+     "--units 2000\n"
+     "--readout-from 1\n"
+     "--lr 0.0099999997764825821\n"
+     "--lr-head 0.10000000149011612\n"
+     "--seed 17\n"
+     "--threads 1\n"
+     "--train-limit 0\n"
+     "--val-limit 0\n"
+     "--eval-all\n"
+     "--val-split 10000\n"
+     "--momentum 0.89999997615814209\n"
+     "--weight-cost 0.0010000000474974513\n"
+     "--weight-cost-head 0.0030000000260770321\n"
+     "--peer 0.029999999329447746\n"
+     "--iterations 8\n"
+     "--damping 0.30000001192092896\n"
+     "--readout-first 3\n"
+     "--readout-last 5\n"},
 };
 
 /* argv for exp_parse: the program's name, then args. */
@@ -363,6 +390,30 @@ static void test_identities(void)
     }
 }
 
+/* A flag added after runs were made (ID_SET: --jitter) is in the identity
+ * only when not at its default, so those runs keep theirs (the pins above
+ * hold them); set, it is there and parses back. */
+static void test_identity_when_set(void)
+{
+    static char plain[FF_CKPT_MAX_CONFIG + 1], set[FF_CKPT_MAX_CONFIG + 1];
+    static char again[FF_CKPT_MAX_CONFIG + 1];
+    const char *none[] = {NULL}, *zero[] = {"--jitter", "0", NULL},
+               *two[] = {"--jitter", "2", NULL};
+    identity_of(plain, sizeof plain, EXP_PAPER_FF_SUP, none);
+    CHECK(!strstr(plain, "--jitter"), "--jitter at its default is in the identity:\n%s", plain);
+    identity_of(set, sizeof set, EXP_PAPER_FF_SUP, zero);
+    CHECK(!strcmp(set, plain), "--jitter 0 changed the identity:\n%s", set);
+    identity_of(set, sizeof set, EXP_PAPER_FF_SUP, two);
+    CHECK(strstr(set, "--jitter 2\n") != NULL, "--jitter 2 is not in the identity:\n%s", set);
+    CHECK(strcmp(set, plain) != 0, "--jitter 2 left the identity as it was");
+    const char *args[MAX_ARGS];
+    char copy[sizeof set];
+    memcpy(copy, set, sizeof copy);
+    identity_args(copy, args);
+    identity_of(again, sizeof again, EXP_PAPER_FF_SUP, args);
+    CHECK(!strcmp(again, set), "the identity with --jitter 2 does not parse back:\n%s", again);
+}
+
 static void test_identity_data(void)
 {
     char *argv[] = {"test_flags", NULL};
@@ -370,8 +421,12 @@ static void test_identity_data(void)
     exp_parse(&o, EXP_BP, 1, argv);
     exp_data d;
     memset(&d, 0, sizeof d);
-    for (int i = 0; i < 4; i++)
+    static const char *const names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    for (int i = 0; i < 4; i++) {
         memset(d.sha256[i], "0a1b"[i], 64);
+        d.file[i] = names[i];
+    }
     char buf[FF_CKPT_MAX_CONFIG + 1];
     size_t n = exp_identity(buf, sizeof buf, &o, &d);
     const char *tail = "--val-limit 0\n"
@@ -513,6 +568,15 @@ static void test_refusals(void)
         {EXP_PAPER_BP, "paper_bp", {"--val-split", "0", "--no-test"}, 1,
          "paper_bp: error: --val-split 0 with --no-test evaluates nothing held out (drop one of "
          "them)\n"},
+        {EXP_PAPER_FF_REC, "paper_ff_recurrent", {"--iterations", "4"}, 1,
+         "paper_ff_recurrent: error: --readout-first 3, --readout-last 5, --iterations 4: the "
+         "readout's iterations must satisfy first <= last <= iterations\n"},
+        {EXP_PAPER_FF_REC, "paper_ff_recurrent", {"--model", "conv2d"}, 1,
+         "paper_ff_recurrent: error: --model conv2d: the recurrent net's layers are dense (drop "
+         "--model)\n"},
+        {EXP_PAPER_FF_REC, "paper_ff_recurrent", {"--neutral", "0.2"}, 1,
+         "paper_ff_recurrent: error: --neutral does not apply to paper_ff_recurrent (see "
+         "--help)\n"},
         {EXP_FF_SUP, "ff_supervised", {"extra"}, 2,
          "ff_supervised: error: unexpected argument 'extra' (see --help)\n"},
         {EXP_FF_SUP, "ff_supervised", {"--eval-all=1"}, 2,
@@ -589,13 +653,101 @@ static void test_usage(void)
           "paper-ff-sup --help shows its defaults:\n%s", out);
 }
 
+/* --local (paper_ff_unsupervised): the paper's local net replaces --model,
+ * --layers and --units, which leave its identity and are refused with it;
+ * its readout reads all three layers unless --readout-from; config.txt
+ * says model local, 3 layers, no one width; the identity parses back. */
+static void test_local(void)
+{
+    static char got[FF_CKPT_MAX_CONFIG + 1], again[FF_CKPT_MAX_CONFIG + 1];
+    const char *local[] = {"--local", NULL};
+    identity_of(got, sizeof got, EXP_PAPER_FF_UNSUP, local);
+    CHECK(!strcmp(got, "experiment paper-ff-unsup\n"
+                       "--epochs 100\n"
+                       "--eval-every 5\n"
+                       "--batch 100\n"
+                       "--readout-from 1\n"
+                       "--local\n"
+                       "--lr 0.0099999997764825821\n"
+                       "--lr-head 0.10000000149011612\n"
+                       "--neutral 0.10000000149011612\n"
+                       "--seed 17\n"
+                       "--threads 1\n"
+                       "--train-limit 0\n"
+                       "--val-limit 0\n"
+                       "--eval-all\n"
+                       "--val-split 10000\n"
+                       "--momentum 0.89999997615814209\n"
+                       "--weight-cost 0.0010000000474974513\n"
+                       "--weight-cost-head 0.0030000000260770321\n"
+                       "--peer 0.029999999329447746\n"
+                       "--blur 6\n"),
+          "--local: the identity:\n%s", got);
+    const char *args[MAX_ARGS];
+    char copy[sizeof got];
+    memcpy(copy, got, sizeof copy);
+    identity_args(copy, args);
+    identity_of(again, sizeof again, EXP_PAPER_FF_UNSUP, args);
+    CHECK(!strcmp(again, got), "--local: the identity does not parse back:\n%s", again);
+
+    char *argv[MAX_ARGS + 2], *text = NULL;
+    size_t len = 0;
+    exp_opts o;
+    exp_parse(&o, EXP_PAPER_FF_UNSUP, make_argv(argv, "test_flags", local), argv);
+    CHECK(o.local && o.layers == 3 && o.head_from == 1 && !strcmp(o.model, "local") &&
+              !strcmp(o.out, "results/paper-ff-unsup-local-seed17"),
+          "--local: 3 layers, all read, model local, out %s", o.out);
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        exit(2);
+    exp_flags_config(f, &o);
+    fclose(f);
+    CHECK(strstr(text, "model local\n") && strstr(text, "\nlayers 3\nunits -\nreadout_from 1\n"),
+          "--local: config.txt's lines:\n%s", text);
+    free(text);
+    const char *from2[] = {"--readout-from", "2", "--local", NULL};
+    exp_parse(&o, EXP_PAPER_FF_UNSUP, make_argv(argv, "test_flags", from2), argv);
+    CHECK(o.head_from == 2, "--local after --readout-from 2 keeps it (%d)", o.head_from);
+
+    static const struct {
+        exp_kind kind;
+        const char *prog, *args[4];
+        const char *err;
+    } r[] = {
+        {EXP_PAPER_FF_UNSUP, "paper_ff_unsupervised", {"--layers", "3", "--local"},
+         "paper_ff_unsupervised: error: --layers does not apply with --local, whose net is the "
+         "paper's (see --help): drop --layers\n"},
+        {EXP_PAPER_FF_UNSUP, "paper_ff_unsupervised", {"--local", "--units", "2000"},
+         "paper_ff_unsupervised: error: --units does not apply with --local, whose net is the "
+         "paper's (see --help): drop --units\n"},
+        {EXP_PAPER_FF_UNSUP, "paper_ff_unsupervised", {"--local", "--model", "dense"},
+         "paper_ff_unsupervised: error: --model does not apply with --local, whose net is the "
+         "paper's (see --help): drop --model\n"},
+        {EXP_PAPER_FF_UNSUP, "paper_ff_unsupervised", {"--local", "--readout-from", "4"},
+         "paper_ff_unsupervised: error: --readout-from 4 exceeds the local net's 3 layers\n"},
+        {EXP_PAPER_FF_SUP, "paper_ff_supervised", {"--local"},
+         "paper_ff_supervised: error: --local does not apply to paper_ff_supervised (see "
+         "--help)\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--local"},
+         "ff_unsupervised: error: --local does not apply to ff_unsupervised (see --help)\n"},
+    };
+    char out[4096];
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
+        int status = parse_in_child(r[i].kind, r[i].prog, r[i].args, out, sizeof out);
+        CHECK(status == 1 && !strcmp(out, r[i].err), "%s %s %s: exit %d, said: %s", r[i].prog,
+              r[i].args[0], r[i].args[1] ? r[i].args[1] : "", status, out);
+    }
+}
+
 int main(void)
 {
     test_identities();
+    test_identity_when_set();
     test_identity_data();
     test_config();
     test_refusals();
     test_usage();
+    test_local();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");

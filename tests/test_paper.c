@@ -254,7 +254,7 @@ static void check_randn_layer(const char *name, ff_layer *L, gsl_rng *r)
 
 static ff_layer_spec dense(size_t units)
 {
-    return (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1};
+    return (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1, 1};
 }
 
 /* The net shape the reference code trains (dense ReLU layers, RMS between

@@ -3,7 +3,7 @@
 # in miniature on the real MNIST (a failure when it is absent):
 # the epoch benchmark for one batch (and evaluations of 200 images), the
 # products' benchmark for short rounds, every paper run with a small net
-# for two epochs on a slice, each on the split of the search and on all
+# (the local net at its fixed size) for two epochs on a slice, each on the split of the search and on all
 # training images (-train60k), then the paper table, then a search on
 # validation of three settings and the paper-gap table.  Checks that each
 # run completes, that the table has its stable columns and one row per run,
@@ -22,25 +22,34 @@ make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BAT
     PAPER_BENCH_EVAL=200 \
     BLAS_SHAPES_GFLOP=0.02 BUILD="$build" RESULTS="$out" \
     DATA="$data" PAPER_SEEDS=1 PAPER_THREADS=1 \
-    PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
+    PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500" \
+    PAPER_NET_FLAGS="--layers 3 --units 64" \
     >"$out.log" 2>&1 || { cat "$out.log"; echo "0 passed, 1 failed"; exit 1; }
 
-for r in ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000 bp; do
+# the paper's runs as the Makefiles list them, and the table's rows they
+# make: each run's readouts in the reference, on both protocols
+names=$(make -s --no-print-directory -f "$src/mk/runs.mk" --eval 'names: ; @echo $(PAPER_BASE_NAMES)' names)
+rows=$(awk -v names=" $names " '!/^#/ && $1 != "run" && index(names, " " $1 " ") { n++ }
+                                 END { print 2 * n }' "$src/experiments/reference-paper.tsv")
+for r in $names; do
     check "$r complete" test -s "$out/paper/$r-seed1/summary.tsv"
     check "$r-train60k complete, without a validation set" \
         grep -qx 'val 0' "$out/paper/$r-train60k-seed1/config.txt"
 done
+check "the local net's run is the paper's local net, not the small nets of the others" \
+    sh -c "grep -qx 'model local' '$out/paper/ff-unsup-local-seed1/config.txt' &&
+           grep -qx 'parameters 3087646' '$out/paper/ff-unsup-local-seed1/config.txt'"
 header="run	readout	epochs	seeds	test_error_mean	test_error_sd	paper_value	minutes_per_run	n_train"
 check "table header names the stable columns" test "$(head -n 1 "$out/paper-summary.tsv")" = "$header"
-check "table has a row per run, protocol and readout" \
-    test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq 12
+check "table has a row per run, protocol and readout ($rows)" \
+    test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq "$rows"
 check "every row has 9 fields" awk -F'\t' 'NR > 1 && NF != 9 { exit 1 }' "$out/paper-summary.tsv"
 check "each base run's row, then its -train60k row, both on the 2000 images of the slice" \
     awk -F'\t' 'NR > 1 && ($1 ~ /-train60k$/) != (NR % 2 == 1) || NR > 1 && $9 != 2000 { exit 1 }' \
     "$out/paper-summary.tsv"
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
-check "the epoch benchmark has its three nets, each with an evaluation's time" \
-    test "$(grep -c ' s/epoch .* s/eval' "$out/bench/paper_epoch.txt")" -eq 3
+check "the epoch benchmark has its four nets, each with an evaluation's time" \
+    test "$(grep -c ' s/epoch .* s/eval' "$out/bench/paper_epoch.txt")" -eq 4
 check "the products' benchmark has its 11 products, each at 3 positive rates" \
     test "$(awk '$(NF - 4) == "x" && $(NF - 2) + 0 > 0 && $(NF - 1) + 0 > 0 &&
                  ($NF + 0 > 0 || $NF == "n/a")' \
@@ -54,7 +63,8 @@ check "and beside the runs on all training images" \
 make -s -C "$src" paper-search paper-ablation SCALE=paper BUILD="$build" RESULTS="$out" \
     DATA="$data" PAPER_THREADS=1 SEARCH_SEEDS=1 \
     SEARCH_SETTINGS="ff-sup-3x1000/lr0.02 bp/lr0.002 ff-unsup-3x1000/reference" \
-    PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500 --layers 3 --units 64" \
+    PAPER_FLAGS="--epochs 2 --eval-every 1 --train-limit 2000 --val-limit 500" \
+    PAPER_NET_FLAGS="--layers 3 --units 64" \
     >"$out.search.log" 2>&1 || { cat "$out.search.log"; echo "0 passed, 1 failed"; exit 1; }
 search=$out/paper-search.tsv
 check "search header" test "$(head -n 1 "$search")" = \

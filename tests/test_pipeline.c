@@ -13,9 +13,9 @@ static ff_net *make_net(unsigned long seed)
 {
     ff_net_spec s = {.ih = 8, .iw = 8, .ic = 1, .n_layers = 3, .head_from = 1,
                      .n_classes = 3, .norm = FF_NORM_L2};
-    s.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 20, 1, 1};
-    s.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 12, 1, 1};
-    s.layer[2] = (ff_layer_spec){FF_LAYER_DENSE, 10, 1, 1};
+    s.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 20, 1, 1, 1};
+    s.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 12, 1, 1, 1};
+    s.layer[2] = (ff_layer_spec){FF_LAYER_DENSE, 10, 1, 1, 1};
     ff_net *net = NULL;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);

@@ -52,12 +52,12 @@ static ff_net *make_net(const ff_net_spec *spec, unsigned long seed)
 
 static ff_layer_spec dense(size_t units)
 {
-    return (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1};
+    return (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1, 1};
 }
 
 static ff_layer_spec conv(size_t filters, size_t kh, size_t kw)
 {
-    return (ff_layer_spec){FF_LAYER_CONV2D, filters, kh, kw};
+    return (ff_layer_spec){FF_LAYER_CONV2D, filters, kh, kw, 1};
 }
 
 /* ---- the gradient comparison shared by (a) and (b) ---- */

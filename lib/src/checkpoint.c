@@ -15,12 +15,44 @@
 
 static const char magic[8] = {'F', 'F', 'M', 'O', 'D', 'E', 'L', '\n'};
 
-/* Header: magic, version, finished, 8 spec fields, 4 per layer,
- * config_len, n_sections (u32 each), payload_len, checksum (u64). */
-enum { N_SPEC = 8 + 4 * FF_MAX_LAYERS, N_U32 = 2 + N_SPEC + 2 };
+/* Header: magic, version, finished, 8 spec fields, F per layer (version 1:
+ * 4, version 2: 5), config_len, n_sections (u32 each), payload_len,
+ * checksum (u64).  Arrays are sized for the largest, version 2. */
+enum { MAX_PER_LAYER = 5, N_SPEC_MAX = 8 + MAX_PER_LAYER * FF_MAX_LAYERS,
+       N_U32_MAX = 2 + N_SPEC_MAX + 2 };
 _Static_assert(sizeof(long) == 8, "STEP holds the net's step counts as 64-bit longs");
-#define HEADER_BYTES (sizeof magic + 4 * N_U32 + 16)
+#define LEAD_BYTES (sizeof magic + 4) /* magic and version: what says the rest's size */
 #define SECTION_HEAD 12 /* tag and length */
+
+/* Fields per layer, spec fields, u32 fields and header bytes of a version */
+static size_t per_layer(uint32_t version)
+{
+    return version == 1 ? 4 : 5;
+}
+
+static size_t n_spec(uint32_t version)
+{
+    return 8 + per_layer(version) * FF_MAX_LAYERS;
+}
+
+static size_t n_u32(uint32_t version)
+{
+    return 2 + n_spec(version) + 2;
+}
+
+static size_t header_bytes(uint32_t version)
+{
+    return sizeof magic + 4 * n_u32(version) + 16;
+}
+
+/* The version a spec is written in: 2 if a layer is local, else 1. */
+static uint32_t spec_version(const ff_net_spec *s)
+{
+    for (size_t l = 0; l < s->n_layers && l < FF_MAX_LAYERS; l++)
+        if (s->layer[l].kind == FF_LAYER_LOCAL)
+            return 2;
+    return 1;
+}
 
 /* Bounds on a spec's fields, far above any net here; ff_net_spec_check
  * then bounds every size the fields imply (net.c), so that none wraps. */
@@ -36,24 +68,45 @@ uint64_t ff_fnv1a64(uint64_t h, const void *data, size_t len)
     return h;
 }
 
-static void spec_to_u32(uint32_t *u, const ff_net_spec *s)
+/* The spec's fields as a version lays them out (n_spec(version) of them). */
+static void spec_to_u32(uint32_t *u, const ff_net_spec *s, uint32_t version)
 {
-    memset(u, 0, N_SPEC * sizeof *u);
+    const size_t per = per_layer(version);
+    memset(u, 0, n_spec(version) * sizeof *u);
     u[0] = (uint32_t)s->ih, u[1] = (uint32_t)s->iw, u[2] = (uint32_t)s->ic;
     u[3] = (uint32_t)s->n_layers, u[4] = (uint32_t)s->head_from;
     u[5] = (uint32_t)s->n_classes, u[6] = (uint32_t)s->norm;
     u[7] = (uint32_t)s->normalize_input;
     for (size_t l = 0; l < s->n_layers && l < FF_MAX_LAYERS; l++) {
-        uint32_t *v = u + 8 + 4 * l;
-        const int conv = s->layer[l].kind == FF_LAYER_CONV2D; /* dense: no kernel, 0 */
-        v[0] = (uint32_t)s->layer[l].kind, v[1] = (uint32_t)s->layer[l].units;
-        v[2] = conv ? (uint32_t)s->layer[l].kh : 0, v[3] = conv ? (uint32_t)s->layer[l].kw : 0;
+        uint32_t *v = u + 8 + per * l;
+        const ff_layer_kind kind = s->layer[l].kind;
+        const int kernel = kind == FF_LAYER_CONV2D || kind == FF_LAYER_LOCAL; /* dense: 0 */
+        v[0] = (uint32_t)kind, v[1] = (uint32_t)s->layer[l].units;
+        v[2] = kernel ? (uint32_t)s->layer[l].kh : 0, v[3] = kernel ? (uint32_t)s->layer[l].kw : 0;
+        if (per == 5) /* conv2d's stride is 1 whatever its spec says (0 or 1): 0 */
+            v[4] = kind == FF_LAYER_LOCAL ? (uint32_t)s->layer[l].stride : 0;
     }
 }
 
-/* The spec u holds, every field in range, and the parameters it implies. */
-static int spec_from_u32(ff_net_spec *s, size_t *n_params, const uint32_t *u)
+/* A layer's fields v (per_layer(version) of them) in range: its kind known
+ * to the version, a kernel exactly for conv2d and local, a stride exactly
+ * for local. */
+static int layer_fields_ok(const uint32_t *v, uint32_t version)
 {
+    const int conv = v[0] == FF_LAYER_CONV2D, local = v[0] == FF_LAYER_LOCAL;
+    if ((v[0] != FF_LAYER_DENSE && !conv && !(local && version >= 2)) || !v[1] ||
+        v[1] > MAX_UNITS)
+        return 0;
+    if (conv || local ? !v[2] || v[2] > MAX_SIDE || !v[3] || v[3] > MAX_SIDE : v[2] || v[3])
+        return 0;
+    return version == 1 || (local ? v[4] && v[4] <= MAX_SIDE : !v[4]);
+}
+
+/* The spec u holds in a version's layout, every field in range, and the
+ * parameters it implies. */
+static int spec_from_u32(ff_net_spec *s, size_t *n_params, const uint32_t *u, uint32_t version)
+{
+    const size_t per = per_layer(version);
     memset(s, 0, sizeof *s);
     if (!u[0] || u[0] > MAX_SIDE || !u[1] || u[1] > MAX_SIDE || !u[2] || u[2] > MAX_CHANNELS ||
         !u[3] || u[3] > FF_MAX_LAYERS || u[4] >= u[3] || u[5] < 2 || u[5] > MAX_UNITS ||
@@ -62,18 +115,20 @@ static int spec_from_u32(ff_net_spec *s, size_t *n_params, const uint32_t *u)
     s->ih = u[0], s->iw = u[1], s->ic = u[2], s->n_layers = u[3], s->head_from = u[4];
     s->n_classes = u[5], s->norm = (ff_norm_kind)u[6], s->normalize_input = (int)u[7];
     for (size_t l = 0; l < FF_MAX_LAYERS; l++) {
-        const uint32_t *v = u + 8 + 4 * l;
+        const uint32_t *v = u + 8 + per * l;
         if (l >= s->n_layers) {
-            if (v[0] || v[1] || v[2] || v[3])
-                return FF_ECKPT_FIELD;
+            for (size_t i = 0; i < per; i++)
+                if (v[i])
+                    return FF_ECKPT_FIELD;
             continue;
         }
-        const int conv = v[0] == FF_LAYER_CONV2D;
-        if ((v[0] != FF_LAYER_DENSE && !conv) || !v[1] || v[1] > MAX_UNITS ||
-            (conv ? !v[2] || v[2] > MAX_SIDE || !v[3] || v[3] > MAX_SIDE : v[2] || v[3]))
+        if (!layer_fields_ok(v, version))
             return FF_ECKPT_FIELD;
-        s->layer[l] = (ff_layer_spec){(ff_layer_kind)v[0], v[1], v[2], v[3]};
+        s->layer[l] = (ff_layer_spec){(ff_layer_kind)v[0], v[1], v[2], v[3],
+                                      per == 5 ? v[4] : 0};
     }
+    if (spec_version(s) != version) /* one encoding per net: local layers exactly in 2 */
+        return FF_ECKPT_FIELD;
     return ff_net_spec_check(s, n_params) == FF_SUCCESS ? FF_SUCCESS : FF_ECKPT_FIELD;
 }
 
@@ -89,12 +144,14 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
                   const ff_ckpt_section *sections, size_t n_sections)
 {
     const size_t config_len = strlen(config);
-    uint32_t u[N_U32];
+    const uint32_t version = spec_version(spec);
+    const size_t nu = n_u32(version), ns = n_spec(version);
+    uint32_t u[N_U32_MAX];
     ff_net_spec back;
     size_t n_params;
-    spec_to_u32(u + 2, spec); /* only what the reader would accept */
+    spec_to_u32(u + 2, spec, version); /* only what the reader would accept */
     if (config_len > FF_CKPT_MAX_CONFIG || n_sections > FF_CKPT_MAX_SECTIONS ||
-        spec_from_u32(&back, &n_params, u + 2) != FF_SUCCESS)
+        spec_from_u32(&back, &n_params, u + 2, version) != FF_SUCCESS)
         return FF_EINVAL;
     uint64_t payload = 0, sum = ff_fnv1a64(FF_FNV64_OFFSET, config, config_len);
     for (size_t i = 0; i < n_sections; i++) {
@@ -107,8 +164,8 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
         sum = ff_fnv1a64(sum, s->data, s->len);
         payload += SECTION_HEAD + len;
     }
-    u[0] = FF_CKPT_VERSION, u[1] = finished ? 1 : 0;
-    u[2 + N_SPEC] = (uint32_t)config_len, u[3 + N_SPEC] = (uint32_t)n_sections;
+    u[0] = version, u[1] = finished ? 1 : 0;
+    u[2 + ns] = (uint32_t)config_len, u[3 + ns] = (uint32_t)n_sections;
     const uint64_t tail[2] = {payload, sum};
 
     ff_outfile o;
@@ -116,7 +173,7 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
     if (status != FF_SUCCESS)
         return status;
     fwrite(magic, 1, sizeof magic, o.f);
-    fwrite(u, 4, N_U32, o.f);
+    fwrite(u, 4, nu, o.f);
     fwrite(tail, 8, 2, o.f);
     fwrite(config, 1, config_len, o.f);
     for (size_t i = 0; i < n_sections; i++) {
@@ -153,33 +210,41 @@ void ff_ckpt_free(ff_ckpt *c)
  * sections.  Returns the payload's length and checksum through len, sum. */
 static int read_header(ff_ckpt *c, FILE *f, long long size, uint64_t *len, uint64_t *sum)
 {
-    unsigned char head[HEADER_BYTES];
-    if (size < (long long)HEADER_BYTES) {
+    unsigned char head[sizeof magic + 4 * N_U32_MAX + 16];
+    if (size < (long long)LEAD_BYTES) {
         if (size >= (long long)sizeof magic && fread(head, 1, sizeof magic, f) == sizeof magic &&
             memcmp(head, magic, sizeof magic))
             return FF_ECKPT_MAGIC;
         return FF_ECKPT_TRUNC;
     }
-    if (fread(head, 1, HEADER_BYTES, f) != HEADER_BYTES)
+    if (fread(head, 1, LEAD_BYTES, f) != LEAD_BYTES)
         return FF_EREAD;
     if (memcmp(head, magic, sizeof magic))
         return FF_ECKPT_MAGIC;
-    uint32_t u[N_U32];
-    uint64_t tail[2];
-    memcpy(u, head + sizeof magic, sizeof u);
-    memcpy(tail, head + sizeof magic + sizeof u, sizeof tail);
-    if (u[0] != FF_CKPT_VERSION)
+    uint32_t version;
+    memcpy(&version, head + sizeof magic, 4);
+    if (version != 1 && version != 2)
         return FF_ECKPT_VERSION;
+    /* the rest of the header, of the version's size */
+    const size_t hb = header_bytes(version), nu = n_u32(version), ns = n_spec(version);
+    if (size < (long long)hb)
+        return FF_ECKPT_TRUNC;
+    if (fread(head + LEAD_BYTES, 1, hb - LEAD_BYTES, f) != hb - LEAD_BYTES)
+        return FF_EREAD;
+    uint32_t u[N_U32_MAX];
+    uint64_t tail[2];
+    memcpy(u, head + sizeof magic, 4 * nu);
+    memcpy(tail, head + sizeof magic + 4 * nu, sizeof tail);
     if (u[1] > 1)
         return FF_ECKPT_FIELD;
     c->finished = (int)u[1];
-    int status = spec_from_u32(&c->spec, &c->n_params, u + 2);
+    int status = spec_from_u32(&c->spec, &c->n_params, u + 2, version);
     if (status != FF_SUCCESS)
         return status;
-    const uint32_t config_len = u[2 + N_SPEC], n_sections = u[3 + N_SPEC];
+    const uint32_t config_len = u[2 + ns], n_sections = u[3 + ns];
     if (config_len > FF_CKPT_MAX_CONFIG || n_sections > FF_CKPT_MAX_SECTIONS)
         return FF_ECKPT_FIELD;
-    const uint64_t rest = (uint64_t)(size - (long long)HEADER_BYTES);
+    const uint64_t rest = (uint64_t)(size - (long long)hb);
     if (config_len > rest || tail[0] > rest - config_len)
         return FF_ECKPT_TRUNC;
     if (tail[0] < rest - config_len)
@@ -287,9 +352,9 @@ const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len)
 
 int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam)
 {
-    uint32_t a[N_SPEC], b[N_SPEC]; /* field by field, as written */
-    spec_to_u32(a, &net->spec);
-    spec_to_u32(b, &c->spec);
+    uint32_t a[N_SPEC_MAX], b[N_SPEC_MAX]; /* field by field, as version 2 writes them */
+    spec_to_u32(a, &net->spec, 2);
+    spec_to_u32(b, &c->spec, 2);
     if (memcmp(a, b, sizeof a) || net->n_params != c->n_params)
         return FF_ECKPT_MISMATCH;
     size_t n, nm, ns;

@@ -1,4 +1,4 @@
-/* dataset.c - loading, selecting and overlaying labelled images. */
+/* dataset.c - loading, selecting, overlaying and jittering labelled images. */
 #include "ff/dataset.h"
 #include "ff/error.h"
 #include "ff/idx.h"
@@ -121,4 +121,38 @@ void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v)
     for (size_t i = 0; i < B; i++)
         for (size_t k = 0; k < K; k++)
             x[i * d + k] = v;
+}
+
+void ff_shift_image(float *dst, const float *src, size_t h, size_t w, int dy, int dx)
+{
+    const long H = (long)h, W = (long)w;
+    for (long r = 0; r < H; r++) {
+        const long sr = r - dy;
+        float *out = dst + r * W;
+        if (sr < 0 || sr >= H) {
+            memset(out, 0, (size_t)W * sizeof *out);
+            continue;
+        }
+        /* columns c with 0 <= c - dx < W: [lo, hi) */
+        const long lo = dx > 0 ? dx : 0, hi = dx < 0 ? W + dx : W;
+        memset(out, 0, (size_t)lo * sizeof *out);
+        memcpy(out + lo, src + sr * W + (lo - dx), (size_t)(hi - lo) * sizeof *out);
+        memset(out + hi, 0, (size_t)(W - hi) * sizeof *out);
+    }
+}
+
+void ff_jitter(float *dst, const float *src, size_t B, size_t h, size_t w, int max_shift,
+               gsl_rng *r)
+{
+    const size_t d = h * w;
+    if (max_shift == 0) {
+        memcpy(dst, src, B * d * sizeof *dst);
+        return;
+    }
+    const unsigned long n = 2 * (unsigned long)max_shift + 1;
+    for (size_t i = 0; i < B; i++) {
+        const int dy = (int)gsl_rng_uniform_int(r, n) - max_shift;
+        const int dx = (int)gsl_rng_uniform_int(r, n) - max_shift;
+        ff_shift_image(dst + i * d, src + i * d, h, w, dy, dx);
+    }
 }

@@ -26,6 +26,19 @@ static int layer_fits(size_t h, size_t w, size_t c, size_t units)
     return fits3(h, w, c) && fits3(h, w, units) && fits3(h * w, c, units);
 }
 
+/* A local layer's weights, positions x fan_in x units, within MAX_SIZE too:
+ * each position has a kernel's weights, and there may be more positions
+ * times kernel pixels than input pixels.  Its kernel fits the input (kh <=
+ * h, kw <= w, checked first), so positions and fan_in are at most h w and
+ * h w c, which layer_fits bounded. */
+static int local_fits(size_t h, size_t w, size_t c, const ff_layer_spec *ls)
+{
+    if (!ls->kh || !ls->kw || !ls->stride || ls->kh > h || ls->kw > w)
+        return 0;
+    const size_t positions = ((h - ls->kh) / ls->stride + 1) * ((w - ls->kw) / ls->stride + 1);
+    return fits3(positions, ls->kh * ls->kw * c, ls->units);
+}
+
 /* Shape the layers of s into L (and the head into *head); FF_EINVAL if one
  * does not fit its input, or is beyond MAX_SIZE. */
 static int shape_layers(const ff_net_spec *s, ff_layer *L, ff_layer *head, size_t *head_off)
@@ -37,12 +50,16 @@ static int shape_layers(const ff_net_spec *s, ff_layer *L, ff_layer *head, size_
     size_t h = s->ih, w = s->iw, c = s->ic, head_inputs = 0;
     for (size_t l = 0; l < s->n_layers; l++) {
         const ff_layer_spec *ls = &s->layer[l];
-        if ((ls->kind != FF_LAYER_DENSE && ls->kind != FF_LAYER_CONV2D) ||
-            !layer_fits(h, w, c, ls->units))
+        const int known = ls->kind == FF_LAYER_DENSE ||
+                          (ls->kind == FF_LAYER_CONV2D && ls->stride <= 1) ||
+                          ls->kind == FF_LAYER_LOCAL;
+        if (!known || !layer_fits(h, w, c, ls->units) ||
+            (ls->kind == FF_LAYER_LOCAL && !local_fits(h, w, c, ls)))
             return FF_EINVAL;
-        int status = ls->kind == FF_LAYER_DENSE
-                         ? ff_layer_dense(&L[l], h * w * c, ls->units)
-                         : ff_layer_conv2d(&L[l], h, w, c, ls->kh, ls->kw, ls->units);
+        int status = ls->kind == FF_LAYER_DENSE ? ff_layer_dense(&L[l], h * w * c, ls->units)
+                     : ls->kind == FF_LAYER_CONV2D
+                         ? ff_layer_conv2d(&L[l], h, w, c, ls->kh, ls->kw, ls->units)
+                         : ff_layer_local(&L[l], h, w, c, ls->kh, ls->kw, ls->stride, ls->units);
         if (status != FF_SUCCESS)
             return status;
         if (L[l].n_out > MAX_SIZE - head_inputs)

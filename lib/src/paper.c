@@ -264,6 +264,17 @@ double ff_paper_head_step(ff_net *net, float *g, float *dlogits, const float *lo
     return loss;
 }
 
+ff_net_spec ff_paper_local_spec(size_t head_from)
+{
+    ff_net_spec s = {.ih = 28, .iw = 28, .ic = 1, .n_layers = 3, .head_from = head_from,
+                     .n_classes = 10, .norm = FF_NORM_RMS, .normalize_input = 1};
+    /* kind, channels, kernel, stride: (28 - 10) / 6 + 1 = 4, then 3, then 2 */
+    s.layer[0] = (ff_layer_spec){FF_LAYER_LOCAL, 128, 10, 10, 6};
+    s.layer[1] = (ff_layer_spec){FF_LAYER_LOCAL, 220, 2, 2, 1};
+    s.layer[2] = (ff_layer_spec){FF_LAYER_LOCAL, 512, 2, 2, 1};
+    return s;
+}
+
 ff_eval_config ff_paper_eval_config(int supervised, float neutral)
 {
     return (ff_eval_config){.supervised = supervised, .target = 1, .readout = 1,

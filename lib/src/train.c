@@ -34,7 +34,7 @@ static void update(ff_net *net, size_t l, float *grad, const float *patches, con
         adam(net, l, grad, &a);
     } else {
         ff_layer_weight_grad_add(L, net->m + off, patches, dz, n, 1.0f - r->sgd.momentum);
-        ff_sgd_step(net->params + off, net->m + off, L->n_params, L->fan_in * L->oc, &r->sgd,
+        ff_sgd_step(net->params + off, net->m + off, L->n_params, L->n_weights, &r->sgd,
                     gain);
     }
 }

@@ -19,7 +19,13 @@
 #     (ff-sup-3x1000), else its largest of that program scaled by the
 #     products' size, 784 u + (layers - 1) u^2; paper_bp by the
 #     supervised nets' (one pass forward and one back, as FF's positive and
-#     negative passes).  Fewer threads than the bench's: slower by as much.
+#     negative passes).  paper_ff_recurrent: the supervised net's figures of
+#     its layers and units, the epoch's times (iterations + 1) (each damped
+#     iteration of the positive and negative rows, forward and gradients
+#     through the bottom-up and the top-down weights, costs about one
+#     supervised batch), the evaluation's times (readout-last + 2) (each
+#     label run to the readout's last iteration).  Fewer threads than the
+#     bench's: slower by as much.
 #   ff_supervised, ff_unsupervised, bp_baseline: epochs x ff_epoch.txt's
 #     seconds per epoch (FF in one thread, or BP) x training images per
 #     epoch / the bench's, twice (the evaluations take about as long).
@@ -95,6 +101,11 @@ END {
     ws = 0
     if (prog ~ /^paper_/) {
         paper_line(prog == "paper_ff_unsupervised" ? "unsup" : "sup", layers, units)
+        if (prog == "paper_ff_recurrent") {
+            ep *= opt("--iterations", 8) + 1
+            ev *= opt("--readout-last", 5) + 2
+            params += (layers - 1) * units * units + 10 * units # the top-down weights
+        }
         val = opt("--val-split", 10000)
         train = 60000 - val
         if (limit > 0 && limit < train) train = limit

@@ -21,9 +21,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* checkpoint.h's layout: magic, 2 + 8 + 4 FF_MAX_LAYERS + 2 u32 fields,
- * then payload_len and checksum (u64); the checksum covers what follows. */
-#define HEADER_BYTES (8 + 4 * (2 + 8 + 4 * FF_MAX_LAYERS + 2) + 16)
+/* checkpoint.h's layout: magic, 2 + 8 + F FF_MAX_LAYERS + 2 u32 fields
+ * (F = 4 in version 1, 5 in version 2), then payload_len and checksum
+ * (u64); the checksum covers what follows. */
+#define HEADER_BYTES_OF(per) (8 + 4 * (2 + 8 + (per) * FF_MAX_LAYERS + 2) + 16)
+#define HEADER_BYTES HEADER_BYTES_OF(4) /* the smaller */
+
+/* The header's size for the version the input names (version 1's for any
+ * other: the reader refuses those before the checksum). */
+static size_t header_bytes(const uint8_t *data, size_t size)
+{
+    uint32_t version = 1;
+    if (size >= 12)
+        memcpy(&version, data + 8, 4);
+    return version == 2 ? HEADER_BYTES_OF(5) : HEADER_BYTES;
+}
 
 static void check_sections(const ff_ckpt *c)
 {
@@ -80,7 +92,7 @@ static void read_model(const uint8_t *data, size_t size)
     FUZZ_CHECK((status == FF_SUCCESS) == (c != NULL));
     if (!c)
         return;
-    FUZZ_CHECK(size >= HEADER_BYTES);
+    FUZZ_CHECK(size >= header_bytes(data, size));
     check_sections(c);
     restore(c);
     ff_ckpt_free(c);
@@ -89,15 +101,15 @@ static void read_model(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     read_model(data, size);
-    if (size < HEADER_BYTES)
+    const size_t header = header_bytes(data, size);
+    if (size < header)
         return 0;
     uint8_t *copy = malloc(size);
     if (!copy)
         abort();
     memcpy(copy, data, size);
-    const uint64_t sum =
-        ff_fnv1a64(FF_FNV64_OFFSET, copy + HEADER_BYTES, size - HEADER_BYTES);
-    memcpy(copy + HEADER_BYTES - 8, &sum, 8);
+    const uint64_t sum = ff_fnv1a64(FF_FNV64_OFFSET, copy + header, size - header);
+    memcpy(copy + header - 8, &sum, 8);
     read_model(copy, size);
     free(copy);
     return 0;

@@ -7,9 +7,10 @@
  * one and one with a trailing byte; gzipped by zlib (*.gz): the rank-3 file,
  * the rank-1 file in two members, and the rank-3 file's stream cut short.  MODEL_DIR (fuzz_model): small models
  * and checkpoints written by ff_ckpt_write from tiny nets (dense, conv2d,
- * with and without the Adam state and a generator's state), and a
- * truncated one.  The same program and seed give the same bytes: the
- * committed corpora under tests/fuzz/ are its output. */
+ * with and without the Adam state and a generator's state; locally
+ * connected, format version 2), and a truncated one.  The same program and
+ * seed give the same bytes: the committed corpora under tests/fuzz/ are its
+ * output. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -149,21 +150,29 @@ static void model_corpus(const char *dir)
 {
     ff_net_spec dense = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 1, .head_from = 0,
                          .n_classes = 2, .norm = FF_NORM_L2};
-    dense.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 3, 0, 0};
+    dense.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 3, 0, 0, 0};
     model(dir, "dense1-model", &dense, 1, 0, 0);
 
     ff_net_spec two = {.ih = 3, .iw = 3, .ic = 1, .n_layers = 2, .head_from = 1,
                        .n_classes = 3, .norm = FF_NORM_RMS, .normalize_input = 1};
-    two.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 4, 0, 0};
-    two.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 3, 0, 0};
+    two.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 4, 0, 0, 0};
+    two.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 3, 0, 0, 0};
     model(dir, "dense2-checkpoint", &two, 0, 1, 0);
     model(dir, "dense2-checkpoint-rng", &two, 0, 1, 1);
 
     ff_net_spec conv = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 2, .head_from = 0,
                         .n_classes = 2, .norm = FF_NORM_L2};
-    conv.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 2, 3, 3};
-    conv.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 2, 0, 0};
+    conv.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 2, 3, 3, 1};
+    conv.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 2, 0, 0, 0};
     model(dir, "conv2-checkpoint", &conv, 0, 1, 0);
+
+    /* local layers (version 2): 5x5x1 -> a 2x2 grid (3x3 kernel, stride 2)
+     * of 2 channels -> a 1x1 grid (2x2 kernel) of 2 */
+    ff_net_spec local = {.ih = 5, .iw = 5, .ic = 1, .n_layers = 2, .head_from = 0,
+                         .n_classes = 2, .norm = FF_NORM_RMS, .normalize_input = 1};
+    local.layer[0] = (ff_layer_spec){FF_LAYER_LOCAL, 2, 3, 3, 2};
+    local.layer[1] = (ff_layer_spec){FF_LAYER_LOCAL, 2, 2, 2, 1};
+    model(dir, "local2-checkpoint", &local, 0, 0, 1);
 
     /* the first model cut short, inside its PARM section */
     char path[4096];

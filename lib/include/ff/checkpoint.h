@@ -5,11 +5,14 @@
  * Layout, little-endian throughout:
  *
  *   magic        8 bytes  "FFMODEL\n"
- *   version      u32      FF_CKPT_VERSION
+ *   version      u32      1 or 2 (FF_CKPT_VERSION, the newest): only the
+ *                         per-layer fields below differ
  *   finished     u32      0: a run's checkpoint, 1: the trained model of a finished run
  *   net spec     u32 x 8  ih iw ic n_layers head_from n_classes norm normalize_input
- *                u32 x 4 x FF_MAX_LAYERS   per layer: kind units kh kw (dense: no
- *                kernel, kh = kw = 0; unused layers: all 0)
+ *                u32 x F x FF_MAX_LAYERS   per layer (unused layers: all 0):
+ *                version 1, F = 4: kind units kh kw (dense: no kernel,
+ *                kh = kw = 0); version 2, F = 5: the same and stride (a
+ *                local layer's, at least 1; dense and conv2d: 0)
  *   config_len   u32      bytes of config (at most FF_CKPT_MAX_CONFIG)
  *   n_sections   u32      at most FF_CKPT_MAX_SECTIONS
  *   payload_len  u64      bytes after the header: the file's size is exactly
@@ -20,6 +23,13 @@
  *                are equal
  *   payload      n_sections sections, each: tag (4 ASCII bytes), length
  *                (u64), then length bytes
+ *
+ * Version 2 came with the locally connected layer (layer.h), the first
+ * kind with a stride.  The writer writes version 1 for a net whose layers
+ * are all dense or conv2d, so such a net's file is byte for byte what it
+ * was before version 2, and version 2 exactly when a layer is local (a
+ * version 1 file with a local layer, or a version 2 file without one, is
+ * refused: each net has one encoding).  The reader reads both.
  *
  * Sections the library knows (ff_ckpt_net_sections writes them, and
  * ff_ckpt_restore_net reads them back):
@@ -51,7 +61,7 @@
 
 #include "ff/net.h"
 
-#define FF_CKPT_VERSION 1
+#define FF_CKPT_VERSION 2
 #define FF_CKPT_MAX_CONFIG ((size_t)1 << 16)
 #define FF_CKPT_MAX_SECTIONS 16
 

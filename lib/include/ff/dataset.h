@@ -13,6 +13,7 @@
 #define FF_DATASET_H
 
 #include <stddef.h>
+#include <gsl/gsl_rng.h>
 
 typedef struct {
     size_t n;    /* number of images */
@@ -46,5 +47,17 @@ void ff_overlay_onehot(float *x, const int *y, size_t B, size_t d, size_t K, flo
 
 /* Overwrite the first K pixels of each of the B rows of x (B, d) with `v`. */
 void ff_overlay_fill(float *x, size_t B, size_t d, size_t K, float v);
+
+/* Jitter (paper section 3.3: training images shifted by up to 2 pixels).
+ * ff_shift_image: dst (h, w) = src (h, w) moved dy pixels down and dx
+ * right, dst[r][c] = src[r - dy][c - dx], 0 where that falls outside src;
+ * |dy|, |dx| < h, w.  dst and src must not overlap.
+ * ff_jitter: each of the B images of src (B, h*w) shifted into dst by its
+ * own (dy, dx), drawn from r uniformly over the (2 max_shift + 1)^2 shifts
+ * (dy first, then dx, image after image: 2 B draws); max_shift 0 copies
+ * with no draw.  The label overlay, if any, comes after. */
+void ff_shift_image(float *dst, const float *src, size_t h, size_t w, int dy, int dx);
+void ff_jitter(float *dst, const float *src, size_t B, size_t h, size_t w, int max_shift,
+               gsl_rng *r);
 
 #endif

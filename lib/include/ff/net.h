@@ -1,9 +1,9 @@
 /* net.h - a stack of FF layers, the softmax readout, and their workspaces.
  *
- * A net is n_layers hidden layers (dense or conv2d, each followed by ReLU
- * and a row normalisation that feeds the next layer) and two readouts read
- * from hidden layers head_from .. n_layers-1 (seed: layers 2-4, i.e.
- * head_from = 1):
+ * A net is n_layers hidden layers (dense, conv2d or locally connected:
+ * layer.h; each followed by ReLU and a row normalisation that feeds the
+ * next layer) and two readouts read from hidden layers head_from ..
+ * n_layers-1 (seed: layers 2-4, i.e. head_from = 1):
  *   - a trained linear softmax head (n_classes) on their *normalised*
  *     activities, concatenated;
  *   - goodness, the sum of squares of their *raw* activities (no weights).
@@ -30,8 +30,11 @@
 
 typedef struct {
     ff_layer_kind kind;
-    size_t units;  /* dense: width; conv2d: filters */
-    size_t kh, kw; /* conv2d kernel (ignored for dense) */
+    size_t units;  /* dense: width; conv2d, local: filters (channels per position) */
+    size_t kh, kw; /* conv2d, local: kernel (ignored for dense) */
+    size_t stride; /* local: the kernel's step, at least 1; conv2d: 0 or 1 (its
+                      stride is 1, and 0 is what a spec that names no stride
+                      holds); ignored for dense */
 } ff_layer_spec;
 
 typedef struct {
@@ -63,7 +66,9 @@ typedef struct {
 
 /* Check a spec without allocating anything: the layer count, head_from,
  * n_classes, and each layer's shape (its input is the previous layer's
- * output), every size it implies at most 2^40 (none can wrap).  *n_params (may be NULL) receives the parameters it implies.
+ * output; a conv2d's stride 0 or 1, a local layer's at least 1), every
+ * size it implies at most 2^40 (none can wrap).  *n_params (may be NULL)
+ * receives the parameters it implies.
  * FF_EINVAL if the spec cannot be built. */
 int ff_net_spec_check(const ff_net_spec *spec, size_t *n_params);
 /* Build a net from its spec (checked as above).  Parameters are zero until

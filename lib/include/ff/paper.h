@@ -132,6 +132,19 @@ double ff_paper_head_step(ff_net *net, float *g, float *dlogits, const float *lo
                           const float *head_in, size_t B, size_t cap, const int *y,
                           const ff_paper_config *c, float gain);
 
+/* The paper's net of local receptive fields (section 3.3, unsupervised, 1.16%
+ * test error after 60 epochs): three locally connected layers (layer.h),
+ * each location with its own weights, on 28x28x1 images:
+ *   layer 1: a 4x4 grid of locations, stride 6, receptive field 10x10
+ *            pixels, 128 channels at each (2048 units);
+ *   layer 2: a 3x3 grid, 220 channels, each location reading all the
+ *            channels of a 2x2 square of adjacent layer-1 locations: a 2x2
+ *            kernel of stride 1 on the 4x4x128 grid (1980 units);
+ *   layer 3: a 2x2 grid, 512 channels, likewise on layer 2 (2048 units).
+ * With the paper's settings (10 classes, RMS normalisation of the input and
+ * between layers); the readouts read layers head_from (from 0) to 2. */
+ff_net_spec ff_paper_local_spec(size_t head_from);
+
 /* How the paper's runs are evaluated: the FF losses (threshold = width) on
  * the true label or the raw image, the softmax readout (supervised: on the
  * neutral label `neutral`), and, supervised only, the goodness readout. */

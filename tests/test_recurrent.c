@@ -1,0 +1,947 @@
+/* test_recurrent.c - the paper's recurrent net with top-down connections
+ * (lib/include/ff/recurrent.h).
+ *
+ *  (a) one damped iteration worked by hand (two hidden layers of two
+ *      units), a positive and a negative row; the same without damping
+ *      gives other numbers (the negative control);
+ *  (b) the dynamics over several iterations against a reference written
+ *      from the header's equations in double; each layer's local gradient
+ *      at a fixed iteration (its inputs and its previous state held
+ *      constant) against central finite differences of its FF loss, every
+ *      parameter: bottom-up weights, bias, top-down weights;
+ *  (c) the readout: a constructed case whose answer depends on which
+ *      iterations are averaged, worked by hand; ff_rec_goodness and
+ *      ff_rec_eval against the reference on a random net, in passes with a
+ *      remainder;
+ *  (d) iterations 0: the readout of time 0 is the plain bottom-up net's
+ *      goodness, and its FF losses are ff_eval's on the net alone;
+ *  (e) what the calls refuse; the checkpoint section and back;
+ *  (f) it learns a small 10-class problem, bit for bit the same from the
+ *      same seeds, in one thread and twice in two. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "gradcheck.h"
+#include "ff/checkpoint.h"
+#include "ff/error.h"
+#include "ff/eval.h"
+#include "ff/negatives.h"
+#include "ff/net.h"
+#include "ff/paper.h"
+#include "ff/recurrent.h"
+#include "ff/system.h"
+
+/* bounds of the reference's fixed arrays */
+enum { MAXL = 3, MAXN = 8, MAXD = 16, MAXK = 4, MAXP = MAXD * MAXN, MAXROWS = 8 };
+
+static gsl_rng *new_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
+static ff_layer_spec dense(size_t units)
+{
+    return (ff_layer_spec){.kind = FF_LAYER_DENSE, .units = units};
+}
+
+/* A paper net (RMS between layers and on the input) of 1 x D images, K
+ * classes and the hidden widths w[0 .. H-1]. */
+static ff_net_spec rec_spec(size_t D, size_t K, size_t H, const size_t *w, size_t head_from)
+{
+    ff_net_spec s = {.ih = 1, .iw = D, .ic = 1, .n_layers = H, .head_from = head_from,
+                     .n_classes = K, .norm = FF_NORM_RMS, .normalize_input = 1};
+    for (size_t l = 0; l < H; l++)
+        s.layer[l] = dense(w[l]);
+    return s;
+}
+
+/* A net and its top-down half, randn-initialised from seed, biases drawn
+ * in [-0.2, 0.2) (the init leaves them zero). */
+static ff_rec *make_rec(const ff_net_spec *s, unsigned long seed)
+{
+    ff_net *net = NULL;
+    ff_rec *rec = NULL;
+    if (ff_net_alloc(&net, s) != FF_SUCCESS)
+        return NULL;
+    if (ff_rec_alloc(&rec, net) != FF_SUCCESS) {
+        ff_net_free(net);
+        return NULL;
+    }
+    gsl_rng *r = new_rng(seed);
+    ff_net_init_randn(net, r);
+    ff_rec_init_randn(rec, r);
+    for (size_t l = 0; l < net->n_layers; l++)
+        fill_uniform(net->layer[l].b, net->layer[l].n_out, r, -0.2, 0.2);
+    gsl_rng_free(r);
+    return rec;
+}
+
+static void free_rec(ff_rec *rec)
+{
+    if (!rec)
+        return;
+    ff_net_free(rec->net);
+    ff_rec_free(rec);
+}
+
+static double max_rel_diff(const float *got, const double *want, size_t n)
+{
+    double scale = 0.0, d = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        scale = fmax(scale, fabs(want[i]));
+        d = fmax(d, fabs(got[i] - want[i]));
+    }
+    return d / (scale > 0.0 ? scale : 1.0);
+}
+
+/* ---- (a) one damped iteration by hand ---- */
+
+/* 2x2 images (D = 4), K = 4 labels, two hidden layers of two units.
+ *   x = (2, 2, 2, 2): normalised (1, 1, 1, 1) (RMS 2).
+ *   U_0 = [.5 0; 0 .5; 0 0; 0 0], b_0 = (.5, .5)   U_1 = [.5 .5; .5 .5], b_1 = (1, 1)
+ *   T_0 = [2 -1; 2 -1] (from layer 1)   T_1 = [1 -2; .5 .5; 0 0; 0 0] (from the label)
+ *   The label layer: one-hot normalised (RMS 1/2), 2 at the label.
+ * Time 0 (bottom-up): z_0 = b_0 + (1,1,1,1) U_0 = (1, 1), h_0 = (1, 1),
+ *   yhat_0 = (1, 1); z_1 = b_1 + (1, 1) U_1 = (2, 2), h_1 = (2, 2), yhat_1 = (1, 1).
+ * Iteration 1, positive row (label 0), d = 0.3:
+ *   z_0 = (1, 1) + yhat_1 T_0 = (1, 1) + (4, -2) = (5, -1), relu (5, 0),
+ *   h_0 = 0.3 (1, 1) + 0.7 (5, 0) = (3.8, 0.3) (the unit that is off keeps 0.3);
+ *   z_1 = (2, 2) + (2, 0, 0, 0) T_1 = (2, 2) + (2, -4) = (4, -2), relu (4, 0),
+ *   h_1 = 0.3 (2, 2) + 0.7 (4, 0) = (3.4, 0.6).
+ * Negative row (label 1): h_0 the same (it reads layer 1's time 0);
+ *   z_1 = (2, 2) + 2 (.5, .5) = (3, 3), h_1 = 0.3 (2, 2) + 0.7 (3, 3) = (2.7, 2.7).
+ * Goodness of the positive row: 3.8^2 + 0.3^2 = 14.53, 3.4^2 + 0.6^2 = 11.92.
+ * Without damping (d = 0): h_0 = (5, 0), h_1 = (4, 0) and (3, 3). */
+static void set_layer(ff_layer *L, const float *w, const float *b)
+{
+    memcpy(L->w, w, L->fan_in * L->oc * sizeof *w);
+    memcpy(L->b, b, L->oc * sizeof *b);
+}
+
+static void hand_rows(float damping, float want[2][2][2], const char *what)
+{
+    const size_t w[2] = {2, 2};
+    const ff_net_spec s = rec_spec(4, 4, 2, w, 0);
+    ff_net *net = NULL;
+    ff_rec *rec = NULL;
+    CHECK(ff_net_alloc(&net, &s) == FF_SUCCESS && ff_rec_alloc(&rec, net) == FF_SUCCESS,
+          "%s: the hand net", what);
+    if (!rec) {
+        ff_net_free(net);
+        return;
+    }
+    static const float u0[8] = {0.5f, 0, 0, 0.5f, 0, 0, 0, 0}, b0[2] = {0.5f, 0.5f};
+    static const float u1[4] = {0.5f, 0.5f, 0.5f, 0.5f}, b1[2] = {1, 1};
+    static const float t0[4] = {2, -1, 2, -1}, t1[8] = {1, -2, 0.5f, 0.5f, 0, 0, 0, 0};
+    set_layer(&net->layer[0], u0, b0);
+    set_layer(&net->layer[1], u1, b1);
+    memcpy(rec->down[0], t0, sizeof t0);
+    memcpy(rec->down[1], t1, sizeof t1);
+    const ff_paper_config pc = FF_PAPER_DEFAULTS;
+    const ff_rec_config rc = {8, damping, 3, 5};
+    ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 1, &pc, &rc);
+    const float x[4] = {2, 2, 2, 2};
+    const int y = 0, neg = 1;
+    CHECK(t && ff_rec_bottom_up(rec, t, x, 1) == FF_SUCCESS, "%s: bottom-up pass", what);
+    if (t) {
+        const float *h0 = ff_rec_state(t, 0), *h1 = ff_rec_state(t, 1);
+        CHECK(fabsf(h0[0] - 1) < 1e-6f && fabsf(h0[1] - 1) < 1e-6f && fabsf(h1[0] - 2) < 1e-6f &&
+                  fabsf(h1[1] - 2) < 1e-6f,
+              "%s: time 0 is (%g, %g), (%g, %g), not (1, 1), (2, 2)", what, h0[0], h0[1], h1[0],
+              h1[1]);
+        CHECK(ff_rec_iterate(rec, t, &y, &neg, 1, 0) == FF_SUCCESS, "%s: an iteration", what);
+        for (size_t l = 0; l < 2; l++)
+            memcpy(want[l], ff_rec_state(t, l), 4 * sizeof(float)); /* rows: pos, neg */
+    }
+    ff_rec_trainer_free(t);
+    ff_rec_free(rec);
+    ff_net_free(net);
+}
+
+static void test_hand_iteration(void)
+{
+    float got[2][2][2] = {{{0}}}, plain[2][2][2] = {{{0}}};
+    /* [layer][row][unit], rows positive then negative */
+    static const float want[2][2][2] = {{{3.8f, 0.3f}, {3.8f, 0.3f}}, {{3.4f, 0.6f}, {2.7f, 2.7f}}};
+    static const float undamped[2][2][2] = {{{5, 0}, {5, 0}}, {{4, 0}, {3, 3}}};
+    hand_rows(0.3f, got, "damping 0.3");
+    hand_rows(0.0f, plain, "no damping");
+    int ok = 1, ok0 = 1, differ = 0;
+    for (size_t i = 0; i < 8; i++) {
+        const float g = (&got[0][0][0])[i], w = (&want[0][0][0])[i];
+        const float p = (&plain[0][0][0])[i], u = (&undamped[0][0][0])[i];
+        ok &= fabsf(g - w) <= 1e-6f * (1 + fabsf(w));
+        ok0 &= fabsf(p - u) <= 1e-6f * (1 + fabsf(u));
+        differ += fabsf(g - p) > 0.1f;
+    }
+    CHECK(ok, "damped iteration: h_0 (%g, %g | %g, %g), h_1 (%g, %g | %g, %g); by hand (3.8, 0.3 "
+              "| 3.8, 0.3), (3.4, 0.6 | 2.7, 2.7)",
+          got[0][0][0], got[0][0][1], got[0][1][0], got[0][1][1], got[1][0][0], got[1][0][1],
+          got[1][1][0], got[1][1][1]);
+    CHECK(ok0, "undamped iteration: h_0 (%g, %g), h_1 (%g, %g | %g, %g); by hand (5, 0), (4, 0 "
+               "| 3, 3)",
+          plain[0][0][0], plain[0][0][1], plain[1][0][0], plain[1][0][1], plain[1][1][0],
+          plain[1][1][1]);
+    CHECK(differ == 8, "negative control: only %d of the 8 numbers change without damping",
+          differ);
+    const double g0 = (double)got[0][0][0] * got[0][0][0] + (double)got[0][0][1] * got[0][0][1];
+    const double g1 = (double)got[1][0][0] * got[1][0][0] + (double)got[1][0][1] * got[1][0][1];
+    CHECK(fabs(g0 - 14.53) < 1e-4 && fabs(g1 - 11.92) < 1e-4,
+          "goodness of the positive row %.6g, %.6g; by hand 14.53, 11.92", g0, g1);
+}
+
+/* ---- (b) the reference dynamics, and the local gradient ---- */
+
+typedef struct {
+    size_t H, K, D, head_from, N[MAXL], above[MAXL], fan[MAXL];
+    double U[MAXL][MAXP], b[MAXL][MAXN], T[MAXL][MAXP];
+} ref_net;
+
+typedef struct {
+    double xn[MAXD], lab[MAXK];
+    double h[MAXL][MAXN], y[MAXL][MAXN];
+} ref_row;
+
+static void ref_from(ref_net *rn, const ff_rec *rec)
+{
+    const ff_net *net = rec->net;
+    memset(rn, 0, sizeof *rn);
+    rn->H = net->n_layers, rn->K = net->n_classes, rn->D = net->layer[0].n_in;
+    rn->head_from = net->head_from;
+    for (size_t l = 0; l < rn->H; l++) {
+        const ff_layer *L = &net->layer[l];
+        rn->N[l] = L->n_out, rn->above[l] = rec->above[l], rn->fan[l] = L->fan_in;
+        for (size_t i = 0; i < L->fan_in * L->oc; i++)
+            rn->U[l][i] = L->w[i];
+        for (size_t j = 0; j < L->oc; j++)
+            rn->b[l][j] = L->b[j];
+        for (size_t i = 0; i < rec->above[l] * L->oc; i++)
+            rn->T[l][i] = rec->down[l][i];
+    }
+}
+
+/* out = v / (exp(-100) + sqrt(mean v^2)) */
+static void ref_rms(double *out, const double *v, size_t n)
+{
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        ss += v[i] * v[i];
+    const double s = exp(-100.0) + sqrt(ss / (double)n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = v[i] / s;
+}
+
+/* z_l = b + below U + above T (top: optional, `top` 0 leaves it out) */
+static void ref_z(const ref_net *rn, size_t l, const ref_row *r, const double *U, const double *b,
+                  const double *T, int top, double *z)
+{
+    const double *below = l ? r->y[l - 1] : r->xn;
+    const double *above = l + 1 < rn->H ? r->y[l + 1] : r->lab;
+    const size_t N = rn->N[l];
+    for (size_t j = 0; j < N; j++) {
+        double s = b[j];
+        for (size_t i = 0; i < rn->fan[l]; i++)
+            s += below[i] * U[i * N + j];
+        for (size_t a = 0; top && a < rn->above[l]; a++)
+            s += above[a] * T[a * N + j];
+        z[j] = s;
+    }
+}
+
+/* time 0 of image x with `label` at the top */
+static void ref_bottom_up(const ref_net *rn, ref_row *r, const float *x, int label)
+{
+    double v[MAXD];
+    for (size_t i = 0; i < rn->D; i++)
+        v[i] = x[i];
+    ref_rms(r->xn, v, rn->D);
+    double onehot[MAXK] = {0};
+    onehot[label] = 1.0;
+    ref_rms(r->lab, onehot, rn->K);
+    for (size_t l = 0; l < rn->H; l++) {
+        ref_z(rn, l, r, rn->U[l], rn->b[l], rn->T[l], 0, r->h[l]);
+        for (size_t j = 0; j < rn->N[l]; j++)
+            r->h[l][j] = fmax(r->h[l][j], 0.0);
+        ref_rms(r->y[l], r->h[l], rn->N[l]);
+    }
+}
+
+/* one synchronous iteration: every layer from the old normalised states */
+static void ref_iterate(const ref_net *rn, ref_row *r, double d)
+{
+    double h[MAXL][MAXN];
+    for (size_t l = 0; l < rn->H; l++) {
+        double z[MAXN];
+        ref_z(rn, l, r, rn->U[l], rn->b[l], rn->T[l], 1, z);
+        for (size_t j = 0; j < rn->N[l]; j++)
+            h[l][j] = d * r->h[l][j] + (1.0 - d) * fmax(z[j], 0.0);
+    }
+    for (size_t l = 0; l < rn->H; l++) {
+        memcpy(r->h[l], h[l], rn->N[l] * sizeof **h);
+        ref_rms(r->y[l], r->h[l], rn->N[l]);
+    }
+}
+
+static double softplus(double v)
+{
+    return fmax(v, 0.0) + log1p(exp(-fabs(v)));
+}
+
+/* Layer l's FF loss at the next iteration of the 2B rows (positive, then
+ * negative), each part a mean over its rows, threshold its width, with
+ * the parameters p = [U | b | T] and everything else of the rows held;
+ * pat receives each unit's z > 0. */
+static double ref_layer_loss(const ref_net *rn, size_t l, const ref_row *rows, size_t B, double d,
+                             const double *p, char *pat)
+{
+    const size_t N = rn->N[l], nu = rn->fan[l] * N;
+    double loss = 0.0;
+    for (size_t i = 0; i < 2 * B; i++) {
+        double z[MAXN], G = 0.0;
+        ref_z(rn, l, &rows[i], p, p + nu, p + nu + N, 1, z);
+        for (size_t j = 0; j < N; j++) {
+            const double h = d * rows[i].h[l][j] + (1.0 - d) * fmax(z[j], 0.0);
+            G += h * h;
+            pat[i * N + j] = z[j] > 0.0;
+        }
+        loss += (i < B ? softplus((double)N - G) : softplus(G - (double)N)) / (double)B;
+    }
+    return loss;
+}
+
+/* The library's state of layer l (2B rows) against the reference rows. */
+static double state_gap(const ff_rec_trainer *t, const ref_net *rn, size_t l, const ref_row *rows,
+                        size_t B)
+{
+    const size_t N = rn->N[l];
+    double want[MAXROWS * MAXN];
+    for (size_t i = 0; i < 2 * B; i++)
+        for (size_t j = 0; j < N; j++)
+            want[i * N + j] = rows[i].h[l][j];
+    return max_rel_diff(ff_rec_state(t, l), want, 2 * B * N);
+}
+
+/* The learning iteration is t0 (the ones before it do not learn); lr 0,
+ * no weight cost, momentum 1/2, T = 4: after ff_rec_step the smoothed
+ * gradients hold momentum (1 - momentum) / T = 1/16 of the reference-form
+ * gradient, which is half the exact one (it drops d(h^2)/dh's 2). */
+static void gradcheck(const char *name, size_t H, const size_t *w, float damping, int t0)
+{
+    enum { B = 3, D = 12, K = 3, T = 4 };
+    const ff_net_spec s = rec_spec(D, K, H, w, H > 1);
+    ff_rec *rec = make_rec(&s, 99 + H);
+    CHECK(rec != NULL, "%s: net", name);
+    if (!rec)
+        return;
+    ff_paper_config pc = FF_PAPER_DEFAULTS;
+    pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
+    pc.peer_lambda = 0.0f;
+    const ff_rec_config rc = {T, damping, 1, 1};
+    ff_rec_trainer *t = ff_rec_trainer_alloc(rec, B, &pc, &rc);
+    gsl_rng *r = new_rng(7);
+    float x[B * D];
+    int y[B], neg[B];
+    fill_uniform(x, B * D, r, 0.0, 1.0);
+    for (size_t i = 0; i < B; i++) {
+        y[i] = (int)gsl_rng_uniform_int(r, K);
+        neg[i] = (y[i] + 1 + (int)gsl_rng_uniform_int(r, K - 1)) % K;
+    }
+    gsl_rng_free(r);
+    ref_net rn;
+    ref_from(&rn, rec);
+    ref_row rows[2 * B];
+    for (size_t i = 0; i < 2 * B; i++)
+        ref_bottom_up(&rn, &rows[i], x + (i % B) * D, i < B ? y[i] : neg[i - B]);
+    int ok = t && ff_rec_bottom_up(rec, t, x, B) == FF_SUCCESS;
+    for (int it = 1; ok && it < t0; it++) {
+        ok &= ff_rec_iterate(rec, t, y, neg, B, 0) == FF_SUCCESS;
+        for (size_t i = 0; i < 2 * B; i++)
+            ref_iterate(&rn, &rows[i], damping);
+    }
+    double loss[FF_MAX_LAYERS];
+    ok = ok && ff_rec_iterate(rec, t, y, neg, B, 1) == FF_SUCCESS &&
+         ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS;
+    CHECK(ok, "%s: the library's passes", name);
+    if (!ok) {
+        ff_rec_trainer_free(t);
+        free_rec(rec);
+        return;
+    }
+    /* the rows after t0 iterations, for the dynamics */
+    ref_row after[2 * B];
+    memcpy(after, rows, sizeof rows);
+    for (size_t i = 0; i < 2 * B; i++)
+        ref_iterate(&rn, &after[i], damping);
+    for (size_t l = 0; l < H; l++) {
+        const double gap = state_gap(t, &rn, l, after, B);
+        CHECK(gap <= 1e-5, "%s: layer %zu's state after %d iterations off the reference by %.3g",
+              name, l, t0, gap);
+    }
+
+    const ff_net *net = rec->net;
+    for (size_t l = 0; l < H; l++) {
+        const size_t N = rn.N[l], nu = rn.fan[l] * N, nt = rn.above[l] * N, np = nu + N + nt;
+        double p[MAXP + MAXN + MAXP], fd[MAXP + MAXN + MAXP];
+        float got[MAXP + MAXN + MAXP];
+        memcpy(p, rn.U[l], nu * sizeof *p);
+        memcpy(p + nu, rn.b[l], N * sizeof *p);
+        memcpy(p + nu + N, rn.T[l], nt * sizeof *p);
+        const float *mu = net->m + ff_net_param_offset(net, l);
+        for (size_t i = 0; i < nu + N; i++)
+            got[i] = 32.0f * mu[i]; /* 16 x, and x 2 for the exact gradient */
+        for (size_t i = 0; i < nt; i++)
+            got[nu + N + i] = 32.0f * rec->down_m[l][i];
+        char pat0[2 * B * MAXN], pat1[2 * B * MAXN], pat2[2 * B * MAXN];
+        const double l0 = ref_layer_loss(&rn, l, rows, B, damping, p, pat0);
+        size_t kinks = 0;
+        for (size_t i = 0; i < np; i++) {
+            const double keep = p[i], h = 1e-6 * fmax(1.0, fabs(keep));
+            p[i] = keep + h;
+            const double lp = ref_layer_loss(&rn, l, rows, B, damping, p, pat1);
+            p[i] = keep - h;
+            const double lm = ref_layer_loss(&rn, l, rows, B, damping, p, pat2);
+            p[i] = keep;
+            fd[i] = (lp - lm) / (2.0 * h);
+            if (memcmp(pat0, pat1, 2 * B * N) || memcmp(pat0, pat2, 2 * B * N)) {
+                fd[i] = got[i]; /* a ReLU's kink, not the gradient: not judged */
+                kinks++;
+            }
+        }
+        double worst;
+        const size_t bad = grad_mismatches(got, fd, np, GRAD_RTOL, GRAD_ATOL, &worst);
+        CHECK(bad == 0 && kinks * 8 <= np,
+              "%s, layer %zu at iteration %d: %zu of %zu entries off the finite differences "
+              "(worst %.3g), %zu at kinks",
+              name, l, t0, bad, np, worst, kinks);
+        CHECK(rejects_corruption(got, fd, np), "%s, layer %zu: the check cannot fail", name, l);
+        CHECK(isfinite(l0) && loss[l] > 0.0, "%s, layer %zu: loss %g", name, l, loss[l]);
+    }
+    ff_rec_trainer_free(t);
+    free_rec(rec);
+}
+
+static void test_gradients(void)
+{
+    const size_t w2[2] = {5, 4}, w3[3] = {5, 4, 3};
+    gradcheck("2 layers, damping 0.3", 2, w2, 0.3f, 3);
+    gradcheck("3 layers, damping 0.3", 3, w3, 0.3f, 3);
+    gradcheck("2 layers, no damping", 2, w2, 0.0f, 2);
+    gradcheck("1 layer, damping 0.5", 1, w2, 0.5f, 1);
+}
+
+/* ---- (c) the readout ---- */
+
+/* 1x2 images, K = 2 labels, one hidden layer of two units (it reads the
+ * image and the label directly, so its input is the same at every step):
+ *   x = (1, 1), normalised (1, 1); U = [.5 0; .5 0], b = 0: time 0 h = (1, 0);
+ *   the label normalised: sqrt(2) at the label; T = [0 0; -sqrt2 1.2/sqrt2]:
+ *   label 0: relu((1, 0)) = (1, 0): h(t) = (1, 0), goodness 1 at every t;
+ *   label 1: relu((1, 0) + (-2, 1.2)) = (0, 1.2): h(t) = (.3^t, 1.2 (1 - .3^t)),
+ *   goodness .3^2t + 1.44 (1 - .3^t)^2: t = 1 .7956, 2 1.200564,
+ *   3 1.36401876, 4 1.4168320884, 5 1.433016008.
+ * Averaged over 3..5 (the paper's): label 1 (1.40462229 > 1); over 1..1:
+ * label 0 (.7956 < 1); over 1..2: label 0 (.998082 < 1); over 1..3: label 1
+ * (1.12006092); over 0..0: a tie (1, 1), the first label, 0. */
+static void test_readout_constructed(void)
+{
+    const size_t w[1] = {2};
+    const ff_net_spec s = rec_spec(2, 2, 1, w, 0);
+    ff_net *net = NULL;
+    ff_rec *rec = NULL;
+    CHECK(ff_net_alloc(&net, &s) == FF_SUCCESS && ff_rec_alloc(&rec, net) == FF_SUCCESS,
+          "the constructed net");
+    if (!rec) {
+        ff_net_free(net);
+        return;
+    }
+    const float u[4] = {0.5f, 0, 0.5f, 0}, b[2] = {0, 0};
+    set_layer(&net->layer[0], u, b);
+    const float tw[4] = {0, 0, (float)(-2.0 / sqrt(2.0)), (float)(1.2 / sqrt(2.0))};
+    memcpy(rec->down[0], tw, sizeof tw);
+    ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 2);
+    static const struct {
+        int first, last;
+        double g0, g1;
+        int pick;
+    } c[] = {
+        {3, 5, 1.0, 1.404622285452, 1}, {1, 1, 1.0, 0.7956, 0}, {1, 2, 1.0, 0.998082, 0},
+        {1, 3, 1.0, 1.12006092, 1},     {0, 0, 1.0, 1.0, 0},
+    };
+    const float x[2] = {1, 1};
+    const int y = 1;
+    for (size_t i = 0; ws && i < sizeof c / sizeof *c; i++) {
+        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last};
+        double g[2] = {0, 0};
+        ff_eval_result res;
+        CHECK(ff_rec_goodness(rec, ws, g, x, 1, &rc) == FF_SUCCESS &&
+                  fabs(g[0] - c[i].g0) <= 1e-5 && fabs(g[1] - c[i].g1) <= 1e-5,
+              "readout over %d..%d: goodness %.9g, %.9g; by hand %.9g, %.9g", c[i].first,
+              c[i].last, g[0], g[1], c[i].g0, c[i].g1);
+        CHECK(ff_rec_eval(rec, ws, x, &y, 1, &rc, &res) == FF_SUCCESS &&
+                  res.goodness_acc == (c[i].pick == y ? 1.0 : 0.0),
+              "readout over %d..%d picks %s label %d", c[i].first, c[i].last,
+              res.goodness_acc == 1.0 ? "label 1, not" : "another label than", c[i].pick);
+    }
+    CHECK(ws != NULL, "eval workspace");
+    ff_rec_eval_workspace_free(ws);
+    ff_rec_free(rec);
+    ff_net_free(net);
+}
+
+/* Brute force, in double: g (n, K) averaged over first..last; per layer
+ * the FF loss under the true label (mean over the images); predictions. */
+static void ref_readout(const ref_net *rn, const float *x, const int *y, size_t n,
+                        const ff_rec_config *c, double *g, double *loss, int *pred, size_t *ties)
+{
+    const int steps = c->readout_last - c->readout_first + 1;
+    memset(loss, 0, rn->H * sizeof *loss);
+    *ties = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < rn->K; k++) {
+            ref_row r;
+            ref_bottom_up(rn, &r, x + i * rn->D, (int)k);
+            double sum = 0.0;
+            for (int t = 0; t <= c->readout_last; t++) {
+                if (t > 0)
+                    ref_iterate(rn, &r, c->damping);
+                if (t < c->readout_first)
+                    continue;
+                for (size_t l = 0; l < rn->H; l++) {
+                    double G = 0.0;
+                    for (size_t j = 0; j < rn->N[l]; j++)
+                        G += r.h[l][j] * r.h[l][j];
+                    if (l >= rn->head_from)
+                        sum += G;
+                    if ((int)k == y[i])
+                        loss[l] += softplus((double)rn->N[l] - G) / steps / (double)n;
+                }
+            }
+            g[i * rn->K + k] = sum / steps;
+        }
+        size_t best = 0;
+        for (size_t k = 1; k < rn->K; k++)
+            if (g[i * rn->K + k] > g[i * rn->K + best])
+                best = k;
+        pred[i] = (int)best;
+        const double *gi = g + i * rn->K;
+        for (size_t k = 0; k < rn->K; k++)
+            *ties += k != best && gi[best] - gi[k] <= 1e-5 * gi[best];
+    }
+}
+
+static void test_readout_reference(void)
+{
+    enum { N = 7, D = 12, K = 3 };
+    const size_t w[2] = {5, 4};
+    const ff_net_spec s = rec_spec(D, K, 2, w, 1);
+    ff_rec *rec = make_rec(&s, 5);
+    CHECK(rec != NULL, "readout: net");
+    if (!rec)
+        return;
+    gsl_rng *r = new_rng(11);
+    float x[N * D];
+    int y[N];
+    fill_uniform(x, N * D, r, 0.0, 1.0);
+    for (size_t i = 0; i < N; i++)
+        y[i] = (int)gsl_rng_uniform_int(r, K);
+    gsl_rng_free(r);
+    ref_net rn;
+    ref_from(&rn, rec);
+    const ff_rec_config c = {8, 0.3f, 2, 4};
+    double g[N * K], want[N * K], loss[MAXL];
+    int pred[N];
+    size_t ties;
+    ref_readout(&rn, x, y, N, &c, want, loss, pred, &ties);
+    /* passes of 2 images (cap 6): 2 + 2 + 2 + 1 */
+    ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 6);
+    CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &c) == FF_SUCCESS, "ff_rec_goodness runs");
+    float gf[N * K];
+    for (size_t i = 0; i < N * K; i++)
+        gf[i] = (float)g[i];
+    CHECK(max_rel_diff(gf, want, N * K) <= 1e-5,
+          "ff_rec_goodness off the reference by %.3g (relative)", max_rel_diff(gf, want, N * K));
+    size_t right = 0;
+    for (size_t i = 0; i < N; i++)
+        right += pred[i] == y[i];
+    ff_eval_result res;
+    CHECK(ws && ff_rec_eval(rec, ws, x, y, N, &c, &res) == FF_SUCCESS && res.n == N,
+          "ff_rec_eval runs");
+    if (ws) {
+        CHECK(fabs(res.goodness_acc * N - (double)right) <= (double)ties + 0.5,
+              "goodness accuracy %.4f, the reference's %zu of %d (%zu near-ties)",
+              res.goodness_acc, right, N, ties);
+        double lf = 0.0;
+        for (size_t l = 0; l < 2; l++)
+            lf = fmax(lf, fabs(res.loss[l] - loss[l]) / loss[l]);
+        CHECK(lf <= 1e-5, "FF losses under the true label off the reference by %.3g", lf);
+        /* the softmax readout is the plain net's, from ff_eval */
+        ff_eval_workspace *ews = ff_eval_workspace_alloc(rec->net, 6);
+        const ff_eval_config pc = {.target = 1, .readout = 1, .theta_width = 1};
+        ff_eval_result plain;
+        CHECK(ews && ff_eval(rec->net, ews, x, y, N, &pc, &plain) == FF_SUCCESS &&
+                  plain.softmax_acc == res.softmax_acc && plain.head_loss == res.head_loss,
+              "the softmax readout is not ff_eval's on the net");
+        ff_eval_workspace_free(ews);
+    }
+    /* a wider window of passes: the same values */
+    ff_rec_eval_workspace *big = ff_rec_eval_workspace_alloc(rec, 30);
+    double g2[N * K];
+    CHECK(big && ff_rec_goodness(rec, big, g2, x, N, &c) == FF_SUCCESS &&
+              max_rel_diff(gf, g2, N * K) <= 1e-6,
+          "passes of 10 images: goodness off passes of 2 by %.3g", max_rel_diff(gf, g2, N * K));
+    ff_rec_eval_workspace_free(big);
+    ff_rec_eval_workspace_free(ws);
+    free_rec(rec);
+}
+
+/* ---- (d) iterations 0 ---- */
+
+static void test_iterations_zero(void)
+{
+    enum { N = 9, D = 12, K = 3 };
+    const size_t w[2] = {6, 5};
+    const ff_net_spec s = rec_spec(D, K, 2, w, 0);
+    ff_rec *rec = make_rec(&s, 21);
+    CHECK(rec != NULL, "iterations 0: net");
+    if (!rec)
+        return;
+    gsl_rng *r = new_rng(12);
+    float x[N * D];
+    int y[N];
+    fill_uniform(x, N * D, r, 0.0, 1.0);
+    for (size_t i = 0; i < N; i++)
+        y[i] = (int)gsl_rng_uniform_int(r, K);
+    gsl_rng_free(r);
+    const ff_rec_config c = {0, 0.3f, 0, 0};
+    ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 9);
+    double g[N * K];
+    CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &c) == FF_SUCCESS, "iterations 0: goodness");
+    /* the plain net's goodness: every layer forward on the normalised
+     * image, ReLU, RMS; no label anywhere */
+    ref_net rn;
+    ref_from(&rn, rec);
+    double want[N * K];
+    float gf[N * K];
+    int same = 1;
+    for (size_t i = 0; i < N; i++) {
+        ref_row rr;
+        ref_bottom_up(&rn, &rr, x + i * D, 0);
+        double G = 0.0;
+        for (size_t l = 0; l < 2; l++)
+            for (size_t j = 0; j < w[l]; j++)
+                G += rr.h[l][j] * rr.h[l][j];
+        for (size_t k = 0; k < K; k++) {
+            want[i * K + k] = G;
+            gf[i * K + k] = (float)g[i * K + k];
+            same &= g[i * K + k] == g[i * K];
+        }
+    }
+    CHECK(same, "iterations 0: the labels' goodness differ, yet none reaches time 0");
+    CHECK(max_rel_diff(gf, want, N * K) <= 1e-5,
+          "iterations 0: goodness off the plain bottom-up net's by %.3g",
+          max_rel_diff(gf, want, N * K));
+    ff_eval_result res, plain;
+    ff_eval_workspace *ews = ff_eval_workspace_alloc(rec->net, 9);
+    const ff_eval_config pc = {.target = 1, .readout = 1, .theta_width = 1};
+    CHECK(ws && ews && ff_rec_eval(rec, ws, x, y, N, &c, &res) == FF_SUCCESS &&
+              ff_eval(rec->net, ews, x, y, N, &pc, &plain) == FF_SUCCESS,
+          "iterations 0: the evaluations");
+    if (ws && ews) {
+        size_t zero = 0;
+        for (size_t i = 0; i < N; i++)
+            zero += y[i] == 0;
+        CHECK(fabs(res.loss[0] - plain.loss[0]) <= 1e-5 * plain.loss[0] &&
+                  fabs(res.loss[1] - plain.loss[1]) <= 1e-5 * plain.loss[1],
+              "iterations 0: FF losses %.9g, %.9g; ff_eval on the net %.9g, %.9g", res.loss[0],
+              res.loss[1], plain.loss[0], plain.loss[1]);
+        CHECK(res.goodness_acc * N == (double)zero,
+              "iterations 0: a tie among all labels picks the first (accuracy %g, %zu of %d "
+              "images are label 0)",
+              res.goodness_acc, zero, N);
+    }
+    ff_eval_workspace_free(ews);
+    ff_rec_eval_workspace_free(ws);
+    free_rec(rec);
+}
+
+/* ---- (e) refusals and the checkpoint section ---- */
+
+static void test_refusals(void)
+{
+    const size_t w[2] = {4, 3};
+    ff_net_spec s = rec_spec(6, 3, 2, w, 1);
+    ff_net *net = NULL;
+    ff_rec *rec = NULL;
+    s.norm = FF_NORM_L2;
+    CHECK(ff_net_alloc(&net, &s) == FF_SUCCESS && ff_rec_alloc(&rec, net) == FF_EINVAL && !rec,
+          "ff_rec_alloc takes a net with L2 normalisation");
+    ff_net_free(net);
+    s.norm = FF_NORM_RMS, s.normalize_input = 0;
+    CHECK(ff_net_alloc(&net, &s) == FF_SUCCESS && ff_rec_alloc(&rec, net) == FF_EINVAL,
+          "ff_rec_alloc takes a net whose input is not normalised");
+    ff_net_free(net);
+    s = rec_spec(6, 3, 2, w, 1);
+    s.ih = 2, s.iw = 3;
+    s.layer[0] = (ff_layer_spec){.kind = FF_LAYER_CONV2D, .units = 4, .kh = 2, .kw = 2};
+    CHECK(ff_net_alloc(&net, &s) == FF_SUCCESS && ff_rec_alloc(&rec, net) == FF_EINVAL,
+          "ff_rec_alloc takes a conv2d layer");
+    ff_net_free(net);
+
+    static const ff_rec_config bad[] = {
+        {8, 0.3f, 4, 3}, {8, 0.3f, 3, 9}, {8, 0.3f, -1, 5}, {8, 1.5f, 3, 5}, {8, -0.1f, 3, 5},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(ff_rec_config_check(&bad[i]) == FF_EINVAL, "config %zu is accepted", i);
+    const ff_rec_config good = FF_REC_DEFAULTS;
+    CHECK(ff_rec_config_check(&good) == FF_SUCCESS && good.iterations == 8 &&
+              good.damping == 0.3f && good.readout_first == 3 && good.readout_last == 5,
+          "FF_REC_DEFAULTS are not the paper's 8 iterations, damping 0.3, readout 3..5");
+
+    rec = make_rec(&(ff_net_spec){0}, 1); /* no such net */
+    CHECK(rec == NULL, "an empty spec built a net");
+    s = rec_spec(6, 3, 2, w, 1);
+    rec = make_rec(&s, 3);
+    if (!rec)
+        return;
+    const ff_paper_config pc = FF_PAPER_DEFAULTS;
+    const ff_rec_config zero = {0, 0.3f, 0, 0};
+    CHECK(ff_rec_trainer_alloc(rec, 2, &pc, &zero) == NULL, "a trainer of 0 iterations");
+    CHECK(ff_rec_trainer_alloc(rec, 0, &pc, &good) == NULL, "a trainer of capacity 0");
+    ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 2, &pc, &good);
+    CHECK(t != NULL, "trainer");
+    if (t) {
+        const float x[12] = {1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1};
+        const int y[2] = {0, 1}, neg[2] = {2, 0}, bad_neg[2] = {2, 3};
+        double loss[FF_MAX_LAYERS + 1];
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2, 1) == FF_EINVAL, "an iteration before time 0");
+        CHECK(ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
+              "the head's step before time 0");
+        CHECK(ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL, "a step before time 0");
+        CHECK(ff_rec_bottom_up(rec, t, x, 0) == FF_EINVAL &&
+                  ff_rec_bottom_up(rec, t, x, 3) == FF_EINVAL,
+              "a bottom-up pass of 0 or more than cap images");
+        CHECK(ff_rec_bottom_up(rec, t, x, 2) == FF_SUCCESS, "bottom-up pass");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 1, 1) == FF_EINVAL,
+              "an iteration of another batch size");
+        CHECK(ff_rec_iterate(rec, t, y, bad_neg, 2, 1) == FF_EINVAL, "a label out of range");
+        CHECK(ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_SUCCESS &&
+                  ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
+              "the head's step twice on one pass");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2, 0) == FF_SUCCESS &&
+                  ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL,
+              "a step after iterations that did not learn");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2, 1) == FF_SUCCESS &&
+                  ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS &&
+                  ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL,
+              "two steps on one batch");
+        CHECK(ff_rec_bottom_up(rec, t, x, 2) == FF_SUCCESS &&
+                  ff_rec_iterate(rec, t, y, neg, 2, 1) == FF_SUCCESS &&
+                  ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
+              "the head's step after an iteration (its pass is overwritten)");
+    }
+    ff_rec_trainer_free(t);
+    ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 6);
+    double g[6];
+    const float x[6] = {0};
+    CHECK(ws && ff_rec_goodness(rec, ws, g, x, 0, &good) == FF_EINVAL &&
+              ff_rec_goodness(rec, ws, g, x, 1, &bad[0]) == FF_EINVAL,
+          "a readout of no image, or over an empty window");
+    ff_rec_eval_workspace_free(ws);
+
+    CHECK(ff_rec_nonfinite(rec) == -1, "finite weights called not finite");
+    rec->down[1][2] = NAN;
+    CHECK(ff_rec_nonfinite(rec) == 1, "a NaN top-down weight of layer 2 not found");
+    rec->down[1][2] = 0.5f;
+
+    /* the checkpoint section, written and read back */
+    char path[] = "/tmp/test_recurrent.XXXXXX";
+    const int fd = mkstemp(path);
+    CHECK(fd >= 0, "a temporary file");
+    if (fd < 0) {
+        free_rec(rec);
+        return;
+    }
+    close(fd);
+    rec->m[3] = 0.25f; /* the optimiser state travels too */
+    ff_ckpt_section sec[2];
+    ff_ckpt_net_sections(rec->net, 0, sec);
+    sec[1] = ff_rec_section(rec);
+    ff_rec *back = make_rec(&s, 4), *other = NULL;
+    const size_t w2[2] = {4, 4};
+    const ff_net_spec s2 = rec_spec(6, 3, 2, w2, 1);
+    other = make_rec(&s2, 4);
+    ff_ckpt *c = NULL, *c1 = NULL;
+    CHECK(ff_ckpt_write(path, &rec->net->spec, "test", 0, sec, 2) == FF_SUCCESS &&
+              ff_ckpt_load(&c, path) == FF_SUCCESS,
+          "checkpoint written and read");
+    if (c && back && other) {
+        CHECK(ff_rec_restore(c, back) == FF_SUCCESS &&
+                  !memcmp(back->w, rec->w, 2 * rec->n_down * sizeof *rec->w),
+              "the top-down weights and their state come back");
+        CHECK(ff_rec_restore(c, other) == FF_ECKPT_MISMATCH,
+              "another net's top-down weights restored");
+    }
+    CHECK(ff_ckpt_write(path, &rec->net->spec, "test", 0, sec, 1) == FF_SUCCESS &&
+              ff_ckpt_load(&c1, path) == FF_SUCCESS && back &&
+              ff_rec_restore(c1, back) == FF_ECKPT_SECTION,
+          "a checkpoint without the section restored");
+    ff_ckpt_free(c1);
+    ff_ckpt_free(c);
+    remove(path);
+    free_rec(other);
+    free_rec(back);
+    free_rec(rec);
+}
+
+/* ---- (f) learning, reproducibility, threads ---- */
+
+enum { NC = 10, DIM = 36 };
+
+/* class c: a random binary pattern at 0.8 plus U(0, 0.2) noise */
+static void make_prototypes(float proto[NC][DIM], gsl_rng *r)
+{
+    for (int c = 0; c < NC; c++)
+        for (size_t j = 0; j < DIM; j++)
+            proto[c][j] = gsl_rng_uniform(r) < 0.5 ? 0.8f : 0.0f;
+}
+
+static void sample(float *x, int *y, size_t n, const float proto[NC][DIM], gsl_rng *r)
+{
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (int)gsl_rng_uniform_int(r, NC);
+        for (size_t j = 0; j < DIM; j++)
+            x[i * DIM + j] = proto[y[i]][j] + (float)(0.2 * gsl_rng_uniform(r));
+    }
+}
+
+/* A fresh net (seed 2024) trained for `batches` batches of B as the
+ * program does: time 0, hard negatives (from neg_seed), the head's step,
+ * T iterations that learn, the layers' step.  *first, *last: the summed
+ * FF losses per image of the first and the last batch. */
+static ff_rec *train(const ff_paper_config *pc, const ff_rec_config *rc, size_t width,
+                     const float *x, const int *y, size_t n, size_t B, size_t batches,
+                     unsigned long neg_seed, double *first, double *last)
+{
+    const size_t w[2] = {width, width};
+    ff_net_spec s = rec_spec(DIM, NC, 2, w, 0);
+    ff_rec *rec = make_rec(&s, 2024);
+    ff_rec_trainer *t = rec ? ff_rec_trainer_alloc(rec, B, pc, rc) : NULL;
+    if (!t) {
+        free_rec(rec);
+        return NULL;
+    }
+    gsl_rng *r = new_rng(neg_seed);
+    int *neg = ff_rec_neg_labels(t);
+    double loss[FF_MAX_LAYERS + 1];
+    for (size_t b = 0; b < batches; b++) {
+        const size_t i = b % (n / B) * B;
+        int ok = ff_rec_bottom_up(rec, t, x + i * DIM, B) == FF_SUCCESS;
+        ff_neg_labels_hard(neg, ff_rec_logits(t), y + i, B, NC, r);
+        ok &= ff_rec_train_head(rec, t, y + i, B, 1.0f, loss) == FF_SUCCESS;
+        for (int it = 0; it < rc->iterations; it++)
+            ok &= ff_rec_iterate(rec, t, y + i, neg, B, 1) == FF_SUCCESS;
+        ok &= ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS;
+        if (!ok) {
+            free_rec(rec);
+            rec = NULL;
+            break;
+        }
+        const double sum = (loss[0] + loss[1]) / (double)B;
+        if (b == 0)
+            *first = sum;
+        *last = sum;
+    }
+    gsl_rng_free(r);
+    ff_rec_trainer_free(t);
+    return rec;
+}
+
+static int same_bits(const ff_rec *a, const ff_rec *b)
+{
+    return !memcmp(a->net->params, b->net->params, 2 * a->net->n_params * sizeof(float)) &&
+           !memcmp(a->w, b->w, 2 * a->n_down * sizeof(float));
+}
+
+static void test_learning(void)
+{
+    enum { NTRAIN = 500, NTEST = 300, B = 25, BATCHES = 300 };
+    static float xtr[NTRAIN * DIM], xte[NTEST * DIM];
+    static int ytr[NTRAIN], yte[NTEST];
+    float proto[NC][DIM];
+    gsl_rng *r = new_rng(31337);
+    make_prototypes(proto, r);
+    sample(xtr, ytr, NTRAIN, proto, r);
+    sample(xte, yte, NTEST, proto, r);
+    gsl_rng_free(r);
+    ff_paper_config pc = FF_PAPER_DEFAULTS;
+    pc.ff.lr = 0.05f; /* 300 steps instead of the paper's 30,000 */
+    const ff_rec_config rc = FF_REC_DEFAULTS;
+    double first = 0, last = 0;
+    ff_rec *rec = train(&pc, &rc, 40, xtr, ytr, NTRAIN, B, BATCHES, 7, &first, &last);
+    CHECK(rec != NULL, "training ran");
+    if (!rec)
+        return;
+    CHECK(last < 0.5 * first, "FF losses per image: first batch %.4g, last %.4g", first, last);
+    ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 100);
+    ff_eval_result res;
+    CHECK(ws && ff_rec_eval(rec, ws, xte, yte, NTEST, &rc, &res) == FF_SUCCESS &&
+              res.goodness_acc >= 0.8 && res.softmax_acc >= 0.8,
+          "held-out accuracy: goodness %.3f, softmax %.3f (chance 0.1)", res.goodness_acc,
+          res.softmax_acc);
+    ff_rec_eval_workspace_free(ws);
+
+    double f[3], l[3];
+    ff_rec *a = train(&pc, &rc, 40, xtr, ytr, NTRAIN, B, 20, 7, &f[0], &l[0]);
+    ff_rec *b = train(&pc, &rc, 40, xtr, ytr, NTRAIN, B, 20, 7, &f[1], &l[1]);
+    ff_rec *o = train(&pc, &rc, 40, xtr, ytr, NTRAIN, B, 20, 8, &f[2], &l[2]);
+    CHECK(a && b && o, "short training runs");
+    if (a && b && o) {
+        CHECK(same_bits(a, b) && l[0] == l[1], "two runs from the same seeds differ");
+        CHECK(!same_bits(a, o), "another seed for the negatives gave the same net");
+    }
+    free_rec(o);
+    free_rec(b);
+    free_rec(a);
+
+    /* in two threads, wide enough for the products to be split */
+    ff_rec *th[3];
+    const int threads[3] = {1, 2, 2};
+    for (int i = 0; i < 3; i++) {
+        ff_system_set_threads(threads[i]);
+        th[i] = train(&pc, &rc, 256, xtr, ytr, NTRAIN, 100, 3, 9, &f[0], &l[0]);
+    }
+    ff_system_set_threads(1);
+    CHECK(th[0] && th[1] && th[2], "training in 1 and 2 threads");
+    if (th[0] && th[1] && th[2]) {
+        CHECK(same_bits(th[1], th[2]), "two runs in 2 threads from the same seeds differ");
+        double d = 0.0, scale = 0.0;
+        for (size_t j = 0; j < th[0]->n_down; j++) {
+            d = fmax(d, fabs(th[0]->w[j] - th[1]->w[j]));
+            scale = fmax(scale, fabs(th[0]->w[j]));
+        }
+        CHECK(d <= 1e-4 * scale, "2 threads: top-down weights %.3g off one thread's (largest %.3g)",
+              d, scale);
+    }
+    for (int i = 0; i < 3; i++)
+        free_rec(th[i]);
+    free_rec(rec);
+}
+
+int main(void)
+{
+    test_hand_iteration();
+    test_gradients();
+    test_readout_constructed();
+    test_readout_reference();
+    test_iterations_zero();
+    test_refusals();
+    test_learning();
+    return check_done();
+}
