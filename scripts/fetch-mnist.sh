@@ -109,6 +109,9 @@ for f in $files; do
     [ -z "$ext" ] || rm -f "$dest/$f"
     mv "$stage/out/$f$ext" "$dest/$f$ext"
 done
-(cd "$dest" && for f in $files; do echo "$(sha256_of "$f$ext")  $f$ext"; done >SHA256SUMS.tmp &&
-    mv SHA256SUMS.tmp SHA256SUMS)
+# the list written in the stage and renamed, as the files are: two fetches
+# into one DEST at once (two makes) each install a whole list
+(cd "$dest" && for f in $files; do echo "$(sha256_of "$f$ext")  $f$ext"; done) \
+    >"$stage/SHA256SUMS"
+mv "$stage/SHA256SUMS" "$dest/SHA256SUMS"
 echo "fetch-mnist: verified and installed in $dest"

@@ -49,6 +49,16 @@ check "the files match SHA256SUMS" sh -c "cd '$out/good' && sha256sum -c --quiet
 unstaged() { for d in "$out"/.fetch-*; do [ ! -e "$d" ] || return 1; done; }
 check "nothing staged left beside it" unstaged
 
+# three fetches into one directory at once (two makes, say) each finish,
+# and leave the four files and their whole list
+( for i in 1 2 3; do sh "$fetch" "$out/together" fashion-mnist >"$out/together.$i.log" 2>&1 &
+  done; wait ) || true
+check "three fetches at once: each says installed" \
+    [ "$(cat "$out"/together.*.log | grep -c 'verified and installed')" -eq 3 ]
+check "three fetches at once: the files match SHA256SUMS" \
+    sh -c "cd '$out/together' && sha256sum -c --quiet SHA256SUMS"
+check "three fetches at once: nothing staged left" unstaged
+
 # a raw file of one of the names, which the programs would read first, goes
 mkdir -p "$out/shadow"
 echo stale >"$out/shadow/train-images-idx3-ubyte"
