@@ -174,7 +174,7 @@ function sampling(    i, lo, hi, se) {
 
 # part=data: the two protocols of each run and readout whose rows are both
 # shown; the difference's standard error from the two rows' sds over seeds
-function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, closed, ns, nc) {
+function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, closed, open, ns, nc, no) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         a = order[i]; b = k[1] SIXTY SUBSEP k[2]; p = paper[a]
@@ -193,7 +193,9 @@ function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, close
                pm(a), images[k[1] SIXTY], pm(b), d, v
         said[v] = said[v] (said[v] == "" ? "" : ", ") sprintf("`%s` (%s, %+.2f)", k[1], k[2], d)
         if (p == "-" || cell[a, "test_error_mean"] <= p) continue
-        if (cell[b, "test_error_mean"] > p) still[++ns] = sprintf("`%s` (%s)", k[1], k[2])
+        # a single run on either side decides nothing
+        if (v == "one seed") open[++no] = sprintf("`%s` (%s)", k[1], k[2])
+        else if (cell[b, "test_error_mean"] > p) still[++ns] = sprintf("`%s` (%s)", k[1], k[2])
         else closed[++nc] = sprintf("`%s` (%s)", k[1], k[2])
     }
     if (!np) {
@@ -208,8 +210,13 @@ function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, close
         if (said[names[i]] != "")
             printf "%s%s: %s", n++ ? "; " : "", names[i] == "one seed" ? "one seed (no verdict)" \
                    : names[i], said[names[i]]
-    if (ns + nc == 0) print ". No row compared here is short of the paper's value on the split."
-    else printf ". Of the rows short of the paper's value on the split, %s; %s.\n",
+    if (ns + nc + no == 0)
+        print ". No row compared here is short of the paper's value on the split."
+    else if (ns + nc == 0)
+        printf ". Of the rows short of the paper's value on the split, one seed so far," \
+               " undecided: %s.\n", list(open, no)
+    else printf ". Of the rows short of the paper's value on the split, %s; %s%s.\n",
                 nc ? "no longer short with all the images: " list(closed, nc) : "none is closed",
-                ns ? "still short: " list(still, ns) : "none is still short"
+                ns ? "still short: " list(still, ns) : "none is still short",
+                no ? "; one seed so far, undecided: " list(open, no) : ""
 }
