@@ -349,12 +349,14 @@ static void write_config(FILE *f, const head_run *h, double seconds)
         snprintf(model_sha, sizeof model_sha, "unreadable");
     exp_source_commit(commit, sizeof commit);
     ff_system_cblas(cblas, sizeof cblas);
+    char units[32]; /* a local net has no one width (run.c) */
+    snprintf(units, sizeof units, o->local ? "-" : "%d", o->units);
     fprintf(f, "# key value: everything this head depended on\n");
     fprintf(f, "experiment paper-head\nsource_model %s\nsource_model_sha256 %s\n"
-               "source_finished %d\nsource_experiment %s\nseed %lu\nlayers %d\nunits %d\n"
+               "source_finished %d\nsource_experiment %s\nseed %lu\nlayers %d\nunits %s\n"
                "source_epochs %s\nreadout_from %d\nfeatures %zu\nfeature_pass %s\n",
             h->s.path, model_sha, h->s.ckpt->finished, h->s.experiment, o->seed, o->layers,
-            o->units, run_epochs ? run_epochs : "-", o->head_from, net->head.fan_in,
+            units, run_epochs ? run_epochs : "-", o->head_from, net->head.fan_in,
             o->kind == EXP_PAPER_FF_SUP ? "neutral_label" : "raw_image");
     if (o->kind == EXP_PAPER_FF_SUP)
         fprintf(f, "neutral %g\n", o->neutral);
@@ -380,7 +382,11 @@ static void write_summary(FILE *f, const head_run *h, double seconds)
         fprintf(f, " %.2f %d %.2f", h->best, h->best_epoch, h->final);
     else
         fprintf(f, " - - -");
-    fprintf(f, " - - - %.2f %d %d", seconds, o->layers, o->units);
+    fprintf(f, " - - - %.2f %d", seconds, o->layers);
+    if (o->local) /* no one width, as run.c writes it */
+        fprintf(f, " -");
+    else
+        fprintf(f, " %d", o->units);
     if (isfinite(h->test))
         fprintf(f, " %.2f", h->test);
     else

@@ -128,6 +128,9 @@ awk '$1 == 2 && $2 == "val" { print $8, $9 }' "$OUT/a/curve.tsv" >"$OUT/head.wan
 awk '$1 == -1 && $2 == "val" { print $5, $6 }' "$OUT/head/curve.tsv" >"$OUT/head.got"
 check "ff_head: the saved head scores what the run recorded" sh -c \
     "test -s '$OUT/head.want' && cmp -s '$OUT/head.want' '$OUT/head.got'"
+check "ff_head: config.txt gives the local net no one width" grep -q '^units -$' "$OUT/head/config.txt"
+check "ff_head: summary.tsv gives the local net no one width" \
+    awk '!/^#/ && $13 != "-" { exit 1 }' "$OUT/head/summary.tsv"
 
 # the default run directory carries the model's name
 mkdir -p "$OUT/cwd"
