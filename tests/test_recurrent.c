@@ -536,6 +536,17 @@ static void ref_readout(const ref_net *rn, const float *x, const int *y, size_t 
     }
 }
 
+/* n images of d pixels uniform in [0, 1) and labels uniform in 0..K-1,
+ * from a generator seeded with seed (pixels first, then labels). */
+static void random_batch(float *x, int *y, size_t n, size_t d, size_t K, unsigned long seed)
+{
+    gsl_rng *r = new_rng(seed);
+    fill_uniform(x, n * d, r, 0.0, 1.0);
+    for (size_t i = 0; i < n; i++)
+        y[i] = (int)gsl_rng_uniform_int(r, K);
+    gsl_rng_free(r);
+}
+
 static void test_readout_reference(void)
 {
     enum { N = 7, D = 12, K = 3 };
@@ -545,13 +556,9 @@ static void test_readout_reference(void)
     CHECK(rec != NULL, "readout: net");
     if (!rec)
         return;
-    gsl_rng *r = new_rng(11);
     float x[N * D];
     int y[N];
-    fill_uniform(x, N * D, r, 0.0, 1.0);
-    for (size_t i = 0; i < N; i++)
-        y[i] = (int)gsl_rng_uniform_int(r, K);
-    gsl_rng_free(r);
+    random_batch(x, y, N, D, K, 11);
     ref_net rn;
     ref_from(&rn, rec);
     const ff_rec_config c = {8, 0.3f, 2, 4};
@@ -612,13 +619,9 @@ static void test_iterations_zero(void)
     CHECK(rec != NULL, "iterations 0: net");
     if (!rec)
         return;
-    gsl_rng *r = new_rng(12);
     float x[N * D];
     int y[N];
-    fill_uniform(x, N * D, r, 0.0, 1.0);
-    for (size_t i = 0; i < N; i++)
-        y[i] = (int)gsl_rng_uniform_int(r, K);
-    gsl_rng_free(r);
+    random_batch(x, y, N, D, K, 12);
     const ff_rec_config c = {0, 0.3f, 0, 0};
     ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 9);
     double g[N * K];
