@@ -165,6 +165,8 @@ paper_cmd_ff-recurrent    = paper_ff_recurrent --layers 2 --units 2000 --epochs 
 paper_cmd_ff-unsup-local  = paper_ff_unsupervised --local --epochs 60
 paper_cmd_ff-sup-4x2000-jitter100 = $(paper_cmd_ff-sup-4x2000:60=100) --jitter 2
 paper_cmd_ff-sup-4x2000-jitter500 = $(paper_cmd_ff-sup-4x2000:60=500) --jitter 2
+paper_cmd_ff-sup-4x2000-bf16 = $(paper_cmd_ff-sup-4x2000) --precision bf16
+paper_cmd_ff-sup-3x1000-bf16 = $(paper_cmd_ff-sup-3x1000) --precision bf16
 $(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r)) --val-split 0))
 PAPER_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_RUN_NAMES)))
 

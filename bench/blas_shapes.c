@@ -3,14 +3,21 @@
  * For each product of an FF step, the seed's dense net (batch 128,
  * 784 -> 100 -> ... -> 100) and the paper's nets (batch 100: 100 rows for
  * the neutral pass, 200 for the positive and negative passes together),
- * prints GFLOP/s, the best of five rounds of about G GFLOP each: in one
- * thread; in T threads split by the library (lib/src/parallel.h: one
- * single-threaded CBLAS call per block of C); in T threads of the CBLAS's
- * own (OpenBLAS only).  Also names the CBLAS that did the work.
+ * prints GFLOP/s, the best of five rounds of about G GFLOP each, for every
+ * product backend built in (ff/gemm.h: cblas-fp32, dnnl-fp32, dnnl-bf16),
+ * each in one thread and in T threads split by the library
+ * (lib/src/parallel.h: one single-threaded call per block of C); then the
+ * CBLAS in T threads of its own (OpenBLAS only).  All of them take turns
+ * within each round, so that they are compared side by side.  The header
+ * names the CBLAS and oneDNN (its instruction set: bf16 in hardware, or
+ * emulated) that did the work.  The bf16 backends round both inputs at
+ * every call here: in training a weight matrix is rounded once per step
+ * (lib/src/bf16.h), so these rates are the worst case.
  * usage: blas_shapes [threads] [G]      (defaults 2 and 4) */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ff/gemm.h"
 #include "ff/system.h"
 #include "parallel.h"
 
@@ -18,30 +25,39 @@
 void openblas_set_num_threads(int num_threads);
 #endif
 
-enum { LIB1, LIBT, BLAST, MODES };
+enum { ROUNDS = 5, MAX_MODES = 2 * FF_GEMM_N + 1 };
 
-enum { ROUNDS = 5 };
+/* One way of running a product: a backend, in one thread or T threads of
+ * the library's; or (blas_threads) the CBLAS in T threads of its own. */
+typedef struct {
+    ff_gemm_backend backend;
+    int threads, blas_threads;
+} mode;
 
-/* Sets the threads of one way of running a product. */
-static void use(int mode, int T)
+static void use(const mode *m)
 {
-    ff_system_set_threads(mode == LIBT ? T : 1);
+    ff_gemm_select(m->backend);
+    ff_system_set_threads(m->blas_threads ? 1 : m->threads);
 #ifdef FF_HAVE_OPENBLAS
-    if (mode == BLAST)
-        openblas_set_num_threads(T);
+    if (m->blas_threads)
+        openblas_set_num_threads(m->threads);
 #endif
 }
 
-/* best[mode]: the best GFLOP/s of ROUNDS rounds of about per_round flops;
- * the three ways take turns within each round, so that a machine whose
- * speed drifts slows all of them alike. */
-static void measure(double best[MODES], int T, CBLAS_TRANSPOSE_t ta, size_t m, size_t n,
-                    size_t k, double per_round)
+/* best[i]: the best GFLOP/s of mode i over ROUNDS rounds of about
+ * per_round flops; the modes take turns within each round, so that a
+ * machine whose speed drifts slows all of them alike. */
+static void measure(double *best, const mode *modes, int n_modes, CBLAS_TRANSPOSE_t ta,
+                    size_t m, size_t n, size_t k, double per_round)
 {
     const double flop = 2.0 * (double)(m * n * k);
     const int reps = flop > per_round ? 1 : (int)(per_round / flop);
     float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b),
           *c = calloc(m * n, sizeof *c);
+    if (!a || !b || !c) {
+        fprintf(stderr, "blas_shapes: out of memory\n");
+        exit(1);
+    }
     for (size_t i = 0; i < m * k; i++)
         a[i] = (float)(i % 7) * 0.1f;
     for (size_t i = 0; i < k * n; i++)
@@ -50,16 +66,19 @@ static void measure(double best[MODES], int T, CBLAS_TRANSPOSE_t ta, size_t m, s
                                                  : gsl_matrix_float_view_array(a, k, m);
     gsl_matrix_float_view B = gsl_matrix_float_view_array(b, k, n);
     gsl_matrix_float_view C = gsl_matrix_float_view_array(c, m, n);
-    for (int mode = 0; mode < MODES; mode++)
-        best[mode] = 0.0;
+    for (int i = 0; i < n_modes; i++)
+        best[i] = 0.0;
     for (int round = 0; round < ROUNDS; round++)
-        for (int mode = 0; mode < MODES; mode++) {
-            use(mode, T);
+        for (int i = 0; i < n_modes; i++) {
+            use(&modes[i]);
+            if (round == 0) /* untimed: a backend's first call of a shape
+                               creates its primitive */
+                ff_par_gemm(ta, CblasNoTrans, 1.0f, &A.matrix, &B.matrix, 1.0f, &C.matrix);
             double t = ff_system_seconds();
             for (int r = 0; r < reps; r++) /* beta 1: the gradient products add */
                 ff_par_gemm(ta, CblasNoTrans, 1.0f, &A.matrix, &B.matrix, 1.0f, &C.matrix);
             const double g = flop / ((ff_system_seconds() - t) / reps) * 1e-9;
-            best[mode] = g > best[mode] ? g : best[mode];
+            best[i] = g > best[i] ? g : best[i];
         }
     free(a);
     free(b);
@@ -92,22 +111,45 @@ int main(int argc, char **argv)
         {"4x2000 forward (pos+neg)", CblasNoTrans, 200, 2000, 2000},
         {"4x2000 weight gradient", CblasTrans, 2000, 2000, 200},
     };
-    char cblas[1024];
+    char what[1024];
     ff_system_flush_denormals();
-    printf("# cblas: %s\n# GFLOP/s, best of %d rounds of about %g GFLOP; threads: %d\n",
-           ff_system_cblas(cblas, sizeof cblas), ROUNDS, G, T);
-    printf("%-28s %19s %9s %9s %9s\n", "product", "m x n x k", "1 thread", "library",
-           "CBLAS");
-    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
-        double g[MODES];
-        measure(g, T, shapes[s].ta, shapes[s].m, shapes[s].n, shapes[s].k, G * 1e9);
-        printf("%-28s %5zu x %4zu x %4zu %9.1f %9.1f ", shapes[s].what, shapes[s].m,
-               shapes[s].n, shapes[s].k, g[LIB1], g[LIBT]);
+    printf("# GFLOP/s, best of %d rounds of about %g GFLOP; threads: %d\n", ROUNDS, G, T);
+    mode modes[MAX_MODES];
+    int n_modes = 0;
+    for (int b = 0; b < FF_GEMM_N; b++) {
+        const ff_gemm_backend be = (ff_gemm_backend)b;
+        if (!ff_gemm_available(be)) {
+            printf("# %s: not available\n", ff_gemm_name(be));
+            continue;
+        }
+        printf("# %s: %s\n", ff_gemm_name(be), ff_gemm_describe(be, what, sizeof what));
+        modes[n_modes++] = (mode){be, 1, 0};
+        modes[n_modes++] = (mode){be, T, 0};
+    }
 #ifdef FF_HAVE_OPENBLAS
-        printf("%9.1f\n", g[BLAST]);
-#else
-        printf("%9s\n", "n/a");
+    modes[n_modes++] = (mode){FF_GEMM_CBLAS, T, 1};
 #endif
+    printf("# columns: each backend in 1 thread and in %d of the library's", T);
+#ifdef FF_HAVE_OPENBLAS
+    printf("; then OpenBLAS in %d of its own", T);
+#endif
+    printf("\n%-28s %19s", "product", "m x n x k");
+    for (int i = 0; i < n_modes; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s%s/%d", modes[i].blas_threads ? "blas:" : "",
+                 ff_gemm_name(modes[i].backend), modes[i].threads);
+        printf(" %16s", head);
+    }
+    printf("\n");
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        double g[MAX_MODES];
+        measure(g, modes, n_modes, shapes[s].ta, shapes[s].m, shapes[s].n, shapes[s].k,
+                G * 1e9);
+        printf("%-28s %5zu x %4zu x %4zu", shapes[s].what, shapes[s].m, shapes[s].n,
+               shapes[s].k);
+        for (int i = 0; i < n_modes; i++)
+            printf(" %16.1f", g[i]);
+        printf("\n");
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ff/error.h"
+#include "ff/gemm.h"
 #include "ff/paper.h"
 #include "ff/system.h"
 
@@ -55,6 +56,9 @@ gsl_rng *exp_setup(const exp_opts *o)
 {
     ff_system_flush_denormals();
     ff_system_set_threads(o->threads);
+    const ff_gemm_backend gemm = ff_gemm_for_precision(!strcmp(o->precision, "bf16"));
+    if (ff_gemm_select(gemm) != FF_SUCCESS)
+        exp_die("--precision %s: %s", o->precision, ff_strerror(FF_EBACKEND));
     if (ff_system_blas_misdetected())
         fprintf(stderr, "%s: warning: OpenBLAS did not recognise this CPU and uses its slow "
                         "generic kernels; set OPENBLAS_CORETYPE=$(scripts/openblas-coretype) "

@@ -166,6 +166,11 @@ static const flag_row flags[] = {
     {"threads", "N", INT(threads, 1, 256),
      "threads of the matrix products and element-wise passes",
      ALL_EXP, ID | CFG, ALL(1)},
+    {"precision", "NAME", CHOICE(precision, "a precision", "fp32", "bf16"),
+     "inputs of the matrix products: fp32, or bf16 with fp32 sums (ff/gemm.h: oneDNN on a CPU "
+     "with bf16 arithmetic, the CBLAS on bf16-rounded inputs elsewhere; config.txt names "
+     "which); weights, optimiser, normalisation and losses stay fp32",
+     PAPER, ID_SET | CFG, ALL(0)},
     {"stages", "N", INT(stages, 1, 2),
      "2 trains layer 1 and the layers above on two threads, 1 on one; the results are the same",
      SEED_FF, ID | CFG, ALL(2)},

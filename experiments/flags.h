@@ -64,6 +64,7 @@ typedef struct {
     const char *model;  /* "dense" or "conv2d"; "local" with local */
     int local;          /* paper_ff_unsupervised: the paper's local net (ff/paper.h) */
     int epochs, eval_every, batch, layers, units, head_from, threads, stages;
+    const char *precision; /* of the products' inputs: "fp32" or "bf16" (ff/gemm.h) */
     unsigned long seed;
     double lr, lr_head, theta;
     const char *norm;   /* between layers: "l2" or "rms" */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ff/error.h"
+#include "ff/gemm.h"
 #include "ff/system.h"
 
 /* The run whose temporary curve exp_die removes, and the signal that
@@ -369,8 +370,11 @@ static void stop_if_signalled(exp_run *run)
 void exp_run_inject(exp_run *run, int epoch, size_t batch)
 {
     const long *nan = run->o->inject_nan, *stop = run->o->inject_stop;
-    if (epoch == nan[0] && (long)batch == nan[1])
-        run->x->net->layer[0].w[0] = NAN;
+    if (epoch == nan[0] && (long)batch == nan[1]) {
+        float *w = run->x->net->layer[0].w;
+        w[0] = NAN;
+        ff_gemm_params_changed(w, 1); /* written here, not by the library */
+    }
     if (epoch == stop[0] && (long)batch == stop[1])
         raise(SIGTERM);
 }
@@ -695,8 +699,10 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
-    fprintf(f, "compiler %s\ncblas %s\ncpu %s\ncommit %s\nseconds %.2f\n",
-            ff_system_compiler(), cblas, cpu, commit, seconds);
+    char gemm[1024];
+    fprintf(f, "compiler %s\ncblas %s\ngemm %s %s\ncpu %s\ncommit %s\nseconds %.2f\n",
+            ff_system_compiler(), cblas, ff_gemm_name(ff_gemm_current()),
+            ff_gemm_describe(ff_gemm_current(), gemm, sizeof gemm), cpu, commit, seconds);
 
     ff_outfile sum;
     open_result(&sum, o, "summary.tsv");

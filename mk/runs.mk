@@ -35,6 +35,9 @@ PAPER_BASE_NAMES += ff-unsup-local
 # the paper's recurrent net with top-down connections (section 3.4), its 60
 # epochs (about 3.2 hours on 2 cores; it checkpoints every epoch)
 PAPER_BASE_NAMES += ff-recurrent
+# the supervised nets with bf16 inputs to their matrix products
+# (--precision bf16, lib/include/ff/gemm.h), beside the fp32 rows
+PAPER_BASE_NAMES += ff-sup-4x2000-bf16 ff-sup-3x1000-bf16
 PAPER_RUN_NAMES  := $(PAPER_BASE_NAMES) $(addsuffix -train60k,$(PAPER_BASE_NAMES))
 # Runs too long for `make reproduce` (make paper-long): the paper's own
 # epochs where the table's run is shorter; they checkpoint and resume.

@@ -11,9 +11,11 @@ set -eu
 # make reproduce CLUSTER=slurm and its test's one-node cluster.
 # dataset-fashion-mnist: the Fashion-MNIST files (make reproduce
 # DATASET=fashion-mnist, scripts/fetch-mnist.sh, and their tests).
+# libdnnl-dev: oneDNN, the products' bf16 backend (lib/include/ff/gemm.h;
+# the build works without it, in fp32 and bf16-rounded CBLAS products).
 packages="cmake gcc make libgsl-dev libopenblas-dev zlib1g-dev gnuplot-nox pandoc npm
           libxml2-utils clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge
-          dataset-fashion-mnist"
+          dataset-fashion-mnist libdnnl-dev"
 
 missing=
 for p in $packages; do

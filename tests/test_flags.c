@@ -449,6 +449,14 @@ static void test_identity_when_set(void)
     CHECK(!strstr(plain, "--jitter"), "--jitter at its default is in the identity:\n%s", plain);
     identity_of(set, sizeof set, EXP_PAPER_FF_SUP, zero);
     CHECK(!strcmp(set, plain), "--jitter 0 changed the identity:\n%s", set);
+    /* --precision, a choice: fp32 (its default) absent, bf16 there */
+    const char *fp32[] = {"--precision", "fp32", NULL}, *bf16[] = {"--precision", "bf16", NULL};
+    CHECK(!strstr(plain, "--precision"), "--precision at its default is in the identity");
+    identity_of(set, sizeof set, EXP_PAPER_FF_SUP, fp32);
+    CHECK(!strcmp(set, plain), "--precision fp32 changed the identity:\n%s", set);
+    identity_of(set, sizeof set, EXP_PAPER_FF_SUP, bf16);
+    CHECK(strstr(set, "--precision bf16\n") != NULL, "--precision bf16 not in the identity:\n%s",
+          set);
 }
 
 static void test_identity_data(void)
@@ -491,15 +499,15 @@ static void test_config(void)
         {EXP_BP, {"--model", "conv2d"},
          "model conv2d\ndata data/mnist\nepochs 2\neval_every 1\nbatch 128\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.1\nneutral 0.2\nseed 1\nthreads 1\n"
-         "stages 2\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
+         "precision fp32\nstages 2\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
         {EXP_FF_SUP, {"--eval-all", "--stages", "1", "--theta", "0.2", "--neutral", "0.3"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.2\nneutral 0.3\nseed 1\nthreads 1\n"
-         "stages 1\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+         "precision fp32\nstages 1\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
         {EXP_PAPER_FF_UNSUP, {"--seed", "5"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.01\nlr_head 0.1\ntheta 0.1\nneutral 0.1\nseed 5\nthreads 1\n"
-         "stages 2\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+         "precision fp32\nstages 2\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
     };
     static const char *const slice[] = {"--data", "data/mnist", "--epochs", "2",
                                         "--train-limit", "2000", "--val-limit", "500",

@@ -48,12 +48,18 @@ check "each base run's row, then its -train60k row, both on the 2000 images of t
     awk -F'\t' 'NR > 1 && ($1 ~ /-train60k$/) != (NR % 2 == 1) || NR > 1 && $9 != 2000 { exit 1 }' \
     "$out/paper-summary.tsv"
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
-check "the epoch benchmark has its four nets, each with an evaluation's time" \
-    test "$(grep -c ' s/epoch .* s/eval' "$out/bench/paper_epoch.txt")" -eq 4
-check "the products' benchmark has its 11 products, each at 3 positive rates" \
-    test "$(awk '$(NF - 4) == "x" && $(NF - 2) + 0 > 0 && $(NF - 1) + 0 > 0 &&
-                 ($NF + 0 > 0 || $NF == "n/a")' \
-           "$out/bench/blas_shapes.txt" | wc -l)" -eq 11
+backends=$(grep -c '^# [a-z]*-[a-z0-9]*: ' "$out/bench/paper_epoch.txt")
+check "the epoch benchmark names its backends, the fp32 reference first ($backends)" \
+    sh -c "test $backends -ge 1 && grep '^# [a-z]*-[a-z0-9]*: ' '$out/bench/paper_epoch.txt' |
+           head -n 1 | grep -q '^# cblas-fp32: '"
+check "the epoch benchmark has its four nets in each backend, each with an evaluation's time" \
+    test "$(grep -c ' s/epoch .* s/eval' "$out/bench/paper_epoch.txt")" -eq $((4 * backends))
+check "the products' benchmark has its 11 products, each at a positive rate in every column" \
+    test "$(awk '$1 == "product" { nm = NF - 6; next }
+                 nm && $(NF - nm - 1) == "x" && $(NF - nm - 3) == "x" {
+                     for (i = NF - nm + 1; i <= NF; i++) if (!($i + 0 > 0)) next
+                     n++ }
+                 END { print n + 0 }' "$out/bench/blas_shapes.txt")" -eq 11
 check "the paper's values beside ours" grep -q '^ff-sup-4x2000	goodness	.*	1.36	' "$out/paper-summary.tsv"
 check "and beside the runs on all training images" \
     grep -q '^ff-sup-4x2000-train60k	goodness	.*	1.36	' "$out/paper-summary.tsv"

@@ -425,18 +425,21 @@ if [ $# -eq 3 ]; then
     fi
     if [ -f "$PAPER/bench/paper_epoch.txt" ]; then
         for r in ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000; do
-            e=$(awk -v r="$r" '$1 == r { print $2 }' "$PAPER/bench/paper_epoch.txt")
-            check "the paper benchmark's $r row ($e s/epoch)" \
-                has "<code>$r</code></td> <td align=\"right\">$e</td>" "$H"
+            e=$(awk -v r="$r" '$1 == r && $2 == "cblas-fp32" { print $3 }' \
+                "$PAPER/bench/paper_epoch.txt")
+            check "the paper benchmark's $r row in fp32 ($e s/epoch)" \
+                has "<code>$r</code></td> <td><code>cblas-fp32</code></td> <td align=\"right\">$e</td> <td align=\"right\">1.00</td>" "$H"
         done
     else
         check "no paper benchmark, and the report says so" has "No benchmark output at" "$H"
     fi
     if [ -f "$PAPER/bench/blas_shapes.txt" ]; then
         for p in "3x1000 forward (pos+neg)" "4x2000 weight gradient"; do
-            row=$(awk -v p="$p" 'index($0, p) == 1 { print $(NF - 7) " × " $(NF - 5) " × " \
-                  $(NF - 3) "</td> <td align=\"right\">" $(NF - 2) "</td> <td align=\"right\">" \
-                  $(NF - 1) "</td> <td align=\"right\">" $NF }' "$PAPER/bench/blas_shapes.txt")
+            row=$(awk -v p="$p" '$1 == "product" { nm = NF - 6; next }
+                  index($0, p) == 1 {
+                      s = $(NF - nm - 4) " × " $(NF - nm - 2) " × " $(NF - nm)
+                      for (i = NF - nm + 1; i <= NF; i++) s = s "</td> <td align=\"right\">" $i
+                      print s }' "$PAPER/bench/blas_shapes.txt")
             check "the products' benchmark row $p" has "<td>$p</td> <td>$row</td>" "$H"
         done
     else

@@ -2,6 +2,7 @@
  * format and the checks. */
 #define _POSIX_C_SOURCE 200809L
 #include "ff/checkpoint.h"
+#include "bf16.h"
 #include "ff/error.h"
 #include "ff/results.h"
 
@@ -363,6 +364,7 @@ int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam)
     if (!p || (adam && (!m || !s)))
         return FF_ECKPT_SECTION;
     memcpy(net->params, p, n);
+    ff_bf16_changed(net->params, net->n_params);
     if (adam) {
         memcpy(net->m, m, nm);
         memcpy(net->step, s, ns);

@@ -33,6 +33,8 @@ static const char *const reasons[FF_NSTATUS] = {
     [FF_ECKPT_CHECKSUM] = "model file is damaged (checksum differs)",
     [FF_ECKPT_SECTION] = "model file lacks a section, or one has the wrong length",
     [FF_ECKPT_MISMATCH] = "model file belongs to another net or configuration",
+    [FF_EBACKEND] = "this product backend is not available here (oneDNN: install libdnnl-dev "
+                    "with make deps and rebuild)",
 };
 
 const char *ff_strerror(int status)

@@ -1,5 +1,6 @@
 /* net.c - building a net, its readout head, and its workspaces. */
 #include "ff/net.h"
+#include "bf16.h"
 #include "ff/error.h"
 #include "parallel.h"
 
@@ -126,6 +127,15 @@ int ff_net_alloc(ff_net **out, const ff_net_spec *s)
         p += net->layer[l].n_params;
     }
     ff_layer_bind(&net->head, p);
+    /* each layer's block and the head's: bf16 products convert a block once
+     * after each of its steps (lib/src/bf16.h) */
+    for (size_t l = 0; l <= net->n_layers; l++) {
+        const ff_layer *L = l < net->n_layers ? &net->layer[l] : &net->head;
+        if (ff_bf16_register(L->w, L->n_params) != FF_SUCCESS) {
+            ff_net_free(net);
+            return FF_ENOMEM;
+        }
+    }
     *out = net;
     return FF_SUCCESS;
 }
@@ -134,6 +144,8 @@ void ff_net_free(ff_net *net)
 {
     if (!net)
         return;
+    for (size_t l = 0; l <= net->n_layers; l++)
+        ff_bf16_unregister(l < net->n_layers ? net->layer[l].w : net->head.w);
     free(net->params);
     free(net);
 }
@@ -145,6 +157,7 @@ void ff_net_init_glorot(ff_net *net, gsl_rng *r)
     ff_layer_init_glorot(&net->head, r);
     memset(net->m, 0, 2 * net->n_params * sizeof *net->m);
     memset(net->step, 0, sizeof net->step);
+    ff_bf16_changed(net->params, net->n_params);
 }
 
 void ff_net_init_randn(ff_net *net, gsl_rng *r)
@@ -154,6 +167,7 @@ void ff_net_init_randn(ff_net *net, gsl_rng *r)
     memset(net->head.w, 0, net->head.n_params * sizeof *net->head.w);
     memset(net->m, 0, 2 * net->n_params * sizeof *net->m);
     memset(net->step, 0, sizeof net->step);
+    ff_bf16_changed(net->params, net->n_params);
 }
 
 size_t ff_net_param_offset(const ff_net *net, size_t l)

@@ -1,5 +1,6 @@
 /* optim.c - optimiser steps. */
 #include "ff/optim.h"
+#include "bf16.h"
 #include "parallel.h"
 #include "simd.h"
 
@@ -33,6 +34,7 @@ void ff_adam_step(float *p, float *m, float *v, const float *g, size_t n,
                    (float)(c->lr * sqrt(1.0 - pow(c->beta2, (double)t)) /
                            (1.0 - pow(c->beta1, (double)t)))};
     ff_par_for(n, n, adam_block, &a); /* the same bits for any T */
+    ff_bf16_changed(p, n);
 }
 
 typedef struct {
@@ -65,6 +67,7 @@ void ff_sgd_step(float *p, float *g, size_t n, size_t n_decay, const ff_sgd_conf
 {
     sgd_pass a = {p, g, n_decay, c, gain};
     ff_par_for(n, n, sgd_block, &a); /* the same bits for any T */
+    ff_bf16_changed(p, n);
 }
 
 float ff_lr_gain(int e, int E)

@@ -1,5 +1,6 @@
 /* parallel.c - the library's own threads; see parallel.h. */
 #include "parallel.h"
+#include "gemm_backend.h"
 
 #include <omp.h>
 
@@ -80,7 +81,7 @@ static void gemm_block(void *ctx, size_t i0, size_t i1, int t)
         b = g->by_rows ? whole(g->B) : rows_or_cols(g->B, g->tb != CblasNoTrans, i0, n);
     gsl_matrix_float_view c = g->by_rows ? gsl_matrix_float_submatrix(g->C, i0, 0, n, N)
                                          : gsl_matrix_float_submatrix(g->C, 0, i0, M, n);
-    gsl_blas_sgemm(g->ta, g->tb, g->alpha, &a.matrix, &b.matrix, g->beta, &c.matrix);
+    ff_gemm_one(g->ta, g->tb, g->alpha, &a.matrix, &b.matrix, g->beta, &c.matrix);
 }
 
 void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
@@ -90,7 +91,7 @@ void ff_par_gemm(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
     const size_t M = C->size1, N = C->size2, K = ta == CblasNoTrans ? A->size2 : A->size1;
     const int T = n_threads;
     if (T == 1 || M * N * K < FF_PAR_MIN_MACS || (M < 32 * (size_t)T && N < 32 * (size_t)T)) {
-        gsl_blas_sgemm(ta, tb, alpha, A, B, beta, C);
+        ff_gemm_one(ta, tb, alpha, A, B, beta, C);
         return;
     }
     gemm_pass g = {ta, tb, alpha, beta, A, B, C, M > N /* along C's longer side */};

@@ -3,9 +3,10 @@
  * A batch of 100-200 rows makes thin matrix products, which OpenBLAS's
  * threading splits poorly; the library splits them itself instead: the
  * product is cut into T blocks of C's rows or columns (T from
- * ff_system_set_threads), each computed by one single-threaded CBLAS call
- * in its own OpenMP thread.  The depth is never split, so no partial sums
- * are combined across threads; the CBLAS may still pick other kernels for
+ * ff_system_set_threads), each computed by one single-threaded call of the
+ * product backend (ff/gemm.h: the CBLAS unless another is chosen) in its
+ * own OpenMP thread.  The depth is never split, so no partial sums are
+ * combined across threads; the backend may still pick other kernels for
  * other block sizes, so the bits are fixed for a given T and may differ
  * between two T.  The large element-wise passes (the optimiser steps, the
  * activations, normalisation, FF loss and bias gradients of a batch) are

@@ -1,6 +1,7 @@
 /* recurrent.c - the paper's recurrent net with top-down connections; see
  * recurrent.h. */
 #include "ff/recurrent.h"
+#include "bf16.h"
 #include "ff/error.h"
 #include "ff/objective.h"
 #include "ff/optim.h"
@@ -54,6 +55,10 @@ int ff_rec_alloc(ff_rec **out, ff_net *net)
         rec->down_m[l] = rec->m + off;
         off += rec->above[l] * net->layer[l].n_out;
     }
+    if (ff_bf16_register(rec->w, rec->n_down) != FF_SUCCESS) { /* bf16.h */
+        ff_rec_free(rec);
+        return FF_ENOMEM;
+    }
     *out = rec;
     return FF_SUCCESS;
 }
@@ -62,6 +67,7 @@ void ff_rec_free(ff_rec *rec)
 {
     if (!rec)
         return;
+    ff_bf16_unregister(rec->w);
     free(rec->w);
     free(rec);
 }
@@ -75,6 +81,7 @@ void ff_rec_init_randn(ff_rec *rec, gsl_rng *r)
             rec->down[l][i] = (float)(gsl_ran_gaussian_ziggurat(r, 1.0) * sd);
     }
     memset(rec->m, 0, rec->n_down * sizeof *rec->m);
+    ff_bf16_changed(rec->w, rec->n_down);
 }
 
 int ff_rec_nonfinite(const ff_rec *rec)
@@ -102,6 +109,7 @@ int ff_rec_restore(const ff_ckpt *c, ff_rec *rec)
     if (n != 2 * rec->n_down * sizeof *rec->w)
         return FF_ECKPT_MISMATCH;
     memcpy(rec->w, data, n);
+    ff_bf16_changed(rec->w, rec->n_down);
     return FF_SUCCESS;
 }
 

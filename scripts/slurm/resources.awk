@@ -16,8 +16,8 @@
 #     epochs and after the last, the validation set and the first 10,000
 #     training images, and the test set once, at the bench's seconds per
 #     10,000 images.  The bench's line of the same program and net
-#     (ff-sup-3x1000), else its largest of that program scaled by the
-#     products' size, 784 u + (layers - 1) u^2; paper_bp by the
+#     (ff-sup-3x1000) and precision (paper_line), else its largest of that
+#     program scaled by the products' size, 784 u + (layers - 1) u^2; paper_bp by the
 #     supervised nets' (one pass forward and one back, as FF's positive and
 #     negative passes).  paper_ff_recurrent: the supervised net's figures of
 #     its layers and units, the epoch's times (iterations + 1) (each damped
@@ -43,16 +43,22 @@ function opt(name, fallback) {
     return fallback
 }
 function cost(layers, units) { return 784 * units + (layers - 1) * units * units }
-# paper_line KIND LAYERS UNITS: sets ep and ev (seconds per epoch and per
-# evaluation of 10,000 images) from paper_epoch.txt's line ff-KIND-LxU,
-# else from its largest line of ff-KIND- scaled by the products' size
-function paper_line(kind, layers, units,    line, f, i, name, n, s, e, c, best, bs, be) {
+# paper_line KIND LAYERS UNITS PRECISION: sets ep and ev (seconds per
+# epoch and per evaluation of 10,000 images) from paper_epoch.txt's line
+# ff-KIND-LxU of the run's backend, else from its largest line of ff-KIND-
+# of that backend scaled by the products' size.  The backend: cblas-fp32
+# for fp32 (a line without a backend's column, from earlier builds, is
+# one); for bf16 the faster of the bf16 backends, as the program picks the
+# faster where it runs (ff/gemm.h: ff_gemm_for_precision).
+function paper_line(kind, layers, units, precision,    line, f, i, name, n, s, e, c, best, bs, be, b) {
     ep = ev = 0
     best = 0
     while ((getline line <paper_bench) > 0) {
         if (line ~ /^# threads:/) { split(line, f, /[ ,]+/); bench_threads = f[3] + 0; continue }
         n = split(line, f, /[ \t]+/)
         if (f[1] !~ "^ff-" kind "-[0-9]+x[0-9]+$") continue
+        b = f[2] ~ /^[a-z]+-(fp32|bf16)$/ ? f[2] : "cblas-fp32"
+        if (precision == "bf16" ? b !~ /-bf16$/ : b != "cblas-fp32") continue
         s = e = 0
         for (i = 2; i <= n; i++) {
             if (f[i] == "s/epoch") s = f[i - 1]
@@ -62,8 +68,8 @@ function paper_line(kind, layers, units,    line, f, i, name, n, s, e, c, best, 
         sub("^ff-" kind "-", "", name)
         split(name, f, "x")
         c = cost(f[1], f[2])
-        if (f[1] == layers && f[2] == units) { ep = s; ev = e }
-        if (c > best) { best = c; bs = s; be = e }
+        if (f[1] == layers && f[2] == units && (ep == 0 || s < ep)) { ep = s; ev = e }
+        if (c > best || (c == best && s < bs)) { best = c; bs = s; be = e }
     }
     close(paper_bench)
     if (ep == 0 && best > 0) { ep = bs * cost(layers, units) / best; ev = be * cost(layers, units) / best }
@@ -100,7 +106,8 @@ END {
     seconds = 0
     ws = 0
     if (prog ~ /^paper_/) {
-        paper_line(prog == "paper_ff_unsupervised" ? "unsup" : "sup", layers, units)
+        paper_line(prog == "paper_ff_unsupervised" ? "unsup" : "sup", layers, units,
+                   opt("--precision", "fp32"))
         if (prog == "paper_ff_recurrent") {
             ep *= opt("--iterations", 8) + 1
             ev *= opt("--readout-last", 5) + 2

@@ -35,6 +35,7 @@ enum {
     FF_ECKPT_CHECKSUM,/* checkpoint: the payload's checksum differs (damaged) */
     FF_ECKPT_SECTION, /* checkpoint: a section is missing or of the wrong length */
     FF_ECKPT_MISMATCH,/* checkpoint: of another net or configuration */
+    FF_EBACKEND,      /* a product backend not built in, or whose library does not start */
     FF_NSTATUS
 };
 
