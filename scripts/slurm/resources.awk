@@ -16,7 +16,7 @@
 #     epochs and after the last, the validation set and the first 10,000
 #     training images, and the test set once, at the bench's seconds per
 #     10,000 images.  The bench's line of the same program and net
-#     (ff-sup-3x1000) and precision (paper_line), else its largest of that
+#     (ff-sup-3x1000, ff-unsup-local) and precision (paper_line), else its largest of that
 #     program scaled by the products' size, 784 u + (layers - 1) u^2; paper_bp by the
 #     supervised nets' (one pass forward and one back, as FF's positive and
 #     negative passes).  paper_ff_recurrent: the supervised net's figures of
@@ -45,8 +45,9 @@ function opt(name, fallback) {
 function cost(layers, units) { return 784 * units + (layers - 1) * units * units }
 # paper_line KIND LAYERS UNITS PRECISION: sets ep and ev (seconds per
 # epoch and per evaluation of 10,000 images) from paper_epoch.txt's line
-# ff-KIND-LxU of the run's backend, else from its largest line of ff-KIND-
-# of that backend scaled by the products' size.  The backend: cblas-fp32
+# ff-KIND-LxU of the run's backend (LAYERS "local": its line ff-KIND-local,
+# the net of local receptive fields), else from its largest line of
+# ff-KIND- of that backend scaled by the products' size.  The backend: cblas-fp32
 # for fp32 (a line without a backend's column, from earlier builds, is
 # one); for bf16 the faster of the bf16 backends, as the program picks the
 # faster where it runs (ff/gemm.h: ff_gemm_for_precision).
@@ -56,7 +57,7 @@ function paper_line(kind, layers, units, precision,    line, f, i, name, n, s, e
     while ((getline line <paper_bench) > 0) {
         if (line ~ /^# threads:/) { split(line, f, /[ ,]+/); bench_threads = f[3] + 0; continue }
         n = split(line, f, /[ \t]+/)
-        if (f[1] !~ "^ff-" kind "-[0-9]+x[0-9]+$") continue
+        if (f[1] !~ "^ff-" kind "-([0-9]+x[0-9]+|local)$") continue
         b = f[2] ~ /^[a-z]+-(fp32|bf16)$/ ? f[2] : "cblas-fp32"
         if (precision == "bf16" ? b !~ /-bf16$/ : b != "cblas-fp32") continue
         s = e = 0
@@ -64,6 +65,8 @@ function paper_line(kind, layers, units, precision,    line, f, i, name, n, s, e
             if (f[i] == "s/epoch") s = f[i - 1]
             if (f[i] == "s/eval") e = f[i - 1]
         }
+        if ((f[1] ~ /-local$/) != (layers == "local")) continue
+        if (layers == "local") { if (ep == 0 || s < ep) { ep = s; ev = e }; continue }
         name = f[1]
         sub("^ff-" kind "-", "", name)
         split(name, f, "x")
@@ -106,8 +109,11 @@ END {
     seconds = 0
     ws = 0
     if (prog ~ /^paper_/) {
-        paper_line(prog == "paper_ff_unsupervised" ? "unsup" : "sup", layers, units,
-                   opt("--precision", "fp32"))
+        local = cmd ~ /(^|[ \t])--local([ \t]|$)/
+        paper_line(prog == "paper_ff_unsupervised" ? "unsup" : "sup", local ? "local" : layers,
+                   units, opt("--precision", "fp32"))
+        if (local && ep == 0) # a bench without the local net's line
+            paper_line("unsup", layers, units, opt("--precision", "fp32"))
         if (prog == "paper_ff_recurrent") {
             ep *= opt("--iterations", 8) + 1
             ev *= opt("--readout-last", 5) + 2
