@@ -59,6 +59,7 @@
 #include "common.h"
 #include "saved.h"
 #include "ff/error.h"
+#include "ff/gemm.h"
 #include "ff/system.h"
 
 #define HEAD_EPOCHS "20"
@@ -450,6 +451,7 @@ int main(int argc, char **argv)
         if (h.set[set].feat)
             record(&h, -1, set, "saved");
     memset(net->head.w, 0, net->head.n_params * sizeof *net->head.w); /* w, then b */
+    ff_gemm_params_changed(net->head.w, net->head.n_params); /* ff/gemm.h: bf16 copies */
     for (int epoch = 0; epoch < h.x.o.epochs; epoch++) {
         const double loss = train_epoch(&h, epoch);
         evaluate(&h, epoch);

@@ -332,8 +332,11 @@ int exp_run_resume(exp_run *run)
         const void *data = ff_ckpt_find(c, run->state[i].tag, &n);
         if (!data || n != run->state[i].len)
             status = FF_ECKPT_SECTION;
-        else
+        else { /* parameters among them (the recurrent net's top-down weights):
+                  their bf16 copies are stale (ff/gemm.h) */
             memcpy((void *)run->state[i].data, data, n);
+            ff_gemm_params_changed((const float *)run->state[i].data, n / sizeof(float));
+        }
     }
     if (status != FF_SUCCESS)
         exp_die("%s: %s (add --restart to discard it)", path, ff_strerror(status));

@@ -50,9 +50,10 @@ void ff_bf16_round(float *dst, const float *src, size_t rows, size_t cols, size_
  * code outside the library that writes them itself.  fp32 backends never
  * read the copies. */
 
-/* Registers [p, p + n) as parameters; FF_ENOMEM when the registry (256
- * blocks) is full, FF_SUCCESS otherwise.  Unregister before freeing. */
-int ff_bf16_register(const float *p, size_t n);
+/* Registers [p, p + n) as parameters (unregister before freeing).  When
+ * the registry's 256 blocks are taken, the block is left out: its views are
+ * converted at every product, as activations are (correct, slower). */
+void ff_bf16_register(const float *p, size_t n);
 void ff_bf16_unregister(const float *p);
 /* The parameters in [p, p + n) changed: copies of them are stale. */
 void ff_bf16_changed(const float *p, size_t n);

@@ -40,8 +40,10 @@ int ff_gemm_available(ff_gemm_backend b)
     if (b == FF_GEMM_CBLAS || b == FF_GEMM_CBLAS_BF16)
         return 1;
 #ifdef FF_HAVE_DNNL
-    if (b == FF_GEMM_DNNL_FP32 || b == FF_GEMM_DNNL_BF16)
+    if (b == FF_GEMM_DNNL_FP32)
         return ff_dnnl_start() == FF_SUCCESS;
+    if (b == FF_GEMM_DNNL_BF16)
+        return ff_dnnl_has_bf16();
 #endif
     return 0;
 }

@@ -25,6 +25,8 @@ int ff_dnnl_start(void);
 void ff_dnnl_gemm(int bf16, CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
                   const gsl_matrix_float *A, const gsl_matrix_float *B, float beta,
                   gsl_matrix_float *C);
+/* 1 if oneDNN has a bf16 matmul for this CPU (natively or emulated). */
+int ff_dnnl_has_bf16(void);
 /* 1 if oneDNN's instruction set has bf16 arithmetic (AVX512_BF16, AMX). */
 int ff_dnnl_bf16_native(void);
 /* "oneDNN 2.6.3, isa avx512_core_bf16" */

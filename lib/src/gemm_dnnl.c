@@ -42,11 +42,35 @@ static dnnl_engine_t engine;
 static int start_status = FF_EBACKEND;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static _Thread_local thread_state *mine;
+static pthread_key_t mine_key; /* frees a thread's state when it exits */
+
+static int bf16_matmul; /* oneDNN has a bf16 matmul for this CPU */
+static void free_state(void *p);
 
 static void start(void)
 {
-    if (dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success)
-        start_status = FF_SUCCESS;
+    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success)
+        return;
+    start_status = FF_SUCCESS;
+    pthread_key_create(&mine_key, free_state);
+    /* a 2 x 2 bf16 product's primitive: oneDNN has none on a CPU without
+     * AVX-512 (it emulates bf16 on AVX-512 without bf16 instructions) */
+    dnnl_dims_t d = {2, 2};
+    dnnl_memory_desc_t in, out;
+    dnnl_matmul_desc_t desc;
+    dnnl_primitive_desc_t pd;
+    if (dnnl_memory_desc_init_by_tag(&in, 2, d, dnnl_bf16, dnnl_ab) == dnnl_success &&
+        dnnl_memory_desc_init_by_tag(&out, 2, d, dnnl_f32, dnnl_ab) == dnnl_success &&
+        dnnl_matmul_desc_init(&desc, &in, &in, NULL, &out) == dnnl_success &&
+        dnnl_primitive_desc_create(&pd, &desc, NULL, engine, NULL) == dnnl_success) {
+        bf16_matmul = 1;
+        dnnl_primitive_desc_destroy(pd);
+    }
+}
+
+int ff_dnnl_has_bf16(void)
+{
+    return ff_dnnl_start() == FF_SUCCESS && bf16_matmul;
 }
 
 int ff_dnnl_start(void)
@@ -96,15 +120,28 @@ static dnnl_status_t md2(dnnl_memory_desc_t *md, dnnl_dim_t rows, dnnl_dim_t col
     return dnnl_memory_desc_init_by_strides(md, 2, dims, dt, strides);
 }
 
+/* Frees what make gave e (whatever it got before a failure). */
 static void release(entry *e)
 {
-    if (!e->used)
-        return;
-    dnnl_primitive_destroy(e->prim);
-    dnnl_memory_destroy(e->a);
-    dnnl_memory_destroy(e->b);
-    dnnl_memory_destroy(e->c);
+    if (e->prim)
+        dnnl_primitive_destroy(e->prim);
+    if (e->a)
+        dnnl_memory_destroy(e->a);
+    if (e->b)
+        dnnl_memory_destroy(e->b);
+    if (e->c)
+        dnnl_memory_destroy(e->c);
+    e->prim = NULL, e->a = e->b = e->c = NULL;
     e->used = 0;
+}
+
+static void free_state(void *p)
+{
+    thread_state *t = p;
+    for (int i = 0; i < CACHE; i++)
+        release(&t->e[i]);
+    dnnl_stream_destroy(t->stream);
+    free(t);
 }
 
 /* Fills e (its key set) with its primitive and memory objects. */
@@ -166,8 +203,7 @@ static entry *lookup(thread_state *t, const entry *key)
     entry *e = &t->e[t->next];
     t->next = (t->next + 1) % CACHE;
     release(e);
-    *e = *key;
-    e->used = 0;
+    *e = *key; /* the key's objects are all NULL */
     if (make(e) != dnnl_success) {
         release(e);
         return NULL;
@@ -177,6 +213,8 @@ static entry *lookup(thread_state *t, const entry *key)
 
 static thread_state *state(void)
 {
+    if (ff_dnnl_start() != FF_SUCCESS)
+        return NULL;
     if (!mine) {
         thread_state *t = calloc(1, sizeof *t);
         if (!t)
@@ -186,6 +224,7 @@ static thread_state *state(void)
             return NULL;
         }
         mine = t;
+        pthread_setspecific(mine_key, t);
     }
     return mine;
 }

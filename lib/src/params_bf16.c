@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-enum { BLOCKS = 256, COPIES = 64 };
+enum { BLOCKS = 256, COPIES = 128 };
 
 /* The registry: blocks of parameters, each with the generation of its last
  * change (unique across blocks and registrations, so that a copy made
@@ -23,18 +23,15 @@ static unsigned long next_gen = 1; /* under the write lock */
 static atomic_int verify;
 static atomic_ulong stale;
 
-int ff_bf16_register(const float *p, size_t n)
+void ff_bf16_register(const float *p, size_t n)
 {
-    int status = FF_ENOMEM;
     pthread_rwlock_wrlock(&lock);
     for (int i = 0; i < BLOCKS; i++)
         if (!blocks[i].p) {
             blocks[i].p = p, blocks[i].n = n, blocks[i].gen = next_gen++;
-            status = FF_SUCCESS;
             break;
         }
     pthread_rwlock_unlock(&lock);
-    return status;
 }
 
 void ff_bf16_unregister(const float *p)
@@ -93,6 +90,23 @@ typedef struct {
 } thread_copies;
 
 static _Thread_local thread_copies *mine;
+static pthread_key_t mine_key; /* frees a thread's copies when it exits */
+static pthread_once_t mine_once = PTHREAD_ONCE_INIT;
+
+static void free_copies(void *p)
+{
+    thread_copies *t = p;
+    for (int i = 0; i < COPIES; i++)
+        free(t->c[i].buf);
+    free(t->scratch[0]);
+    free(t->scratch[1]);
+    free(t);
+}
+
+static void make_key(void)
+{
+    pthread_key_create(&mine_key, free_copies);
+}
 
 /* *buf holding at least bytes; 0 if it cannot. */
 static int reserve(void **buf, size_t *cap, size_t bytes)
@@ -130,8 +144,12 @@ static int fresh(const void *buf, const gsl_matrix_float *X, int as_float)
 
 const void *ff_bf16_operand(const gsl_matrix_float *X, int as_float, int slot)
 {
-    if (!mine && !(mine = calloc(1, sizeof *mine)))
-        return NULL;
+    if (!mine) {
+        if (!(mine = calloc(1, sizeof *mine)))
+            return NULL;
+        pthread_once(&mine_once, make_key);
+        pthread_setspecific(mine_key, mine);
+    }
     thread_copies *t = mine;
     const size_t bytes = X->size1 * X->size2 * (as_float ? sizeof(float) : sizeof(uint16_t));
     const unsigned long gen = generation(X);

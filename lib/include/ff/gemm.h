@@ -59,7 +59,8 @@ const char *ff_gemm_name(ff_gemm_backend b);
 /* The backend named name (ff_gemm_name's names); FF_EINVAL if none is. */
 int ff_gemm_parse(const char *name, ff_gemm_backend *b);
 
-/* 1 if b can run here: built in, and (oneDNN) its engine starts. */
+/* 1 if b can run here: built in, and (oneDNN) its engine starts and, for
+ * bf16, it has a bf16 matmul for this CPU (none without AVX-512). */
 int ff_gemm_available(ff_gemm_backend b);
 
 /* Makes b the backend of every product from now on: FF_SUCCESS, or
