@@ -174,7 +174,7 @@ function sampling(    i, lo, hi, se) {
 
 # part=data: the two protocols of each run and readout whose rows are both
 # shown; the difference's standard error from the two rows' sds over seeds
-function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, closed, open, ns, nc, no) {
+function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap, sem) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         a = order[i]; b = k[1] SIXTY SUBSEP k[2]; p = paper[a]
@@ -195,7 +195,14 @@ function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, close
         if (p == "-" || cell[a, "test_error_mean"] <= p) continue
         # a single run on either side decides nothing
         if (v == "one seed") open[++no] = sprintf("`%s` (%s)", k[1], k[2])
-        else if (cell[b, "test_error_mean"] > p) still[++ns] = sprintf("`%s` (%s)", k[1], k[2])
+        else if (cell[b, "test_error_mean"] > p) {
+            # by how much, against the standard error of its mean over seeds
+            gap = cell[b, "test_error_mean"] - p
+            sem = cell[b, "test_error_sd"] / sqrt(cell[b, "seeds"])
+            still[++ns] = sprintf("`%s` (%s, by %.2f points: %s twice the standard error of" \
+                                  " its mean, %.2f)", k[1], k[2], gap,
+                                  gap <= 2 * sem ? "within" : "beyond", 2 * sem)
+        }
         else closed[++nc] = sprintf("`%s` (%s)", k[1], k[2])
     }
     if (!np) {
