@@ -24,6 +24,10 @@
 # part=data: instead, each run's two protocols side by side (the rows shown
 # above), the difference of their mean test errors and its verdict against
 # twice its standard error from the seeds' sds, then one sentence.
+# part=precision: instead, each run <net>-bf16 (bf16 inputs to the
+# products, ff/gemm.h) beside its fp32 run <net> on the same protocol: the
+# difference of their means, its verdict as part=data's, and whether each
+# bf16 seed's error lies within the range of the fp32 seeds' errors.
 BEGIN {  # the columns of PAPER_TABLE shown (n_train where the table has it)
     SIXTY = "-train60k"
     ncell = split("epochs seeds test_error_mean test_error_sd paper_value minutes_per_run",
@@ -59,6 +63,7 @@ FILENAME == table {
 function add(key, acc) {
     if (acc == "-") return
     cnt[key]++; sum[key] += 100 - acc
+    seed_err[key, cnt[key]] = 100 - acc # part=precision: each seed's error
 }
 # a[run] gathers the distinct values v, " / " between them
 function keep(a, run, v) {
@@ -123,6 +128,7 @@ function list(a, n,    i, s) {
 
 END {
     if (part == "data") { protocols(); exit }
+    if (part == "precision") { precisions(); exit }
     print "| run | net | readout | training images | epochs | seeds | test error %, ours" \
           " | paper | ours vs paper | min/run |"
     print "|---|---|---|--:|--:|--:|--:|--:|---|--:|"
@@ -226,4 +232,48 @@ function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, close
                 nc ? "no longer short with all the images: " list(closed, nc) : "none is closed",
                 ns ? "still short: " list(still, ns) : "none is still short",
                 no ? "; one seed so far, undecided: " list(open, no) : ""
+}
+
+# part=precision: each -bf16 run and readout beside its fp32 run's
+function precisions(    i, k, a, b, r32, d, se, v, np, lo, hi, inside, n, j, e, runs_of, ok) {
+    for (i = 1; i <= nrow; i++) {
+        split(order[i], k, SUBSEP)
+        if (k[1] !~ /-bf16$/) continue
+        for (j = 0; j <= 1; j++) { # the split's protocol, then -train60k
+            b = k[1] (j ? SIXTY : ""); r32 = k[1]; sub(/-bf16$/, "", r32); r32 = r32 (j ? SIXTY : "")
+            a = r32 SUBSEP k[2]; b = b SUBSEP k[2]
+            if (!shown(a, r32, paper[order[i]]) || !shown(b, k[1] (j ? SIXTY : ""), paper[order[i]]))
+                continue
+            if (!np++)
+                print "| bf16 run | readout | test error %, bf16 | test error %, fp32 |" \
+                      " difference | verdict | bf16 seeds within the fp32 seeds' range |\n" \
+                      "|---|---|--:|--:|--:|---|---|"
+            d = cell[b, "test_error_mean"] - cell[a, "test_error_mean"]
+            if (cell[a, "test_error_sd"] == "-" || cell[b, "test_error_sd"] == "-") v = "one seed"
+            else {
+                se = sqrt(cell[a, "test_error_sd"]^2 / cell[a, "seeds"] + \
+                          cell[b, "test_error_sd"]^2 / cell[b, "seeds"])
+                v = d < -2 * se ? "better" : d > 2 * se ? "worse" : "no difference"
+            }
+            lo = hi = ""
+            for (e in seed_err) {
+                split(e, ok, SUBSEP)
+                if (ok[1] != r32 || ok[2] != k[2]) continue
+                if (lo == "" || seed_err[e] < lo) lo = seed_err[e]
+                if (hi == "" || seed_err[e] > hi) hi = seed_err[e]
+            }
+            inside = n = 0
+            for (e in seed_err) {
+                split(e, ok, SUBSEP)
+                if (ok[1] != k[1] (j ? SIXTY : "") || ok[2] != k[2]) continue
+                n++
+                if (lo != "" && seed_err[e] >= lo && seed_err[e] <= hi) inside++
+            }
+            printf "| `%s` | %s | %s | %s | %+.2f | %s | %d of %d (fp32: %.2f to %.2f) |\n",
+                   k[1] (j ? SIXTY : ""), k[2], pm(b), pm(a), d, v, inside, n, lo, hi
+        }
+    }
+    if (!np)
+        print "*No bf16 run has its fp32 run beside it yet:* `make paper-runs SCALE=paper`" \
+              " trains both, then `make paper-table`."
 }
