@@ -178,9 +178,19 @@ function sampling(    i, lo, hi, se) {
            ntest, lo, hi)
 }
 
+# The difference of row b's mean test error from row a's (into diff) and its
+# verdict: against twice its standard error from the two rows' sds over seeds
+function compare(a, b,    se) {
+    diff = cell[b, "test_error_mean"] - cell[a, "test_error_mean"]
+    if (cell[a, "test_error_sd"] == "-" || cell[b, "test_error_sd"] == "-") return "one seed"
+    se = sqrt(cell[a, "test_error_sd"]^2 / cell[a, "seeds"] + \
+              cell[b, "test_error_sd"]^2 / cell[b, "seeds"])
+    return diff < -2 * se ? "better" : diff > 2 * se ? "worse" : "no difference"
+}
+
 # part=data: the two protocols of each run and readout whose rows are both
-# shown; the difference's standard error from the two rows' sds over seeds
-function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap, sem) {
+# shown, compared
+function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap, sem) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         a = order[i]; b = k[1] SIXTY SUBSEP k[2]; p = paper[a]
@@ -188,13 +198,7 @@ function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, close
         if (!np++)
             print "| run | readout | training images | test error % | training images |" \
                   " test error % | difference | verdict |\n|---|---|--:|--:|--:|--:|--:|---|"
-        d = cell[b, "test_error_mean"] - cell[a, "test_error_mean"]
-        if (cell[a, "test_error_sd"] == "-" || cell[b, "test_error_sd"] == "-") v = "one seed"
-        else {
-            se = sqrt(cell[a, "test_error_sd"]^2 / cell[a, "seeds"] + \
-                      cell[b, "test_error_sd"]^2 / cell[b, "seeds"])
-            v = d < -2 * se ? "better" : d > 2 * se ? "worse" : "no difference"
-        }
+        v = compare(a, b); d = diff
         printf "| `%s` | %s | %s | %s | %s | %s | %+.2f | %s |\n", k[1], k[2], images[k[1]],
                pm(a), images[k[1] SIXTY], pm(b), d, v
         said[v] = said[v] (said[v] == "" ? "" : ", ") sprintf("`%s` (%s, %+.2f)", k[1], k[2], d)
@@ -234,43 +238,30 @@ function protocols(    i, k, a, b, d, se, v, p, np, n, said, names, still, close
                 no ? "; one seed so far, undecided: " list(open, no) : ""
 }
 
-# part=precision: each -bf16 run and readout beside its fp32 run's
-function precisions(    i, k, a, b, r32, d, se, v, np, lo, hi, inside, n, j, e, runs_of, ok) {
+# part=precision: each -bf16 run and readout beside its fp32 run's, compared,
+# and how many of its seeds' errors lie in the range of the fp32 seeds'
+function precisions(    i, k, j, r16, r32, a, b, v, np, lo, hi, inside, s) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         if (k[1] !~ /-bf16$/) continue
         for (j = 0; j <= 1; j++) { # the split's protocol, then -train60k
-            b = k[1] (j ? SIXTY : ""); r32 = k[1]; sub(/-bf16$/, "", r32); r32 = r32 (j ? SIXTY : "")
-            a = r32 SUBSEP k[2]; b = b SUBSEP k[2]
-            if (!shown(a, r32, paper[order[i]]) || !shown(b, k[1] (j ? SIXTY : ""), paper[order[i]]))
-                continue
+            r16 = k[1] (j ? SIXTY : ""); r32 = r16; sub(/-bf16/, "", r32)
+            a = r32 SUBSEP k[2]; b = r16 SUBSEP k[2]
+            if (!shown(a, r32, paper[order[i]]) || !shown(b, r16, paper[order[i]])) continue
             if (!np++)
                 print "| bf16 run | readout | test error %, bf16 | test error %, fp32 |" \
                       " difference | verdict | bf16 seeds within the fp32 seeds' range |\n" \
                       "|---|---|--:|--:|--:|---|---|"
-            d = cell[b, "test_error_mean"] - cell[a, "test_error_mean"]
-            if (cell[a, "test_error_sd"] == "-" || cell[b, "test_error_sd"] == "-") v = "one seed"
-            else {
-                se = sqrt(cell[a, "test_error_sd"]^2 / cell[a, "seeds"] + \
-                          cell[b, "test_error_sd"]^2 / cell[b, "seeds"])
-                v = d < -2 * se ? "better" : d > 2 * se ? "worse" : "no difference"
+            v = compare(a, b)
+            lo = hi = seed_err[a, 1]
+            for (s = 2; s <= cnt[a]; s++) {
+                if (seed_err[a, s] < lo) lo = seed_err[a, s]
+                if (seed_err[a, s] > hi) hi = seed_err[a, s]
             }
-            lo = hi = ""
-            for (e in seed_err) {
-                split(e, ok, SUBSEP)
-                if (ok[1] != r32 || ok[2] != k[2]) continue
-                if (lo == "" || seed_err[e] < lo) lo = seed_err[e]
-                if (hi == "" || seed_err[e] > hi) hi = seed_err[e]
-            }
-            inside = n = 0
-            for (e in seed_err) {
-                split(e, ok, SUBSEP)
-                if (ok[1] != k[1] (j ? SIXTY : "") || ok[2] != k[2]) continue
-                n++
-                if (lo != "" && seed_err[e] >= lo && seed_err[e] <= hi) inside++
-            }
+            inside = 0
+            for (s = 1; s <= cnt[b]; s++) inside += seed_err[b, s] >= lo && seed_err[b, s] <= hi
             printf "| `%s` | %s | %s | %s | %+.2f | %s | %d of %d (fp32: %.2f to %.2f) |\n",
-                   k[1] (j ? SIXTY : ""), k[2], pm(b), pm(a), d, v, inside, n, lo, hi
+                   r16, k[2], pm(b), pm(a), diff, v, inside, cnt[b], lo, hi
         }
     }
     if (!np)

@@ -95,9 +95,7 @@ static void cblas_bf16(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
 {
     const float *a = ff_bf16_operand(A, 1, 0), *b = ff_bf16_operand(B, 1, 1);
     if (!a || !b) {
-        for (size_t i = 0; i < C->size1; i++)
-            for (size_t j = 0; j < C->size2; j++)
-                C->data[i * C->tda + j] = NAN;
+        gsl_matrix_float_set_all(C, NAN);
         return;
     }
     gsl_matrix_float_const_view av = gsl_matrix_float_const_view_array(a, A->size1, A->size2),

@@ -282,7 +282,5 @@ void ff_dnnl_gemm(int bf16, CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float al
     const int status = product(bf16, ta, tb, alpha, A, B, beta, C);
     omp_set_num_threads(outer);
     if (status != FF_SUCCESS) /* loud: the run's finiteness checks stop it */
-        for (size_t i = 0; i < C->size1; i++)
-            for (size_t j = 0; j < C->size2; j++)
-                C->data[i * C->tda + j] = NAN;
+        gsl_matrix_float_set_all(C, NAN);
 }

@@ -1,7 +1,6 @@
 /* params_bf16.c - parameters converted to bf16 once per change (bf16.h). */
 #define _POSIX_C_SOURCE 200809L /* pthread_rwlock_t */
 #include "bf16.h"
-#include "ff/error.h"
 #include "ff/gemm.h"
 
 #include <pthread.h>
