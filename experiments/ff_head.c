@@ -260,14 +260,6 @@ static void head_start(head_run *h, const head_args *a)
     h->best_epoch = -1;
 }
 
-static void put(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, " %.6g", v);
-    else
-        fprintf(f, " -");
-}
-
 /* Score the head on a set and append the curve line; returns the softmax
  * accuracy in %. */
 static double record(head_run *h, int epoch, int set, const char *part)
@@ -277,8 +269,8 @@ static double record(head_run *h, int epoch, int set, const char *part)
     if (ff_eval_readout(h->x.net, h->logits, s->feat, s->rows, s->y, s->n, &r) != FF_SUCCESS)
         exp_die("internal: no readout of the %s set", s->set);
     fprintf(h->curve, "%d %s %s %zu", epoch, s->set, part, r.n);
-    put(h->curve, r.head_loss);
-    put(h->curve, 100.0 * r.softmax_acc);
+    exp_put_figure(h->curve, r.head_loss, 1);
+    exp_put_figure(h->curve, 100.0 * r.softmax_acc, 1);
     fprintf(h->curve, " %.2f\n", ff_system_seconds() - h->t0);
     return 100.0 * r.softmax_acc;
 }
@@ -350,14 +342,13 @@ static void write_config(FILE *f, const head_run *h, double seconds)
         snprintf(model_sha, sizeof model_sha, "unreadable");
     exp_source_commit(commit, sizeof commit);
     ff_system_cblas(cblas, sizeof cblas);
-    char units[32]; /* a local net has no one width (run.c) */
-    snprintf(units, sizeof units, o->local ? "-" : "%d", o->units);
+    char units[16];
     fprintf(f, "# key value: everything this head depended on\n");
     fprintf(f, "experiment paper-head\nsource_model %s\nsource_model_sha256 %s\n"
                "source_finished %d\nsource_experiment %s\nseed %lu\nlayers %d\nunits %s\n"
                "source_epochs %s\nreadout_from %d\nfeatures %zu\nfeature_pass %s\n",
             h->s.path, model_sha, h->s.ckpt->finished, h->s.experiment, o->seed, o->layers,
-            units, run_epochs ? run_epochs : "-", o->head_from, net->head.fan_in,
+            exp_units_text(units, o), run_epochs ? run_epochs : "-", o->head_from, net->head.fan_in,
             o->kind == EXP_PAPER_FF_SUP ? "neutral_label" : "raw_image");
     if (o->kind == EXP_PAPER_FF_SUP)
         fprintf(f, "neutral %g\n", o->neutral);
@@ -383,16 +374,9 @@ static void write_summary(FILE *f, const head_run *h, double seconds)
         fprintf(f, " %.2f %d %.2f", h->best, h->best_epoch, h->final);
     else
         fprintf(f, " - - -");
-    fprintf(f, " - - - %.2f %d", seconds, o->layers);
-    if (o->local) /* no one width, as run.c writes it */
-        fprintf(f, " -");
-    else
-        fprintf(f, " %d", o->units);
-    if (isfinite(h->test))
-        fprintf(f, " %.2f", h->test);
-    else
-        fprintf(f, " -");
-    fprintf(f, " - %s\n", exp_at_chance(h->final, h->x.net->n_classes) ? "chance" : "learned");
+    fprintf(f, " - - - %.2f", seconds);
+    exp_summary_paper_columns(f, o, h->test, NAN);
+    fprintf(f, " %s\n", exp_at_chance(h->final, h->x.net->n_classes) ? "chance" : "learned");
 }
 
 /* The three files, written under temporary names, then renamed together

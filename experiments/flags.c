@@ -519,10 +519,18 @@ void exp_flags_config(FILE *f, const exp_opts *o)
         for (char *c = key; (c = strchr(c, '-'));)
             *c = '_';
         value_text(value, sizeof value, o, g, 0);
-        if (o->local && !strcmp(g->name, "units")) /* no one width: the local net's lines */
-            snprintf(value, sizeof value, "-");
+        if (!strcmp(g->name, "units"))
+            snprintf(value, sizeof value, "%s", exp_units_text((char[16]){0}, o));
         fprintf(f, "%s %s\n", key, value);
     }
+}
+
+const char *exp_units_text(char buf[static 16], const exp_opts *o)
+{
+    if (o->local) /* every layer has its own: the local net's lines */
+        return "-";
+    snprintf(buf, 16, "%d", o->units);
+    return buf;
 }
 
 /* --local: the paper's local net (ff/paper.h) replaces the flags that shape

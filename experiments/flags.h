@@ -125,6 +125,10 @@ size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o);
  * for '-'), in the table's order, for every config flag whatever it
  * applies to; doubles with %g, booleans 0 or 1. */
 void exp_flags_config(FILE *f, const exp_opts *o);
+/* The run's width as config.txt and summary.tsv write it: '-' for a net of
+ * locally connected layers, which has no one width.  Returns buf or a
+ * literal. */
+const char *exp_units_text(char buf[static 16], const exp_opts *o);
 
 /* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */
 int exp_kind_of(const char *name);

@@ -474,7 +474,7 @@ static void put_acc(FILE *f, double v)
         fprintf(f, " -");
 }
 
-static void put(FILE *f, double v, int ok)
+void exp_put_figure(FILE *f, double v, int ok)
 {
     if (ok && isfinite(v))
         fprintf(f, " %.6g", v);
@@ -487,10 +487,10 @@ void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_re
 {
     fprintf(f, "%d %s %s %zu", epoch, e->set, e->part, r->n);
     for (int l = 0; l < n_layers; l++)
-        put(f, r->loss[l], e->ff_losses);
-    put(f, r->head_loss, 1);
-    put(f, 100.0 * r->softmax_acc, 1);
-    put(f, 100.0 * r->goodness_acc, e->c.goodness);
+        exp_put_figure(f, r->loss[l], e->ff_losses);
+    exp_put_figure(f, r->head_loss, 1);
+    exp_put_figure(f, 100.0 * r->softmax_acc, 1);
+    exp_put_figure(f, 100.0 * r->goodness_acc, e->c.goodness);
 }
 
 void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_eval_result *r)
@@ -590,6 +590,15 @@ void exp_summary_header(FILE *f, int paper)
     fprintf(f, "# experiment model seed epochs softmax_best softmax_best_epoch softmax_final "
                "goodness_best goodness_best_epoch goodness_final seconds%s status\n",
             paper ? " layers units test_softmax test_goodness" : "");
+}
+
+void exp_summary_paper_columns(FILE *f, const exp_opts *o, double test_softmax,
+                               double test_goodness)
+{
+    char units[16];
+    fprintf(f, " %d %s", o->layers, exp_units_text(units, o));
+    put_acc(f, test_softmax);
+    put_acc(f, test_goodness);
 }
 
 int exp_outfiles_close(ff_outfile *const *set, size_t n)
@@ -722,15 +731,8 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     else
         fprintf(sum.f, " - - -");
     fprintf(sum.f, " %.2f", seconds);
-    if (paper) {
-        fprintf(sum.f, " %d", o->layers);
-        if (o->local) /* no one width */
-            fprintf(sum.f, " -");
-        else
-            fprintf(sum.f, " %d", o->units);
-        put_acc(sum.f, run->test_soft);
-        put_acc(sum.f, good ? run->test_good : NAN);
-    }
+    if (paper)
+        exp_summary_paper_columns(sum.f, o, run->test_soft, good ? run->test_good : NAN);
     /* a run that learned nothing says so (for example an --lr far too large) */
     const int chance = exp_at_chance(final_acc(run), net->n_classes);
     fprintf(sum.f, " %s\n", chance ? "chance" : "learned");

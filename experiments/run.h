@@ -130,6 +130,9 @@ void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_ev
 void exp_curve_header(FILE *f, int n_layers);
 void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_result *r,
                     int n_layers);
+/* A figure of a curve line, " %.6g", or " -" when there is none (not ok,
+ * or not finite). */
+void exp_put_figure(FILE *f, double v, int ok);
 /* Write the model, config and summary, rename all into place together,
  * remove the checkpoint. */
 void exp_run_finish(exp_run *run, size_t ws_bytes);
@@ -141,6 +144,10 @@ int exp_at_chance(double acc, size_t k);
 /* summary.tsv's header line (the paper's columns too if paper); the
  * programs that write one (the runs, ff_head) share its columns. */
 void exp_summary_header(FILE *f, int paper);
+/* The paper's columns of a summary.tsv row, after seconds: layers, units
+ * (exp_units_text), test_softmax and test_goodness ('-' where NAN). */
+void exp_summary_paper_columns(FILE *f, const exp_opts *o, double test_softmax,
+                               double test_goodness);
 /* Close every file of set (written under its temporary name); if one
  * fails, abort them all (none is left) and return 0. */
 int exp_outfiles_close(ff_outfile *const *set, size_t n);

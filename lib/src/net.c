@@ -1,5 +1,6 @@
 /* net.c - building a net, its readout head, and its workspaces. */
 #include "ff/net.h"
+#include "arena.h"
 #include "bf16.h"
 #include "ff/error.h"
 #include "parallel.h"
@@ -220,21 +221,6 @@ void ff_net_head_weight_grad_add(const ff_net *net, float *grad, const float *he
     head_weight_grad(net, grad, head_in, dlogits, B, cap, alpha, 1.0f);
 }
 
-/* A bump allocator: one block carved into the workspace's arrays, so a
- * workspace is a single malloc and its size is known exactly. */
-typedef struct {
-    char *base;
-    size_t used, size;
-} arena;
-
-static void *carve(arena *a, size_t bytes)
-{
-    bytes = (bytes + 63) & ~(size_t)63;
-    void *p = a->base ? a->base + a->used : NULL;
-    a->used += bytes;
-    return p;
-}
-
 static size_t max_cols(const ff_net *net, size_t cap)
 {
     size_t m = 0;
@@ -271,8 +257,7 @@ ff_ff_workspace *ff_ff_workspace_alloc(const ff_net *net, size_t cap)
         return NULL;
     arena a = {0};
     ff_layout(ws, &a, net, cap);
-    a = (arena){.base = aligned_alloc(64, a.used), .size = a.used};
-    if (!a.base) {
+    if (!arena_commit(&a)) {
         free(ws);
         return NULL;
     }
@@ -327,8 +312,7 @@ ff_bp_workspace *ff_bp_workspace_alloc(const ff_net *net, size_t cap)
         return NULL;
     arena a = {0};
     bp_layout(ws, &a, net, cap);
-    a = (arena){.base = aligned_alloc(64, a.used), .size = a.used};
-    if (!a.base) {
+    if (!arena_commit(&a)) {
         free(ws);
         return NULL;
     }

@@ -3,6 +3,7 @@
 #include "ff/dataset.h"
 #include "ff/error.h"
 #include "ff/objective.h"
+#include "arena.h"
 #include "label_variants.h"
 
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct ff_paper {
     size_t rows;         /* rows of the last pass whose readout and logits are in ws */
     size_t n_peer;       /* floats in peer */
     size_t bytes;
+    void *mem;           /* the one block all the arrays above are carved from */
 };
 
 ff_ff_rule ff_paper_rule(const ff_paper_config *c)
@@ -39,55 +41,63 @@ ff_ff_rule ff_paper_rule(const ff_paper_config *c)
                         .opt = FF_OPT_SGD, .sgd = c->ff};
 }
 
+/* Lay out the trainer in `a` (arena.h): 2 cap rows, or K unit images. */
+static void paper_layout(ff_paper *p, arena *a, const ff_net *net)
+{
+    const size_t F = sizeof(float), cap = p->cap, W = net->width, D = p->D;
+    const size_t K = net->n_classes, N0 = net->layer[0].n_out;
+    size_t cols = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        size_t n = ff_layer_cols_size(&net->layer[l], 2 * cap > K ? 2 * cap : K);
+        cols = n > cols ? n : cols;
+    }
+    ff_ff_workspace *ws = &p->ws;
+    ws->cap = 2 * cap;
+    p->x = carve(a, 2 * cap * D * F);
+    ws->act[0] = carve(a, 2 * cap * W * F);
+    ws->act[1] = carve(a, 2 * cap * W * F);
+    ws->cols = carve(a, cols * F);
+    ws->dz = carve(a, 2 * cap * W * F);
+    p->peer = carve(a, p->n_peer * F);
+    ws->scale = carve(a, 2 * cap * F);
+    ws->head_in = carve(a, 2 * cap * net->head.fan_in * F);
+    ws->logits = carve(a, cap * K * F);
+    ws->dlogits = carve(a, cap * K * F);
+    p->neg_label = carve(a, cap * sizeof(int));
+    p->zraw = carve(a, cap * N0 * F);
+    p->zbase = carve(a, cap * N0 * F);
+    p->resp = carve(a, K * N0 * F);
+    p->unit = carve(a, K * D * F);
+    p->x0ss = carve(a, cap * sizeof(double));
+}
+
 ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c)
 {
     ff_paper *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    const size_t W = net->width, D = net->layer[0].n_in, K = net->n_classes;
-    size_t cols = 0, units = 0;
-    for (size_t l = 0; l < net->n_layers; l++) { /* 2 cap rows, or K unit images */
-        size_t n = ff_layer_cols_size(&net->layer[l], 2 * cap > K ? 2 * cap : K);
-        cols = n > cols ? n : cols;
-        units += net->layer[l].n_out;
-    }
+    const size_t D = net->layer[0].n_in, K = net->n_classes;
     p->c = *c;
     p->rule = ff_paper_rule(c);
     p->cap = cap;
-    p->n_peer = units;
     p->D = D;
-    ff_ff_workspace *ws = &p->ws;
-    ws->cap = 2 * cap;
-    size_t floats = 0;
-#define GRAB(ptr, n) (ptr = malloc((n) * sizeof *(ptr)), floats += (n), ptr != NULL)
-    int ok = 1;
-    ok &= GRAB(p->x, 2 * cap * D);
-    ok &= GRAB(ws->act[0], 2 * cap * W);
-    ok &= GRAB(ws->act[1], 2 * cap * W);
-    ok &= GRAB(ws->cols, cols ? cols : 1);
-    ok &= GRAB(ws->dz, 2 * cap * W);
-    ok &= GRAB(p->peer, units);
-    ok &= GRAB(ws->scale, 2 * cap);
-    ok &= GRAB(ws->head_in, 2 * cap * net->head.fan_in);
-    ok &= GRAB(ws->logits, cap * K);
-    ok &= GRAB(ws->dlogits, cap * K);
-    ok &= (p->neg_label = malloc(cap * sizeof *p->neg_label)) != NULL;
-    const size_t N0 = net->layer[0].n_out;
-    ok &= GRAB(p->zraw, cap * N0);
-    ok &= GRAB(p->zbase, cap * N0);
-    ok &= GRAB(p->resp, K * N0);
-    ok &= (p->unit = calloc(K * D, sizeof *p->unit)) != NULL;
-    ok &= (p->x0ss = malloc(cap * sizeof *p->x0ss)) != NULL;
-#undef GRAB
-    if (!ok) {
-        ff_paper_free(p);
+    for (size_t l = 0; l < net->n_layers; l++)
+        p->n_peer += net->layer[l].n_out;
+    arena a = {0};
+    paper_layout(p, &a, net);
+    if (!arena_commit(&a)) {
+        free(p);
         return NULL;
     }
-    p->bytes = (floats + K * D + net->n_params) * sizeof(float) + cap * sizeof(int) +
-               cap * sizeof(double);
+    paper_layout(p, &a, net);
+    p->mem = a.base;
+    /* with the net's smoothed gradient, which SGD updates in place of a
+     * gradient of the trainer's own */
+    p->bytes = a.used + net->n_params * sizeof(float);
+    memset(p->unit, 0, K * D * sizeof *p->unit);
     for (size_t k = 0; k < K; k++)
         p->unit[k * D + k] = 1.0f;
-    for (size_t u = 0; u < units; u++)
+    for (size_t u = 0; u < p->n_peer; u++)
         p->peer[u] = c->peer_init;
     return p;
 }
@@ -96,22 +106,7 @@ void ff_paper_free(ff_paper *p)
 {
     if (!p)
         return;
-    free(p->x);
-    free(p->ws.act[0]);
-    free(p->ws.act[1]);
-    free(p->ws.cols);
-    free(p->ws.dz);
-    free(p->peer);
-    free(p->ws.scale);
-    free(p->ws.head_in);
-    free(p->ws.logits);
-    free(p->ws.dlogits);
-    free(p->neg_label);
-    free(p->zraw);
-    free(p->zbase);
-    free(p->unit);
-    free(p->resp);
-    free(p->x0ss);
+    free(p->mem);
     free(p);
 }
 

@@ -1,6 +1,7 @@
 /* recurrent.c - the paper's recurrent net with top-down connections; see
  * recurrent.h. */
 #include "ff/recurrent.h"
+#include "arena.h"
 #include "bf16.h"
 #include "ff/error.h"
 #include "ff/objective.h"
@@ -108,22 +109,6 @@ int ff_rec_restore(const ff_ckpt *c, ff_rec *rec)
     memcpy(rec->w, data, n);
     ff_bf16_changed(rec->w, rec->n_down);
     return FF_SUCCESS;
-}
-
-/* ---- one allocation per object: a bump allocator, sized by a first pass
- * with no base (as net.c's workspaces) ---- */
-
-typedef struct {
-    char *base;
-    size_t used;
-} arena;
-
-static void *carve(arena *a, size_t bytes)
-{
-    bytes = (bytes + 63) & ~(size_t)63;
-    void *p = a->base ? a->base + a->used : NULL;
-    a->used += bytes;
-    return p;
 }
 
 /* ---- the dynamics, shared by training and the readout ---- */
@@ -386,8 +371,7 @@ ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_pap
         t->n_peer += net->layer[l].n_out;
     arena a = {0};
     trainer_layout(t, &a, net, cap);
-    a = (arena){.base = aligned_alloc(64, a.used)};
-    if (!a.base) {
+    if (!arena_commit(&a)) {
         free(t);
         return NULL;
     }
@@ -541,9 +525,9 @@ ff_rec_eval_workspace *ff_rec_eval_workspace_alloc(const ff_rec *rec, size_t cap
     ws->cap = ws->P * K;
     arena a = {0};
     eval_layout(ws, &a, rec->net);
-    a = (arena){.base = aligned_alloc(64, a.used)};
+    const int ok = arena_commit(&a);
     ws->plain = ff_eval_workspace_alloc(rec->net, cap);
-    if (!a.base || !ws->plain) {
+    if (!ok || !ws->plain) {
         free(a.base);
         ff_eval_workspace_free(ws->plain);
         free(ws);
