@@ -4,7 +4,7 @@
  * between layers, softmax head on layers 2-4's normalised activities),
  * trained end to end by backpropagation on the positive training images
  * (digits 0-4, raw), Adam 1e-4, 20 epochs.  See
- * ../shared/spec/seed-protocol.md, "BP baseline". */
+ * docs/seed-protocol.md, "BP baseline". */
 #include "common.h"
 
 int main(int argc, char **argv)

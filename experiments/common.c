@@ -100,8 +100,9 @@ ff_net *exp_build_net(const exp_opts *o, gsl_rng *r)
 
 ff_pipeline *exp_ff_trainer(const exp_opts *o, ff_net *net, const ff_train_config *c)
 {
-    /* layer 1 alone on stage 0: it holds most of the work (784 inputs) */
-    size_t split = o->stages == 2 && net->head_from >= 1 && net->n_layers > 1 ? 1 : 0;
+    /* layer 1 alone on stage 0: it holds most of the work (784 inputs);
+     * exp_parse allows 2 stages only where there are layers above it */
+    size_t split = o->stages == 2 ? 1 : 0;
     ff_pipeline *p;
     int status = ff_pipeline_alloc(&p, net, (size_t)o->batch, split, c);
     if (status != FF_SUCCESS)
@@ -217,11 +218,4 @@ size_t exp_train_subset(const ff_dataset *train)
 int exp_eval_due(const exp_opts *o, int epoch)
 {
     return epoch % o->eval_every == 0 || epoch == o->epochs - 1;
-}
-
-void exp_paper_step(int status, size_t B)
-{
-    if (status != FF_SUCCESS)
-        exp_die("the paper step refused the net (it needs RMS-normalised input) or a batch of "
-                "%zu", B);
 }

@@ -91,10 +91,6 @@ size_t exp_eval_cap(const exp_opts *o);
 /* Whether to evaluate after epoch e (0-based): every eval_every, and last. */
 int exp_eval_due(const exp_opts *o, int epoch);
 
-/* The paper's programs: stop if a call of their training step (paper.h, on
- * batches of B) returned other than FF_SUCCESS. */
-void exp_paper_step(int status, size_t B);
-
 /* The run's configuration, as text: one "experiment NAME" line, then every
  * flag that shapes its results ("--flag value", or "--flag" alone), in a
  * fixed order (exp_flags_identity), then the data's SHA-256 ("sha256 FILE

@@ -337,11 +337,9 @@ static void write_config(FILE *f, const head_run *h, double seconds)
     const exp_data *d = &h->x.d;
     const ff_net *net = h->x.net;
     const char *run_epochs = exp_saved_flag(&h->s, "--epochs");
-    char model_sha[65], commit[128], cblas[1024];
+    char model_sha[65];
     if (ff_sha256_file(model_sha, h->s.path) != FF_SUCCESS)
         snprintf(model_sha, sizeof model_sha, "unreadable");
-    exp_source_commit(commit, sizeof commit);
-    ff_system_cblas(cblas, sizeof cblas);
     char units[16];
     fprintf(f, "# key value: everything this head depended on\n");
     fprintf(f, "experiment paper-head\nsource_model %s\nsource_model_sha256 %s\n"
@@ -361,8 +359,8 @@ static void write_config(FILE *f, const head_run *h, double seconds)
             h->n_train, h->set[TRAIN].n, h->set[VAL].n, d->test->n, h->set[TEST].feat != NULL);
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
-    fprintf(f, "compiler %s\ncblas %s\ncommit %s\nseconds_features %.2f\nseconds %.2f\n",
-            ff_system_compiler(), cblas, commit, h->t_features, seconds);
+    exp_write_provenance(f);
+    fprintf(f, "seconds_features %.2f\nseconds %.2f\n", h->t_features, seconds);
 }
 
 static void write_summary(FILE *f, const head_run *h, double seconds)

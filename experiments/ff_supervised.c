@@ -6,7 +6,7 @@
  * the whole negative pass, in the same batch order every epoch.  The softmax
  * head learns on the positive batches; prediction by the head (neutral 0.2
  * overlay) and by goodness (best of the 5 overlays).  See
- * ../shared/spec/seed-protocol.md, reproduced in the report. */
+ * docs/seed-protocol.md, reproduced in the report. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * labels of the positive batches from the normalised activities.  The
  * goodness readout (best of the 5 label overlays) is reported as the seed
  * did; the net never saw an overlay, so it should sit near chance.  See
- * ../shared/spec/seed-protocol.md. */
+ * docs/seed-protocol.md. */
 #include "common.h"
 
 int main(int argc, char **argv)

@@ -571,6 +571,18 @@ static void finish(exp_opts *o, const unsigned char *given)
         local_net(o, given);
     if (o->head_from > o->layers)
         exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
+    /* two stages put layer 1 on one thread and the layers above it, up to
+     * the readout's, on the other (common.c): without such layers there is
+     * one stage, and the run records it */
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        if (strcmp(flags[i].name, "stages") || !applies(&flags[i], o->kind) || o->stages != 2 ||
+            (o->layers >= 2 && o->head_from >= 2))
+            continue;
+        if (given[i])
+            exp_die("--stages 2 needs --layers 2 or more and --readout-from 2 or more "
+                    "(layer 1 alone on the first stage): give --stages 1");
+        o->stages = 1;
+    }
     if (!o->out[0]) {
         char seed[32];
         snprintf(seed, sizeof seed, "%lu", o->seed);

@@ -21,7 +21,7 @@
  * goodness averaged over iterations --readout-first .. --readout-last
  * (3 .. 5); the softmax head on the bottom-up pass beside it.  The paper
  * reports 1.31% test error after 60 epochs.  See
- * ../shared/spec/paper-protocol.md. */
+ * docs/paper-protocol.md. */
 #include "common.h"
 #include "ff/recurrent.h"
 
@@ -77,15 +77,16 @@ int main(int argc, char **argv)
             const float *xb = train->x + i * D;
             const int *yb = train->y + i;
             /* time 0, and the head's probabilities of the classes on it */
-            exp_paper_step(ff_rec_bottom_up(rec, trainer, xb, B), B);
+            exp_check(ff_rec_bottom_up(rec, trainer, xb, B), "ff_rec_bottom_up");
             /* each image's negative label: a wrong class, in proportion to them */
             ff_neg_labels_hard(neg, ff_rec_logits(trainer), yb, B, K, x.rng);
-            exp_paper_step(ff_rec_train_head(rec, trainer, yb, B, gain, loss), B);
+            exp_check(ff_rec_train_head(rec, trainer, yb, B, gain, loss),
+                      "ff_rec_train_head");
             /* the static video: true and negative labels at the top, every
              * layer's gradient at every iteration, then one step each */
             for (int t = 0; t < rc.iterations; t++)
-                exp_paper_step(ff_rec_iterate(rec, trainer, yb, neg, B, 1), B);
-            exp_paper_step(ff_rec_step(rec, trainer, gain, loss), B);
+                exp_check(ff_rec_iterate(rec, trainer, yb, neg, B, 1), "ff_rec_iterate");
+            exp_check(ff_rec_step(rec, trainer, gain, loss), "ff_rec_step");
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
         if (exp_eval_due(&x.o, epoch))

@@ -11,7 +11,7 @@
  * the softmax head on the neutral pass.  With --jitter N, every training
  * image is shifted by up to N pixels, afresh each epoch, before the label
  * goes in (the paper's jittered data, N = 2).
- * See ../shared/spec/paper-protocol.md. */
+ * See docs/paper-protocol.md. */
 #include <stdlib.h>
 
 #include "common.h"
@@ -47,14 +47,16 @@ int main(int argc, char **argv)
                 ff_jitter(jittered, xb, B, train->h, train->w, x.o.jitter, x.rng);
                 xb = jittered;
             }
-            exp_paper_step(ff_paper_neutral(x.net, trainer, xb, B), B);
+            exp_check(ff_paper_neutral(x.net, trainer, xb, B), "ff_paper_neutral");
             /* each image's negative label, from the neutral pass's softmax */
             if (x.o.uniform_negatives)
                 ff_neg_labels_wrong(neg, yb, B, K, x.rng);
             else
                 ff_neg_labels_hard(neg, ff_paper_logits(trainer), yb, B, K, x.rng);
-            exp_paper_step(ff_paper_train_head(x.net, trainer, yb, B, gain, loss), B);
-            exp_paper_step(ff_paper_step_labels(x.net, trainer, xb, yb, neg, B, gain, loss), B);
+            exp_check(ff_paper_train_head(x.net, trainer, yb, B, gain, loss),
+                      "ff_paper_train_head");
+            exp_check(ff_paper_step_labels(x.net, trainer, xb, yb, neg, B, gain, loss),
+                      "ff_paper_step_labels");
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

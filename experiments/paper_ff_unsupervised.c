@@ -9,7 +9,7 @@
  * last three hidden layers and learns the labels; its gradient stops at its
  * own weights.  Validation every --eval-every epochs, the test set once at
  * the end (not with --no-test); only the softmax readout applies.  See
- * ../shared/spec/paper-protocol.md, "Unsupervised FF". */
+ * docs/paper-protocol.md, "Unsupervised FF". */
 #include <stdlib.h>
 
 #include "common.h"
@@ -39,9 +39,10 @@ int main(int argc, char **argv)
         while (exp_run_next(&run, epoch, &i, B, train->n)) {
             ff_neg_hybrid_images(neg, train, B, x.o.blur_passes, x.o.distinct_classes, x.rng,
                                  mask_ws);
-            exp_paper_step(ff_paper_step_images(x.net, trainer, train->x + i * D, neg, B, gain,
-                                                loss), B);
-            exp_paper_step(ff_paper_train_head(x.net, trainer, train->y + i, B, gain, loss), B);
+            exp_check(ff_paper_step_images(x.net, trainer, train->x + i * D, neg, B, gain, loss),
+                      "ff_paper_step_images");
+            exp_check(ff_paper_train_head(x.net, trainer, train->y + i, B, gain, loss),
+                      "ff_paper_train_head");
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

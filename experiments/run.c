@@ -14,6 +14,7 @@
 #include "ff/error.h"
 #include "ff/gemm.h"
 #include "ff/system.h"
+#include "source_commit.h"
 
 /* The run whose temporary curve exp_die removes, and the signal that
  * asked the run to stop (0: none). */
@@ -546,21 +547,6 @@ void exp_run_test(exp_run *run, ff_eval_workspace *ews)
     evaluate(run, ews, run->o->epochs - 1, e, exp_evaluations(run->x, NULL, NULL, 1, e));
 }
 
-void exp_source_commit(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown");
-    FILE *p = popen("cd '" FF_SOURCE_DIR "' 2>/dev/null && c=$(git rev-parse HEAD 2>/dev/null) && "
-                    "{ git diff --quiet HEAD -- . ':(exclude)results' ':(exclude)report' "
-                    "2>/dev/null && echo \"$c\" || echo \"$c-dirty\"; }", "r");
-    if (!p)
-        return;
-    if (fgets(buf, (int)len, p))
-        buf[strcspn(buf, "\n")] = 0;
-    else
-        snprintf(buf, len, "unknown");
-    pclose(p);
-}
-
 /* config.txt's normalisation between layers */
 static const char *norm_text(const exp_opts *o)
 {
@@ -583,6 +569,16 @@ static void cpu_model(char *buf, size_t len)
         }
     }
     fclose(f);
+}
+
+void exp_write_provenance(FILE *f)
+{
+    char cblas[1024], gemm[1024], cpu[256];
+    ff_system_cblas(cblas, sizeof cblas);
+    cpu_model(cpu, sizeof cpu);
+    fprintf(f, "compiler %s\ncblas %s\ngemm %s %s\ncpu %s\ncommit %s\n", ff_system_compiler(),
+            cblas, ff_gemm_name(ff_gemm_current()),
+            ff_gemm_describe(ff_gemm_current(), gemm, sizeof gemm), cpu, FF_SOURCE_COMMIT);
 }
 
 void exp_summary_header(FILE *f, int paper)
@@ -648,10 +644,6 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     require_finite(run, "after the last epoch");
     write_state(run, staged, 1);
 
-    char commit[128], cblas[1024], cpu[256];
-    exp_source_commit(commit, sizeof commit);
-    ff_system_cblas(cblas, sizeof cblas);
-    cpu_model(cpu, sizeof cpu);
 
     ff_outfile cfg;
     open_result(&cfg, o, "config.txt");
@@ -711,10 +703,8 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
-    char gemm[1024];
-    fprintf(f, "compiler %s\ncblas %s\ngemm %s %s\ncpu %s\ncommit %s\nseconds %.2f\n",
-            ff_system_compiler(), cblas, ff_gemm_name(ff_gemm_current()),
-            ff_gemm_describe(ff_gemm_current(), gemm, sizeof gemm), cpu, commit, seconds);
+    exp_write_provenance(f);
+    fprintf(f, "seconds %.2f\n", seconds);
 
     ff_outfile sum;
     open_result(&sum, o, "summary.tsv");

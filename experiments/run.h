@@ -159,9 +159,11 @@ void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out);
  * if one cannot be created or exists and is not a directory. */
 void exp_mkdirs(const char *path);
 
-/* The commit the sources were built from, "-dirty" when a tracked file
- * other than a result (results/, report/) differs from it; "unknown"
- * without git.  At most len bytes, NUL-terminated. */
-void exp_source_commit(char *buf, size_t len);
+/* config.txt's provenance lines: "compiler", "cblas", "gemm" (the product
+ * backend and what it runs on), "cpu", and "commit": the commit the
+ * sources were at when the programs were built, "-dirty" when a tracked
+ * file other than a result (results/, report/) differed from it, "unknown"
+ * without git (experiments/source-commit.cmake). */
+void exp_write_provenance(FILE *f);
 
 #endif

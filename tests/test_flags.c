@@ -504,6 +504,11 @@ static void test_config(void)
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.2\nneutral 0.3\nseed 1\nthreads 1\n"
          "precision fp32\nstages 1\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+        /* layer 1 only below the readout: one stage, recorded so */
+        {EXP_FF_SUP, {"--layers", "2", "--readout-from", "1"},
+         "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 2\nunits 64\n"
+         "readout_from 1\nlr 0.0001\nlr_head 0.0001\ntheta 0.1\nneutral 0.2\nseed 1\nthreads 1\n"
+         "precision fp32\nstages 1\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
         {EXP_PAPER_FF_UNSUP, {"--seed", "5"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.01\nlr_head 0.1\ntheta 0.1\nneutral 0.1\nseed 5\nthreads 1\n"
@@ -610,6 +615,9 @@ static void test_refusals(void)
          "ff_unsupervised: error: --inject-stop: '-1' is not an integer in [0, 1073741824]\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--readout-from", "5", "--layers", "4"}, 1,
          "ff_unsupervised: error: --readout-from 5 exceeds --layers 4\n"},
+        {EXP_FF_SUP, "ff_supervised", {"--readout-from", "1", "--stages", "2"}, 1,
+         "ff_supervised: error: --stages 2 needs --layers 2 or more and --readout-from 2 or more "
+         "(layer 1 alone on the first stage): give --stages 1\n"},
         {EXP_PAPER_BP, "paper_bp", {"--val-split", "0", "--no-test"}, 1,
          "paper_bp: error: --val-split 0 with --no-test evaluates nothing held out (drop one of "
          "them)\n"},

@@ -3,7 +3,7 @@
  *
  *  (a) ff_sgd_step, after its half 1 (g += (1 - m) grad), against the
  *      update rule of optim.h and
- *      ../shared/spec/paper-protocol.md ("Update"), written out in double;
+ *      docs/paper-protocol.md ("Update"), written out in double;
  *      ff_lr_gain against the schedule's values worked out by hand;
  *  (b) ff_layer_weight_grad_add (adds alpha times ff_layer_weight_grad),
  *      ff_layer_init_randn (N(0, 1/fan_in) statistics, zero biases) and

@@ -91,9 +91,7 @@ ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c
     }
     paper_layout(p, &a, net);
     p->mem = a.base;
-    /* with the net's smoothed gradient, which SGD updates in place of a
-     * gradient of the trainer's own */
-    p->bytes = a.used + net->n_params * sizeof(float);
+    p->bytes = a.used;
     memset(p->unit, 0, K * D * sizeof *p->unit);
     for (size_t k = 0; k < K; k++)
         p->unit[k * D + k] = 1.0f;

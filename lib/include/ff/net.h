@@ -85,7 +85,9 @@ void ff_net_init_randn(ff_net *net, gsl_rng *r);
 size_t ff_net_param_offset(const ff_net *net, size_t l);
 
 /* The softmax head: logits (B, K) = [blocks of head_in] W + b, where head_in
- * holds layer l's (B, n_out_l) block at head_in + B * head_off[l]. */
+ * holds layer l's (B, n_out_l) block at head_in + cap * head_off[l]: the
+ * blocks are laid out for cap rows (the workspace's), of which the first
+ * B <= cap are used.  The two gradients read head_in the same way. */
 void ff_net_head_forward(const ff_net *net, float *logits, const float *head_in,
                          size_t B, size_t cap);
 /* grad (head.n_params) = the head's weight gradient from dlogits (B, K). */

@@ -1,6 +1,6 @@
 /* paper.h - FF as the paper's reference code trains it.
  *
- * Hinton's released Matlab code (ffnew.m; ../shared/spec/paper-protocol.md)
+ * Hinton's released Matlab code (ffnew.m; docs/paper-protocol.md)
  * differs from the seed in every choice but the idea: all ten digits, the
  * label in the first ten pixels, RMS normalisation of the input and between
  * layers, threshold = layer width, peer normalisation, momentum SGD with
@@ -78,8 +78,8 @@ void ff_paper_free(ff_paper *p);
  * between batches, which a checkpoint keeps besides the net (its
  * parameters and optimiser state) and the generator. */
 float *ff_paper_peer_means(ff_paper *p, size_t *n);
-/* Bytes of training memory: the trainer's buffers, and the smoothed
- * gradients it keeps in the net's optimiser state (n_params floats). */
+/* Bytes of the trainer's buffers (one block), as every trainer counts its
+ * workspace: the net's parameters and optimiser state are not included. */
 size_t ff_paper_bytes(const ff_paper *p);
 /* The trainer's room for a batch's negative labels (cap ints), for the
  * negatives' draw (negatives.h) and ff_paper_step_labels. */

@@ -152,7 +152,9 @@ void ff_rec_trainer_free(ff_rec_trainer *t);
  * widths, *n), starting at pc->peer_init: the trainer's state between
  * batches, which a checkpoint keeps. */
 float *ff_rec_peer_means(ff_rec_trainer *t, size_t *n);
-/* Bytes of the trainer's buffers. */
+/* Bytes of the trainer's buffers (one block); as ff_paper_bytes, the
+ * net's and the top-down weights' parameters and optimiser state are not
+ * included. */
 size_t ff_rec_trainer_bytes(const ff_rec_trainer *t);
 /* Room for a batch's negative labels (cap ints). */
 int *ff_rec_neg_labels(ff_rec_trainer *t);
