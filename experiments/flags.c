@@ -13,34 +13,36 @@
 #include "ff/net.h"
 
 const exp_spec exp_specs[EXP_N] = {
-    [EXP_BP] = {"bp", "Backpropagation baseline on MNIST, seed protocol: digits 0-4."},
-    [EXP_FF_SUP] = {"ff-sup",
-                    "Supervised Forward-Forward (label overlaid on the image) on MNIST, seed\n"
-                    "protocol: positive digits 0-4, negative 5-9."},
-    [EXP_FF_UNSUP] = {"ff-unsup",
-                      "Unsupervised Forward-Forward (real digits vs other digits) on MNIST, seed\n"
-                      "protocol: positive digits 0-4, negative 5-9."},
-    [EXP_PAPER_BP] = {"paper-bp",
-                      "Backpropagation baseline, paper scale: all ten digits, 50,000 training /\n"
-                      "10,000 validation / 10,000 test images."},
+    [EXP_BP] = {.name = "bp",
+                .title = "Backpropagation baseline on MNIST, seed protocol: digits 0-4."},
+    [EXP_FF_SUP] = {.name = "ff-sup", .ff = 1,
+                    .title = "Supervised Forward-Forward (label overlaid on the image) on MNIST, "
+                             "seed\nprotocol: positive digits 0-4, negative 5-9."},
+    [EXP_FF_UNSUP] = {.name = "ff-unsup", .ff = 1,
+                      .title = "Unsupervised Forward-Forward (real digits vs other digits) on "
+                               "MNIST, seed\nprotocol: positive digits 0-4, negative 5-9."},
+    [EXP_PAPER_BP] = {.name = "paper-bp", .paper = 1,
+                      .title = "Backpropagation baseline, paper scale: all ten digits, 50,000 "
+                               "training /\n10,000 validation / 10,000 test images."},
     [EXP_PAPER_FF_SUP] = {
-        "paper-ff-sup",
-        "Supervised Forward-Forward as the paper's reference code trains it: all ten\n"
-        "digits, 50,000 training / 10,000 validation / 10,000 test images, RMS\n"
-        "normalisation, threshold = layer width, peer normalisation, momentum SGD,\n"
-        "hard negative labels; test error by goodness and by the softmax head."},
+        .name = "paper-ff-sup", .paper = 1, .ff = 1,
+        .title = "Supervised Forward-Forward as the paper's reference code trains it: all ten\n"
+                 "digits, 50,000 training / 10,000 validation / 10,000 test images, RMS\n"
+                 "normalisation, threshold = layer width, peer normalisation, momentum SGD,\n"
+                 "hard negative labels; test error by goodness and by the softmax head."},
     [EXP_PAPER_FF_UNSUP] = {
-        "paper-ff-unsup",
-        "Unsupervised Forward-Forward, paper section 3.2: real digits against hybrid\n"
-        "images of two digits, no labels in the FF layers; a linear softmax on the\n"
-        "normalised activities of the last three layers; 50,000 / 10,000 / 10,000."},
+        .name = "paper-ff-unsup", .paper = 1, .ff = 1,
+        .title = "Unsupervised Forward-Forward, paper section 3.2: real digits against hybrid\n"
+                 "images of two digits, no labels in the FF layers; a linear softmax on the\n"
+                 "normalised activities of the last three layers; 50,000 / 10,000 / 10,000."},
     [EXP_PAPER_FF_REC] = {
-        "paper-ff-recurrent",
-        "Recurrent Forward-Forward with top-down connections, paper section 3.4: the image\n"
-        "as a static video, hidden layers updated synchronously from the normalised layers\n"
-        "below and above, damped; the label at the top; hard negative labels from a\n"
-        "softmax head on the bottom-up pass; test error by goodness averaged over\n"
-        "iterations; 50,000 training / 10,000 validation / 10,000 test images."},
+        .name = "paper-ff-recurrent", .paper = 1, .ff = 1,
+        .title = "Recurrent Forward-Forward with top-down connections, paper section 3.4: the "
+                 "image\nas a static video, hidden layers updated synchronously from the "
+                 "normalised layers\nbelow and above, damped; the label at the top; hard "
+                 "negative labels from a\nsoftmax head on the bottom-up pass; test error by "
+                 "goodness averaged over\niterations; 50,000 training / 10,000 validation / "
+                 "10,000 test images."},
 };
 
 /* One flag. */

@@ -25,7 +25,7 @@
  *   3. the code that uses the value.
  * Adding an experiment:
  *   1. its kind in exp_kind, before EXP_N;
- *   2. its name and title in exp_specs (flags.c);
+ *   2. its name, title and traits in exp_specs (flags.c);
  *   3. its column in every row: EACH() then takes one argument more, and
  *      the compiler names every row that lacks it; the masks (ALL_EXP,
  *      PAPER_FF, ...) say which flags apply to it;
@@ -44,16 +44,21 @@ typedef enum {
     EXP_PAPER_BP, EXP_PAPER_FF_SUP, EXP_PAPER_FF_UNSUP, EXP_PAPER_FF_REC,
     EXP_N
 } exp_kind;
-#define EXP_PAPER(kind) ((kind) >= EXP_PAPER_BP)
-#define EXP_PAPER_FF(kind) ((kind) >= EXP_PAPER_FF_SUP)
 
 /* An experiment: the name its results and its identity carry ("bp",
- * "ff-sup", "paper-ff-unsup", ...) and what its --help says it does. */
+ * "ff-sup", "paper-ff-unsup", ...), what its --help says it does, and
+ * the two traits the shared code reads: the protocol (paper: all ten
+ * digits, the 50,000 / 10,000 / 10,000 split, the reference code's
+ * initialisation and normalisation; else the seed's), and whether it
+ * trains by FF. */
 typedef struct {
     const char *name;
     const char *title;
+    int paper, ff;
 } exp_spec;
 extern const exp_spec exp_specs[EXP_N];
+#define EXP_PAPER(kind) (exp_specs[kind].paper)
+#define EXP_PAPER_FF(kind) (exp_specs[kind].paper && exp_specs[kind].ff)
 
 /* The values of the flags (exp_parse); each field is one row of the table. */
 typedef struct {
