@@ -632,70 +632,80 @@ static void write_local_net(FILE *f, const ff_net *net)
     }
 }
 
-void exp_run_finish(exp_run *run, size_t ws_bytes)
+/* config.txt's optimiser line for Adam: FF_ADAM_KERAS's constants (optim.h) */
+static void adam_line(FILE *f, const char *decay)
+{
+    fprintf(f, "optimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7%s\n", decay);
+}
+
+/* config.txt's lines of the paper's FF protocol, from the configuration
+ * its trainers were given (exp_paper_config, exp_rec_config) */
+static void write_paper_ff_config(FILE *f, const exp_opts *o, const ff_net *net)
+{
+    const ff_paper_config p = exp_paper_config(o);
+    fprintf(f, "rng mt19937\noptimizer sgd momentum=%g weight_cost=%g "
+               "weight_cost_head=%g lr_decay=linear_after_half\n"
+               "normalisation rms tiny=exp(-100) input_too\ninit randn/sqrt(fan_in) head=0\n"
+               "threshold layer_width\npeer_normalisation lambda=%g decay=%g init=%g\n"
+               "negatives %s\nhead_bias %s\ndigits 0-9\n",
+            p.ff.momentum, p.ff.weight_cost, p.head.weight_cost, p.peer_lambda, p.peer_decay,
+            p.peer_init,
+            o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
+            : o->uniform_negatives        ? "uniform"
+                                          : "hard",
+            p.learn_head_bias ? "learned" : "fixed_at_zero");
+    fprintf(f, "blur_passes %d\n", o->blur_passes);
+    if (o->kind == EXP_PAPER_FF_SUP)
+        fprintf(f, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", o->jitter,
+                (2 * o->jitter + 1) * (2 * o->jitter + 1));
+    if (o->kind == EXP_PAPER_FF_UNSUP)
+        fprintf(f, "hybrid_pairs %s\n",
+                o->distinct_classes ? "distinct_classes" : "any_two_images");
+    if (o->kind == EXP_PAPER_FF_REC) { /* ff/recurrent.h */
+        const ff_rec_config rc = exp_rec_config(o);
+        /* each layer's from the layer above, the top's from the label */
+        size_t down = 0;
+        for (size_t l = 0; l < net->n_layers; l++)
+            down += net->layer[l].n_out *
+                    (l + 1 < net->n_layers ? net->layer[l + 1].n_out : net->n_classes);
+        fprintf(f, "recurrent iterations=%d damping=%g update=synchronous "
+                   "start=bottom_up_pass label=onehot_rms_normalised "
+                   "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
+                   "recurrent_learning iterations=1-%d gradient=local_no_gradient_through_time "
+                   "step=mean_over_iterations_one_per_batch\n"
+                   "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d "
+                   "labels=each\nnegative_pass softmax_head_on_bottom_up_pass\n",
+                rc.iterations, rc.damping, down, rc.iterations, rc.readout_first,
+                rc.readout_last, o->head_from);
+    }
+    if (o->local) /* the architecture, as the net was built (layer.h) */
+        write_local_net(f, net);
+}
+
+/* config.txt: everything the run depended on */
+static void write_config(FILE *f, const exp_run *run, size_t ws_bytes, double seconds)
 {
     const exp_opts *o = run->o;
     const exp_data *d = &run->x->d;
     const ff_net *net = run->x->net;
-    double seconds = ff_system_seconds() - run->t0;
-    /* the model first: the largest file, the likeliest to meet a full disk */
-    char staged[sizeof run->curve.path];
-    snprintf(staged, sizeof staged, "model.ffm.tmp.%ld", (long)getpid());
-    require_finite(run, "after the last epoch");
-    write_state(run, staged, 1);
-
-
-    ff_outfile cfg;
-    open_result(&cfg, o, "config.txt");
-    FILE *f = cfg.f;
     fprintf(f, "# key value: everything this run depended on\n");
     fprintf(f, "experiment %s\n", o->name);
     exp_flags_config(f, o);
     if (EXP_PAPER_FF(o->kind)) {
-        const ff_paper_config p = FF_PAPER_DEFAULTS;
-        fprintf(f, "rng mt19937\noptimizer sgd momentum=%g weight_cost=%g "
-                   "weight_cost_head=%g lr_decay=linear_after_half\n"
-                   "normalisation rms tiny=exp(-100) input_too\ninit randn/sqrt(fan_in) head=0\n"
-                   "threshold layer_width\npeer_normalisation lambda=%g decay=%g init=%g\n"
-                   "negatives %s\nhead_bias %s\ndigits 0-9\n",
-                o->momentum, o->weight_cost, o->weight_cost_head, o->peer, p.peer_decay,
-                p.peer_init,
-                o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
-                : o->uniform_negatives        ? "uniform"
-                                              : "hard",
-                p.learn_head_bias ? "learned" : "fixed_at_zero");
-        fprintf(f, "blur_passes %d\n", o->blur_passes);
-        if (o->kind == EXP_PAPER_FF_SUP)
-            fprintf(f, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", o->jitter,
-                    (2 * o->jitter + 1) * (2 * o->jitter + 1));
-        if (o->kind == EXP_PAPER_FF_UNSUP)
-            fprintf(f, "hybrid_pairs %s\n",
-                    o->distinct_classes ? "distinct_classes" : "any_two_images");
-        if (o->kind == EXP_PAPER_FF_REC) /* ff/recurrent.h */
-            fprintf(f, "recurrent iterations=%d damping=%g update=synchronous "
-                       "start=bottom_up_pass label=onehot_rms_normalised "
-                       "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
-                       "recurrent_learning iterations=1-%d gradient=local_no_gradient_through_time "
-                       "step=mean_over_iterations_one_per_batch\n"
-                       "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d "
-                       "labels=each\nnegative_pass softmax_head_on_bottom_up_pass\n",
-                    o->iterations, o->damping,
-                    (size_t)o->units * ((size_t)(o->layers - 1) * o->units + net->n_classes),
-                    o->iterations, o->readout_first, o->readout_last, o->head_from);
-        if (o->local) /* the architecture, as the net was built (layer.h) */
-            write_local_net(f, net);
-    } else if (o->kind == EXP_PAPER_BP) {
-        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7 "
-                   "lr_decay=linear_after_half\nnormalisation %s\ndigits 0-9\n",
-                norm_text(o));
+        write_paper_ff_config(f, o, net);
+    } else if (EXP_PAPER(o->kind)) {
+        fprintf(f, "rng mt19937\n");
+        adam_line(f, " lr_decay=linear_after_half");
+        fprintf(f, "normalisation %s\ndigits 0-9\n", norm_text(o));
     }
     if (EXP_PAPER(o->kind)) {
         fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
                 o->val_split, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
                 !o->no_test);
     } else {
-        fprintf(f, "rng mt19937\noptimizer adam_keras beta1=0.9 beta2=0.999 eps=1e-7\n"
-                   "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
+        fprintf(f, "rng mt19937\n");
+        adam_line(f, "");
+        fprintf(f, "normalisation %s\npositive_digits 0-4\nnegative_digits 5-9\n",
                 norm_text(o));
         fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
                 d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
@@ -705,27 +715,47 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
     exp_write_provenance(f);
     fprintf(f, "seconds %.2f\n", seconds);
+}
 
-    ff_outfile sum;
-    open_result(&sum, o, "summary.tsv");
+/* summary.tsv: the header and the run's row */
+static void write_summary(FILE *f, const exp_run *run, double seconds)
+{
+    const exp_opts *o = run->o;
     const int paper = EXP_PAPER(o->kind);
-    exp_summary_header(sum.f, paper);
-    int good = isfinite(run->good_final), val = d->val_pos != NULL;
-    fprintf(sum.f, "%s %s %lu %d", o->name, o->model, o->seed, o->epochs);
+    const int good = isfinite(run->good_final), val = run->x->d.val_pos != NULL;
+    exp_summary_header(f, paper);
+    fprintf(f, "%s %s %lu %d", o->name, o->model, o->seed, o->epochs);
     if (val)
-        fprintf(sum.f, " %.2f %d %.2f", run->soft_best, run->soft_best_epoch, run->soft_final);
+        fprintf(f, " %.2f %d %.2f", run->soft_best, run->soft_best_epoch, run->soft_final);
     else
-        fprintf(sum.f, " - - -");
+        fprintf(f, " - - -");
     if (good && val)
-        fprintf(sum.f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
+        fprintf(f, " %.2f %d %.2f", run->good_best, run->good_best_epoch, run->good_final);
     else
-        fprintf(sum.f, " - - -");
-    fprintf(sum.f, " %.2f", seconds);
+        fprintf(f, " - - -");
+    fprintf(f, " %.2f", seconds);
     if (paper)
-        exp_summary_paper_columns(sum.f, o, run->test_soft, good ? run->test_good : NAN);
+        exp_summary_paper_columns(f, o, run->test_soft, good ? run->test_good : NAN);
     /* a run that learned nothing says so (for example an --lr far too large) */
-    const int chance = exp_at_chance(final_acc(run), net->n_classes);
-    fprintf(sum.f, " %s\n", chance ? "chance" : "learned");
+    const int chance = exp_at_chance(final_acc(run), run->x->net->n_classes);
+    fprintf(f, " %s\n", chance ? "chance" : "learned");
+}
+
+void exp_run_finish(exp_run *run, size_t ws_bytes)
+{
+    const exp_opts *o = run->o;
+    double seconds = ff_system_seconds() - run->t0;
+    /* the model first: the largest file, the likeliest to meet a full disk */
+    char staged[sizeof run->curve.path];
+    snprintf(staged, sizeof staged, "model.ffm.tmp.%ld", (long)getpid());
+    require_finite(run, "after the last epoch");
+    write_state(run, staged, 1);
+
+    ff_outfile cfg, sum;
+    open_result(&cfg, o, "config.txt");
+    write_config(cfg.f, run, ws_bytes, seconds);
+    open_result(&sum, o, "summary.tsv");
+    write_summary(sum.f, run, seconds);
 
     /* All written under temporary names first, then renamed together,
      * summary.tsv last (its presence marks the run complete): a failed
