@@ -11,6 +11,7 @@
  * dense and conv2d layers is still written as version 1; and the spec
  * checks of the local kind. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -317,6 +318,9 @@ int main(void)
     broken.head_from = 2;
     CHECK(ff_ckpt_write(path, &broken, config, 0, s, 1) == FF_EINVAL, "bad spec refused");
     CHECK(ff_ckpt_load(&c, "/nonexistent/model.ffm") == FF_EOPEN && !c, "missing file");
+    errno = 0;
+    CHECK(ff_ckpt_load(&c, "/tmp") == FF_EOPEN && !c && errno == EISDIR,
+          "a directory: errno %d, want EISDIR", errno);
 
     /* negative control: the unchanged file reads */
     size_t size;

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -113,6 +114,12 @@ static void test_open(void)
     check_fails("idx_t_missing", 1, FF_EOPEN, "missing file");
     mkdir(DIR_PATH, 0777);
     check_fails(DIR_PATH, 1, FF_EOPEN, "a directory");
+    {   /* FF_EOPEN: errno says why */
+        ff_idx d;
+        errno = 0;
+        CHECK(ff_idx_read(&d, DIR_PATH, 1) == FF_EOPEN && errno == EISDIR,
+              "a directory: errno %d (%s), want EISDIR", errno, strerror(errno));
+    }
 }
 
 static void test_header(void)

@@ -6,6 +6,7 @@
 #include "ff/error.h"
 #include "ff/results.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -333,10 +334,16 @@ int ff_ckpt_load(ff_ckpt **out, const char *path)
     if (!f)
         return FF_EOPEN;
     struct stat st;
-    int status = FF_EREAD;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
-        status = ff_ckpt_read(out, f, (long long)st.st_size);
+    int status = FF_EOPEN; /* errno says why */
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISREG(st.st_mode))
+            status = ff_ckpt_read(out, f, (long long)st.st_size);
+        else
+            errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    }
+    const int e = errno;
     fclose(f);
+    errno = e;
     return status;
 }
 

@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,8 +175,12 @@ static int source_open(source *s, const char *path)
     if (!s->f)
         return FF_EOPEN;
     struct stat st;
-    if (fstat(fileno(s->f), &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstat(fileno(s->f), &st) != 0)
         return FF_EOPEN;
+    if (!S_ISREG(st.st_mode)) { /* FF_EOPEN's errno says why */
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return FF_EOPEN;
+    }
     s->size = (long long)st.st_size;
     const size_t n = fread(s->in, 1, 2, s->f);
     if (n < 2 && ferror(s->f))
@@ -213,8 +218,10 @@ int ff_idx_read(ff_idx *out, const char *path, int expected_rank)
         status = read_header(&h, s, expected_rank);
     if (status == FF_SUCCESS)
         status = s->gz ? read_gz_payload(&h, s) : read_raw_payload(&h, s);
+    const int e = errno; /* FF_EOPEN's and FF_EREAD's reason, past the close */
     source_close(s);
     free(s);
+    errno = e;
     if (status != FF_SUCCESS) {
         free(h.data);
         return status;

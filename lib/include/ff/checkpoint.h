@@ -97,7 +97,8 @@ size_t ff_ckpt_net_sections(const ff_net *net, int adam, ff_ckpt_section *s);
  * read from its current position).  FF_EREAD, FF_ENOMEM, or one of
  * FF_ECKPT_*; on failure *out is NULL. */
 int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size);
-/* The same from a file: also FF_EOPEN. */
+/* The same from a file: also FF_EOPEN, errno saying why (EISDIR or EINVAL
+ * for a path that is not a regular file). */
 int ff_ckpt_load(ff_ckpt **out, const char *path);
 void ff_ckpt_free(ff_ckpt *c);
 

@@ -14,7 +14,9 @@ typedef struct {
     char tmp[4096];
 } ff_outfile;
 
-/* Open "<path>.tmp.<pid>" for writing.  FF_EOPEN if it cannot be created. */
+/* Open "<path>.tmp.<pid>" for writing.  FF_EOPEN if it cannot be created
+ * (errno says why); FF_EINVAL if the path, with that suffix, does not fit
+ * in ff_outfile's buffers (4096 bytes). */
 int ff_outfile_open(ff_outfile *o, const char *path);
 /* Flush, close and rename into place.  FF_EWRITE if any write failed (the
  * temporary file is then removed and the final path left untouched). */
