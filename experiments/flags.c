@@ -11,6 +11,8 @@
 
 #include "common.h"
 #include "ff/net.h"
+#include "ff/paper.h"
+#include "ff/recurrent.h"
 
 const exp_spec exp_specs[EXP_N] = {
     [EXP_BP] = {.name = "bp",
@@ -149,10 +151,11 @@ static const flag_row flags[] = {
      BIT(EXP_PAPER_FF_UNSUP), ID, ALL(0)},
     {"lr", "X", DOUBLE(lr, 0, 10),
      "learning rate of the layers (Adam; the paper's FF: momentum SGD)",
-     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.01f, 0.01f, 0.01f)},
+     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, FF_PAPER_LR, FF_PAPER_LR, FF_PAPER_LR)},
     {"lr-head", "X", DOUBLE(lr_head, 0, 10),
      "learning rate of the softmax head (Adam; the paper's FF: momentum SGD)",
-     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, 0.1f, 0.1f, 0.1f)},
+     ALL_EXP, ID | CFG, EACH(1e-4, 1e-4, 1e-4, 1e-3, FF_PAPER_LR_HEAD, FF_PAPER_LR_HEAD,
+          FF_PAPER_LR_HEAD)},
     {"theta", "X", DOUBLE(theta, -1e9, 1e9),
      "goodness threshold of the FF loss",
      NOT_PAPER_FF, ID | CFG, ALL(0.1)},
@@ -161,7 +164,8 @@ static const flag_row flags[] = {
      NOT_PAPER_FF, ID, ALL(0)},
     {"neutral", "X", FLOAT(neutral, 0, 1),
      "label pixels of the neutral overlay",
-     NOT_REC, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, 0.1f, 0.1f, 0.1f)},
+     NOT_REC, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, FF_PAPER_NEUTRAL, FF_PAPER_NEUTRAL,
+          FF_PAPER_NEUTRAL)},
     {"seed", "N", ULONG(seed, 0, 2147483647),
      "seed of the run's gsl_rng",
      ALL_EXP, ID | CFG, EACH(1, 1, 1, 1, 17, 17, 17)},
@@ -194,16 +198,16 @@ static const flag_row flags[] = {
      PAPER, ID, ALL(0)},
     {"momentum", "X", DOUBLE(momentum, 0, 1),
      "gradient smoothing of the SGD",
-     PAPER_FF, ID, PAPER_FF_ONLY(0.9f)},
+     PAPER_FF, ID, PAPER_FF_ONLY(FF_PAPER_MOMENTUM)},
     {"weight-cost", "X", DOUBLE(weight_cost, 0, 1),
      "weight cost of the layers",
-     PAPER_FF, ID, PAPER_FF_ONLY(0.001f)},
+     PAPER_FF, ID, PAPER_FF_ONLY(FF_PAPER_WEIGHT_COST)},
     {"weight-cost-head", "X", DOUBLE(weight_cost_head, 0, 1),
      "weight cost of the softmax head",
-     PAPER_FF, ID, PAPER_FF_ONLY(0.003f)},
+     PAPER_FF, ID, PAPER_FF_ONLY(FF_PAPER_WEIGHT_COST_HEAD)},
     {"peer", "X", DOUBLE(peer, 0, 100),
      "peer normalisation strength",
-     PAPER_FF, ID, PAPER_FF_ONLY(0.03f)},
+     PAPER_FF, ID, PAPER_FF_ONLY(FF_PAPER_PEER)},
     {"uniform-negatives", NULL, BOOLEAN(uniform_negatives),
      "negative labels uniform over the wrong ones, not drawn from the head's softmax (hard)",
      BIT(EXP_PAPER_FF_SUP), ID, ALL(0)},
@@ -220,17 +224,17 @@ static const flag_row flags[] = {
     {"iterations", "N", INT(iterations, 1, 1000),
      "damped synchronous iterations of the recurrent net after its bottom-up pass, each "
      "training every layer (one step per batch on their mean gradient)",
-     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(8)},
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_ITERATIONS)},
     {"damping", "X", FLOAT(damping, 0, 1),
      "share of a layer's previous pre-normalised state in its new one (the rest: the state "
      "computed from the layers below and above)",
-     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(0.3f)},
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_DAMPING)},
     {"readout-first", "N", INT(readout_first, 0, 1000),
      "first iteration (0: the bottom-up pass) of the goodness the readout averages",
-     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(3)},
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_READOUT_FIRST)},
     {"readout-last", "N", INT(readout_last, 0, 1000),
      "last iteration of the goodness the readout averages, at most --iterations",
-     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(5)},
+     BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_READOUT_LAST)},
     {"checkpoint-every", "N", INT(checkpoint_every, 0, 100000),
      "write OUT/checkpoint.ffm every N epochs, 0: only when SIGINT or SIGTERM arrives; the same "
      "command resumes from it, with the same results",

@@ -97,7 +97,14 @@ typedef struct {
     int readout_last;   /* readout_first .. readout_last (paper 3 .. 5) */
 } ff_rec_config;
 
-#define FF_REC_DEFAULTS ((ff_rec_config){8, 0.3f, 3, 5})
+/* The paper's values, named for the program's flag defaults too. */
+#define FF_REC_ITERATIONS 8
+#define FF_REC_DAMPING 0.3f
+#define FF_REC_READOUT_FIRST 3
+#define FF_REC_READOUT_LAST 5
+#define FF_REC_DEFAULTS                                                          \
+    ((ff_rec_config){FF_REC_ITERATIONS, FF_REC_DAMPING, FF_REC_READOUT_FIRST, \
+                     FF_REC_READOUT_LAST})
 
 /* FF_EINVAL unless 0 <= readout_first <= readout_last <= iterations and
  * 0 <= damping <= 1. */
