@@ -5,7 +5,7 @@
  * trained end to end by backpropagation on the positive training images
  * (digits 0-4, raw), Adam 1e-4, 20 epochs.  See
  * docs/seed-protocol.md, "BP baseline". */
-#include "common.h"
+#include "run.h" /* and common.h */
 
 int main(int argc, char **argv)
 {

@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "common.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,36 +10,6 @@
 #include "ff/gemm.h"
 #include "ff/paper.h"
 #include "ff/system.h"
-
-static const char *prog = "experiment";
-
-void exp_set_program(const char *argv0)
-{
-    const char *slash = strrchr(argv0, '/');
-    prog = slash ? slash + 1 : argv0;
-}
-
-const char *exp_program(void)
-{
-    return prog;
-}
-
-void exp_die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-void exp_check(int status, const char *what)
-{
-    if (status != FF_SUCCESS)
-        exp_die("%s: %s", what, ff_strerror(status));
-}
 
 size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d)
 {
@@ -62,7 +31,7 @@ gsl_rng *exp_setup(const exp_opts *o)
     if (ff_system_blas_misdetected())
         fprintf(stderr, "%s: warning: OpenBLAS did not recognise this CPU and uses its slow "
                         "generic kernels; set OPENBLAS_CORETYPE=$(scripts/openblas-coretype) "
-                        "(the Makefile does)\n", prog);
+                        "(the Makefile does)\n", exp_program());
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (!r)
         exp_die("out of memory");

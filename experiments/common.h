@@ -1,8 +1,9 @@
 /* common.h - what the experiment programs share: their start (the flags,
  * flags.h; the machine; the data, data.h; the net), the trainers' settings,
- * the evaluations after an epoch, the run's identity, and the one-line
- * errors.  The training loops themselves stay in each program's main, in
- * plain sight; a run's result files are run.h's. */
+ * the evaluations after an epoch, and the run's identity; the one-line
+ * errors are die.h's.  The training loops themselves stay in each
+ * program's main, in plain sight; a run's result files are run.h's, which
+ * a main includes (it includes this header). */
 #ifndef FF_EXPERIMENTS_COMMON_H
 #define FF_EXPERIMENTS_COMMON_H
 
@@ -20,6 +21,7 @@
 #include "ff/results.h"
 #include "ff/train.h"
 #include "data.h"
+#include "die.h"
 #include "flags.h"
 
 typedef struct exp_ctx exp_ctx;
@@ -98,17 +100,5 @@ int exp_eval_due(const exp_opts *o, int epoch);
  * are equal; exp_parse reads the flags back.  Returns the text's length
  * (less than len; exits if it does not fit). */
 size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d);
-
-/* Print "<prog>: error: <msg>" and exit(1). */
-void exp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* The program's name in messages: argv0's last component (exp_parse sets
- * it; "experiment" before). */
-void exp_set_program(const char *argv0);
-const char *exp_program(void);
-/* Exit with "<prog>: error: <what>: <reason>" unless status is FF_SUCCESS:
- * for the library's calls that fail only when called wrongly. */
-void exp_check(int status, const char *what);
-
-#include "run.h"
 
 #endif

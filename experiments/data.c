@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common.h"
+#include "die.h"
 #include "ff/error.h"
 #include "ff/results.h"
 

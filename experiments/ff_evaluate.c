@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "ff/error.h"
+#include "run.h"
 #include "saved.h"
 
 static void usage(FILE *f)

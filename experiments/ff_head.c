@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "run.h"
 #include "saved.h"
 #include "ff/error.h"
 #include "ff/gemm.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "run.h" /* and common.h */
 
 int main(int argc, char **argv)
 {

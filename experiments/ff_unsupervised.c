@@ -6,7 +6,7 @@
  * goodness readout (best of the 5 label overlays) is reported as the seed
  * did; the net never saw an overlay, so it should sit near chance.  See
  * docs/seed-protocol.md. */
-#include "common.h"
+#include "run.h" /* and common.h */
 
 int main(int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "die.h"
 #include "ff/net.h"
 #include "ff/paper.h"
 #include "ff/recurrent.h"

@@ -38,6 +38,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The longest name a run writes in its directory (run.c), with its
+ * temporary suffix: the --out path must leave room for it (exp_parse
+ * checks). */
+#define EXP_RUN_LONGEST_NAME "/checkpoint.ffm.tmp.4294967295.tmp.4294967295"
+
 /* The seed's three experiments, then the paper's. */
 typedef enum {
     EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,

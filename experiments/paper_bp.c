@@ -8,7 +8,7 @@
  * (not with --no-test).
  * The paper reports about 1.4% test error for "a few fully connected
  * layers" trained for about 20 epochs. */
-#include "common.h"
+#include "run.h" /* and common.h */
 
 int main(int argc, char **argv)
 {

@@ -22,7 +22,7 @@
  * (3 .. 5); the softmax head on the bottom-up pass beside it.  The paper
  * reports 1.31% test error after 60 epochs.  See
  * docs/paper-protocol.md. */
-#include "common.h"
+#include "run.h" /* and common.h */
 #include "ff/recurrent.h"
 
 /* The evaluations of exp_evaluations (the training subset and the

@@ -14,7 +14,7 @@
  * See docs/paper-protocol.md. */
 #include <stdlib.h>
 
-#include "common.h"
+#include "run.h" /* and common.h */
 #include "ff/dataset.h"
 #include "ff/paper.h"
 

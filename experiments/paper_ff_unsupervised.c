@@ -12,7 +12,7 @@
  * docs/paper-protocol.md, "Unsupervised FF". */
 #include <stdlib.h>
 
-#include "common.h"
+#include "run.h" /* and common.h */
 #include "ff/paper.h"
 
 int main(int argc, char **argv)

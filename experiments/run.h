@@ -50,9 +50,6 @@
 #include "ff/checkpoint.h"
 
 #define EXP_MAX_STATE 4
-/* The longest name a run writes in its directory, with its temporary
- * suffix: the --out path must leave room for it (exp_parse checks). */
-#define EXP_RUN_LONGEST_NAME "/checkpoint.ffm.tmp.4294967295.tmp.4294967295"
 
 typedef struct {
     const exp_opts *o;

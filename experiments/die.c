@@ -1,0 +1,39 @@
+/* die.c - the one-line errors; see die.h. */
+#include "die.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ff/error.h"
+
+static const char *prog = "experiment";
+
+void exp_set_program(const char *argv0)
+{
+    const char *slash = strrchr(argv0, '/');
+    prog = slash ? slash + 1 : argv0;
+}
+
+const char *exp_program(void)
+{
+    return prog;
+}
+
+void exp_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+void exp_check(int status, const char *what)
+{
+    if (status != FF_SUCCESS)
+        exp_die("%s: %s", what, ff_strerror(status));
+}

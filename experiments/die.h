@@ -1,0 +1,16 @@
+/* die.h - the experiment programs' one-line errors: "<prog>: error: ...",
+ * then exit. */
+#ifndef FF_EXPERIMENTS_DIE_H
+#define FF_EXPERIMENTS_DIE_H
+
+/* Print "<prog>: error: <msg>" and exit(1). */
+void exp_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* The program's name in messages: argv0's last component (exp_parse sets
+ * it; "experiment" before). */
+void exp_set_program(const char *argv0);
+const char *exp_program(void);
+/* Exit with "<prog>: error: <what>: <reason>" unless status is FF_SUCCESS:
+ * for the library's calls that fail only when called wrongly. */
+void exp_check(int status, const char *what);
+
+#endif
