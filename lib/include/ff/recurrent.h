@@ -22,8 +22,8 @@
  * ff_net (net.h: dense layers, FF_NORM_RMS, normalize_input), built and
  * initialised as the paper programs build theirs; its one allocation holds
  * them and their optimiser state (net->m), so the plain bottom-up net is a
- * net that ff_eval, ff_head and the checkpoint's PARM and MOMT sections
- * read unchanged.  The top-down weights T_l (above_l x N_l: above_l is
+ * net that ff_eval and the checkpoint's PARM and MOMT sections (and any
+ * tool that reads a saved net) read unchanged.  The top-down weights T_l (above_l x N_l: above_l is
  * N_{l+1}, or K at the top) and their optimiser state are this module's
  * one allocation (ff_rec.w, then ff_rec.m): an ff_net's block holds only
  * layers that chain, each reading the one before, and the T_l do not.  A
@@ -134,7 +134,8 @@ void ff_rec_free(ff_rec *rec);
  * state zero.  The bottom-up layers are the net's (ff_net_init_randn). */
 void ff_rec_init_randn(ff_rec *rec, gsl_rng *r);
 /* The first layer (from 0) with a top-down weight that is not finite, or
- * -1 (the guards of run.h see the net's parameters only). */
+ * -1: a check of the weights a check of the net's parameters does not
+ * see. */
 int ff_rec_nonfinite(const ff_rec *rec);
 
 /* The top-down weights and their optimiser state (2 n_down floats) as a
@@ -223,7 +224,7 @@ int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, con
  * goodness_acc, the recurrent readout's accuracy (as ff_rec_goodness);
  * head_loss and softmax_acc, the softmax head's on the bottom-up pass,
  * computed by ff_eval itself (the raw image: eval.h), so the same figures
- * as ff_eval and ff_head give for the net.  FF_EINVAL as ff_rec_goodness. */
+ * as ff_eval gives for the net.  FF_EINVAL as ff_rec_goodness. */
 int ff_rec_eval(const ff_rec *rec, ff_rec_eval_workspace *ws, const float *x, const int *y,
                 size_t n, const ff_rec_config *c, ff_eval_result *out);
 
