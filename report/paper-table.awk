@@ -90,12 +90,31 @@ function pm(key,    s) {
     return cell[key, "test_error_mean"] (s == "-" ? "" : " ± " s)
 }
 
-# our mean test error against the paper's: the verdict shown in the row
-function verdict(m, p,    d) {
+# Twice the standard error of the difference between our mean test error
+# (key's seeds) and the paper's: the paper's figure is one run, subject to
+# the same seed-to-seed spread sd as one of ours, so the difference of our
+# mean over n seeds from it has standard error sd sqrt(1 + 1/n).  "" with
+# one seed (no sd).
+function two_se(key,    s) {
+    s = cell[key, "test_error_sd"]
+    return s == "-" || s == "" ? "" : 2 * s * sqrt(1 + 1 / cell[key, "seeds"])
+}
+
+# our mean test error against the paper's: the verdict shown in the row;
+# a shortfall set against two_se (the lists beyond[], within[])
+function verdict(key, m, p,    d, t) {
     if (p == "-") return "no paper value"
     d = m - p
-    if (d > 0) { short[++nshort] = key_name; return sprintf("**short by %.2f points**", d) }
-    return d < 0 ? sprintf("better by %.2f points", -d) : "equal"
+    if (d <= 0) return d < 0 ? sprintf("better by %.2f points", -d) : "equal"
+    short[++nshort] = key_name
+    t = two_se(key)
+    if (t == "") return sprintf("**short by %.2f points** (one seed)", d)
+    if (d > t) {
+        beyond[++nbeyond] = key_name
+        return sprintf("**short by %.2f points**, beyond the noise (2 SE %.2f)", d, t)
+    }
+    within[++nwithin] = key_name
+    return sprintf("**short by %.2f points**, within the noise (2 SE %.2f)", d, t)
 }
 
 # one row of the table: run r (a REFERENCE run, or its -train60k) and readout
@@ -107,7 +126,7 @@ function row(r, readout, p,    key, m, why) {
         err_se[++nse] = m
         if (p != "-") ncomp++
         printf "| `%s` | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |\n", r, net[r], readout,
-               images[r], cell[key, "epochs"], cell[key, "seeds"], pm(key), p, verdict(m, p),
+               images[r], cell[key, "epochs"], cell[key, "seeds"], pm(key), p, verdict(key, m, p),
                cell[key, "minutes_per_run"]
         return
     }
@@ -157,6 +176,13 @@ END {
     }
     printf "\n**Short of the paper:** %d of the %d rows with both numbers: %s.\n", nshort, ncomp,
            list(short, nshort)
+    if (nbeyond + nwithin)
+        printf "\nThe paper's figure is one run, which varies from seed to seed as one of ours" \
+               " does; our mean over *n* seeds minus that one run has a standard error of" \
+               " sd·√(1 + 1/*n*), sd our seeds' standard deviation (2 SE in the table)." \
+               " Short by more than twice that, beyond the noise: %s. Short by less, within" \
+               " it (not a difference the seeds can tell from chance): %s.\n",
+               nbeyond ? list(beyond, nbeyond) : "none", nwithin ? list(within, nwithin) : "none"
     sampling()
 }
 
@@ -190,7 +216,7 @@ function compare(a, b,    se) {
 
 # part=data: the two protocols of each run and readout whose rows are both
 # shown, compared
-function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap, sem) {
+function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         a = order[i]; b = k[1] SIXTY SUBSEP k[2]; p = paper[a]
@@ -206,12 +232,10 @@ function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, o
         # a single run on either side decides nothing
         if (v == "one seed") open[++no] = sprintf("`%s` (%s)", k[1], k[2])
         else if (cell[b, "test_error_mean"] > p) {
-            # by how much, against the standard error of its mean over seeds
+            # by how much, against the noise of a mean beside one run (two_se)
             gap = cell[b, "test_error_mean"] - p
-            sem = cell[b, "test_error_sd"] / sqrt(cell[b, "seeds"])
-            still[++ns] = sprintf("`%s` (%s, by %.2f points: %s twice the standard error of" \
-                                  " its mean, %.2f)", k[1], k[2], gap,
-                                  gap <= 2 * sem ? "within" : "beyond", 2 * sem)
+            still[++ns] = sprintf("`%s` (%s, by %.2f points: %s the noise, 2 SE %.2f)", k[1],
+                                  k[2], gap, gap <= two_se(b) ? "within" : "beyond", two_se(b))
         }
         else closed[++nc] = sprintf("`%s` (%s)", k[1], k[2])
     }

@@ -3,7 +3,8 @@
 # two protocols side by side, on copies of committed runs in OUT: a row
 # short of the paper on the split is said closed by all the training
 # images only when both sides have more than one seed; with one run on
-# either side it is "undecided", neither closed nor still short.
+# either side it is "undecided", neither closed nor still short.  And the
+# main table's verdict on a shortfall, beyond or within the seeds' noise.
 set -eu
 src=$1 out=$2
 . "$(dirname "$0")/check.sh"
@@ -34,4 +35,35 @@ done
 protocols three
 check "three runs on all the images: closed" grep -q 'no longer short with all the images: `ff-sup-4x2000` (goodness)' "$out/three.md"
 check "three runs on all the images: not undecided" sh -c "! grep -q 'undecided' '$out/three.md'"
+
+# The main table's verdict on a shortfall: against twice the standard error
+# of a mean over n seeds beside the paper's one run, 2 sd sqrt(1 + 1/n)
+mkdir -p "$out/split"
+for s in 1 2 3; do
+    cp -r "$runs/ff-sup-4x2000-seed$s" "$out/split/"
+done
+table() {
+    awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
+        "$src/experiments/reference-paper.tsv" "$out"/split/*/summary.tsv >"$out/split.tsv"
+    awk -v table="$out/split.tsv" -f "$src/scripts/columns.awk" \
+        -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
+        "$out/split.tsv" "$out"/split/*/summary.tsv >"$out/$1.md"
+}
+noise() { # what the row of ff-sup-4x2000 by goodness should say, from split.tsv
+    awk -F '\t' '$1 == "ff-sup-4x2000" && $2 == "goodness" {
+        t = 2 * $6 * sqrt(1 + 1 / $4); d = $5 - $7
+        printf "short by %.2f points**, %s the noise (2 SE %.2f)", d, (d > t ? "beyond" : "within"), t
+    }' "$out/split.tsv"
+}
+table narrow
+check "three close seeds: their shortfall beyond the noise ($(noise))" \
+    sh -c "[ -n '$(noise)' ] && grep -qF '$(noise)' '$out/narrow.md' && grep -qF 'beyond the noise' '$out/narrow.md'"
+# one seed 0.7 points worse: the spread swallows the shortfall
+awk 'NR == 1 { for (i = 2; i <= NF; i++) c[$i] = i - 1 }
+     NR == 2 { $c["test_goodness"] = sprintf("%.2f", $c["test_goodness"] - 0.7) } 1' \
+    "$out/split/ff-sup-4x2000-seed1/summary.tsv" >"$out/summary.tsv"
+mv "$out/summary.tsv" "$out/split/ff-sup-4x2000-seed1/summary.tsv"
+table wide
+check "one seed far off: the shortfall within the noise ($(noise))" \
+    sh -c "[ -n '$(noise)' ] && grep -qF '$(noise)' '$out/wide.md' && grep -qF 'within the noise' '$out/wide.md'"
 check_done
