@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bench_check.h"
 #include "ff/gemm.h"
 #include "ff/system.h"
 #include "parallel.h"
@@ -36,7 +37,7 @@ typedef struct {
 
 static void use(const mode *m)
 {
-    ff_gemm_select(m->backend);
+    bench_check(ff_gemm_select(m->backend), "ff_gemm_select");
     ff_system_set_threads(m->blas_threads ? 1 : m->threads);
 #ifdef FF_HAVE_OPENBLAS
     if (m->blas_threads)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bench_check.h"
 #include "ff/net.h"
 #include "ff/pipeline.h"
 #include "ff/system.h"
@@ -57,7 +58,8 @@ int main(int argc, char **argv)
         double t = ff_system_seconds();
         for (int e = 0; e < epochs; e++) { /* half positive (head trained), half negative */
             for (size_t i = 0; i + B <= n; i += B)
-                ff_pipeline_batch(p, x + i * D, y + i, B, i < n / 2, i < n / 2);
+                bench_check(ff_pipeline_batch(p, x + i * D, y + i, B, i < n / 2, i < n / 2),
+                            "ff_pipeline_batch");
             ff_pipeline_sync(p, loss);
         }
         printf("ff  dense 4x100  %.3f s/epoch (60,000 images, %s)\n",
@@ -69,7 +71,8 @@ int main(int argc, char **argv)
     double t = ff_system_seconds();
     for (int e = 0; e < epochs; e++)
         for (size_t i = 0; i + B <= n / 2; i += B)
-            ff_train_bp_batch(net, bws, x + i * D, y + i, B, &c, loss);
+            bench_check(ff_train_bp_batch(net, bws, x + i * D, y + i, B, &c, loss),
+                        "ff_train_bp_batch");
     printf("bp  dense 4x100  %.3f s/epoch (30,000 images)\n", (ff_system_seconds() - t) / epochs);
     ff_bp_workspace_free(bws);
     ff_net_free(net);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_check.h"
 #include "ff/dataset.h"
 #include "ff/gemm.h"
 #include "ff/negatives.h"
@@ -101,7 +102,7 @@ static void lane_free(lane *ln)
 /* Batch b (-1: the untimed one) of a lane, in its backend. */
 static void lane_batch(lane *ln, int b, int supervised, const ff_dataset *data)
 {
-    ff_gemm_select(ln->backend);
+    bench_check(ff_gemm_select(ln->backend), "ff_gemm_select");
     ff_net *net = ln->net;
     ff_paper *p = ln->p;
     int *neg_label = ff_paper_neg_labels(p);
@@ -112,15 +113,17 @@ static void lane_batch(lane *ln, int b, int supervised, const ff_dataset *data)
     const double t = ff_system_seconds();
     double th = 0.0;
     if (supervised) {
-        ff_paper_neutral(net, p, x, B);
+        bench_check(ff_paper_neutral(net, p, x, B), "ff_paper_neutral");
         ff_neg_labels_hard(neg_label, ff_paper_logits(p), y, B, net->n_classes, ln->r);
-        ff_paper_train_head(net, p, y, B, 1.0f, loss);
-        ff_paper_step_labels(net, p, x, y, neg_label, B, 1.0f, loss);
+        bench_check(ff_paper_train_head(net, p, y, B, 1.0f, loss), "ff_paper_train_head");
+        bench_check(ff_paper_step_labels(net, p, x, y, neg_label, B, 1.0f, loss),
+                    "ff_paper_step_labels");
     } else {
         ff_neg_hybrid_images(ln->neg, data, B, 6, 0, ln->r, ln->mask_ws);
         th = ff_system_seconds() - t;
-        ff_paper_step_images(net, p, x, ln->neg, B, 1.0f, loss);
-        ff_paper_train_head(net, p, y, B, 1.0f, loss);
+        bench_check(ff_paper_step_images(net, p, x, ln->neg, B, 1.0f, loss),
+                    "ff_paper_step_images");
+        bench_check(ff_paper_train_head(net, p, y, B, 1.0f, loss), "ff_paper_train_head");
     }
     if (b >= 0)
         ln->secs[b] = ff_system_seconds() - t, ln->hybrid[b] = th;
@@ -153,10 +156,10 @@ static void run(const char *name, ff_net_spec s, int supervised, int batches,
         ff_eval_workspace *ews = ff_eval_workspace_alloc(ln->net, 1000);
         if (!ews)
             exit(1);
-        ff_gemm_select(ln->backend);
+        bench_check(ff_gemm_select(ln->backend), "ff_gemm_select");
         ff_eval_result res;
         const double t_eval = ff_system_seconds();
-        ff_eval(ln->net, ews, data->x, data->y, data->n, &ev, &res);
+        bench_check(ff_eval(ln->net, ews, data->x, data->y, data->n, &ev, &res), "ff_eval");
         const double eval = ff_system_seconds() - t_eval;
         ff_eval_workspace_free(ews);
         printf("%-16s %-10s %6.1f s/epoch  %5.1f ms/batch  %.2f TFLOP/epoch  %5.0f GFLOP/s  "

@@ -2,6 +2,7 @@
  * and the test's exit status is the verdict (non-zero if any check failed).
  *
  *   CHECK(cond, "what was expected %d", x);   ...   return check_done();
+ *   CHECK_OK(ff_call(...));  a call that must return FF_SUCCESS
  */
 #ifndef FF_TESTS_CHECK_H
 #define FF_TESTS_CHECK_H
@@ -20,6 +21,9 @@ static int check_failures, check_count;
             fputc('\n', stderr);                                                 \
         }                                                                        \
     } while (0)
+
+/* A library call that must succeed (FF_SUCCESS, 0): a check that it did. */
+#define CHECK_OK(call) CHECK((call) == 0, "the call failed")
 
 static inline int check_done(void)
 {

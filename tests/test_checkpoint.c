@@ -192,7 +192,7 @@ static void test_local_files(const char *dir)
     CHECK(ff_net_alloc(&a, &loc) == FF_SUCCESS && ff_net_alloc(&b, &other) == FF_SUCCESS,
           "alloc");
     ff_ckpt_section s[1];
-    ff_ckpt_write(path, &loc, "x", 1, s, ff_ckpt_net_sections(a, 0, s));
+    CHECK_OK(ff_ckpt_write(path, &loc, "x", 1, s, ff_ckpt_net_sections(a, 0, s)));
     ff_ckpt *c;
     CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "local model reads");
     if (c) {
@@ -214,7 +214,7 @@ static void test_local_files(const char *dir)
     }
     ff_net *t;
     CHECK(ff_net_alloc(&t, &tiny) == FF_SUCCESS, "alloc");
-    ff_ckpt_write(path, &tiny, "x", 1, s, ff_ckpt_net_sections(t, 0, s));
+    CHECK_OK(ff_ckpt_write(path, &tiny, "x", 1, s, ff_ckpt_net_sections(t, 0, s)));
     ff_net_free(t);
     file = slurp(path, &size);
     if (file) {

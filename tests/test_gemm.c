@@ -226,7 +226,7 @@ static void test_products(gsl_rng *g)
     }
     CHECK(bf16_beyond_fp32, "bf16's error exceeds the fp32 bound somewhere (rounded inputs)");
     ff_system_set_threads(1);
-    ff_gemm_select(FF_GEMM_CBLAS);
+    CHECK_OK(ff_gemm_select(FF_GEMM_CBLAS));
 }
 
 /* A paper net of `layers` x `units` (randn, seeded), its workspace for
@@ -274,9 +274,9 @@ static void case_step(paper_case *t, size_t k)
     double loss[FF_MAX_LAYERS + 1];
     for (size_t i = 0; i < t->B; i++)
         neg[i] = (int)((t->y[i] + 1 + (i + k) % 9) % 10);
-    ff_paper_neutral(t->net, t->p, t->x, t->B);
-    ff_paper_train_head(t->net, t->p, t->y, t->B, 1.0f, loss);
-    ff_paper_step_labels(t->net, t->p, t->x, t->y, neg, t->B, 1.0f, loss);
+    CHECK_OK(ff_paper_neutral(t->net, t->p, t->x, t->B));
+    CHECK_OK(ff_paper_train_head(t->net, t->p, t->y, t->B, 1.0f, loss));
+    CHECK_OK(ff_paper_step_labels(t->net, t->p, t->x, t->y, neg, t->B, 1.0f, loss));
 }
 
 /* One supervised step of the paper's FF in backend b (FF_GEMM_N: none)
@@ -288,7 +288,7 @@ static void paper_step(ff_gemm_backend b, float *w, size_t *n)
     if (b != FF_GEMM_N) {
         CHECK(ff_gemm_select(b) == FF_SUCCESS, "backend");
         case_step(&t, 0);
-        ff_gemm_select(FF_GEMM_CBLAS);
+        CHECK_OK(ff_gemm_select(FF_GEMM_CBLAS));
     }
     *n = t.net->n_params;
     memcpy(w, t.net->params, t.net->n_params * sizeof *w);
@@ -347,14 +347,14 @@ static void test_copies(void)
     for (size_t step = 0; step < 4; step++)
         case_step(&t, step);
     CHECK(ff_bf16_stale() == 0, "%lu stale copies over four steps", ff_bf16_stale());
-    ff_paper_neutral(t.net, t.p, t.x, t.B); /* copies of the weights as they are now */
+    CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B)); /* copies of the weights as they are now */
     t.net->layer[1].w[7] += 1.0f;           /* then one written behind the library's back */
-    ff_paper_neutral(t.net, t.p, t.x, t.B);
+    CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B));
     CHECK(ff_bf16_stale() > 0, "a weight written unannounced goes unnoticed");
     ff_bf16_verify(1);
     t.net->layer[1].w[7] -= 1.0f;
     ff_gemm_params_changed(t.net->layer[1].w + 7, 1);
-    ff_paper_neutral(t.net, t.p, t.x, t.B);
+    CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B));
     CHECK(ff_bf16_stale() == 0, "announced, the copy is made afresh");
     /* a checkpoint restored over weights whose copies exist */
     ff_ckpt_section sec[3];
@@ -362,16 +362,16 @@ static void test_copies(void)
     CHECK(ff_ckpt_write(path, &t.net->spec, "x", 0, sec,
                         ff_ckpt_net_sections(t.net, 0, sec)) == FF_SUCCESS, "checkpoint written");
     case_step(&t, 5);
-    ff_paper_neutral(t.net, t.p, t.x, t.B); /* copies of the stepped weights */
+    CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B)); /* copies of the stepped weights */
     ff_ckpt *c = NULL;
     CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS && ff_ckpt_restore_net(c, t.net, 0) == FF_SUCCESS,
           "checkpoint restored");
-    ff_paper_neutral(t.net, t.p, t.x, t.B);
+    CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B));
     CHECK(ff_bf16_stale() == 0, "after a restore, copies of the restored weights");
     ff_ckpt_free(c);
     remove(path);
     ff_bf16_verify(0);
-    ff_gemm_select(FF_GEMM_CBLAS);
+    CHECK_OK(ff_gemm_select(FF_GEMM_CBLAS));
     ff_system_set_threads(1);
     case_free(&t);
 }

@@ -153,9 +153,9 @@ static void test_shapes(void)
           "seed conv layer is (1,1,100) with fan_in 784");
 
     /* dense and 1x1 kernels need no im2col (layer.h) */
-    ff_layer_dense(&L, 7, 5);
+    CHECK_OK(ff_layer_dense(&L, 7, 5));
     CHECK(ff_layer_cols_size(&L, 4) == 0, "dense needs no im2col");
-    ff_layer_conv2d(&L, 3, 4, 3, 1, 1, 2);
+    CHECK_OK(ff_layer_conv2d(&L, 3, 4, 3, 1, 1, 2));
     CHECK(ff_layer_cols_size(&L, 4) == 0, "1x1 conv needs no im2col");
     CHECK(L.stride == 1 && L.positions == 1 && L.n_weights == 6 && L.n_bias == 2,
           "conv2d: stride 1, one shared weight matrix");
@@ -185,9 +185,9 @@ static void test_shapes(void)
     /* (7 - 3) / 2 + 1 = 3 rows, (6 - 3) / 2 + 1 = 2 columns: column 5 unread */
     CHECK(ff_layer_local(&L, 7, 6, 2, 3, 3, 2, 3) == FF_SUCCESS && L.oh == 3 && L.ow == 2,
           "local 3x3 stride 2 on 7x6: 3x2 positions");
-    ff_layer_local(&L, 3, 4, 3, 1, 1, 1, 2);
+    CHECK_OK(ff_layer_local(&L, 3, 4, 3, 1, 1, 1, 2));
     CHECK(ff_layer_cols_size(&L, 4) == 0, "1x1 local of stride 1 needs no im2col");
-    ff_layer_local(&L, 5, 5, 2, 1, 1, 2, 3);
+    CHECK_OK(ff_layer_local(&L, 5, 5, 2, 1, 1, 2, 3));
     CHECK(L.oh == 3 && ff_layer_cols_size(&L, 4) == 4 * 9 * 2,
           "1x1 local of stride 2 needs im2col (it skips pixels)");
 }
@@ -201,7 +201,7 @@ static void test_hand_example(void)
     ff_layer L;
     float params[5] = {1.0f, -1.0f, 2.0f, 0.5f, 0.25f};
     const float x[6] = {1, 2, 3, 4, 5, 6};
-    ff_layer_conv2d(&L, 2, 3, 1, 2, 2, 1);
+    CHECK_OK(ff_layer_conv2d(&L, 2, 3, 1, 2, 2, 1));
     ff_layer_bind(&L, params);
     float cols[8], z[2] = {0}, zd[2] = {0};
     ff_layer_forward(&L, z, ff_layer_patches(&L, cols, x, 1), 1, 1);
@@ -244,7 +244,7 @@ static void test_hand_local(void)
     CHECK(!memcmp(zd, want, sizeof zd), "local hand example (direct): got %g %g %g %g", zd[0],
           zd[1], zd[2], zd[3]);
     float shared[5] = {1, 0, 0, 1, 0.25f}, zc[4];
-    ff_layer_conv2d(&C, 3, 3, 1, 2, 2, 1);
+    CHECK_OK(ff_layer_conv2d(&C, 3, 3, 1, 2, 2, 1));
     ff_layer_bind(&C, shared);
     ff_layer_forward(&C, zc, ff_layer_patches(&C, cols, x, 1), 1, 1);
     const float conv_want[4] = {6.25f, 8.25f, 12.25f, 14.25f};
@@ -260,7 +260,7 @@ static void test_hand_local(void)
     float x4[16], cols4[16];
     for (int i = 0; i < 16; i++)
         x4[i] = (float)(i + 1);
-    ff_layer_local(&L, 4, 4, 1, 2, 2, 2, 1);
+    CHECK_OK(ff_layer_local(&L, 4, 4, 1, 2, 2, 2, 1));
     ff_layer_bind(&L, ps);
     ff_layer_forward(&L, z, ff_layer_patches(&L, cols4, x4, 1), 1, 1);
     ff_layer_forward_direct(&L, zd, x4, 1);
@@ -427,16 +427,16 @@ static void check_glorot(const char *name, ff_layer *L, double a, gsl_rng *r)
 static void test_glorot(gsl_rng *r)
 {
     ff_layer L;
-    ff_layer_dense(&L, 300, 200);
+    CHECK_OK(ff_layer_dense(&L, 300, 200));
     check_glorot("dense 300->200", &L, sqrt(6.0 / (300 + 200)), r);
-    ff_layer_conv2d(&L, 6, 5, 2, 3, 3, 400);
+    CHECK_OK(ff_layer_conv2d(&L, 6, 5, 2, 3, 3, 400));
     check_glorot("conv 3x3x2 -> 400", &L, sqrt(6.0 / (3 * 3 * 2 + 3 * 3 * 400)), r);
     /* seed protocol "Conv2D model": fan_in 784, fan_out 28*28*100 = 78400 */
     /* local: per position as conv2d of its kernel (fan_out kh*kw*oc), over
      * every position's weights and biases */
-    ff_layer_local(&L, 7, 6, 2, 3, 3, 2, 50);
+    CHECK_OK(ff_layer_local(&L, 7, 6, 2, 3, 3, 2, 50));
     check_glorot("local 3x3x2 stride 2 -> 50", &L, sqrt(6.0 / (3 * 3 * 2 + 3 * 3 * 50)), r);
-    ff_layer_conv2d(&L, 28, 28, 1, 28, 28, 100);
+    CHECK_OK(ff_layer_conv2d(&L, 28, 28, 1, 28, 28, 100));
     const double a_seed = sqrt(6.0 / (784.0 + 78400.0));
     check_glorot("seed conv 28x28x1 -> 100", &L, a_seed, r);
     /* and this is about 9x below the dense layer's limit of the same shape
@@ -447,7 +447,7 @@ static void test_glorot(gsl_rng *r)
     gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r1, 11);
     gsl_rng_set(r2, 11);
-    ff_layer_dense(&L, 30, 20);
+    CHECK_OK(ff_layer_dense(&L, 30, 20));
     float *p1 = malloc(L.n_params * sizeof *p1), *p2 = malloc(L.n_params * sizeof *p2);
     ff_layer_bind(&L, p1);
     ff_layer_init_glorot(&L, r1);
@@ -468,7 +468,7 @@ static void test_glorot(gsl_rng *r)
 static void test_randn_local(gsl_rng *r)
 {
     ff_layer L;
-    ff_layer_local(&L, 28, 28, 1, 10, 10, 6, 32); /* 16 positions x 100 x 32 = 51200 */
+    CHECK_OK(ff_layer_local(&L, 28, 28, 1, 10, 10, 6, 32)); /* 16 positions x 100 x 32 = 51200 */
     float *params = malloc(L.n_params * sizeof *params);
     for (size_t i = 0; i < L.n_params; i++)
         params[i] = 7.0f;

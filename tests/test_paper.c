@@ -280,10 +280,10 @@ static ff_net *make_paper_net(const ff_net_spec *spec, unsigned long seed)
 static void test_init(gsl_rng *r)
 {
     ff_layer d, c;
-    ff_layer_dense(&d, 400, 50);
+    CHECK_OK(ff_layer_dense(&d, 400, 50));
     check_randn_layer("dense 400->50", &d, r);
     /* fan_in = 5*5*4 = 100, not n_in = 400: a sd from n_in is 2x too small */
-    ff_layer_conv2d(&c, 10, 10, 4, 5, 5, 40);
+    CHECK_OK(ff_layer_conv2d(&c, 10, 10, 4, 5, 5, 40));
     check_randn_layer("conv 10x10x4, 5x5x40", &c, r);
 
     const ff_net_spec s = paper_spec(12, 10, 8);
@@ -1629,9 +1629,9 @@ int main(void)
     test_lr_gain();
     {
         ff_layer d, c;
-        ff_layer_dense(&d, 9, 5);
+        CHECK_OK(ff_layer_dense(&d, 9, 5));
         check_grad_add("dense 9->5", &d, 3, r);
-        ff_layer_conv2d(&c, 4, 4, 2, 3, 3, 3);
+        CHECK_OK(ff_layer_conv2d(&c, 4, 4, 2, 3, 3, 3));
         check_grad_add("conv 4x4x2, 3x3x3", &c, 3, r);
     }
     test_init(r);

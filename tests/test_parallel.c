@@ -186,7 +186,7 @@ static double batch_passes(float *out[NOUT], const float *h0, const float *x, co
                            const int *label, const double *x0ss, const float *bias)
 {
     ff_layer L;
-    ff_layer_dense(&L, 3, PN);
+    CHECK_OK(ff_layer_dense(&L, 3, PN));
     float *h = out[0], *scale = out[7];
     memcpy(h, h0, PB * PN * sizeof *h);
     ff_relu(h, PB * PN);

@@ -52,7 +52,7 @@ int main(void)
     for (int epoch = 0; epoch < 2; epoch++)
         for (int b = 0; b < NB; b++) {
             int pos = b < NB / 2;
-            ff_train_ff_batch(one, ws, x + b * B * D, y + b * B, B, pos, pos, &c, loss);
+            CHECK_OK(ff_train_ff_batch(one, ws, x + b * B * D, y + b * B, B, pos, pos, &c, loss));
             for (size_t l = 0; l <= one->n_layers; l++)
                 sum_one[l] += loss[l];
             CHECK(ff_pipeline_batch(p, x + b * B * D, y + b * B, B, pos, pos) == FF_SUCCESS,

@@ -374,9 +374,9 @@ static void ff_local_gradcheck(const char *name, ff_layer *L, gsl_rng *r)
 static void test_ff_local(gsl_rng *r)
 {
     ff_layer L;
-    ff_layer_dense(&L, 12, 7);
+    CHECK_OK(ff_layer_dense(&L, 12, 7));
     ff_local_gradcheck("dense 12->7", &L, r);
-    ff_layer_conv2d(&L, 5, 5, 2, 3, 3, 4);
+    CHECK_OK(ff_layer_conv2d(&L, 5, 5, 2, 3, 3, 4));
     ff_local_gradcheck("conv 3x3 on 5x5x2 -> 4", &L, r);
 }
 
@@ -502,7 +502,7 @@ static void ff_step_vs_definition(const char *name, const ff_net_spec *spec)
         int st = ff_train_ff_batch(a, ws, x, y, B, target[s], head[s], &c, la);
         CHECK(st == FF_SUCCESS, "%s: ff_train_ff_batch failed (%d)", name, st);
         reference_ff_step(b, x, y, B, target[s], head[s], &c, lb);
-        ff_train_ff_batch(o, wo, x, y, B, target[s], head[s], &c, lo);
+        CHECK_OK(ff_train_ff_batch(o, wo, x, y, B, target[s], head[s], &c, lo));
         steps_close &= close_state(a, b);
         for (size_t l = 0; l <= a->n_layers; l++)
             losses_close &= fabs(la[l] - lb[l]) <= 1e-6 * fabs(lb[l]);
@@ -526,7 +526,7 @@ static void ff_step_vs_definition(const char *name, const ff_net_spec *spec)
         fill_uniform(x, B * D, r, 0.0, 1.0);
         for (size_t i = 0; i < B; i++)
             y[i] = (int)gsl_rng_uniform_int(r, spec->n_classes);
-        ff_train_ff_batch(a2, wo, x, y, B, target[s], head[s], &c, lo);
+        CHECK_OK(ff_train_ff_batch(a2, wo, x, y, B, target[s], head[s], &c, lo));
     }
     CHECK(same_state(a, a2), "%s: identical training must give identical parameters", name);
 
@@ -851,26 +851,26 @@ static void check_eval_shortcut(const char *name, const ff_net *net, const float
     ff_eval_result res;
     /* scoring against the brute-force predictions: accuracy 1 iff ff_eval
      * predicts exactly what brute force does, image by image */
-    ff_eval(net, ews, x, br.good, n, &cs, &res);
+    CHECK_OK(ff_eval(net, ews, x, br.good, n, &cs, &res));
     CHECK(res.n == n && res.goodness_acc * (double)n >= (double)(n - br.ambiguous) - 0.5,
           "%s: ff_eval's goodness predictions differ from brute force on %.0f of %zu images",
           name, (1.0 - res.goodness_acc) * (double)n, n);
     CHECK(br.ambiguous * 20 <= n, "%s: %zu near-ties make the comparison weak", name,
           br.ambiguous);
     ff_eval_workspace *tiny = ff_eval_workspace_alloc(net, 1);
-    ff_eval(net, tiny, x, br.good, n, &cs, &res);
+    CHECK_OK(ff_eval(net, tiny, x, br.good, n, &cs, &res));
     CHECK(res.goodness_acc * (double)n >= (double)(n - br.ambiguous) - 0.5,
           "%s: with a workspace of capacity 1, goodness predictions differ on %.0f images",
           name, (1.0 - res.goodness_acc) * (double)n);
     ff_eval_workspace_free(tiny);
-    ff_eval(net, ews, x, br.soft_sup, n, &cs, &res);
+    CHECK_OK(ff_eval(net, ews, x, br.soft_sup, n, &cs, &res));
     CHECK(res.softmax_acc == 1.0,
           "%s: ff_eval's softmax predictions (neutral overlay) differ from brute force on "
           "%.0f images", name, (1.0 - res.softmax_acc) * (double)n);
     /* the FF losses of the positive pass (true label overlaid), and the
      * head's cross-entropy on the neutral overlay: continuous values, so
      * they also catch errors too small to change an argmax */
-    ff_eval(net, ews, x, y, n, &cs, &res);
+    CHECK_OK(ff_eval(net, ews, x, y, n, &cs, &res));
     CHECK(fabs(res.head_loss - br.xent_sup) <= 1e-4 * br.xent_sup,
           "%s: head loss (neutral overlay) %.9g, brute force %.9g", name, res.head_loss,
           br.xent_sup);
@@ -881,7 +881,7 @@ static void check_eval_shortcut(const char *name, const ff_net *net, const float
     /* negative pass: wrong labels overlaid, target 0 */
     ff_eval_config cn = {.supervised = 1, .target = 0, .readout = 0, .neutral = neutral,
                          .theta = theta};
-    ff_eval(net, ews, x, wrong, n, &cn, &res);
+    CHECK_OK(ff_eval(net, ews, x, wrong, n, &cn, &res));
     for (size_t l = 0; l < net->n_layers; l++)
         CHECK(fabs(res.loss[l] - br.loss_neg[l]) <= 1e-4 * br.loss_neg[l] + 1e-7,
               "%s: layer %zu negative loss %.9g, brute force %.9g", name, l, res.loss[l],
@@ -889,11 +889,11 @@ static void check_eval_shortcut(const char *name, const ff_net *net, const float
     /* unsupervised readout: softmax on the raw image (no overlay) */
     ff_eval_config cu = {.supervised = 0, .target = 1, .readout = 1, .neutral = neutral,
                          .theta = theta};
-    ff_eval(net, ews, x, br.soft_raw, n, &cu, &res);
+    CHECK_OK(ff_eval(net, ews, x, br.soft_raw, n, &cu, &res));
     CHECK(res.softmax_acc == 1.0,
           "%s: unsupervised softmax predictions differ from brute force on %.0f images", name,
           (1.0 - res.softmax_acc) * (double)n);
-    ff_eval(net, ews, x, y, n, &cu, &res);
+    CHECK_OK(ff_eval(net, ews, x, y, n, &cu, &res));
     CHECK(fabs(res.head_loss - br.xent_raw) <= 1e-4 * br.xent_raw,
           "%s: head loss (raw image) %.9g, brute force %.9g", name, res.head_loss, br.xent_raw);
     ff_eval_workspace_free(ews);
@@ -941,8 +941,8 @@ static void test_learning(void)
     const ff_eval_config cneg = {.supervised = 1, .target = 0, .readout = 0,
                                  .neutral = 1.0f / TK, .theta = theta};
     ff_eval_result p0, n0, p1, n1;
-    ff_eval(net, ews, xte, yte, NTEST, &cpos, &p0);
-    ff_eval(net, ews, xte, wte, NTEST, &cneg, &n0);
+    CHECK_OK(ff_eval(net, ews, xte, yte, NTEST, &cpos, &p0));
+    CHECK_OK(ff_eval(net, ews, xte, wte, NTEST, &cneg, &n0));
 
     /* seed protocol "FF training loop": every epoch the whole positive
      * pass (true label, head trained), then the whole negative pass (a
@@ -955,14 +955,14 @@ static void test_learning(void)
         wrong_labels(wtr, ytr, NTRAIN, r);
         ff_overlay_onehot(neg, wtr, NTRAIN, TD, TK, 1.0f);
         for (size_t b = 0; b < NTRAIN / BATCH; b++)
-            ff_train_ff_batch(net, ws, pos + b * BATCH * TD, ytr + b * BATCH, BATCH, 1, 1, &c,
-                              loss);
+            CHECK_OK(ff_train_ff_batch(net, ws, pos + b * BATCH * TD, ytr + b * BATCH, BATCH,
+                                       1, 1, &c, loss));
         for (size_t b = 0; b < NTRAIN / BATCH; b++)
-            ff_train_ff_batch(net, ws, neg + b * BATCH * TD, wtr + b * BATCH, BATCH, 0, 0, &c,
-                              loss);
+            CHECK_OK(ff_train_ff_batch(net, ws, neg + b * BATCH * TD, wtr + b * BATCH, BATCH,
+                                       0, 0, &c, loss));
     }
-    ff_eval(net, ews, xte, yte, NTEST, &cpos, &p1);
-    ff_eval(net, ews, xte, wte, NTEST, &cneg, &n1);
+    CHECK_OK(ff_eval(net, ews, xte, yte, NTEST, &cpos, &p1));
+    CHECK_OK(ff_eval(net, ews, xte, wte, NTEST, &cneg, &n1));
     double before = 0.0, after = 0.0;
     for (size_t l = 0; l < spec.n_layers; l++) {
         double e0 = excess_loss(&p0, &n0, l, theta), e1 = excess_loss(&p1, &n1, l, theta);

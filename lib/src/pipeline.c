@@ -148,7 +148,10 @@ int ff_pipeline_batch(ff_pipeline *p, const float *x, const int *y, size_t B, in
         return FF_EINVAL;
     double loss[FF_MAX_LAYERS + 1] = {0};
     if (p->split == 0) {
-        ff_train_ff_batch(p->net, p->ws[0], x, y, B, target, train_head, &p->c, loss);
+        const int status =
+            ff_train_ff_batch(p->net, p->ws[0], x, y, B, target, train_head, &p->c, loss);
+        if (status != FF_SUCCESS)
+            return status;
         add_losses(p, loss, 0, p->net->n_layers, p->fed++);
         return FF_SUCCESS;
     }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
+#include "ff/error.h"
 
 typedef struct {
     size_t n;    /* number of images */
@@ -29,7 +30,7 @@ void ff_dataset_free(ff_dataset *ds);
 /* Load an IDX image file and its IDX label file (each raw or gzipped: idx.h).
  * Checks everything idx.h checks, plus: images are rank 3, labels rank 1,
  * the counts agree, and every label is 0..9.  Pixels are divided by 255. */
-int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
+FF_MUST_CHECK int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
                         const char *labels_path);
 
 /* A new dataset holding, in their original order, the images of `src` whose

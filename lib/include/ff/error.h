@@ -6,6 +6,14 @@
 #ifndef FF_ERROR_H
 #define FF_ERROR_H
 
+/* Marks every function that returns a status (or an answer to a question):
+ * the compiler warns where a caller drops it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FF_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define FF_MUST_CHECK
+#endif
+
 enum {
     FF_SUCCESS = 0,
     FF_ENOMEM,        /* an allocation failed */

@@ -38,6 +38,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "ff/error.h"
 
 #define FF_IDX_MAX_RANK 4
 /* Largest payload accepted: far above MNIST's 47 MB, far below harm. */
@@ -56,7 +57,7 @@ typedef struct {
  * dimensions.  Returns FF_SUCCESS, FF_EOPEN, FF_EREAD, FF_ENOMEM or one of
  * FF_EIDX_* (FF_EIDX_GZ_* for a gzipped file only).
  * On failure `out` holds nothing to free. */
-int ff_idx_read(ff_idx *out, const char *path, int expected_rank);
+FF_MUST_CHECK int ff_idx_read(ff_idx *out, const char *path, int expected_rank);
 void ff_idx_free(ff_idx *idx);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef FF_SYSTEM_H
 #define FF_SYSTEM_H
 
+#include "ff/error.h"
+
 /* Flush denormals to zero in this thread's SSE unit (FTZ and DAZ), as
  * TensorFlow's CPU kernels do (seed protocol, "Numerics"): without it late
  * epochs slow down several-fold as small activities underflow.  Call it
@@ -25,7 +27,7 @@ char *ff_system_cblas(char *buf, unsigned long len);
  * and runs its slow generic kernels: see ff_system_blas_misdetected. */
 const char *ff_system_blas_core(void);
 /* 1 if OpenBLAS chose its generic kernels on a CPU that has AVX2. */
-int ff_system_blas_misdetected(void);
+FF_MUST_CHECK int ff_system_blas_misdetected(void);
 
 /* Seconds on a monotonic clock, for wall times and benchmarks (only
  * differences mean anything). */

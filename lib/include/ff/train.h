@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "ff/error.h"
 #include "ff/net.h"
 #include "ff/objective.h"
 #include "ff/optim.h"
@@ -87,7 +88,7 @@ ff_ff_rule ff_train_rule(const ff_train_config *c);
  * step on the batch's labels y (B).  loss (n_layers + 1) receives each
  * layer's summed FF loss and, if train_head, the head's summed
  * cross-entropy (else 0).  B must not exceed ws->cap. */
-int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const int *y,
+FF_MUST_CHECK int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const int *y,
                       size_t B, int target, int train_head, const ff_train_config *c,
                       double *loss);
 
@@ -102,7 +103,7 @@ double ff_train_ff_head(ff_net *net, ff_ff_workspace *ws, const int *y, size_t B
  * cross-entropy against y (B), backward through heads, normalisations,
  * ReLUs and layers, then one Adam step for every layer and the head
  * (seed protocol, "BP baseline").  *loss receives the summed cross-entropy. */
-int ff_train_bp_batch(ff_net *net, ff_bp_workspace *ws, const float *x, const int *y,
+FF_MUST_CHECK int ff_train_bp_batch(ff_net *net, ff_bp_workspace *ws, const float *x, const int *y,
                       size_t B, const ff_train_config *c, double *loss);
 
 /* BP's forward pass alone (logits in ws->logits); the backward pass of
