@@ -133,9 +133,9 @@ void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes)
 {
     if (run->n_state == EXP_MAX_STATE)
         exp_die("internal: more than %d state sections", EXP_MAX_STATE);
-    ff_ckpt_section *s = &run->state[run->n_state++];
-    memcpy(s->tag, tag, 4);
-    s->data = data, s->len = bytes;
+    memcpy(run->state[run->n_state].tag, tag, 4);
+    run->state[run->n_state].data = data;
+    run->state[run->n_state++].len = bytes;
 }
 
 void exp_run_paper_state(exp_run *run, ff_paper *p)
@@ -248,8 +248,10 @@ static void write_state(exp_run *run, const char *name, int finished)
     ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
     size_t n = ff_ckpt_net_sections(net, run->adam, s);
     s[n++] = ff_ckpt_rng_section(run->x->rng);
-    for (size_t i = 0; i < run->n_state; i++)
-        s[n++] = run->state[i];
+    for (size_t i = 0; i < run->n_state; i++) {
+        memcpy(s[n].tag, run->state[i].tag, 4);
+        s[n].data = run->state[i].data, s[n++].len = run->state[i].len;
+    }
     /* a checkpoint also holds where the run stands and its curve so far;
      * the model none of that (no clock time: same bits on every machine) */
     double v[R_N];
@@ -335,8 +337,8 @@ int exp_run_resume(exp_run *run)
             status = FF_ECKPT_SECTION;
         else { /* parameters among them (the recurrent net's top-down weights):
                   their bf16 copies are stale (ff/gemm.h) */
-            memcpy((void *)run->state[i].data, data, n);
-            ff_gemm_params_changed((const float *)run->state[i].data, n / sizeof(float));
+            memcpy(run->state[i].data, data, n);
+            ff_gemm_params_changed(run->state[i].data, n / sizeof(float));
         }
     }
     if (status != FF_SUCCESS)

@@ -55,7 +55,11 @@ typedef struct {
     const exp_opts *o;
     exp_ctx *x;
     int adam;                   /* the net's Adam moments are part of the run */
-    ff_ckpt_section state[EXP_MAX_STATE]; /* the trainer's own (exp_run_state) */
+    struct {                    /* the trainer's own (exp_run_state): written */
+        char tag[4];            /* from and restored into its memory */
+        void *data;
+        size_t len;
+    } state[EXP_MAX_STATE];
     size_t n_state;
     char *identity;             /* exp_identity */
     ff_outfile curve;
