@@ -264,7 +264,7 @@ function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, o
 
 # part=precision: each -bf16 run and readout beside its fp32 run's, compared,
 # and how many of its seeds' errors lie in the range of the fp32 seeds'
-function precisions(    i, k, j, r16, r32, a, b, v, np, lo, hi, inside, s) {
+function precisions(    i, k, j, r16, r32, a, b, v, np, lo, hi, inside, below, s) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         if (k[1] !~ /-bf16$/) continue
@@ -282,10 +282,15 @@ function precisions(    i, k, j, r16, r32, a, b, v, np, lo, hi, inside, s) {
                 if (seed_err[a, s] < lo) lo = seed_err[a, s]
                 if (seed_err[a, s] > hi) hi = seed_err[a, s]
             }
-            inside = 0
-            for (s = 1; s <= cnt[b]; s++) inside += seed_err[b, s] >= lo && seed_err[b, s] <= hi
-            printf "| `%s` | %s | %s | %s | %+.2f | %s | %d of %d (fp32: %.2f to %.2f) |\n",
-                   r16, k[2], pm(b), pm(a), diff, v, inside, cnt[b], lo, hi
+            inside = below = 0
+            for (s = 1; s <= cnt[b]; s++) {
+                inside += seed_err[b, s] >= lo && seed_err[b, s] <= hi
+                below += seed_err[b, s] < lo
+            }
+            printf "| `%s` | %s | %s | %s | %+.2f | %s | %d of %d%s (fp32: %.2f to %.2f) |\n",
+                   r16, k[2], pm(b), pm(a), diff, v, inside, cnt[b],
+                   inside == cnt[b] ? "" : sprintf(": %d below, %d above", below,
+                                                   cnt[b] - inside - below), lo, hi
         }
     }
     if (!np)

@@ -4,7 +4,8 @@
 # short of the paper on the split is said closed by all the training
 # images only when both sides have more than one seed; with one run on
 # either side it is "undecided", neither closed nor still short.  And the
-# main table's verdict on a shortfall, beyond or within the seeds' noise.
+# main table's verdict on a shortfall, beyond or within the seeds' noise;
+# and part=precision's count of bf16 seeds within the fp32 seeds' range.
 set -eu
 src=$1 out=$2
 . "$(dirname "$0")/check.sh"
@@ -66,4 +67,33 @@ mv "$out/summary.tsv" "$out/split/ff-sup-4x2000-seed1/summary.tsv"
 table wide
 check "one seed far off: the shortfall within the noise ($(noise))" \
     sh -c "[ -n '$(noise)' ] && grep -qF '$(noise)' '$out/wide.md' && grep -qF 'within the noise' '$out/wide.md'"
+# part=precision: each bf16 seed's error against the range of the fp32
+# seeds' errors, counted independently here from the runs' summary.tsv
+mkdir -p "$out/prec"
+for s in 1 2 3; do
+    cp -r "$runs/ff-sup-3x1000-seed$s" "$runs/ff-sup-3x1000-bf16-seed$s" "$out/prec/"
+done
+awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
+    "$src/experiments/reference-paper.tsv" "$out"/prec/*/summary.tsv >"$out/prec.tsv"
+awk -v part=precision -v table="$out/prec.tsv" -f "$src/scripts/columns.awk" \
+    -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" "$out/prec.tsv" \
+    "$out"/prec/*/summary.tsv >"$out/prec.md"
+range() { # READOUT: "I of N[: B below, A above] (fp32: LO to HI)" from the runs
+    for f in "$out"/prec/*/summary.tsv; do
+        case $f in *-bf16-*) p=bf16 ;; *) p=fp32 ;; esac
+        awk -v p=$p -v col="test_$1" 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == col) c = i - 1 }
+            NR == 2 { printf "%s %.2f\n", p, 100 - $c }' "$f"
+    done | awk '$1 == "fp32" { e = $2 + 0; if (!n++ || e < lo) lo = e; if (n == 1 || e > hi) hi = e }
+                $1 == "bf16" { b[++m] = $2 + 0 }
+                END { for (i = 1; i <= m; i++) { in_ += b[i] >= lo && b[i] <= hi; below += b[i] < lo }
+                      printf "%d of %d", in_, m
+                      if (in_ < m) printf ": %d below, %d above", below, m - in_ - below
+                      printf " (fp32: %.2f to %.2f)", lo, hi }'
+}
+for r in goodness softmax; do
+    want=$(range $r)
+    check "bf16 beside fp32, $r: $want" grep -qF "| $r |" "$out/prec.md"
+    check "bf16 beside fp32, $r: the seeds in range counted" \
+        sh -c "grep -F '| $r |' '$out/prec.md' | grep -qF '$want'"
+done
 check_done
