@@ -145,7 +145,8 @@ static void run(const char *name, ff_net_spec s, int supervised, int batches,
     for (size_t l = 0; l < s.n_layers; l++)
         macs += (double)ff_layer_rows(&net->layer[l], 1) * (double)net->layer[l].fan_in *
                 (double)net->layer[l].oc;
-    const double passes = supervised ? 5.0 : 4.0; /* (pos + neg) x (forward + gradient), + neutral */
+    /* (pos + neg) x (forward + gradient), + neutral */
+    const double passes = supervised ? 5.0 : 4.0;
     const double tflop = 2.0 * macs * passes * N_EPOCH * 1e-12;
     const ff_paper_config c = FF_PAPER_DEFAULTS;
     const ff_eval_config ev = ff_paper_eval_config(supervised, c.neutral);

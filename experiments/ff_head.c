@@ -43,7 +43,9 @@
  *                from 0 (-1: the saved head), set train/val/test, part all
  *                (saved: the run's own head), softmax_acc in %
  *   config.txt   key value: the model, the run's seed, net and epochs, the
- *                head's settings, data checksums, compiler, CBLAS, commit
+ *                head's settings, data checksums, and the runs' provenance
+ *                lines (exp_write_provenance: compiler, CBLAS, product
+ *                backend, CPU, commit)
  *   summary.tsv  the paper programs' columns (run.h), experiment
  *                paper-head, epochs the head's, goodness columns "-";
  *                best and final accuracy on validation (a run without

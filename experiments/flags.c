@@ -178,7 +178,8 @@ static const flag_row flags[] = {
      "which); weights, optimiser, normalisation and losses stay fp32",
      PAPER, ID_SET | CFG, ALL(0)},
     {"stages", "N", INT(stages, 1, 2),
-     "2 trains layer 1 and the layers above on two threads, 1 on one; the results are the same",
+     "2 trains layer 1 and the layers above on two threads, 1 on one; the results are the same "
+     "(1 where no layer above layer 1 feeds the readout)",
      SEED_FF, ID | CFG, ALL(2)},
     {"train-limit", "N", LONG(train_limit, 0, 1L << 30),
      "use at most N training images per part, 0: all",

@@ -8,9 +8,22 @@
 set(commit unknown)
 find_package(Git QUIET)
 if(GIT_FOUND)
-  execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse HEAD WORKING_DIRECTORY ${SOURCE_DIR}
-                  OUTPUT_VARIABLE head OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE rc ERROR_QUIET)
+  # the sources' own repository only (not one they were unpacked inside)
+  execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --show-toplevel
+                  WORKING_DIRECTORY ${SOURCE_DIR} OUTPUT_VARIABLE top
+                  OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_QUIET)
+  if(rc EQUAL 0)
+    get_filename_component(top "${top}" REALPATH)
+    get_filename_component(src "${SOURCE_DIR}" REALPATH)
+    if(NOT top STREQUAL src)
+      set(rc 1)
+    endif()
+  endif()
+  if(rc EQUAL 0)
+    execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse HEAD WORKING_DIRECTORY ${SOURCE_DIR}
+                    OUTPUT_VARIABLE head OUTPUT_STRIP_TRAILING_WHITESPACE
+                    RESULT_VARIABLE rc ERROR_QUIET)
+  endif()
   if(rc EQUAL 0 AND head)
     execute_process(COMMAND ${GIT_EXECUTABLE} diff --quiet HEAD -- .
                             ":(exclude)results" ":(exclude)report"

@@ -19,15 +19,18 @@
 # recomputed here from the runs, the paper's value of REFERENCE and (when
 # the table has the column n_train) the same training images.  Otherwise
 # its numbers are stale and are not shown.  "Short" is computed: our mean
-# test error above the paper's.
+# test error above the paper's; a shortfall is then beyond or within the
+# noise: above or below twice the standard error of our mean over n seeds
+# beside the paper's one run, sd sqrt(1 + 1/n) (two_se).
 #
 # part=data: instead, each run's two protocols side by side (the rows shown
 # above), the difference of their mean test errors and its verdict against
 # twice its standard error from the seeds' sds, then one sentence.
 # part=precision: instead, each run <net>-bf16 (bf16 inputs to the
 # products, ff/gemm.h) beside its fp32 run <net> on the same protocol: the
-# difference of their means, its verdict as part=data's, and whether each
-# bf16 seed's error lies within the range of the fp32 seeds' errors.
+# difference of their means, its verdict as part=data's, and how many bf16
+# seeds' errors lie within the range of the fp32 seeds' errors (and of
+# those outside, how many below and above).
 BEGIN {  # the columns of PAPER_TABLE shown (n_train where the table has it)
     SIXTY = "-train60k"
     ncell = split("epochs seeds test_error_mean test_error_sd paper_value minutes_per_run",
@@ -93,11 +96,15 @@ function pm(key,    s) {
 # Twice the standard error of the difference between our mean test error
 # (key's seeds) and the paper's: the paper's figure is one run, subject to
 # the same seed-to-seed spread sd as one of ours, so the difference of our
-# mean over n seeds from it has standard error sd sqrt(1 + 1/n).  "" with
-# one seed (no sd).
-function two_se(key,    s) {
-    s = cell[key, "test_error_sd"]
-    return s == "-" || s == "" ? "" : 2 * s * sqrt(1 + 1 / cell[key, "seeds"])
+# mean over n seeds from it has standard error sd sqrt(1 + 1/n); sd the
+# sample standard deviation of the seeds' errors as the runs recorded them
+# (not the table's, rounded).  "" with one seed.
+function two_se(key,    n, i, m, ss) {
+    n = cnt[key]
+    if (n < 2) return ""
+    for (i = 1; i <= n; i++) m += seed_err[key, i] / n
+    for (i = 1; i <= n; i++) ss += (seed_err[key, i] - m)^2
+    return 2 * sqrt(ss / (n - 1)) * sqrt(1 + 1 / n)
 }
 
 # our mean test error against the paper's: the verdict shown in the row;

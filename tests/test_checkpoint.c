@@ -319,8 +319,9 @@ int main(void)
     CHECK(ff_ckpt_write(path, &broken, config, 0, s, 1) == FF_EINVAL, "bad spec refused");
     CHECK(ff_ckpt_load(&c, "/nonexistent/model.ffm") == FF_EOPEN && !c, "missing file");
     errno = 0;
-    CHECK(ff_ckpt_load(&c, "/tmp") == FF_EOPEN && !c && errno == EISDIR,
-          "a directory: errno %d, want EISDIR", errno);
+    const int sd = ff_ckpt_load(&c, "/tmp"), e = errno;
+    CHECK(sd == FF_EOPEN && !c && e == EISDIR, "a directory: status %d, errno %d, want FF_EOPEN "
+          "and EISDIR", sd, e);
 
     /* negative control: the unchanged file reads */
     size_t size;

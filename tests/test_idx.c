@@ -117,9 +117,11 @@ static void test_open(void)
     {   /* FF_EOPEN: errno says why */
         ff_idx d;
         errno = 0;
-        CHECK(ff_idx_read(&d, DIR_PATH, 1) == FF_EOPEN && errno == EISDIR,
-              "a directory: errno %d (%s), want EISDIR", errno, strerror(errno));
+        const int st = ff_idx_read(&d, DIR_PATH, 1), e = errno;
+        CHECK(st == FF_EOPEN && e == EISDIR, "a directory: status %d, errno %d (%s), want "
+              "FF_EOPEN and EISDIR", st, e, strerror(e));
     }
+    rmdir(DIR_PATH);
 }
 
 static void test_header(void)

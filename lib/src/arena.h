@@ -18,6 +18,23 @@
 
 #include <stdlib.h>
 
+/* Under AddressSanitizer each array is followed by a poisoned red zone (its
+ * padding to 64 bytes and 64 more), so that an overrun into the next array
+ * of the block is caught as it would be between two allocations. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_REDZONE 64
+#else
+#define ARENA_REDZONE 0
+#endif
+
 typedef struct {
     char *base; /* NULL in the sizing pass */
     size_t used;
@@ -26,9 +43,13 @@ typedef struct {
 /* The next `bytes` of the arena, rounded up to 64 (NULL in the sizing pass). */
 static inline void *carve(arena *a, size_t bytes)
 {
-    bytes = (bytes + 63) & ~(size_t)63;
-    void *p = a->base ? a->base + a->used : NULL;
-    a->used += bytes;
+    const size_t rounded = (bytes + 63) & ~(size_t)63;
+    char *p = a->base ? a->base + a->used : NULL;
+#ifdef ARENA_ASAN
+    if (p)
+        ASAN_POISON_MEMORY_REGION(p + bytes, rounded - bytes + ARENA_REDZONE);
+#endif
+    a->used += rounded + ARENA_REDZONE;
     return p;
 }
 

@@ -87,7 +87,8 @@ typedef struct {
  * for a config too long or holding a NUL, too many sections or a tag that is
  * not 4 printable ASCII bytes; FF_EOPEN or FF_EWRITE if the file cannot be
  * written (nothing is left at path or beside it then). */
-FF_MUST_CHECK int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
+FF_MUST_CHECK
+int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
                   const ff_ckpt_section *sections, size_t n_sections);
 
 /* The library's sections of a net into s (room for 3): PARM, and ADAM and
@@ -97,10 +98,12 @@ size_t ff_ckpt_net_sections(const ff_net *net, int adam, ff_ckpt_section *s);
 /* Read and verify a checkpoint from f, whose size is `size` bytes (it is
  * read from its current position).  FF_EREAD, FF_ENOMEM, or one of
  * FF_ECKPT_*; on failure *out is NULL. */
-FF_MUST_CHECK int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size);
+FF_MUST_CHECK
+int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size);
 /* The same from a file: also FF_EOPEN, errno saying why (EISDIR or EINVAL
  * for a path that is not a regular file). */
-FF_MUST_CHECK int ff_ckpt_load(ff_ckpt **out, const char *path);
+FF_MUST_CHECK
+int ff_ckpt_load(ff_ckpt **out, const char *path);
 void ff_ckpt_free(ff_ckpt *c);
 
 /* A section's bytes, NULL if there is none of that tag; *len its length.
@@ -111,12 +114,14 @@ const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len);
 /* Copy the parameters (and with adam, the Adam moments and steps, which
  * must be present) into net.  FF_ECKPT_MISMATCH if net's spec differs from
  * the checkpoint's, FF_ECKPT_SECTION if a section is missing. */
-FF_MUST_CHECK int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam);
+FF_MUST_CHECK
+int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam);
 
 /* The generator's state as a section ("RNG "), and back: FF_ECKPT_MISMATCH
  * unless the section holds exactly a state of r's size. */
 ff_ckpt_section ff_ckpt_rng_section(const gsl_rng *r);
-FF_MUST_CHECK int ff_ckpt_restore_rng(const ff_ckpt *c, gsl_rng *r);
+FF_MUST_CHECK
+int ff_ckpt_restore_rng(const ff_ckpt *c, gsl_rng *r);
 
 /* FNV-1a, 64 bit, continuing from h (start: FF_FNV64_OFFSET). */
 #define FF_FNV64_OFFSET 0xcbf29ce484222325ULL

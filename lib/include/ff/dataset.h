@@ -30,7 +30,8 @@ void ff_dataset_free(ff_dataset *ds);
 /* Load an IDX image file and its IDX label file (each raw or gzipped: idx.h).
  * Checks everything idx.h checks, plus: images are rank 3, labels rank 1,
  * the counts agree, and every label is 0..9.  Pixels are divided by 255. */
-FF_MUST_CHECK int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
+FF_MUST_CHECK
+int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
                         const char *labels_path);
 
 /* A new dataset holding, in their original order, the images of `src` whose

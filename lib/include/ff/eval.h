@@ -44,7 +44,8 @@ void ff_eval_workspace_free(ff_eval_workspace *ws);
 
 /* Evaluate the n images x (n, D), raw (no overlay), with labels y (n): the
  * label to overlay (supervised) and the label to score (readout). */
-FF_MUST_CHECK int ff_eval(const ff_net *net, ff_eval_workspace *ws, const float *x, const int *y,
+FF_MUST_CHECK
+int ff_eval(const ff_net *net, ff_eval_workspace *ws, const float *x, const int *y,
             size_t n, const ff_eval_config *c, ff_eval_result *out);
 
 /* The softmax readout's input for the n images x (n, D), computed as
@@ -58,7 +59,8 @@ FF_MUST_CHECK int ff_eval(const ff_net *net, ff_eval_workspace *ws, const float 
  * (rows, n_out) at chunk + rows head_off[l].  feat: ceil(n / rows) chunks;
  * the rows of the last one past n are left as they are.  FF_EINVAL if n or
  * rows is 0. */
-FF_MUST_CHECK int ff_eval_features(const ff_net *net, ff_eval_workspace *ws, float *feat, size_t rows,
+FF_MUST_CHECK
+int ff_eval_features(const ff_net *net, ff_eval_workspace *ws, float *feat, size_t rows,
                      const float *x, size_t n, const ff_eval_config *c);
 
 /* The softmax readout of the net's head on n images' features in that
@@ -68,7 +70,8 @@ FF_MUST_CHECK int ff_eval_features(const ff_net *net, ff_eval_workspace *ws, flo
  * (the cap it was allocated with, or K if that is larger), ff_eval's
  * softmax figures exactly.  logits: (rows, K) scratch.
  * FF_EINVAL if n or rows is 0. */
-FF_MUST_CHECK int ff_eval_readout(const ff_net *net, float *logits, const float *feat, size_t rows,
+FF_MUST_CHECK
+int ff_eval_readout(const ff_net *net, float *logits, const float *feat, size_t rows,
                     const int *y, size_t n, ff_eval_result *out);
 
 #endif

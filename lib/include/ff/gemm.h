@@ -58,24 +58,28 @@ typedef enum {
 const char *ff_gemm_name(ff_gemm_backend b);
 
 /* The backend named name (ff_gemm_name's names); FF_EINVAL if none is. */
-FF_MUST_CHECK int ff_gemm_parse(const char *name, ff_gemm_backend *b);
+FF_MUST_CHECK
+int ff_gemm_parse(const char *name, ff_gemm_backend *b);
 
 /* 1 if b can run here: built in, and (oneDNN) its engine starts and, for
  * bf16, it has a bf16 matmul for this CPU (none without AVX-512). */
-FF_MUST_CHECK int ff_gemm_available(ff_gemm_backend b);
+FF_MUST_CHECK
+int ff_gemm_available(ff_gemm_backend b);
 
 /* Makes b the backend of every product from now on: FF_SUCCESS, or
  * FF_EBACKEND (the current backend unchanged) if it is not available.
  * Not while a product runs (call it before training, as
  * ff_system_set_threads). */
-FF_MUST_CHECK int ff_gemm_select(ff_gemm_backend b);
+FF_MUST_CHECK
+int ff_gemm_select(ff_gemm_backend b);
 
 /* The backend in use (FF_GEMM_CBLAS until ff_gemm_select). */
 ff_gemm_backend ff_gemm_current(void);
 
 /* 1 if this CPU computes bf16 products in hardware (oneDNN's instruction
  * set: AVX512_BF16 or AMX), 0 otherwise or without oneDNN. */
-FF_MUST_CHECK int ff_gemm_bf16_native(void);
+FF_MUST_CHECK
+int ff_gemm_bf16_native(void);
 
 /* The backend for products of a precision (bf16 1, fp32 0): fp32 in the
  * CBLAS, the reference; bf16 in oneDNN where the CPU has bf16 arithmetic

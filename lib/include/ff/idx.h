@@ -57,7 +57,8 @@ typedef struct {
  * dimensions.  Returns FF_SUCCESS, FF_EOPEN, FF_EREAD, FF_ENOMEM or one of
  * FF_EIDX_* (FF_EIDX_GZ_* for a gzipped file only).
  * On failure `out` holds nothing to free. */
-FF_MUST_CHECK int ff_idx_read(ff_idx *out, const char *path, int expected_rank);
+FF_MUST_CHECK
+int ff_idx_read(ff_idx *out, const char *path, int expected_rank);
 void ff_idx_free(ff_idx *idx);
 
 #endif

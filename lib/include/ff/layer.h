@@ -56,14 +56,17 @@ typedef struct {
 } ff_layer;
 
 /* Set the shape of a dense layer n_in -> n_out. FF_EINVAL on a zero size. */
-FF_MUST_CHECK int ff_layer_dense(ff_layer *L, size_t n_in, size_t n_out);
+FF_MUST_CHECK
+int ff_layer_dense(ff_layer *L, size_t n_in, size_t n_out);
 /* Set the shape of a conv2d layer; FF_EINVAL if the kernel does not fit. */
-FF_MUST_CHECK int ff_layer_conv2d(ff_layer *L, size_t ih, size_t iw, size_t ic,
+FF_MUST_CHECK
+int ff_layer_conv2d(ff_layer *L, size_t ih, size_t iw, size_t ic,
                     size_t kh, size_t kw, size_t filters);
 /* Set the shape of a locally connected layer: kernel kh x kw moved by
  * `stride`, `filters` channels at each of its positions; FF_EINVAL on a
  * zero size or stride, or if the kernel does not fit. */
-FF_MUST_CHECK int ff_layer_local(ff_layer *L, size_t ih, size_t iw, size_t ic, size_t kh, size_t kw,
+FF_MUST_CHECK
+int ff_layer_local(ff_layer *L, size_t ih, size_t iw, size_t ic, size_t kh, size_t kw,
                    size_t stride, size_t filters);
 /* Point w and b into `params` (n_params floats). */
 void ff_layer_bind(ff_layer *L, float *params);

@@ -71,10 +71,12 @@ typedef struct {
  * size it implies at most 2^40 (none can wrap).  *n_params (may be NULL)
  * receives the parameters it implies.
  * FF_EINVAL if the spec cannot be built. */
-FF_MUST_CHECK int ff_net_spec_check(const ff_net_spec *spec, size_t *n_params);
+FF_MUST_CHECK
+int ff_net_spec_check(const ff_net_spec *spec, size_t *n_params);
 /* Build a net from its spec (checked as above).  Parameters are zero until
  * an init. */
-FF_MUST_CHECK int ff_net_alloc(ff_net **out, const ff_net_spec *spec);
+FF_MUST_CHECK
+int ff_net_alloc(ff_net **out, const ff_net_spec *spec);
 void ff_net_free(ff_net *net);
 /* Glorot-uniform for every layer and the head, zero biases, optimiser state
  * reset. Draws from r in layer order. */

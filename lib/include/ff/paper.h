@@ -102,7 +102,8 @@ const float *ff_paper_logits(const ff_paper *p);
  * c->neutral, through all the layers to the head's logits; no step.
  * FF_EINVAL if the net cannot be trained so (see above) or B is 0 or above
  * the capacity. */
-FF_MUST_CHECK int ff_paper_neutral(ff_net *net, ff_paper *p, const float *x, size_t B);
+FF_MUST_CHECK
+int ff_paper_neutral(ff_net *net, ff_paper *p, const float *x, size_t B);
 
 /* The softmax head's step on the last pass (ff_paper_neutral, or the
  * positive rows of ff_paper_step_images) against the labels y (B), its
@@ -110,7 +111,8 @@ FF_MUST_CHECK int ff_paper_neutral(ff_net *net, ff_paper *p, const float *x, siz
  * loss[n_layers] receives its cross-entropy, summed over the batch.
  * FF_EINVAL unless the last pass was of B rows and its logits are still
  * there. */
-FF_MUST_CHECK int ff_paper_train_head(ff_net *net, ff_paper *p, const int *y, size_t B, float gain,
+FF_MUST_CHECK
+int ff_paper_train_head(ff_net *net, ff_paper *p, const int *y, size_t B, float gain,
                         double *loss);
 
 /* Supervised: the positive passes of x (B, D) with the true labels y (B)
@@ -120,14 +122,16 @@ FF_MUST_CHECK int ff_paper_train_head(ff_net *net, ff_paper *p, const int *y, si
  * passes and the batch.  FF_EINVAL unless the last ff_paper_neutral was
  * of these images (the same x and B) and no step has followed it but the
  * head's. */
-FF_MUST_CHECK int ff_paper_step_labels(ff_net *net, ff_paper *p, const float *x, const int *y,
+FF_MUST_CHECK
+int ff_paper_step_labels(ff_net *net, ff_paper *p, const float *x, const int *y,
                          const int *neg, size_t B, float gain, double *loss);
 
 /* Unsupervised: positive data x_pos (B, D), real images, and negative data
  * x_neg (B, D), stacked, through ff_train_ff_layers with ff_paper_rule;
  * then the head's logits of the positive pass (for ff_paper_train_head).
  * loss as for ff_paper_step_labels.  FF_EINVAL as for ff_paper_neutral. */
-FF_MUST_CHECK int ff_paper_step_images(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
+FF_MUST_CHECK
+int ff_paper_step_images(ff_net *net, ff_paper *p, const float *x_pos, const float *x_neg,
                          size_t B, float gain, double *loss);
 
 /* The softmax head's step, on its logits (B, K), which the caller computed

@@ -29,13 +29,15 @@ typedef struct ff_pipeline ff_pipeline;
  * layers all belong to stage 1), else FF_EINVAL; split 0 runs every layer
  * in the caller's thread, one batch at a time (no second thread).
  * cap: batch capacity. */
-FF_MUST_CHECK int ff_pipeline_alloc(ff_pipeline **out, ff_net *net, size_t cap, size_t split,
+FF_MUST_CHECK
+int ff_pipeline_alloc(ff_pipeline **out, ff_net *net, size_t cap, size_t split,
                       const ff_train_config *c);
 void ff_pipeline_free(ff_pipeline *p);
 
 /* Submit one FF step (as ff_train_ff_batch): runs stage 0 now, then hands
  * the batch to stage 1 and returns. */
-FF_MUST_CHECK int ff_pipeline_batch(ff_pipeline *p, const float *x, const int *y, size_t B, int target,
+FF_MUST_CHECK
+int ff_pipeline_batch(ff_pipeline *p, const float *x, const int *y, size_t B, int target,
                       int train_head);
 
 /* Wait until every submitted batch is done.  loss (n_layers + 1) receives
@@ -47,7 +49,8 @@ void ff_pipeline_sync(ff_pipeline *p, double *loss);
  * sync before) was not finite, with the first such batch (counted from 0
  * at that earlier sync) and its first such layer (n_layers: the head);
  * else 0. */
-FF_MUST_CHECK int ff_pipeline_nonfinite(const ff_pipeline *p, size_t *batch, size_t *layer);
+FF_MUST_CHECK
+int ff_pipeline_nonfinite(const ff_pipeline *p, size_t *batch, size_t *layer);
 
 /* Bytes of training workspace the two stages hold together. */
 size_t ff_pipeline_bytes(const ff_pipeline *p);

@@ -109,7 +109,8 @@ typedef struct {
 
 /* FF_EINVAL unless 0 <= readout_first <= readout_last <= iterations and
  * 0 <= damping <= 1. */
-FF_MUST_CHECK int ff_rec_config_check(const ff_rec_config *c);
+FF_MUST_CHECK
+int ff_rec_config_check(const ff_rec_config *c);
 
 /* The top-down half of the net; the bottom-up half is *net. */
 typedef struct {
@@ -128,7 +129,8 @@ typedef struct {
 /* The top-down weights of net (zero until an init).  FF_EINVAL unless its
  * layers are dense, it normalises with FF_NORM_RMS between layers and on
  * its input; FF_ENOMEM. */
-FF_MUST_CHECK int ff_rec_alloc(ff_rec **out, ff_net *net);
+FF_MUST_CHECK
+int ff_rec_alloc(ff_rec **out, ff_net *net);
 void ff_rec_free(ff_rec *rec);
 /* The reference code's initialisation (ff_layer_init_randn): each T_l
  * randn / sqrt(above[l]), drawn from r in layer order; the optimiser
@@ -137,14 +139,16 @@ void ff_rec_init_randn(ff_rec *rec, gsl_rng *r);
 /* The first layer (from 0) with a top-down weight that is not finite, or
  * -1: a check of the weights a check of the net's parameters does not
  * see. */
-FF_MUST_CHECK int ff_rec_nonfinite(const ff_rec *rec);
+FF_MUST_CHECK
+int ff_rec_nonfinite(const ff_rec *rec);
 
 /* The top-down weights and their optimiser state (2 n_down floats) as a
  * checkpoint section, tag FF_REC_TAG, and back: FF_ECKPT_SECTION if there
  * is none, FF_ECKPT_MISMATCH unless it holds exactly that many bytes. */
 #define FF_REC_TAG "TDWN"
 ff_ckpt_section ff_rec_section(const ff_rec *rec);
-FF_MUST_CHECK int ff_rec_restore(const ff_ckpt *c, ff_rec *rec);
+FF_MUST_CHECK
+int ff_rec_restore(const ff_ckpt *c, ff_rec *rec);
 
 /* ---- training ---- */
 
@@ -176,13 +180,15 @@ const float *ff_rec_state(const ff_rec_trainer *t, size_t l);
 
 /* Time 0 of x (B, D), raw images: the bottom-up pass, and the head's
  * logits on it.  FF_EINVAL unless 0 < B <= cap. */
-FF_MUST_CHECK int ff_rec_bottom_up(ff_rec *rec, ff_rec_trainer *t, const float *x, size_t B);
+FF_MUST_CHECK
+int ff_rec_bottom_up(ff_rec *rec, ff_rec_trainer *t, const float *x, size_t B);
 
 /* The head's step on the bottom-up pass against the labels y (B)
  * (ff_paper_head_step, learning rate times gain); loss[n_layers] receives
  * its cross-entropy, summed over the batch.  FF_EINVAL unless the last
  * call was ff_rec_bottom_up of B images. */
-FF_MUST_CHECK int ff_rec_train_head(ff_rec *rec, ff_rec_trainer *t, const int *y, size_t B, float gain,
+FF_MUST_CHECK
+int ff_rec_train_head(ff_rec *rec, ff_rec_trainer *t, const int *y, size_t B, float gain,
                       double *loss);
 
 /* One synchronous damped iteration of the 2B rows: positive rows with the
@@ -192,7 +198,8 @@ FF_MUST_CHECK int ff_rec_train_head(ff_rec *rec, ff_rec_trainer *t, const int *y
  * is added into its smoothed gradient (net->m, rec->m), and the FF losses
  * are kept for ff_rec_step.  FF_EINVAL unless ff_rec_bottom_up of B images
  * came first, or if a label is outside [0, K). */
-FF_MUST_CHECK int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B,
+FF_MUST_CHECK
+int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B,
                    int learn);
 
 /* Every layer's momentum-SGD step (optim.h) on what the iterations added,
@@ -201,7 +208,8 @@ FF_MUST_CHECK int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, c
  * over both parts and the batch, averaged over the learning iterations.
  * Once per batch: FF_EINVAL unless an iteration learned since
  * ff_rec_bottom_up and no step followed it. */
-FF_MUST_CHECK int ff_rec_step(ff_rec *rec, ff_rec_trainer *t, float gain, double *loss);
+FF_MUST_CHECK
+int ff_rec_step(ff_rec *rec, ff_rec_trainer *t, float gain, double *loss);
 
 /* ---- readout ---- */
 
@@ -216,7 +224,8 @@ void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws);
  * label, summed over the hidden layers from head_from on and averaged over
  * iterations c->readout_first .. c->readout_last.  FF_EINVAL if n is 0 or
  * c is not valid. */
-FF_MUST_CHECK int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,
+FF_MUST_CHECK
+int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,
                     size_t n, const ff_rec_config *c);
 
 /* The readouts of n images x (n, D) against their labels y (n): n;
@@ -226,7 +235,8 @@ FF_MUST_CHECK int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, 
  * head_loss and softmax_acc, the softmax head's on the bottom-up pass,
  * computed by ff_eval itself (the raw image: eval.h), so the same figures
  * as ff_eval gives for the net.  FF_EINVAL as ff_rec_goodness. */
-FF_MUST_CHECK int ff_rec_eval(const ff_rec *rec, ff_rec_eval_workspace *ws, const float *x, const int *y,
+FF_MUST_CHECK
+int ff_rec_eval(const ff_rec *rec, ff_rec_eval_workspace *ws, const float *x, const int *y,
                 size_t n, const ff_rec_config *c, ff_eval_result *out);
 
 #endif

@@ -27,7 +27,8 @@ char *ff_system_cblas(char *buf, unsigned long len);
  * and runs its slow generic kernels: see ff_system_blas_misdetected. */
 const char *ff_system_blas_core(void);
 /* 1 if OpenBLAS chose its generic kernels on a CPU that has AVX2. */
-FF_MUST_CHECK int ff_system_blas_misdetected(void);
+FF_MUST_CHECK
+int ff_system_blas_misdetected(void);
 
 /* Seconds on a monotonic clock, for wall times and benchmarks (only
  * differences mean anything). */

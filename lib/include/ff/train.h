@@ -88,7 +88,8 @@ ff_ff_rule ff_train_rule(const ff_train_config *c);
  * step on the batch's labels y (B).  loss (n_layers + 1) receives each
  * layer's summed FF loss and, if train_head, the head's summed
  * cross-entropy (else 0).  B must not exceed ws->cap. */
-FF_MUST_CHECK int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const int *y,
+FF_MUST_CHECK
+int ff_train_ff_batch(ff_net *net, ff_ff_workspace *ws, const float *x, const int *y,
                       size_t B, int target, int train_head, const ff_train_config *c,
                       double *loss);
 
@@ -103,7 +104,8 @@ double ff_train_ff_head(ff_net *net, ff_ff_workspace *ws, const int *y, size_t B
  * cross-entropy against y (B), backward through heads, normalisations,
  * ReLUs and layers, then one Adam step for every layer and the head
  * (seed protocol, "BP baseline").  *loss receives the summed cross-entropy. */
-FF_MUST_CHECK int ff_train_bp_batch(ff_net *net, ff_bp_workspace *ws, const float *x, const int *y,
+FF_MUST_CHECK
+int ff_train_bp_batch(ff_net *net, ff_bp_workspace *ws, const float *x, const int *y,
                       size_t B, const ff_train_config *c, double *loss);
 
 /* BP's forward pass alone (logits in ws->logits); the backward pass of
