@@ -14,7 +14,8 @@
 # fewer training images (--train-limit) says of more; then the settings of
 # H that have no row, with the `make paper-search` that runs them.
 # H "other": the rows no hypothesis in `known` shows, under a heading of
-# their own (nothing if there are none).
+# their own (nothing if there are none).  H "summary": one paragraph, every
+# setting by its verdict.
 BEGIN {
     nknown = split(known, k, " "); for (i = 1; i <= nknown; i++) isknown[k[i]] = 1
     # the columns of ABLATION shown
@@ -36,6 +37,17 @@ FILENAME == ARGV[1] {
     h = col("hypothesis")
     if (h == hypothesis) { want[++nwant] = col("run") "/" col("setting"); mine[col("run")] = 1 }
     if (h in isknown) covered[col("run")] = 1
+    next
+}
+
+FILENAME == ablation && hypothesis == "summary" {
+    h = col("hypothesis")
+    if (h == "reference") next
+    ntested++; hyps[h] = 1
+    vv = col("verdict")
+    if (vv == "one seed") { nsingle++; next }
+    if (vv == "no reference") { nnoref++; next }
+    by[vv] = join(by[vv], "`" col("net") "/" col("setting") "`", ", "); nby[vv]++
     next
 }
 
@@ -84,6 +96,7 @@ function slope(i,    f, t, r, a, d, s, rr) {
 }
 
 END {
+    if (hypothesis == "summary") { summary(); exit }
     if (ablation == "") {
         if (hypothesis != "other")
             printf "*No paper-gap table yet:* `make paper-ablation` writes `%s` from the" \
@@ -137,4 +150,29 @@ END {
         printf "\n*%s:* %s (`make paper-search SEARCH_SETTINGS=\"%s\"`, then `make" \
                " paper-ablation`).\n", nrows ? "Not run yet" : "No run of this hypothesis yet",
                named, miss
+}
+
+# H "summary": every setting of every hypothesis, by verdict, in one
+# paragraph
+function summary(    j, nh, h, out, names, nv) {
+    if (ablation == "" || !ntested) {
+        print "*No setting has been screened on validation yet.*"
+        return
+    }
+    for (h in hyps) nh++
+    nv = split("better|worse|mixed|no difference", names, "|")
+    for (j = 1; j <= nv; j++) {
+        if (names[j] in by)
+            out = join(out, sprintf("%s, %d: %s", names[j], nby[names[j]], by[names[j]]), "; ")
+        delete by[names[j]]
+    }
+    for (h in by) out = join(out, sprintf("%s, %d: %s", h, nby[h], by[h]), "; ")
+    printf "**On validation,** %d settings of %d hypotheses have been screened against their" \
+           " nets' reference runs. With two seeds or more, by verdict: %s%s%s. %s\n", ntested,
+           nh, out == "" ? "none yet" : out,
+           nsingle ? sprintf("; %d more %s one seed, no verdict yet", nsingle,
+                             nsingle == 1 ? "has" : "have") : "",
+           nnoref ? sprintf("; %d more %s no reference run to be judged against", nnoref,
+                            nnoref == 1 ? "has" : "have") : "",
+           nby["better"] ? "" : "None validates better than its reference."
 }

@@ -26,6 +26,9 @@
 # part=data: instead, each run's two protocols side by side (the rows shown
 # above), the difference of their mean test errors and its verdict against
 # twice its standard error from the seeds' sds, then one sentence.
+# part=status: instead, one paragraph: every row with both numbers by where
+# it stands (met, short within or beyond the noise), and the paper's rows
+# not run.
 # part=precision: instead, each run <net>-bf16 (bf16 inputs to the
 # products, ff/gemm.h) beside its fp32 run <net> on the same protocol: the
 # difference of their means, its verdict as part=data's, and how many bf16
@@ -153,6 +156,7 @@ function list(a, n,    i, s) {
 }
 
 END {
+    if (part == "status") { status(); exit }
     if (part == "data") { protocols(); exit }
     if (part == "precision") { precisions(); exit }
     print "| run | net | readout | training images | epochs | seeds | test error %, ours" \
@@ -267,6 +271,37 @@ function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, o
                 nc ? "no longer short with all the images: " list(closed, nc) : "none is closed",
                 ns ? "still short: " list(still, ns) : "none is still short",
                 no ? "; one seed so far, undecided: " list(open, no) : ""
+}
+
+# part=status: every row with a paper value and runs (each protocol; the
+# -bf16 runs are the precision part's), by where it stands against the
+# paper: met, short within the noise, short beyond it, short on one seed;
+# then the paper's rows with no complete run
+function status(    i, k, r, j, p, key, m, met, nmet, none, nnone, ones, nones, d) {
+    for (i = 1; i <= nrow; i++) {
+        split(order[i], k, SUBSEP); p = paper[order[i]]
+        if (p == "-" || k[1] ~ /-bf16$/) continue
+        if (!runs[k[1]] && !runs[k[1] SIXTY]) { none[++nnone] = "`" k[1] "` (" k[2] ")"; continue }
+        for (j = 0; j <= 1; j++) {
+            r = k[1] (j ? SIXTY : ""); key = r SUBSEP k[2]
+            if (!shown(key, r, p)) continue
+            key_name = sprintf("`%s` (%s, %s against %s)", r, k[2], pm(key), p)
+            m = cell[key, "test_error_mean"]
+            if (m <= p) met[++nmet] = key_name
+            else {
+                verdict(key, m, p)
+                if (two_se(key) == "") ones[++nones] = key_name
+            }
+        }
+    }
+    printf "Against the paper's test errors, the runs now complete: "
+    printf "**met or beaten:** %s. ", nmet ? list(met, nmet) : "none"
+    printf "**Short within the noise** (less than twice the standard error of a mean beside" \
+           " one run): %s. ", nwithin ? list(within, nwithin) : "none"
+    printf "**Short beyond the noise:** %s.", nbeyond ? list(beyond, nbeyond) : "none"
+    if (nones) printf " Short on one seed, undecided: %s.", list(ones, nones)
+    if (nnone) printf " No complete run yet: %s.", list(none, nnone)
+    print ""
 }
 
 # part=precision: each -bf16 run and readout beside its fp32 run's, compared,

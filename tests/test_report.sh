@@ -548,6 +548,17 @@ for said in "better: <code>peer0</code>" "no difference: <code>wc0.003</code>" \
 done
 check "rows under no hypothesis of the report get a section of their own" \
     grep -q 'id="paper-gap-other"' "$H"
+# where the gap stands: every setting of the fixture by its verdict, once
+for said in "10 settings of 6 hypotheses" \
+    "better, 2: <code>ff-sup-3x1000/peer0</code>, <code>ff-sup-4x2000/frozenhead</code>;" \
+    "worse, 2: <code>ff-sup-3x1000/train1k</code>, <code>ff-unsup-3x1000/blur3</code>;" \
+    "mixed, 1: <code>ff-sup-3x1000/lrhead0.03</code>;" \
+    "no difference, 2: <code>ff-sup-3x1000/wc0.003</code>, <code>ff-sup-3x1000/odd1</code>;" \
+    "2 more have one seed" "1 more has no reference run"; do
+    check "where the gap stands says $said" has "$said" "$H"
+done
+check "where the gap stands: a better setting, so not 'none validates better'" \
+    sh -c "! grep -q 'None validates better' '$H'"
 train=$(for f in "$PAPER/paper"/ff-sup-3x1000-seed*/config.txt; do
     [ ! -f "$f" ] || sed -n 's/^train //p' "$f"
 done | tail -n 1)
@@ -555,6 +566,8 @@ if [ -n "$train" ] && [ "$train" -gt 1000 ]; then
     check "the data hypothesis extrapolates from 1000 to $train images" \
         has "trained on 1000 images instead of the $train of the reference settings." "$H"
 fi
+check "where the gap stands: the paper table's rows by where they stand" \
+    has "test errors, the runs now complete:" "$H"
 check "with the fixture, no placeholder left" sh -c "! grep -q '@@' '$H'"
 check "with the fixture, xmllint finds no error" no_error "$H"
 
