@@ -211,7 +211,7 @@ byte() { printf "\\$(printf %03o "$1")"; }
     tail -c +9 "$DATA/train-labels-idx1-ubyte" | head -c "$m"
 } >"$lab"
 check "rewritten label file has $((m + 8)) bytes" [ "$(wc -c <"$lab")" -eq $((m + 8)) ]
-refuse "label count differs from image count" any "count" --data "$OUT/count"
+refuse "label count differs from image count" any "label count differs" --data "$OUT/count"
 
 rc=0
 "$PROG" --help >"$OUT/help.stdout" 2>"$OUT/help.stderr" || rc=$?

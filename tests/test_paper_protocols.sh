@@ -5,7 +5,9 @@
 # images only when both sides have more than one seed; with one run on
 # either side it is "undecided", neither closed nor still short.  And the
 # main table's verdict on a shortfall, beyond or within the seeds' noise;
-# and part=precision's count of bf16 seeds within the fp32 seeds' range.
+# part=precision's count of bf16 seeds within the fp32 seeds' range; and
+# part=status, each row met, short within or beyond the noise, or on one
+# seed, as the test recomputes it from the runs.
 set -eu
 src=$1 out=$2
 . "$(dirname "$0")/check.sh"
@@ -99,8 +101,53 @@ range() { # READOUT: "I of N[: B below, A above] (fp32: LO to HI)" from the runs
 }
 for r in goodness softmax; do
     want=$(range $r)
-    check "bf16 beside fp32, $r: $want" grep -qF "| $r |" "$out/prec.md"
+    check "bf16 beside fp32, $r: a row" grep -qF "| $r |" "$out/prec.md"
     check "bf16 beside fp32, $r: the seeds in range counted" \
         sh -c "grep -F '| $r |' '$out/prec.md' | grep -qF '$want'"
+done
+# part=status: each row by where it stands against the paper's figure,
+# recomputed here from the runs: the mean and sample sd of their test
+# errors by the row's readout; met (mean <= paper), short within or beyond
+# twice sd sqrt(1 + 1/n), or short on one seed
+mkdir -p "$out/status"
+for s in 1 2 3; do
+    cp -r "$runs/ff-sup-4x2000-seed$s" "$runs/ff-sup-3x1000-seed$s" "$runs/bp-seed$s" \
+        "$out/status/"
+done
+cp -r "$runs/ff-unsup-4x2000-seed1" "$out/status/"
+awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
+    "$src/experiments/reference-paper.tsv" "$out"/status/*/summary.tsv >"$out/status.tsv"
+awk -v part=status -v table="$out/status.tsv" -f "$src/scripts/columns.awk" \
+    -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
+    "$out/status.tsv" "$out"/status/*/summary.tsv >"$out/status.md"
+where() { # RUN READOUT: met, within, beyond or one seed, from the runs
+    p=$(awk -F '\t' -v r="$1" -v k="$2" '$1 == r && $2 == k { print $3 }' \
+        "$src/experiments/reference-paper.tsv")
+    for f in "$out"/status/"$1"-seed*/summary.tsv; do
+        awk -v col="test_$2" 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == col) c = i - 1 }
+            NR == 2 { print 100 - $c }' "$f"
+    done | awk -v p="$p" '{ e[++n] = $1; m += $1 }
+        END { m /= n; if (m <= p) { print "met"; exit }
+              if (n < 2) { print "one seed"; exit }
+              for (i = 1; i <= n; i++) ss += (e[i] - m)^2
+              print (m - p > 2 * sqrt(ss / (n - 1)) * sqrt(1 + 1 / n) ? "beyond" : "within") }'
+}
+listed() { # the status paragraph's list of that kind
+    case $1 in
+        met) from='met or beaten:' to='Short within' ;;
+        within) from='Short within' to='Short beyond' ;;
+        beyond) from='Short beyond' to='Short on one seed|No complete|$' ;;
+        'one seed') from='Short on one seed' to='No complete|$' ;;
+    esac
+    awk -v a="$from" -v b="$to" '{ i = index($0, a); if (!i) exit
+        s = substr($0, i + length(a)); if (match(s, b)) s = substr(s, 1, RSTART - 1); print s }' \
+        "$out/status.md"
+}
+for rk in "ff-sup-4x2000 goodness" "ff-sup-3x1000 goodness" "bp softmax" \
+    "ff-unsup-4x2000 softmax"; do
+    set -- $rk
+    kind=$(where "$1" "$2")
+    listed "$kind" >"$out/listed.txt"
+    check "status: \`$1\` ($2) listed as $kind" grep -qF "\`$1\` ($2," "$out/listed.txt"
 done
 check_done
