@@ -460,8 +460,13 @@ if [ $# -eq 3 ]; then
                  { n++; e += 100 - $c["goodness_final"] } END { printf "%.2f (%d run", e / n, n }' $sums)
         check "the other implementations' table has our validation error ($v)" \
             has "<td>goodness</td> <td align=\"right\">1.65</td> <td align=\"right\">$v" "$H"
-        check "and says where ours is lower or higher" \
-            has 'Against the implementation run on this machine, our mean error is: on' "$H"
+        port=$(awk -F '\t' '$3 == "this-machine" && $5 == "val" && $6 == "goodness" { print $7 }' \
+            "$HERE/../experiments/reference-ports.tsv")
+        said=$(awk -v e="${v%% *}" -v p="$port" 'BEGIN { d = e - p
+            if (sprintf("%.2f", d) + 0 == 0) print "equal"
+            else printf "%s by %.2f points", d < 0 ? "lower" : "higher", d < 0 ? -d : d }')
+        check "and says where ours is lower or higher ($said than the port's $port)" \
+            has "on the validation set by goodness, $said" "$H"
     fi
     check "it counts $complete complete paper runs" \
         has "; seeds $(echo $PAPER_SEEDS | sed 's/ /, /g')); complete: $complete." "$H"
