@@ -483,6 +483,15 @@ static size_t append(char *buf, size_t len, size_t n, const char *fmt, ...)
 }
 
 /* The flags that shape a dense or conv2d net; --local replaces them (local_net). */
+/* The index in `flags` of the row named name (a name of the table). */
+static size_t flag_index(const char *name)
+{
+    for (size_t i = 0; i < N_FLAGS; i++)
+        if (!strcmp(flags[i].name, name))
+            return i;
+    exp_die("internal: no flag --%s in the table", name);
+}
+
 static int net_flag(const flag_row *f)
 {
     return !strcmp(f->name, "model") || !strcmp(f->name, "layers") || !strcmp(f->name, "units");
@@ -547,13 +556,12 @@ const char *exp_units_text(char buf[static 16], const exp_opts *o)
  * the readout reads all three unless --readout-from was given. */
 static void local_net(exp_opts *o, const unsigned char *given)
 {
-    for (size_t i = 0; i < N_FLAGS; i++) {
+    for (size_t i = 0; i < N_FLAGS; i++)
         if (given[i] && net_flag(&flags[i]))
             exp_die("--%s does not apply with --local, whose net is the paper's (see --help): "
                     "drop --%s", flags[i].name, flags[i].name);
-        if (!given[i] && !strcmp(flags[i].name, "readout-from"))
-            o->head_from = 1;
-    }
+    if (!given[flag_index("readout-from")])
+        o->head_from = 1;
     if (o->head_from > 3)
         exp_die("--readout-from %d exceeds the local net's 3 layers", o->head_from);
     o->model = "local";
@@ -581,11 +589,9 @@ static void finish(exp_opts *o, const unsigned char *given)
     /* two stages put layer 1 on one thread and the layers above it, up to
      * the readout's, on the other (common.c): without such layers there is
      * one stage, and the run records it */
-    for (size_t i = 0; i < N_FLAGS; i++) {
-        if (strcmp(flags[i].name, "stages") || !applies(&flags[i], o->kind) || o->stages != 2 ||
-            (o->layers >= 2 && o->head_from >= 2))
-            continue;
-        if (given[i])
+    const size_t st = flag_index("stages");
+    if (applies(&flags[st], o->kind) && o->stages == 2 && (o->layers < 2 || o->head_from < 2)) {
+        if (given[st])
             exp_die("--stages 2 needs --layers 2 or more and --readout-from 2 or more "
                     "(layer 1 alone on the first stage): give --stages 1");
         o->stages = 1;

@@ -69,7 +69,7 @@ FILENAME == table {
 function add(key, acc) {
     if (acc == "-") return
     cnt[key]++; sum[key] += 100 - acc
-    seed_err[key, cnt[key]] = 100 - acc # part=precision: each seed's error
+    seed_err[key, cnt[key]] = 100 - acc # each seed's error (two_se, part=precision)
 }
 # a[run] gathers the distinct values v, " / " between them
 function keep(a, run, v) {
@@ -111,14 +111,18 @@ function two_se(key,    n, i, m, ss) {
 }
 
 # our mean test error against the paper's: the verdict shown in the row;
-# a shortfall set against two_se (the lists beyond[], within[])
+# a shortfall set against two_se (the lists beyond[], within[], and
+# single[] for one seed)
 function verdict(key, m, p,    d, t) {
     if (p == "-") return "no paper value"
     d = m - p
     if (d <= 0) return d < 0 ? sprintf("better by %.2f points", -d) : "equal"
     short[++nshort] = key_name
     t = two_se(key)
-    if (t == "") return sprintf("**short by %.2f points** (one seed)", d)
+    if (t == "") {
+        single[++nsingle] = key_name
+        return sprintf("**short by %.2f points** (one seed)", d)
+    }
     if (d > t) {
         beyond[++nbeyond] = key_name
         return sprintf("**short by %.2f points**, beyond the noise (2 SE %.2f)", d, t)
@@ -227,7 +231,8 @@ function compare(a, b,    se) {
 
 # part=data: the two protocols of each run and readout whose rows are both
 # shown, compared
-function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap) {
+function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, open, ns, nc, no, gap,
+                      t) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
         a = order[i]; b = k[1] SIXTY SUBSEP k[2]; p = paper[a]
@@ -244,9 +249,9 @@ function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, o
         if (v == "one seed") open[++no] = sprintf("`%s` (%s)", k[1], k[2])
         else if (cell[b, "test_error_mean"] > p) {
             # by how much, against the noise of a mean beside one run (two_se)
-            gap = cell[b, "test_error_mean"] - p
+            gap = cell[b, "test_error_mean"] - p; t = two_se(b)
             still[++ns] = sprintf("`%s` (%s, by %.2f points: %s the noise, 2 SE %.2f)", k[1],
-                                  k[2], gap, gap <= two_se(b) ? "within" : "beyond", two_se(b))
+                                  k[2], gap, gap <= t ? "within" : "beyond", t)
         }
         else closed[++nc] = sprintf("`%s` (%s)", k[1], k[2])
     }
@@ -277,7 +282,7 @@ function protocols(    i, k, a, b, d, v, p, np, n, said, names, still, closed, o
 # -bf16 runs are the precision part's), by where it stands against the
 # paper: met, short within the noise, short beyond it, short on one seed;
 # then the paper's rows with no complete run
-function status(    i, k, r, j, p, key, m, met, nmet, none, nnone, ones, nones, d) {
+function status(    i, k, r, j, p, key, m, met, nmet, none, nnone) {
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP); p = paper[order[i]]
         if (p == "-" || k[1] ~ /-bf16$/) continue
@@ -288,10 +293,7 @@ function status(    i, k, r, j, p, key, m, met, nmet, none, nnone, ones, nones, 
             key_name = sprintf("`%s` (%s, %s against %s)", r, k[2], pm(key), p)
             m = cell[key, "test_error_mean"]
             if (m <= p) met[++nmet] = key_name
-            else {
-                verdict(key, m, p)
-                if (two_se(key) == "") ones[++nones] = key_name
-            }
+            else verdict(key, m, p)
         }
     }
     printf "Against the paper's test errors, the runs now complete: "
@@ -299,7 +301,7 @@ function status(    i, k, r, j, p, key, m, met, nmet, none, nnone, ones, nones, 
     printf "**Short within the noise** (less than twice the standard error of a mean beside" \
            " one run): %s. ", nwithin ? list(within, nwithin) : "none"
     printf "**Short beyond the noise:** %s.", nbeyond ? list(beyond, nbeyond) : "none"
-    if (nones) printf " Short on one seed, undecided: %s.", list(ones, nones)
+    if (nsingle) printf " Short on one seed, undecided: %s.", list(single, nsingle)
     if (nnone) printf " No complete run yet: %s.", list(none, nnone)
     print ""
 }

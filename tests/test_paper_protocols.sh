@@ -18,14 +18,19 @@ for s in 1 2 3; do
 done
 cp -r "$runs/ff-sup-4x2000-train60k-seed1" "$out/runs/"
 
-# protocols: the table from the runs in OUT/runs, then the sentence
-protocols() {
+# tabulate DIR PART MD: the paper table of the runs in OUT/DIR (into
+# OUT/DIR.tsv, as make paper-table writes it), then paper-table.awk's part
+# PART of them ('': the main table) into OUT/MD.md
+tabulate() {
     awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
-        "$src/experiments/reference-paper.tsv" "$out"/runs/*/summary.tsv >"$out/table.tsv"
-    awk -v part=data -v table="$out/table.tsv" -f "$src/scripts/columns.awk" \
+        "$src/experiments/reference-paper.tsv" "$out/$1"/*/summary.tsv >"$out/$1.tsv"
+    awk -v part="$2" -v table="$out/$1.tsv" -f "$src/scripts/columns.awk" \
         -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
-        "$out/table.tsv" "$out"/runs/*/summary.tsv >"$out/$1.md"
+        "$out/$1.tsv" "$out/$1"/*/summary.tsv >"$out/$3.md"
 }
+
+# protocols: the table from the runs in OUT/runs, then the sentence
+protocols() { tabulate runs data "$1"; }
 
 protocols one
 check "one run on all the images: undecided" grep -q 'one seed so far, undecided: `ff-sup-4x2000` (goodness)' "$out/one.md"
@@ -45,13 +50,7 @@ mkdir -p "$out/split"
 for s in 1 2 3; do
     cp -r "$runs/ff-sup-4x2000-seed$s" "$out/split/"
 done
-table() {
-    awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
-        "$src/experiments/reference-paper.tsv" "$out"/split/*/summary.tsv >"$out/split.tsv"
-    awk -v table="$out/split.tsv" -f "$src/scripts/columns.awk" \
-        -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
-        "$out/split.tsv" "$out"/split/*/summary.tsv >"$out/$1.md"
-}
+table() { tabulate split '' "$1"; }
 noise() { # what the row of ff-sup-4x2000 by goodness should say: the mean
           # from split.tsv, the sd from the runs' own test errors
     for f in "$out"/split/*/summary.tsv; do
@@ -94,13 +93,7 @@ range() { # READOUT: "I of N[: B below, A above] (fp32: LO to HI)" from the runs
                       if (in_ < m) printf ": %d below, %d above", below, m - in_ - below
                       printf " (fp32: %.2f to %.2f)", lo, hi }'
 }
-precision() {
-    awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
-        "$src/experiments/reference-paper.tsv" "$out"/prec/*/summary.tsv >"$out/prec.tsv"
-    awk -v part=precision -v table="$out/prec.tsv" -f "$src/scripts/columns.awk" \
-        -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" "$out/prec.tsv" \
-        "$out"/prec/*/summary.tsv >"$out/prec.md"
-}
+precision() { tabulate prec precision prec; }
 counted() { # the rows' counts against the test's own
     for r in goodness softmax; do
         want=$(range $r)
@@ -129,11 +122,7 @@ for s in 1 2 3; do
         "$out/status/"
 done
 cp -r "$runs/ff-unsup-4x2000-seed1" "$out/status/"
-awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
-    "$src/experiments/reference-paper.tsv" "$out"/status/*/summary.tsv >"$out/status.tsv"
-awk -v part=status -v table="$out/status.tsv" -f "$src/scripts/columns.awk" \
-    -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
-    "$out/status.tsv" "$out"/status/*/summary.tsv >"$out/status.md"
+tabulate status status status
 where() { # RUN READOUT: met, within, beyond or one seed, from the runs
     p=$(awk -F '\t' -v r="$1" -v k="$2" '$1 == r && $2 == k { print $3 }' \
         "$src/experiments/reference-paper.tsv")

@@ -4,9 +4,9 @@
 #include "ff/idx.h"
 #include "ff/error.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -23,11 +23,12 @@
  * initialised as the paper programs build theirs; its one allocation holds
  * them and their optimiser state (net->m), so the plain bottom-up net is a
  * net that ff_eval and the checkpoint's PARM and MOMT sections (and any
- * tool that reads a saved net) read unchanged.  The top-down weights T_l (above_l x N_l: above_l is
- * N_{l+1}, or K at the top) and their optimiser state are this module's
- * one allocation (ff_rec.w, then ff_rec.m): an ff_net's block holds only
- * layers that chain, each reading the one before, and the T_l do not.  A
- * pre-activation has one bias, b_l, the net's.
+ * tool that reads a saved net) read unchanged.  The top-down weights T_l
+ * (above_l x N_l: above_l is N_{l+1}, or K at the top) and their optimiser
+ * state are this module's one allocation (ff_rec.w, then ff_rec.m): an
+ * ff_net's block holds only layers that chain, each reading the one
+ * before, and the T_l do not.  A pre-activation has one bias, b_l, the
+ * net's.
  *
  * Training, one batch of B images x with labels y, as the paper programs
  * of paper.h, under ff_paper_rule (threshold = width, the reference
