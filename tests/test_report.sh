@@ -112,16 +112,38 @@ svg_of() {
 }
 
 # html_rows HTML [FROM TO]: each table row of the HTML as |cell|cell|...|,
-# tags stripped, one per line; with FROM and TO, only the rows between the
-# element with id FROM and the one with id TO
+# tags stripped, one per line; a cell that pandoc broke over lines is one
+# cell, its lines joined by a space; with FROM and TO, only the rows between
+# the element with id FROM and the one with id TO
 html_rows() {
     awk -v from="${2:-}" -v to="${3:-}" '
         BEGIN { on = from == "" }
         from != "" && index($0, "id=\"" from "\"") { on = 1 }
         to != "" && index($0, "id=\"" to "\"") { on = 0 }
-        /<tr/ { row = "|"; inrow = 1 }
-        inrow && /<td/ { cell = $0; gsub(/<[^>]*>/, "", cell); row = row cell "|" }
-        /<\/tr>/ { if (on) print row; inrow = 0 }' "$1"
+        /<tr/ { tr = ""; inrow = 1 }
+        inrow { tr = tr " " $0 }
+        inrow && /<\/tr>/ {
+            inrow = 0
+            if (!on) next
+            n = split(tr, part, /<td/)
+            row = "|"
+            for (i = 2; i <= n; i++) {
+                cell = part[i]
+                sub(/^[^>]*>/, "", cell)
+                sub(/<\/td>.*/, "", cell)
+                gsub(/<[^>]*>/, "", cell)
+                gsub(/^ +| +$/, "", cell)
+                row = row cell "|"
+            }
+            print row
+        }' "$1"
+}
+
+# copy_results FROM TO: a copy of the result set FROM as TO, without the
+# saved models (*.ffm), which no check reads
+copy_results() {
+    mkdir -p "$2"
+    (cd "$1" && tar -cf - --exclude='*.ffm' .) | (cd "$2" && tar -xf -)
 }
 
 # table_rows TSV HTML: prints each row of the results' summary table that
@@ -302,6 +324,9 @@ FIGURES="fig-acc-dense fig-acc-conv2d fig-loss-ff-sup-dense fig-loss-ff-unsup-de
 FIGURES="$FIGURES fig-loss-ff-sup-conv2d fig-loss-ff-unsup-conv2d"
 if [ -f "$RESULTS/bench/ff_epoch.txt" ]; then
     FIGURES="$FIGURES fig-memory"
+fi
+if [ -f "$RESULTS/fashion-mnist/summary.tsv" ]; then # the Fashion-MNIST section
+    FIGURES="$FIGURES fig-fashion-acc-dense fig-fashion-acc-conv2d"
 fi
 
 # ---- the report of the complete result set ---------------------------------
@@ -491,7 +516,7 @@ check "a second make rebuilds nothing" \
 # ---- runs missing, no summary.tsv ------------------------------------------
 P=$OUT/partial-results
 rm -rf "$P"
-cp -R "$RESULTS" "$P"
+copy_results "$RESULTS" "$P"
 rm -f "$P/summary.tsv"
 gone=$(cd "$P" && ls -d ff-sup-conv2d-seed* | head -n 1)
 rm "$P/$gone/summary.tsv" # as a run that never finished leaves it
@@ -525,7 +550,7 @@ check "with no paper results, the paper's values are still shown" \
 # ---- a summary.tsv that no longer matches the runs -------------------------
 S=$OUT/stale-results
 rm -rf "$S"
-cp -R "$RESULTS" "$S"
+copy_results "$RESULTS" "$S"
 awk -F '\t' 'BEGIN { OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
     NR > 1 && $c["model"] == "dense" && $c["algorithm"] == "ff-sup" { $c["softmax_best_mean"] = "12.34" }
     { print }' "$RESULTS/summary.tsv" >"$S/summary.tsv"
@@ -583,7 +608,7 @@ if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_DRAWN" ]; t
     Q=$OUT/paper-stale-results
     rm -rf "$Q"
     mkdir -p "$Q"
-    cp -R "$PAPER/paper" "$Q/paper"
+    copy_results "$PAPER/paper" "$Q/paper"
     awk -F '\t' 'BEGIN { OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
         NR == 2 { $c["test_error_mean"] = "77.77" } { print }' \
         "$PAPER/paper-summary.tsv" >"$Q/paper-summary.tsv"
@@ -621,7 +646,7 @@ if [ $# -eq 3 ] && [ -n "$PAPER_FIT" ]; then
     T=$OUT/paper-untrained-results
     rm -rf "$T" "$OUT/paper-untrained"
     mkdir -p "$T"
-    cp -R "$PAPER/paper" "$T/paper"
+    copy_results "$PAPER/paper" "$T/paper"
     [ ! -f "$PAPER/paper-summary.tsv" ] || cp "$PAPER/paper-summary.tsv" "$T/paper-summary.tsv"
     r=${PAPER_FIT# }
     r=${r%% *}
