@@ -21,7 +21,8 @@
 # Runs depend on the binaries and the data only in order (they must exist),
 # not by timestamp: rebuilding the code or fetching the (checksummed) data
 # afresh does not silently invalidate committed results; delete a run
-# directory to redo it.
+# directory to redo it.  Only a run still to be made needs them: the table
+# of complete runs is made by awk alone, with no compiler and no download.
 
 SCALE   ?= seed
 BUILD   ?= build
@@ -108,8 +109,10 @@ RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 
 all: build
 
+# The Debian packages each entry point needs (scripts/deps.sh GROUP...: as
+# root, installed; otherwise the apt-get command printed, and a failure).
 deps:
-	scripts/deps.sh
+	scripts/deps.sh all
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -125,23 +128,33 @@ $(DATA)/SHA256SUMS: scripts/fetch-mnist.sh
 # The whole suite, nothing skipped: what it needs is installed and MNIST
 # fetched into data/mnist (where the tests read it) first; CMAKE_FLAGS=...
 # reaches a new build directory.
-test: deps
+test:
+	scripts/deps.sh test
 	$(MAKE) build data DATA=data/mnist DATASET=mnist
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The suite again, built with ASan and UBSan; the fuzzing harnesses, each
 # for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
-test-sanitizers: deps
+test-sanitizers:
+	scripts/deps.sh test
 	$(MAKE) data DATA=data/mnist DATASET=mnist
 	scripts/test-sanitizers.sh
 
-fuzz: deps
+fuzz:
+	scripts/deps.sh build clang
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# A run's order-only prerequisites, the build and the data, when its
+# summary.tsv is still to be made, else none.  (Second expansion: $@ is the
+# summary.tsv when make considers it; each $$$$ is a $ that survives the
+# $(call) and the $(eval) of the rule's definition.)
+.SECONDEXPANSION:
+to_make = $$$$(if $$$$(wildcard $$$$@),,build $(DATA)/SHA256SUMS)
 
 # One rule per kind of run: <algo>-<model>-seed<N>.
 define run_rule
-$(RESULTS)/$(1)-$(2)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
+$(RESULTS)/$(1)-$(2)-seed%/summary.tsv: | $(to_make)
 	$(BUILD)/experiments/$(program_$(1)) --model $(2) --seed $$* --data $(DATA) \
 	    --out $(RESULTS)/$(1)-$(2)-seed$$* --quiet $(RUNFLAGS)
 endef
@@ -179,7 +192,7 @@ paper_recipe = $(BUILD)/experiments/$(paper_cmd_$(1)) $(2) --seed $$* --threads 
     $(if $(findstring --local,$(paper_cmd_$(1))),,$(PAPER_NET_FLAGS))
 
 define paper_rule
-$(PAPER_RESULTS)/$(1)-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
+$(PAPER_RESULTS)/$(1)-seed%/summary.tsv: | $(to_make)
 	$(call paper_recipe,$(1),,$(PAPER_RESULTS)/$(1))
 endef
 $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES),$(eval $(call paper_rule,$(r))))
@@ -193,7 +206,9 @@ paper-long: $(addsuffix /summary.tsv,$(addprefix $(PAPER_RESULTS)/,$(call paper_
 # does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
 paper-table:
-	awk -f scripts/columns.awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
+	@test -d $(PAPER_RESULTS) || { echo "paper-table: no $(PAPER_RESULTS):" \
+	    "make paper-runs SCALE=paper$(if $(filter file,$(origin RESULTS)), RESULTS=$(RESULTS)) first" >&2; exit 1; }
+	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
 	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
 	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
 
@@ -208,6 +223,9 @@ paper-table:
 SEARCH_RESULTS  ?= $(RESULTS_HOME)/paper-search
 # The proxy of the unsupervised run, at the reference code's size.
 paper_cmd_ff-unsup-3x1000 = paper_ff_unsupervised --layers 3 --units 1000 --epochs 100
+# Every run named in mk/runs.mk or experiments/paper-settings.tsv has its command.
+$(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES) $(SEARCH_NETS),$(if $(paper_cmd_$(r)),,\
+    $(error run $(r) (mk/runs.mk or $(PAPER_SETTINGS)) has no paper_cmd_$(r) in the Makefile)))
 search_run = $(word 1,$(subst /, ,$(1)))
 search_dir = $(SEARCH_RESULTS)/$(subst /,-,$(1))
 SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),$(call search_dir,$(g))-seed$(s)))
@@ -221,7 +239,7 @@ $(foreach g,$(SEARCH_SETTINGS),$(if $(filter $(g),$(SEARCH_ALL)),,\
 frozen_models = $(RESULTS_HOME)/paper/$(1)-seed$$*/model.ffm $(SEARCH_RESULTS)/$(1)-reference-seed$$*/model.ffm
 frozen_model = $$(firstword $$(wildcard $(frozen_models)))
 define search_rule
-$(call search_dir,$(1))-seed%/summary.tsv: | build $(DATA)/SHA256SUMS
+$(call search_dir,$(1))-seed%/summary.tsv: | $(to_make)
 ifeq ($(call setting_field,$(1),program),ff_head)
 	@test -n "$(call frozen_model,$(call search_run,$(1)))" || { echo "$(1): none of" \
 	    "$(call frozen_models,$(call search_run,$(1))): train the reference run of seed $$* first" >&2; exit 1; }
@@ -239,25 +257,25 @@ paper-search: $(addsuffix /summary.tsv,$(SEARCH_RUNS))
 # The validation errors of every complete search run (any seed) beside the
 # reference runs' of the same nets.
 paper-search-table:
-	awk -f scripts/columns.awk -f scripts/paper-search.awk \
+	awk -f scripts/columns.awk -f scripts/paper-search.awk $(PAPER_SETTINGS) \
 	    $(wildcard $(foreach r,$(sort $(SEARCH_NETS)),$(RESULTS_HOME)/paper/$(r)-seed*/summary.tsv) \
-	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) </dev/null >$(RESULTS_HOME)/paper-search.tsv.tmp
+	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) >$(RESULTS_HOME)/paper-search.tsv.tmp
 	mv $(RESULTS_HOME)/paper-search.tsv.tmp $(RESULTS_HOME)/paper-search.tsv
 
 # The paper-gap study: each setting's validation errors over its seeds
 # (mean, sd) beside its net's reference settings, with a verdict
 # (scripts/paper-ablation.awk), from the search table.
 paper-ablation: paper-search-table
-	awk -f scripts/columns.awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) \
+	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) \
 	    $(RESULTS_HOME)/paper-search.tsv >$(RESULTS_HOME)/paper-ablation.tsv.tmp
 	mv $(RESULTS_HOME)/paper-ablation.tsv.tmp $(RESULTS_HOME)/paper-ablation.tsv
 
 # The table: generated from the runs' own summaries, never typed.  The
 # seed study's numbers beside it are MNIST's: '-' on another DATASET.
 REFERENCE := experiments/reference-seed.tsv
-$(RESULTS)/summary.tsv: scripts/columns.awk scripts/summarize.awk $(REFERENCE) \
+$(RESULTS)/summary.tsv: scripts/columns.awk scripts/stats.awk scripts/summarize.awk $(REFERENCE) \
                         $(addsuffix /summary.tsv,$(RUNS))
-	awk -f scripts/columns.awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md \
+	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md \
 	    -v dataset=$(DATASET) $(REFERENCE) \
 	    $(addsuffix /summary.tsv,$(RUNS)) >$@.tmp
 	mv $@.tmp $@
@@ -293,6 +311,7 @@ paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
 # it does not depend on `table`, which would start every missing run.
 # Fashion-MNIST's runs are a section of the report of REPORT_HOME.
 report:
+	scripts/deps.sh report
 	$(MAKE) -C report RESULTS=$(abspath $(REPORT_HOME)) SEEDS="$(SEEDS)" \
 	    PAPER_RESULTS=$(abspath $(REPORT_HOME)/paper) PAPER_SEEDS="$(PAPER_SEEDS)" $(REPORT_OUT) \
 	    $(if $(DATASET_DIR),FASHION_RESULTS=$(abspath $(RESULTS_HOME)))
@@ -334,12 +353,18 @@ adopt:
 	    "the reference already: name the reproduction with RESULTS=DIR" >&2; exit 1; }
 	@test -s $(TABLE_FILE) || { echo "adopt: no $(TABLE_FILE): make reproduce" \
 	    "$(if $(filter paper,$(SCALE)),SCALE=paper )first" >&2; exit 1; }
+	@test -z "$(ADOPT_LISTS)" || { echo "adopt: $(ADOPT_LISTS) set: the table of a part of" \
+	    "the runs would replace the reference's whole one; adopt a reproduction of them all" >&2; exit 1; }
 	mkdir -p $(REF_RUNS) $(REF_RESULTS)/bench
 	for run in $(complete); do \
 	    rm -rf $(REF_RUNS)/$${run##*/} && cp -R $$run $(REF_RUNS)/ || exit 1; done
 	for f in $(ADOPT_FILES); do \
 	    if [ -f $(RESULTS)/$$f ]; then cp $(RESULTS)/$$f $(REF_RESULTS)/$$f || exit 1; fi; done
 	$(MAKE) report RESULTS=$(REF_RESULTS)
+
+# The run lists set on the command line, which adopt refuses: a reproduction
+# of some of the runs has the table of those only.
+ADOPT_LISTS = $(foreach v,SEEDS MODELS ALGOS PAPER_SEEDS PAPER_BASE_NAMES,$(if $(filter command line,$(origin $(v))),$(v)))
 
 # A reproduction's report: REPORT_DIR's, unless RESULTS is results/.
 REPORT_AT = $(if $(filter $(abspath results),$(abspath $(call report_home,$(RESULTS)))),report,$(REPORT_DIR))/report.html
@@ -352,13 +377,13 @@ endif
 COMPARE_STEP = $(if $(COMPARED),echo && $(MAKE) -s compare &&)
 COMPARE_NOTE = $(if $(COMPARED),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
 ifeq ($(SCALE),paper)
-REPRODUCE_STEPS = $(MAKE) paper-bench && $(MAKE) paper-runs && $(MAKE) paper-table && \
+REPRODUCE_STEPS = $(MAKE) -j1 paper-bench && $(MAKE) -j1 paper-runs && $(MAKE) paper-table && \
 	$(MAKE) report RESULTS=$(RESULTS) && echo && awk -f scripts/show-tsv.awk $(TABLE_FILE) && \
 	$(COMPARE_STEP) echo && \
 	echo "reproduce: table in $(TABLE_FILE), runs in $(PAPER_RESULTS)/," \
 	     "report in $(REPORT_AT)$(COMPARE_NOTE)"
 else
-REPRODUCE_STEPS = $(if $(DATASET_DIR),,$(MAKE) bench &&) $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
+REPRODUCE_STEPS = $(if $(DATASET_DIR),,$(MAKE) -j1 bench &&) $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
 	$(MAKE) report RESULTS=$(RESULTS) && echo && cat $(RESULTS)/summary.md && \
 	$(COMPARE_STEP) echo && \
 	echo "reproduce: table in $(TABLE_FILE) (Markdown: $(RESULTS)/summary.md)," \
@@ -366,15 +391,22 @@ REPRODUCE_STEPS = $(if $(DATASET_DIR),,$(MAKE) bench &&) $(MAKE) -j $(JOBS) runs
 	     "$(REPORT_AT)$(COMPARE_NOTE)"
 endif
 
-reproduce: deps
+# reproduce's packages: MNIST's fetcher unless MNIST_DIR names the files
+REPRODUCE_DEPS = build report $(if $(DATASET_DIR),fashion,$(if $(MNIST_DIR),,mnist)) \
+                 $(if $(CLUSTER),cluster)
+reproduce:
+	scripts/deps.sh $(REPRODUCE_DEPS)
 	@start=$$(date +%s); \
 	$(MAKE) build data && $(REPRODUCE_STEPS) && \
 	echo "reproduce: wall time $$(( $$(date +%s) - start )) s"
 
 # Everything under BUILD but the reproductions in $(BUILD)/results/ (hours
-# of runs at SCALE=paper): remove that by hand.
+# of runs at SCALE=paper): remove that by hand; and the report's
+# intermediate files (report/build/).
 clean:
 	[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 ! -name results -exec rm -rf {} +
+	rm -rf report/build
 
 # CLUSTER=slurm: the runs as Slurm jobs (mk/slurm.mk); without CLUSTER, nothing changes.
+$(if $(CLUSTER),$(if $(wildcard mk/$(CLUSTER).mk),,$(error CLUSTER=$(CLUSTER): use slurm (mk/slurm.mk))))
 include $(CLUSTER:%=mk/%.mk)

@@ -51,9 +51,13 @@ paper_runs = $(foreach r,$(1),$(foreach s,$(PAPER_SEEDS),$(r)-seed$(s)))
 # order.
 PAPER_SETTINGS  ?= $(RUNS_ROOT)experiments/paper-settings.tsv
 settings_awk    := awk -f $(RUNS_ROOT)scripts/columns.awk -f $(RUNS_ROOT)scripts/settings.awk
-SEARCH_ALL      := $(shell $(settings_awk) $(PAPER_SETTINGS))
+# settings_failed: stop make if the $(shell) just before failed (an unreadable
+# file, a column missing: settings.awk has said which), rather than go on
+# with what it printed
+settings_failed = $(if $(filter-out 0,$(.SHELLSTATUS)),$(error $(PAPER_SETTINGS): cannot be read as settings (above: why)))
+SEARCH_ALL      := $(shell $(settings_awk) $(PAPER_SETTINGS))$(settings_failed)
 SEARCH_SETTINGS ?= $(SEARCH_ALL)
 SEARCH_SEEDS    ?= 1 2
 SEARCH_NETS     := $(call uniq,$(foreach g,$(SEARCH_ALL),$(firstword $(subst /, ,$(g)))))
 # setting_field SETTING, COLUMN: that column of its row ('-' read as nothing)
-setting_field = $(shell $(settings_awk) -v setting='$(1)' -v column=$(2) $(PAPER_SETTINGS))
+setting_field = $(shell $(settings_awk) -v setting='$(1)' -v column=$(2) $(PAPER_SETTINGS))$(settings_failed)

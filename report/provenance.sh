@@ -4,13 +4,21 @@
 # The report quotes the functions NAME (quote.awk) as they are in LIBDIR's
 # tree; each run recorded in its CONFIG the commit it was built from
 # ("commit" line, "-dirty" when that tree had uncommitted changes).  Prints
-# a Markdown list saying, for each commit the runs name, whether every
-# quoted function is there, line for line.  Whole files are not compared:
-# the markers themselves, or a change elsewhere in a file, would not be a
-# difference in what is shown.
+# the state of the tree the report is built from, then a Markdown list
+# saying, for each commit the runs name, whether every quoted function is
+# there, line for line.  Whole files are not compared: the markers
+# themselves, or a change elsewhere in a file, would not be a difference in
+# what is shown.
+#
+# The tree's state is the project's (LIBDIR is its lib/src), as
+# ../scripts/source-state.sh defines it, the definition the runs' "commit"
+# follows (experiments/source-commit.cmake): changes in results/ and report/
+# do not make it "-dirty".  report/Makefile keeps it in a manifest
+# (source.txt), so that what this prints is remade when it changes.
 set -eu
 
 here=$(dirname "$0")
+tree=$(sh "$here/../scripts/source-state.sh" "$here/..")
 lib=$1
 shift
 names=
@@ -24,8 +32,8 @@ if [ $# -eq 0 ]; then
     echo "No complete run: no commit to compare the quoted code with."
     exit 0
 fi
-if ! git -C "$lib" rev-parse --git-dir >/dev/null 2>&1; then
-    echo "The report was not built in a git checkout, so it cannot tell whether the" \
+if [ "$tree" = unknown ] || ! git -C "$lib" rev-parse --git-dir >/dev/null 2>&1; then
+    echo "The report was not built in a git checkout of its sources, so it cannot tell whether the" \
          "quoted code is the code of the runs' commits."
     exit 0
 fi
@@ -37,7 +45,6 @@ for name in $names; do
 done
 prefix=$(git -C "$lib" rev-parse --show-prefix) # the sources' path in the repository
 
-tree=$(git -C "$lib" describe --always --dirty --abbrev=40)
 # "commit runs experiments" for each distinct commit, in the order first seen
 commits=$(awk '$1 == "commit" {
                    e = FILENAME; sub(/\/config\.txt$/, "", e); sub(/.*\//, "", e)

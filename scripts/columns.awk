@@ -20,6 +20,7 @@
 #                with col() goes through it first.
 # col(NAME)      the current data line's field in column NAME.
 # col_has(NAME)  whether the current file has a column NAME.
+# col_pos(NAME)  the field number of column NAME in the current file.
 # config(FILE, KEY)  the value of KEY in FILE, a config.txt ("KEY VALUE..."
 #                lines): the rest of its line, "" if FILE has no such line.
 # col_fail(MSG)  a script's own error, as this file's: MSG, one line on
@@ -36,12 +37,14 @@ function col_data() {
     return 1
 }
 
-function col(name) {
-    if (!((FILENAME, name) in col_index)) col_fail(FILENAME ": no column " name)
-    return col_field[col_index[FILENAME, name]]
-}
+function col(name) { return col_field[col_pos(name)] }
 
 function col_has(name) { return (FILENAME, name) in col_index }
+
+function col_pos(name) {
+    if (!((FILENAME, name) in col_index)) col_fail(FILENAME ": no column " name)
+    return col_index[FILENAME, name]
+}
 
 # Reads FILE's header (the file opened anew, so that its second line can
 # say which kind the first is) into col_index, col_at and col_sep.

@@ -2,8 +2,8 @@
 # paper-ablation.awk - the paper-gap study: each setting's validation errors
 # over its seeds beside its net's reference settings.
 #
-#   awk -f columns.awk -f paper-ablation.awk experiments/paper-settings.tsv \
-#       results/paper-search.tsv
+#   awk -f columns.awk -f stats.awk -f paper-ablation.awk \
+#       experiments/paper-settings.tsv results/paper-search.tsv
 #
 # paper-settings.tsv names each setting's hypothesis and flags;
 # paper-search.tsv (make paper-search-table) holds one row per run: run,
@@ -19,7 +19,7 @@
 #   seeds            its complete runs
 #   val_error_softmax_mean, val_error_softmax_sd,
 #   val_error_goodness_mean, val_error_goodness_sd
-#                    over the seeds (%; sd '-' for one seed)
+#                    over the seeds (%; sd '-' for one seed; stats.awk)
 #   minutes          per run, mean
 #   diff_softmax, diff_goodness
 #                    mean minus the reference's mean (points; negative: better)
@@ -54,29 +54,22 @@ file == 1 {
     add(key, "g", col("val_error_goodness"))
 }
 
-function add(key, r, v) {
-    if (v == "-") return
-    c[key, r]++; sum[key, r] += v; sq[key, r] += v * v
-}
-
-function mean(key, r) { return sum[key, r] / c[key, r] }
-function var(key, r,    m) {
-    m = mean(key, r)
-    return (sq[key, r] - c[key, r] * m * m) / (c[key, r] - 1)
-}
+# a readout's values over seeds (stats.awk): r "s" softmax, "g" goodness
+function add(key, r, v) { stat_add(key SUBSEP r, v) }
+function cnt(key, r) { return stat_n(key SUBSEP r) }
+function mean(key, r) { return stat_mean(key SUBSEP r) }
 
 # The net's pooled seed-to-seed variance: sum of (c - 1) var over its
 # settings and readouts with c >= 2, over the sum of (c - 1).
-function noise(net,    i, key, k, r, rr, num, den, v) {
+function noise(net,    i, key, k, r, rr, num, den) {
     for (i = 0; i <= ns; i++) {
         key = i ? order[i] : net SUBSEP "reference"
         split(key, k, SUBSEP)
         if (k[1] != net) continue
         for (r = 0; r < 2; r++) {
             rr = r ? "g" : "s"
-            if (c[key, rr] < 2) continue
-            v = var(key, rr)
-            num += (c[key, rr] - 1) * (v > 0 ? v : 0); den += c[key, rr] - 1
+            if (cnt(key, rr) < 2) continue
+            num += (cnt(key, rr) - 1) * stat_var(key SUBSEP rr); den += cnt(key, rr) - 1
         }
     }
     return den ? sqrt(num / den) : -1
@@ -101,24 +94,19 @@ function row(h, setting, net, key, ref, sd, flag,    d, better, worse, one, r, r
     for (r = 0; r < 2; r++) {
         rr = r ? "g" : "s"
         d[rr] = "-"
-        if (!c[key, rr] || !c[ref, rr] || key == ref) continue
+        if (!cnt(key, rr) || !cnt(ref, rr) || key == ref) continue
         v = mean(key, rr) - mean(ref, rr)
         d[rr] = sprintf("%+.2f", v)
-        if (sd < 0 || c[key, rr] < 2 || c[ref, rr] < 2) { one = 1; continue }
-        se = sd * sqrt(1 / c[key, rr] + 1 / c[ref, rr])
+        if (sd < 0 || cnt(key, rr) < 2 || cnt(ref, rr) < 2) { one = 1; continue }
+        se = sd * sqrt(1 / cnt(key, rr) + 1 / cnt(ref, rr))
         if (v < -2 * se) better = 1
         if (v > 2 * se) worse = 1
     }
     verdict = key == ref ? "-" : !n[ref] ? "no reference" : one ? "one seed" \
             : better && worse ? "mixed" : better ? "better" : worse ? "worse" : "no difference"
-    print h, setting, net, n[key], m(key, "s"), s(key, "s"), m(key, "g"), s(key, "g"),
+    print h, setting, net, n[key], stat_fmean(key SUBSEP "s"), stat_fsd(key SUBSEP "s"),
+          stat_fmean(key SUBSEP "g"), stat_fsd(key SUBSEP "g"),
           sprintf("%.1f", mins[key] / n[key]), d["s"], d["g"],
           sd < 0 ? "-" : sprintf("%.2f", sd), verdict, flag == "" ? "-" : flag
 }
 
-function m(key, r) { return c[key, r] ? sprintf("%.2f", mean(key, r)) : "-" }
-function s(key, r,    v) {
-    if (c[key, r] < 2) return "-"
-    v = var(key, r)
-    return sprintf("%.2f", v > 0 ? sqrt(v) : 0)
-}

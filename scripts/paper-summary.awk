@@ -1,8 +1,8 @@
 #!/usr/bin/awk -f
 # paper-summary.awk - the paper-scale table from the per-run summary files.
 #
-#   awk -f columns.awk -f paper-summary.awk experiments/reference-paper.tsv \
-#       RUN/summary.tsv ...
+#   awk -f columns.awk -f stats.awk -f paper-summary.awk \
+#       experiments/reference-paper.tsv RUN/summary.tsv ...
 #
 # Each run directory is named <run>-seed<N>; its summary.tsv has the
 # columns epochs, seconds, test_softmax and test_goodness (accuracies, %),
@@ -11,9 +11,9 @@
 # validation set); the paper's value is the base run's.  Prints,
 # tab-separated with a header line naming the columns, one row per run and
 # readout: test error (100 - accuracy) as mean and sample standard deviation
-# over seeds ('-' for a single seed), the paper's value, minutes per run,
-# and the training images (n_train), each base run's row followed by its
-# -train60k row.
+# over seeds ('-' for a single seed; stats.awk), the paper's value, minutes
+# per run, and the training images (n_train), each base run's row followed
+# by its -train60k row.
 BEGIN { OFS = "\t" }
 
 FNR == 1 { file++ }
@@ -48,8 +48,7 @@ function train_images(summary,    file, n) {
 function add(run, readout, acc, epochs, seconds,    key) {
     if (acc == "-") return
     key = run SUBSEP readout
-    cnt[key]++; err = 100 - acc
-    sum[key] += err; sq[key] += err * err
+    stat_add(key, 100 - acc)
     ep[key] = epochs; secs[key] += seconds
 }
 
@@ -63,13 +62,10 @@ END {
     }
 }
 
-function row(run, readout, paper_value,    key, c, m, v, sd) {
+function row(run, readout, paper_value,    key, c) {
     key = run SUBSEP readout
-    c = cnt[key]
+    c = stat_n(key)
     if (!c) return
-    m = sum[key] / c
-    v = c > 1 ? (sq[key] - c * m * m) / (c - 1) : 0
-    sd = c > 1 ? sprintf("%.2f", v > 0 ? sqrt(v) : 0) : "-"
-    print run, readout, ep[key], c, sprintf("%.2f", m), sd, paper_value,
+    print run, readout, ep[key], c, stat_fmean(key), stat_fsd(key), paper_value,
           sprintf("%.1f", secs[key] / c / 60), images[run]
 }

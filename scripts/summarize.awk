@@ -1,8 +1,8 @@
 #!/usr/bin/awk -f
 # summarize.awk - the summary table from the per-run summary files.
 #
-#   awk -f columns.awk -f summarize.awk -v md=OUT.md [-v dataset=NAME] \
-#       experiments/reference-seed.tsv RUN/summary.tsv ...
+#   awk -f columns.awk -f stats.awk -f summarize.awk -v md=OUT.md \
+#       [-v dataset=NAME] experiments/reference-seed.tsv RUN/summary.tsv ...
 #
 # Reads the seed's reference table first (model, algorithm, seed_softmax,
 # seed_goodness), then one summary.tsv per run (experiment, model, epochs,
@@ -12,9 +12,10 @@
 # rendering into `md`: per model and algorithm, mean and sample standard
 # deviation over seeds of the best-over-epochs and the final-epoch
 # validation accuracy, by softmax and by goodness ('-' where a value does
-# not apply, sd '-' for a single seed).  The seed study's numbers are
-# MNIST's: with a dataset other than mnist (fashion-mnist) the reference
-# gives only the rows' order, and seed_softmax and seed_goodness are '-'.
+# not apply, sd '-' for a single seed; stats.awk).  The seed study's
+# numbers are MNIST's: with a dataset other than mnist (fashion-mnist) the
+# reference gives only the rows' order, and seed_softmax and seed_goodness
+# are '-'.
 FNR == 1 { file++ }
 !col_data() { next }
 
@@ -33,23 +34,6 @@ file == 1 {
     add(key, "sb", col("softmax_best")); add(key, "sf", col("softmax_final"))
     add(key, "gb", col("goodness_best")); add(key, "gf", col("goodness_final"))
     secs[key] += col("seconds")
-}
-
-function add(key, what, v) {
-    if (v == "-") return
-    cnt[key, what]++; sum[key, what] += v; sq[key, what] += v * v
-}
-
-function mean(key, what) {
-    return cnt[key, what] ? sprintf("%.2f", sum[key, what] / cnt[key, what]) : "-"
-}
-
-function sd(key, what,    c, m, var) {
-    c = cnt[key, what]
-    if (c < 2) return "-"
-    m = sum[key, what] / c
-    var = (sq[key, what] - c * m * m) / (c - 1)
-    return sprintf("%.2f", var > 0 ? sqrt(var) : 0)
 }
 
 END {
@@ -77,6 +61,12 @@ END {
                    pm(key, "gf"), ref_soft[key], ref_good[key], sec > md
     }
 }
+
+# a measure's values over seeds (stats.awk): "sb" softmax_best, "sf"
+# softmax_final, "gb" goodness_best, "gf" goodness_final
+function add(key, what, v) { stat_add(key SUBSEP what, v) }
+function mean(key, what) { return stat_fmean(key SUBSEP what) }
+function sd(key, what) { return stat_fsd(key SUBSEP what) }
 
 function pm(key, what,    s) {
     s = sd(key, what)

@@ -8,10 +8,16 @@
 # the file lacks is one line on stderr naming the file and the column, a
 # non-zero exit, and nothing of the script's own output; so is a table
 # without a header.  A config.txt's value is found by its key.
+#
+# And the scripts that find more than a column by name: scripts/compare.sh
+# leaves a curve's column seconds out wherever it is; paper-search.awk
+# takes its nets and settings from the settings file, a setting not there
+# an error; stats.awk, the mean and sample sd over seeds.
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
-columns=$here/../scripts/columns.awk
+scripts=$here/../scripts
+columns=$scripts/columns.awk
 . "$here/check.sh"
 rm -rf "$out" && mkdir -p "$out"
 
@@ -67,5 +73,90 @@ echo 'BEGIN { print config(f, "train") "|" config(f, "optimizer") "|" config(f, 
 got=$(awk -v f="$out/config.txt" -f "$columns" -f "$out/config.awk")
 check "config: a value by its key, the rest of its line; none: empty" \
     test "$got" = "50000|sgd momentum=0.9||"
+
+# compare.sh: two one-run tables and their runs' curves, the reference's
+# (ref/) and the reproduction's (rep/), the time column seconds before the
+# last one; verdict "same bits" when the curves are the same but for it
+# (compare.awk: same curves, same means), "within spread" when not
+cmp=$out/compare
+mkdir -p "$cmp/ref/bp-dense-seed1" "$cmp/rep/bp-dense-seed1"
+printf 'model\talgorithm\tseeds\tsoftmax_best_mean\tsoftmax_best_sd\tseed_softmax\tgoodness_best_mean\tgoodness_best_sd\tseed_goodness\n' \
+    >"$cmp/table.tsv"
+printf 'dense\tbp\t1\t97.00\t-\t98.00\t-\t-\t-\n' >>"$cmp/table.tsv"
+printf '# epoch set n seconds softmax_acc\n0 val 10 1.25 96.00\n1 val 10 2.50 97.00\n' \
+    >"$cmp/ref/bp-dense-seed1/curve.tsv"
+# compare CURVE: CURVE (printf's format) as the reproduction's curve, then
+# compare.sh; $verdict: the table's verdict, $status: the exit status
+compare() {
+    printf "$1" >"$cmp/rep/bp-dense-seed1/curve.tsv"
+    rm -f "$cmp/out.tsv"
+    status=0
+    sh "$scripts/compare.sh" "$cmp/out.tsv" "$cmp/table.tsv" "$cmp/table.tsv" "$cmp/ref" \
+        "$cmp/rep/bp-dense-seed1" >"$cmp/stdout" 2>"$cmp/stderr" || status=$?
+    verdict=$(awk -F'\t' 'NR == 2 { print $12 }' "$cmp/out.tsv" 2>/dev/null || :)
+}
+compare '# epoch set n seconds softmax_acc\n0 val 10 3.75 96.00\n1 val 10 7.00 97.00\n'
+check "compare.sh: curves that differ in seconds only, the same bits" \
+    test "$status/$verdict" = "0/same bits"
+compare '# epoch set n seconds softmax_acc\n0 val 10 1.25 96.00\n1 val 10 2.50 97.01\n'
+check "compare.sh: the last column, not seconds, differs: not the same bits" \
+    test "$status/$verdict" = "0/within spread"
+compare '# epoch set n softmax_acc seconds\n0 val 10 96.00 4.00\n1 val 10 97.00 8.00\n'
+check "compare.sh: seconds found by its name in another place, the same bits" \
+    test "$status/$verdict" = "0/same bits"
+compare '# epoch set n softmax_acc\n0 val 10 96.00\n1 val 10 97.00\n'
+check "compare.sh: a curve without seconds, a non-zero exit, no table" \
+    test "$status" -ne 0 -a ! -e "$cmp/out.tsv"
+check "compare.sh: ... and one line naming the curve and the column" \
+    test "$(cat "$cmp/stderr")" = "$cmp/rep/bp-dense-seed1/curve.tsv: no column seconds"
+
+# paper-search.awk: the nets and settings from the settings file, a name
+# split by the longest net it begins with (ff-x-big, not ff-x and a setting
+# big-lr0.1), a net's reference runs named <net>-seed<N>
+ps=$out/paper-search
+mkdir -p "$ps"
+printf '# the settings tried\n# (two comment lines)\nrun\tsetting\tflags\nff-x\tlr0.1\t--lr 0.1\nff-x-big\tlr0.1\t--lr 0.1\n' \
+    >"$ps/settings.tsv"
+for d in ff-x-seed1 ff-x-big-seed1 ff-x-lr0.1-seed2 ff-x-big-lr0.1-seed1 ff-x-lr9-seed1 zz-seed1; do
+    mkdir -p "$ps/$d"
+    printf '# epochs softmax_final goodness_final seconds\n100 98.25 - 600\n' >"$ps/$d/summary.tsv"
+done
+# search [SETTINGS] DIR...: paper-search.awk on SETTINGS (if a .tsv) and
+# the DIRs' summary.tsv, in $ps; $status: the exit status
+search() {
+    status=0
+    (cd "$ps" && awk -f "$columns" -f "$scripts/paper-search.awk" \
+        $(for d in "$@"; do case $d in *.tsv) echo "$d" ;; *) echo "$d/summary.tsv" ;; esac; done) \
+        >stdout 2>stderr) || status=$?
+}
+search settings.tsv ff-x-seed1 ff-x-big-seed1 ff-x-lr0.1-seed2 ff-x-big-lr0.1-seed1
+check "paper-search.awk: net and setting by the settings file's nets, the longest" \
+    test "$status/$(cut -f 1-3,5,6 "$ps/stdout" | tr '\t\n' ' /')" = \
+    "0/run setting seed val_error_softmax val_error_goodness/ff-x reference 1 1.75 -/ff-x-big reference 1 1.75 -/ff-x lr0.1 2 1.75 -/ff-x-big lr0.1 1 1.75 -/"
+search settings.tsv ff-x-seed1 ff-x-lr9-seed1
+check "paper-search.awk: a setting not in the settings file, one line naming it, a non-zero exit" \
+    test "$status/$(cat "$ps/stderr")" = \
+    "1/paper-search.awk: ff-x-lr9-seed1/summary.tsv: ff-x/lr9 is not a row of settings.tsv"
+search settings.tsv zz-seed1
+check "paper-search.awk: a directory of no net, one line, a non-zero exit" \
+    test "$status/$(cat "$ps/stderr")" = \
+    "1/paper-search.awk: zz-seed1/summary.tsv: no net of settings.tsv begins its name"
+search ff-x-seed1
+check "paper-search.awk: no settings file first, one line saying so, a non-zero exit" \
+    sh -c "test $status -ne 0 && test \$(wc -l <'$ps/stderr') -eq 1 &&
+           grep -q 'name the settings file' '$ps/stderr'"
+
+# stats.awk: mean and sample sd as the tables print them, '-' left out
+cat >"$out/stats.awk" <<'EOF'
+BEGIN {
+    stat_add("a", 1); stat_add("a", "-"); stat_add("a", 2); stat_add("a", "4")
+    stat_add("one", 96.5); stat_add("same", 0.1); stat_add("same", 0.1); stat_add("same", 0.1)
+    print stat_n("a"), stat_fmean("a"), stat_fsd("a"), stat_fmean("one"), stat_fsd("one"),
+          stat_n("none"), stat_fmean("none"), stat_fsd("none"), stat_fsd("same")
+}
+EOF
+got=$(awk -f "$scripts/stats.awk" -f "$out/stats.awk")
+check "stats.awk: n, mean and sd over seeds; one value: no sd; none: '-'; equal values: sd 0" \
+    test "$got" = "3 2.33 1.53 96.50 - 0 - - 0.00"
 
 check_done

@@ -22,7 +22,8 @@ cp -r "$runs/ff-sup-4x2000-train60k-seed1" "$out/runs/"
 # OUT/DIR.tsv, as make paper-table writes it), then paper-table.awk's part
 # PART of them ('': the main table) into OUT/MD.md
 tabulate() {
-    awk -f "$src/scripts/columns.awk" -f "$src/scripts/paper-summary.awk" \
+    awk -f "$src/scripts/columns.awk" -f "$src/scripts/stats.awk" \
+        -f "$src/scripts/paper-summary.awk" \
         "$src/experiments/reference-paper.tsv" "$out/$1"/*/summary.tsv >"$out/$1.tsv"
     awk -v part="$2" -v table="$out/$1.tsv" -f "$src/scripts/columns.awk" \
         -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
