@@ -201,7 +201,12 @@ $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES),$(eval $(call paper_rule,$(r)
 paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
 paper-long: $(addsuffix /summary.tsv,$(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_LONG_NAMES))))
 
-# The table of the paper runs that are complete, rewritten on every call.
+# replace_if_changed FILE: FILE.tmp becomes FILE, unless their text is the
+# same (then FILE is left, with its time): a table remade on every call
+# does not make the report's parts that read it remade for nothing.
+replace_if_changed = cmp -s $(1).tmp $(1) && rm -f $(1).tmp || mv $(1).tmp $(1)
+
+# The table of the paper runs that are complete, made anew on every call.
 # It never starts a run (one takes up to an hour and a half): paper-runs
 # does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
@@ -210,7 +215,7 @@ paper-table:
 	    "make paper-runs SCALE=paper$(if $(filter file,$(origin RESULTS)), RESULTS=$(RESULTS)) first" >&2; exit 1; }
 	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
 	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
-	mv $(RESULTS)/paper-summary.tsv.tmp $(RESULTS)/paper-summary.tsv
+	$(call replace_if_changed,$(RESULTS)/paper-summary.tsv)
 
 # A search on the validation set, the test set left out (--no-test): one of
 # the paper's runs with one thing changed from its reference settings per
@@ -260,7 +265,7 @@ paper-search-table:
 	awk -f scripts/columns.awk -f scripts/paper-search.awk $(PAPER_SETTINGS) \
 	    $(wildcard $(foreach r,$(sort $(SEARCH_NETS)),$(RESULTS_HOME)/paper/$(r)-seed*/summary.tsv) \
 	               $(SEARCH_RESULTS)/*-seed*/summary.tsv) >$(RESULTS_HOME)/paper-search.tsv.tmp
-	mv $(RESULTS_HOME)/paper-search.tsv.tmp $(RESULTS_HOME)/paper-search.tsv
+	$(call replace_if_changed,$(RESULTS_HOME)/paper-search.tsv)
 
 # The paper-gap study: each setting's validation errors over its seeds
 # (mean, sd) beside its net's reference settings, with a verdict
@@ -268,19 +273,21 @@ paper-search-table:
 paper-ablation: paper-search-table
 	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) \
 	    $(RESULTS_HOME)/paper-search.tsv >$(RESULTS_HOME)/paper-ablation.tsv.tmp
-	mv $(RESULTS_HOME)/paper-ablation.tsv.tmp $(RESULTS_HOME)/paper-ablation.tsv
+	$(call replace_if_changed,$(RESULTS_HOME)/paper-ablation.tsv)
 
 # The table: generated from the runs' own summaries, never typed.  The
 # seed study's numbers beside it are MNIST's: '-' on another DATASET.
 REFERENCE := experiments/reference-seed.tsv
-$(RESULTS)/summary.tsv: scripts/columns.awk scripts/stats.awk scripts/summarize.awk $(REFERENCE) \
-                        $(addsuffix /summary.tsv,$(RUNS))
-	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/summarize.awk -v md=$(RESULTS)/summary.md \
-	    -v dataset=$(DATASET) $(REFERENCE) \
-	    $(addsuffix /summary.tsv,$(RUNS)) >$@.tmp
-	mv $@.tmp $@
+# (one recipe makes both files, each written whole before it is in place)
+$(RESULTS)/summary.tsv $(RESULTS)/summary.md &: scripts/columns.awk scripts/stats.awk \
+        scripts/summarize.awk $(REFERENCE) $(addsuffix /summary.tsv,$(RUNS))
+	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/summarize.awk \
+	    -v md=$(RESULTS)/summary.md.tmp -v dataset=$(DATASET) $(REFERENCE) \
+	    $(addsuffix /summary.tsv,$(RUNS)) >$(RESULTS)/summary.tsv.tmp
+	mv $(RESULTS)/summary.md.tmp $(RESULTS)/summary.md
+	mv $(RESULTS)/summary.tsv.tmp $(RESULTS)/summary.tsv
 
-table: $(RESULTS)/summary.tsv
+table: $(RESULTS)/summary.tsv $(RESULTS)/summary.md
 
 # Speed and memory figures, measured alone on the machine (before the runs).
 $(RESULTS)/bench/ff_epoch.txt: | build
