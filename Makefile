@@ -103,7 +103,7 @@ RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
-.PHONY: all deps build data test test-sanitizers fuzz reproduce runs table bench report \
+.PHONY: all deps build data test test-sanitizers fuzz reproduce reproduce-summary runs table bench report \
         compare adopt paper-bench paper-runs paper-long paper-table paper-search paper-search-table \
         paper-ablation clean
 
@@ -381,21 +381,21 @@ COMPARED = $(if $(REF_RESULTS),$(filter-out $(abspath $(RESULTS)),$(abspath $(RE
 ifdef DATASET_DIR
 COMPARED := $(if $(wildcard $(REF_TABLE)),$(COMPARED))
 endif
-COMPARE_STEP = $(if $(COMPARED),echo && $(MAKE) -s compare &&)
 COMPARE_NOTE = $(if $(COMPARED),; the comparison with $(REF_RESULTS)/ in $(COMPARE))
+# reproduce's steps, each a make: so that `make -n reproduce` shows them all
+# and runs none.  Then reproduce-summary prints the table, the comparison
+# and where everything is.
 ifeq ($(SCALE),paper)
 REPRODUCE_STEPS = $(MAKE) -j1 paper-bench && $(MAKE) -j1 paper-runs && $(MAKE) paper-table && \
-	$(MAKE) report RESULTS=$(RESULTS) && echo && awk -f scripts/show-tsv.awk $(TABLE_FILE) && \
-	$(COMPARE_STEP) echo && \
-	echo "reproduce: table in $(TABLE_FILE), runs in $(PAPER_RESULTS)/," \
-	     "report in $(REPORT_AT)$(COMPARE_NOTE)"
+	$(MAKE) report RESULTS=$(RESULTS)
+SHOW_TABLE = awk -f scripts/show-tsv.awk $(TABLE_FILE)
+WHERE = table in $(TABLE_FILE), runs in $(PAPER_RESULTS)/,
 else
 REPRODUCE_STEPS = $(if $(DATASET_DIR),,$(MAKE) -j1 bench &&) $(MAKE) -j $(JOBS) runs && $(MAKE) table && \
-	$(MAKE) report RESULTS=$(RESULTS) && echo && cat $(RESULTS)/summary.md && \
-	$(COMPARE_STEP) echo && \
-	echo "reproduce: table in $(TABLE_FILE) (Markdown: $(RESULTS)/summary.md)," \
-	     "runs in $(RESULTS)/<algorithm>-<model>-seed<N>/, report in" \
-	     "$(REPORT_AT)$(COMPARE_NOTE)"
+	$(MAKE) report RESULTS=$(RESULTS)
+SHOW_TABLE = cat $(RESULTS)/summary.md
+WHERE = table in $(TABLE_FILE) (Markdown: $(RESULTS)/summary.md), runs in \
+	$(RESULTS)/<algorithm>-<model>-seed<N>/,
 endif
 
 # reproduce's packages: MNIST's fetcher unless MNIST_DIR names the files
@@ -404,8 +404,16 @@ REPRODUCE_DEPS = build report $(if $(DATASET_DIR),fashion,$(if $(MNIST_DIR),,mni
 reproduce:
 	scripts/deps.sh $(REPRODUCE_DEPS)
 	@start=$$(date +%s); \
-	$(MAKE) build data && $(REPRODUCE_STEPS) && \
+	$(MAKE) build data && $(REPRODUCE_STEPS) && $(MAKE) -s reproduce-summary && \
 	echo "reproduce: wall time $$(( $$(date +%s) - start )) s"
+
+reproduce-summary:
+	@echo
+	@$(SHOW_TABLE)
+	$(if $(COMPARED),@echo)
+	$(if $(COMPARED),@$(MAKE) -s compare)
+	@echo
+	@echo "reproduce: $(WHERE) report in $(REPORT_AT)$(COMPARE_NOTE)"
 
 # Everything under BUILD but the reproductions in $(BUILD)/results/ (hours
 # of runs at SCALE=paper): remove that by hand; and the report's
