@@ -20,7 +20,8 @@
 # row by row against paper-summary.tsv, with "short" where our mean test
 # error is above the paper's and only there; a figure per run that has a
 # complete seed; a training-error figure per run whose complete seeds
-# recorded training lines (`train` in curve.tsv), the others named as
+# recorded training lines (`train` in curve.tsv), with its FF layers'
+# losses on both sets if it has FF layers, the others named as
 # lacking them; the quoted settings; a stale paper-summary.tsv and an
 # unfinished run reported, not shown; a run whose curve.tsv has no
 # training lines (as those made before the programs recorded them) still
@@ -372,6 +373,11 @@ done
 for r in $PAPER_FIT; do
     figure "fig-paper-fit-$r" "training-error figure $r" \
         '*<svg*<path*validation, softmax*training, softmax*' "with both curves"
+    case $r in
+    bp | bp-*) ;; # no FF loss
+    *) check "the FF losses of $r, training beside validation" \
+        has "<strong><code>$r</code></strong> (seed" "$H" ;;
+    esac
 done
 for r in $PAPER_UNFIT; do
     check "no training-error figure for $r, which has no training lines" \
