@@ -211,8 +211,8 @@ replace_if_changed = cmp -s $(1).tmp $(1) && rm -f $(1).tmp || mv $(1).tmp $(1)
 # does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
 paper-table:
-	@test -d $(PAPER_RESULTS) || { echo "paper-table: no $(PAPER_RESULTS):" \
-	    "make paper-runs SCALE=paper$(if $(filter file,$(origin RESULTS)), RESULTS=$(RESULTS)) first" >&2; exit 1; }
+	@test -d $(PAPER_RESULTS) || { echo "paper-table: no $(PAPER_RESULTS): no paper run there;" \
+	    "make paper-runs SCALE=paper, with the same RESULTS, makes them" >&2; exit 1; }
 	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
 	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
 	$(call replace_if_changed,$(RESULTS)/paper-summary.tsv)
@@ -360,8 +360,8 @@ adopt:
 	    "the reference already: name the reproduction with RESULTS=DIR" >&2; exit 1; }
 	@test -s $(TABLE_FILE) || { echo "adopt: no $(TABLE_FILE): make reproduce" \
 	    "$(if $(filter paper,$(SCALE)),SCALE=paper )first" >&2; exit 1; }
-	@test -z "$(ADOPT_LISTS)" || { echo "adopt: $(ADOPT_LISTS) set: the table of a part of" \
-	    "the runs would replace the reference's whole one; adopt a reproduction of them all" >&2; exit 1; }
+	$(if $(ADOPT_LISTS),$(error adopt: $(ADOPT_LISTS) set on the command line: the table of a part \
+	    of the runs would replace the reference's whole one; adopt a reproduction of them all))
 	mkdir -p $(REF_RUNS) $(REF_RESULTS)/bench
 	for run in $(complete); do \
 	    rm -rf $(REF_RUNS)/$${run##*/} && cp -R $$run $(REF_RUNS)/ || exit 1; done
@@ -371,7 +371,8 @@ adopt:
 
 # The run lists set on the command line, which adopt refuses: a reproduction
 # of some of the runs has the table of those only.
-ADOPT_LISTS = $(foreach v,SEEDS MODELS ALGOS PAPER_SEEDS PAPER_BASE_NAMES,$(if $(filter command line,$(origin $(v))),$(v)))
+ADOPT_LISTS = $(strip $(foreach v,SEEDS MODELS ALGOS PAPER_SEEDS PAPER_BASE_NAMES,\
+                  $(if $(filter command line,$(origin $(v))),$(v))))
 
 # A reproduction's report: REPORT_DIR's, unless RESULTS is results/.
 REPORT_AT = $(if $(filter $(abspath results),$(abspath $(call report_home,$(RESULTS)))),report,$(REPORT_DIR))/report.html
@@ -423,5 +424,5 @@ clean:
 	rm -rf report/build
 
 # CLUSTER=slurm: the runs as Slurm jobs (mk/slurm.mk); without CLUSTER, nothing changes.
-$(if $(CLUSTER),$(if $(wildcard mk/$(CLUSTER).mk),,$(error CLUSTER=$(CLUSTER): use slurm (mk/slurm.mk))))
+$(if $(filter-out slurm,$(CLUSTER)),$(error CLUSTER=$(CLUSTER): use slurm (mk/slurm.mk)))
 include $(CLUSTER:%=mk/%.mk)

@@ -54,7 +54,8 @@ settings_awk    := awk -f $(RUNS_ROOT)scripts/columns.awk -f $(RUNS_ROOT)scripts
 # settings_failed: stop make if the $(shell) just before failed (an unreadable
 # file, a column missing: settings.awk has said which), rather than go on
 # with what it printed
-settings_failed = $(if $(filter-out 0,$(.SHELLSTATUS)),$(error $(PAPER_SETTINGS): cannot be read as settings (above: why)))
+settings_failed = $(if $(filter-out 0,$(.SHELLSTATUS)),$(error $(PAPER_SETTINGS): not a settings \
+    table (above: why); its header names the columns of experiments/paper-settings.tsv))
 SEARCH_ALL      := $(shell $(settings_awk) $(PAPER_SETTINGS))$(settings_failed)
 SEARCH_SETTINGS ?= $(SEARCH_ALL)
 SEARCH_SEEDS    ?= 1 2

@@ -14,7 +14,7 @@
 #   cluster  slurm-wlm and munge: CLUSTER=slurm, and its test's one-node
 #            cluster
 #   clang    clang, libfuzzer-14-dev, libclang-rt-14-dev: the fuzzing
-#            harnesses and the sanitizer build
+#            harnesses (the sanitizer build uses gcc)
 #   test     what the CTest suite needs: all of the above but clang, and
 #            libxml2-utils (xmllint, which checks the report's HTML)
 #   all      test and clang (make deps)
