@@ -11,16 +11,7 @@ src=$1 out=$2
 rm -rf "$out" && mkdir -p "$out"
 
 . "$(dirname "$0")/check.sh"
-
-# dry NAME ARGS...: make -n ARGS in SRC into $out/NAME.log, status in $rc
-dry() {
-    name=$1
-    shift
-    rc=0
-    make -n -C "$src" --no-print-directory BUILD=/nonexistent/build "$@" >"$out/$name.log" 2>&1 || rc=$?
-}
-# has NAME TEXT: the log holds TEXT
-has() { grep -qF -- "$2" "$out/$1.log"; }
+. "$(dirname "$0")/dry.sh"
 # one_line NAME TEXT: make failed, and its log is one line holding TEXT
 one_line() { [ "$rc" -ne 0 ] && [ "$(wc -l <"$out/$1.log")" -eq 1 ] && has "$1" "$2"; }
 
