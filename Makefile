@@ -278,16 +278,17 @@ paper-ablation: paper-search-table
 # The table: generated from the runs' own summaries, never typed.  The
 # seed study's numbers beside it are MNIST's: '-' on another DATASET.
 REFERENCE := experiments/reference-seed.tsv
-# (one recipe makes both files, each written whole before it is in place)
-$(RESULTS)/summary.tsv $(RESULTS)/summary.md &: scripts/columns.awk scripts/stats.awk \
-        scripts/summarize.awk $(REFERENCE) $(addsuffix /summary.tsv,$(RUNS))
+# `table` makes the runs it lacks, then both files anew on every call, each
+# replacing its old self only when its text changed: so the table follows
+# the runs and the run list (SEEDS, MODELS, ALGOS) alike, and what reads it
+# is not remade for nothing.
+table: scripts/columns.awk scripts/stats.awk scripts/summarize.awk $(REFERENCE) \
+       $(addsuffix /summary.tsv,$(RUNS))
 	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/summarize.awk \
 	    -v md=$(RESULTS)/summary.md.tmp -v dataset=$(DATASET) $(REFERENCE) \
 	    $(addsuffix /summary.tsv,$(RUNS)) >$(RESULTS)/summary.tsv.tmp
-	mv $(RESULTS)/summary.md.tmp $(RESULTS)/summary.md
-	mv $(RESULTS)/summary.tsv.tmp $(RESULTS)/summary.tsv
-
-table: $(RESULTS)/summary.tsv $(RESULTS)/summary.md
+	$(call replace_if_changed,$(RESULTS)/summary.md)
+	$(call replace_if_changed,$(RESULTS)/summary.tsv)
 
 # Speed and memory figures, measured alone on the machine (before the runs).
 $(RESULTS)/bench/ff_epoch.txt: | build

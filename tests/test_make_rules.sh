@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_make_rules.sh SRC OUT - the Makefile's rules around the runs, by
 # what `make -n` would run (nothing is trained): a table of complete runs
-# needs neither the build nor the data, a missing run needs both; adopt
+# needs neither the build nor the data (and follows the run list), a
+# missing run needs both; adopt
 # refuses a run list set on its command line and takes a whole
 # reproduction; a settings file that cannot be read, a run without its
 # command and an unknown CLUSTER stop make with one line naming them;
@@ -26,6 +27,15 @@ check "a table of complete runs: make exits 0" [ "$rc" -eq 0 ]
 check "a table of complete runs needs no build" sh -c "! grep -q cmake '$out/table.log'"
 check "a table of complete runs fetches no data" sh -c "! grep -q fetch-mnist '$out/table.log'"
 check "it is made by awk" has table "scripts/summarize.awk"
+# the table follows the run list (made for real: awk alone)
+seeds_col() {
+    awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seeds") c = i; next }
+                { print $c }' "$runs/summary.tsv" | sort -u
+}
+make -s -C "$src" --no-print-directory table RESULTS="$runs" SEEDS="2 3" >"$out/table2.log" 2>&1
+check "make table SEEDS=\"2 3\": every row of two seeds" test "$(seeds_col)" = 2
+make -s -C "$src" --no-print-directory table RESULTS="$runs" >"$out/table3.log" 2>&1
+check "then make table: every row of three again" test "$(seeds_col)" = 3
 rm "$runs/bp-dense-seed1/summary.tsv"
 dry missing table RESULTS="$runs" DATA="$out/no-data"
 check "a run missing: the build first" has missing "cmake --build /nonexistent/build"
