@@ -26,8 +26,9 @@ END {
                " rebuild the report.\n", path
         exit
     }
-    printf "From `%s`: one training epoch of 50,000 images, evaluation excluded, scaled" \
-           " from the median of the batches timed on MNIST-sized noise (`make paper-bench` runs it before" \
+    printf "From `%s`: one training epoch, evaluation excluded, scaled" \
+           " from the median of the batches timed on MNIST-sized noise to the images the header names" \
+           " (`make paper-bench` runs it before" \
            " the paper runs; ", path
     for (i = 1; i <= ninfo; i++) printf("%s`%s`", i > 1 ? "; " : "", info[i])
     print "). Each net runs in every product backend built in (`lib/include/ff/gemm.h`)," \
