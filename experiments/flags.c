@@ -482,7 +482,6 @@ static size_t append(char *buf, size_t len, size_t n, const char *fmt, ...)
     return n + (m > 0 ? (size_t)m : 0);
 }
 
-/* The flags that shape a dense or conv2d net; --local replaces them (local_net). */
 /* The index in `flags` of the row named name (a name of the table). */
 static size_t flag_index(const char *name)
 {
@@ -492,6 +491,7 @@ static size_t flag_index(const char *name)
     exp_die("internal: no flag --%s in the table", name);
 }
 
+/* The flags that shape a dense or conv2d net; --local replaces them (local_net). */
 static int net_flag(const flag_row *f)
 {
     return !strcmp(f->name, "model") || !strcmp(f->name, "layers") || !strcmp(f->name, "units");

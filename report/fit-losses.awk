@@ -1,7 +1,7 @@
 # fit-losses.awk - each FF layer's loss on the fixed training subset beside
 # its loss on the validation set, at three points of each run.
 #
-#   awk -f columns.awk -f fit-losses.awk RUN-seed<N>/curve.tsv ...
+#   awk -f columns.awk -f stats.awk -f fit-losses.awk RUN-seed<N>/curve.tsv ...
 #
 # Reads the lines of part "all" of sets "train" and "val" (columns by name,
 # columns.awk), from the curves that have both (a run made before the
@@ -9,7 +9,8 @@
 # out, so that both sides average the same seeds).  For each run (the
 # directory's name less -seed<N>), the three evaluations nearest half, three
 # quarters and all of its epochs (the epochs trained: the curve's epoch plus
-# one), and per layer the mean over its seeds of loss_<layer> on each set:
+# one), and per layer the mean over its seeds (stats.awk) of loss_<layer>
+# on each set:
 # the layer's mean FF loss on those images as positive data (for
 # supervised FF, each with its own label).
 # Prints Markdown: per run, a table of a row per layer; a run whose layers
@@ -21,8 +22,7 @@ function flush(    k, p) {
         else { seeds[run] = seed; order[++runs] = run }
         for (k in buf) {
             split(k, p, SUBSEP)
-            sum[run, p[1], p[2], p[3]] += buf[k]
-            cnt[run, p[1], p[2], p[3]]++
+            stat_add(run SUBSEP k, buf[k])
             if (p[2] > last[run]) last[run] = p[2]
             if (p[3] > layers[run]) layers[run] = p[3]
         }
@@ -49,13 +49,13 @@ FNR == 1 {
 function nearest(r, t,    e, best) {
     best = -1
     for (e = 0; e <= last[r]; e++)
-        if (((r, "train", e, 1) in cnt) && ((r, "val", e, 1) in cnt) &&
+        if (stat_n(r SUBSEP "train" SUBSEP e SUBSEP 1) && stat_n(r SUBSEP "val" SUBSEP e SUBSEP 1) &&
             (best < 0 || abs(e + 1 - t) < abs(best + 1 - t)))
             best = e
     return best
 }
 function abs(x) { return x < 0 ? -x : x }
-function mean(r, s, e, l) { return sprintf("%.2f", sum[r, s, e, l] / cnt[r, s, e, l]) }
+function mean(r, s, e, l) { return stat_fmean(r SUBSEP s SUBSEP e SUBSEP l) }
 END {
     flush()
     for (i = 1; i <= runs; i++) {

@@ -22,6 +22,7 @@ PROG=$1 OUT=$3
 DATA=$(cd "$2" && pwd)
 
 . "$(dirname "$0")/check.sh"
+. "$(dirname "$0")/nosecs.sh"
 
 files="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
 rm -rf "$OUT"
@@ -42,8 +43,7 @@ run() { # run NAME DATADIR: a short run into OUT/run-NAME, status in $rc
 }
 # same_curve A B: the curves of runs A and B agree but for the seconds
 same_curve() {
-    [ "$(awk '{ NF--; print }' "$OUT/run-$1/curve.tsv")" = \
-      "$(awk '{ NF--; print }' "$OUT/run-$2/curve.tsv")" ]
+    [ "$(nosecs "$OUT/run-$1/curve.tsv")" = "$(nosecs "$OUT/run-$2/curve.tsv")" ]
 }
 sum() { sha256sum "$1" | cut -d ' ' -f 1; }
 

@@ -53,7 +53,7 @@ run_head() { # run_head MODEL DIR [flags]: status in $rc, stderr in DIR.err
     "$HEAD" "$model" --out "$dir" --data "$DATA" --epochs $EPOCHS --quiet "$@" \
         >"$dir.out" 2>"$dir.err" || rc=$?
 }
-nosecs() { awk '{ $NF = ""; print }' "$1"; }
+. "$HERE/nosecs.sh"
 no_results() { [ ! -e "$1/curve.tsv" ] && [ ! -e "$1/config.txt" ] && [ ! -e "$1/summary.tsv" ]; }
 # the last validation line of a run's curve: n head_loss softmax_acc
 run_val() { awk '$2 == "val" { v = $4 " " $(NF - 3) " " $(NF - 2) } END { print v }' "$1"; }

@@ -40,7 +40,7 @@ run() { # run DIR [flags]: a short run of the local net, status in $rc
         --val-split 200 --train-limit 200 --val-limit 100 --checkpoint-every 1 --quiet "$@" \
         >"$dir.out" 2>"$dir.err" || rc=$?
 }
-nosecs() { awk '{ $NF = ""; print }' "$1"; }
+. "$HERE/nosecs.sh"
 nosecs_summary() { awk '{ $11 = ""; print }' "$1"; }
 same_curve() { [ "$(nosecs "$1/curve.tsv")" = "$(nosecs "$2/curve.tsv")" ]; }
 differ() { ! same_curve "$1" "$2"; }

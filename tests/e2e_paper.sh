@@ -27,8 +27,8 @@ run() { # run DIR [flags]: a short run, status in $rc
         --units 24 --val-split 200 --quiet "$@" >"$dir.out" 2>"$dir.err" || rc=$?
 }
 
-# curves compared but for their last column (seconds, which always differ)
-nosecs() { awk '{ $NF = ""; print }' "$1"; }
+# curves compared but for their seconds, which always differ
+. "$HERE/nosecs.sh"
 differ() { [ "$(nosecs "$1/curve.tsv")" != "$(nosecs "$2/curve.tsv")" ]; }
 
 rm -rf "$OUT"

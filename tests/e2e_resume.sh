@@ -43,7 +43,7 @@ run() { # run DIR [flags]: status in $rc, stderr in DIR.err
     "$PROG" --data "$DATA" --out "$dir" --epochs $EPOCHS --eval-every 2 --checkpoint-every 1 \
         --quiet $FLAGS "$@" >"$dir.out" 2>"$dir.err" || rc=$?
 }
-nosecs() { awk '{ $NF = ""; print }' "$1"; }
+. "$HERE/nosecs.sh"
 # summary.tsv without its seconds column (11th)
 nosecs_summary() { awk '{ $11 = ""; print }' "$1"; }
 same_run() { # same_run A B: the same results but for the time columns
