@@ -48,6 +48,8 @@ endif
 # (PAPER_SEEDS), the search's (SEARCH_SETTINGS, SEARCH_SEEDS); the report
 # reads the same lists.
 include mk/runs.mk
+# into_place, replace_if_changed: a file written whole, or left as it was
+include mk/files.mk
 
 # REF_RESULTS: the reference a reproduction is compared with and `make
 # adopt` replaces (none at SCALE=quick unless named: an earlier quick
@@ -122,8 +124,12 @@ build: $(BUILD)/CMakeCache.txt
 
 data: $(DATA)/SHA256SUMS
 
-$(DATA)/SHA256SUMS: scripts/fetch-mnist.sh
-	scripts/fetch-mnist.sh $(DATA) $(DATASET)
+# Fetched when the pinned checksums change, not on an edit of the script;
+# pins newer than the list but the same (a fresh checkout of them) leave the
+# files checked against them as they are.
+$(DATA)/SHA256SUMS: scripts/$(DATASET).sha256
+	@if cmp -s $< $@; then touch $@; else echo "scripts/fetch-mnist.sh $(DATA) $(DATASET)"; \
+	    scripts/fetch-mnist.sh $(DATA) $(DATASET); fi
 
 # The whole suite, nothing skipped: what it needs is installed and MNIST
 # fetched into data/mnist (where the tests read it) first; CMAKE_FLAGS=...
@@ -200,11 +206,6 @@ $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES),$(eval $(call paper_rule,$(r)
 
 paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
 paper-long: $(addsuffix /summary.tsv,$(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_LONG_NAMES))))
-
-# replace_if_changed FILE: FILE.tmp becomes FILE, unless their text is the
-# same (then FILE is left, with its time): a table remade on every call
-# does not make the report's parts that read it remade for nothing.
-replace_if_changed = cmp -s $(1).tmp $(1) && rm -f $(1).tmp || mv $(1).tmp $(1)
 
 # The table of the paper runs that are complete, made anew on every call.
 # It never starts a run (one takes up to an hour and a half): paper-runs
@@ -293,8 +294,7 @@ table: scripts/columns.awk scripts/stats.awk scripts/summarize.awk $(REFERENCE) 
 # Speed and memory figures, measured alone on the machine (before the runs).
 $(RESULTS)/bench/ff_epoch.txt: | build
 	mkdir -p $(@D)
-	$(BUILD)/bench/ff_epoch $(BENCH_EPOCHS) >$@.tmp
-	mv $@.tmp $@
+	$(BUILD)/bench/ff_epoch $(BENCH_EPOCHS) >$@.tmp $(into_place)
 
 bench: $(RESULTS)/bench/ff_epoch.txt
 
@@ -303,15 +303,13 @@ PAPER_BENCH_BATCHES ?= 50
 PAPER_BENCH_EVAL    ?= 10000
 $(RESULTS)/bench/paper_epoch.txt: | build
 	mkdir -p $(@D)
-	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp
-	mv $@.tmp $@
+	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp $(into_place)
 
 # Their matrix products in the library's threads and in OpenBLAS's.
 BLAS_SHAPES_GFLOP ?= 4
 $(RESULTS)/bench/blas_shapes.txt: | build
 	mkdir -p $(@D)
-	$(BUILD)/bench/blas_shapes $(PAPER_THREADS) $(BLAS_SHAPES_GFLOP) >$@.tmp
-	mv $@.tmp $@
+	$(BUILD)/bench/blas_shapes $(PAPER_THREADS) $(BLAS_SHAPES_GFLOP) >$@.tmp $(into_place)
 
 paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
 

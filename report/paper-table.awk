@@ -1,6 +1,7 @@
 # paper-table.awk - the paper-scale test errors: ours beside the paper's.
 #
-#   awk -v table=PAPER_TABLE -v ntest=N [-v part=data] -f columns.awk -f paper-table.awk \
+#   awk -v table=PAPER_TABLE -v ntest=N [-v part=data] -f columns.awk -f stats.awk \
+#       -f paper-table.awk \
 #       REFERENCE [PAPER_TABLE] RUN/summary.tsv ...
 #
 # ntest: the number of test images (for the sampling error; none if unset).
@@ -66,11 +67,8 @@ FILENAME == table {
     keep(images, run, train_images(FILENAME))
     add(run SUBSEP "softmax", col("test_softmax")); add(run SUBSEP "goodness", col("test_goodness"))
 }
-function add(key, acc) {
-    if (acc == "-") return
-    cnt[key]++; sum[key] += 100 - acc
-    seed_err[key, cnt[key]] = 100 - acc # each seed's error (two_se, part=precision)
-}
+# each seed's test error (stats.awk) from its accuracy, '-' none
+function add(key, acc) { if (acc != "-") stat_add(key, 100 - acc) }
 # a[run] gathers the distinct values v, " / " between them
 function keep(a, run, v) {
     if (index(" / " a[run] " / ", " / " v " / ") == 0) a[run] = a[run] (a[run] == "" ? "" : " / ") v
@@ -84,13 +82,13 @@ function train_images(summary,    file, n) {
 
 # the row of run r and readout (key) still describes the runs; p: the paper's value
 function fresh(key, r, p) {
-    if (cell[key, "seeds"] != cnt[key]) return 0
-    if (cell[key, "test_error_mean"] != sprintf("%.2f", sum[key] / cnt[key])) return 0
+    if (cell[key, "seeds"] != stat_n(key)) return 0
+    if (cell[key, "test_error_mean"] != stat_fmean(key)) return 0
     if (cell[key, "paper_value"] != p) return 0
     if (has_n_train && cell[key, "n_train"] != images[r]) return 0
     return 1
 }
-function shown(key, r, p) { return in_table[key] && cnt[key] && fresh(key, r, p) }
+function shown(key, r, p) { return in_table[key] && stat_n(key) && fresh(key, r, p) }
 function pm(key,    s) {
     s = cell[key, "test_error_sd"]
     return cell[key, "test_error_mean"] (s == "-" ? "" : " ± " s)
@@ -102,12 +100,9 @@ function pm(key,    s) {
 # mean over n seeds from it has standard error sd sqrt(1 + 1/n); sd the
 # sample standard deviation of the seeds' errors as the runs recorded them
 # (not the table's, rounded).  "" with one seed.
-function two_se(key,    n, i, m, ss) {
-    n = cnt[key]
-    if (n < 2) return ""
-    for (i = 1; i <= n; i++) m += seed_err[key, i] / n
-    for (i = 1; i <= n; i++) ss += (seed_err[key, i] - m)^2
-    return 2 * sqrt(ss / (n - 1)) * sqrt(1 + 1 / n)
+function two_se(key,    n) {
+    n = stat_n(key)
+    return n < 2 ? "" : 2 * stat_sd(key) * sqrt(1 + 1 / n)
 }
 
 # our mean test error against the paper's: the verdict shown in the row;
@@ -145,13 +140,13 @@ function row(r, readout, p,    key, m, why) {
         return
     }
     if (!runs[r]) why = "no complete run"
-    else if (!cnt[key]) why = "no " readout " readout in the runs"
+    else if (!stat_n(key)) why = "no " readout " readout in the runs"
     else if (table == "") why = "no paper-summary.tsv"
     else if (!in_table[key]) why = "not in paper-summary.tsv"
     else why = "stale: paper-summary.tsv does not match the runs"
     printf "| `%s` | %s | %s | %s | | %d | *%s* | %s | | |\n", r, runs[r] ? net[r] : "", readout,
-           runs[r] ? images[r] : "", cnt[key], why, p
-    if (cnt[key] && table != "" && in_table[key]) nstale++
+           runs[r] ? images[r] : "", stat_n(key), why, p
+    if (stat_n(key) && table != "" && in_table[key]) nstale++
 }
 
 function list(a, n,    i, s) {
@@ -321,20 +316,16 @@ function precisions(    i, k, j, r16, r32, a, b, v, np, lo, hi, inside, below, s
                       " difference | verdict | bf16 seeds within the fp32 seeds' range |\n" \
                       "|---|---|--:|--:|--:|---|---|"
             v = compare(a, b)
-            lo = hi = seed_err[a, 1]
-            for (s = 2; s <= cnt[a]; s++) {
-                if (seed_err[a, s] < lo) lo = seed_err[a, s]
-                if (seed_err[a, s] > hi) hi = seed_err[a, s]
-            }
+            lo = stat_min(a); hi = stat_max(a)
             inside = below = 0
-            for (s = 1; s <= cnt[b]; s++) {
-                inside += seed_err[b, s] >= lo && seed_err[b, s] <= hi
-                below += seed_err[b, s] < lo
+            for (s = 1; s <= stat_n(b); s++) {
+                inside += stat_value(b, s) >= lo && stat_value(b, s) <= hi
+                below += stat_value(b, s) < lo
             }
             printf "| `%s` | %s | %s | %s | %+.2f | %s | %d of %d%s (fp32: %.2f to %.2f) |\n",
-                   r16, k[2], pm(b), pm(a), diff, v, inside, cnt[b],
-                   inside == cnt[b] ? "" : sprintf(": %d below, %d above", below,
-                                                   cnt[b] - inside - below), lo, hi
+                   r16, k[2], pm(b), pm(a), diff, v, inside, stat_n(b),
+                   inside == stat_n(b) ? "" : sprintf(": %d below, %d above", below,
+                                                   stat_n(b) - inside - below), lo, hi
         }
     }
     if (!np)

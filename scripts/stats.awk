@@ -18,6 +18,9 @@
 # stat_fmean(KEY)    the mean as the tables print it, %.2f, '-' for none.
 # stat_fsd(KEY)      the sd as the tables print it, %.2f, '-' for fewer
 #                    than two values.
+# stat_value(KEY, I) the I-th value added (1 <= I <= stat_n(KEY)).
+# stat_min(KEY), stat_max(KEY)
+#                    the least and the greatest value (KEY must have one).
 #
 # The variance is computed from the sum and the sum of squares, in this
 # order of operations, which every table was made with: change it and the
@@ -26,6 +29,7 @@
 function stat_add(key, v) {
     if (v == "-") return
     stat_count[key]++; stat_sum[key] += v; stat_sq[key] += v * v
+    stat_v[key, stat_count[key]] = v + 0
 }
 
 function stat_n(key) { return (key in stat_count) ? stat_count[key] : 0 }
@@ -43,3 +47,17 @@ function stat_sd(key) { return sqrt(stat_var(key)) }
 function stat_fmean(key) { return stat_n(key) ? sprintf("%.2f", stat_mean(key)) : "-" }
 
 function stat_fsd(key) { return stat_n(key) < 2 ? "-" : sprintf("%.2f", stat_sd(key)) }
+
+function stat_value(key, i) { return stat_v[key, i] }
+
+function stat_min(key,    i, m) {
+    m = stat_v[key, 1]
+    for (i = 2; i <= stat_count[key]; i++) if (stat_v[key, i] < m) m = stat_v[key, i]
+    return m
+}
+
+function stat_max(key,    i, m) {
+    m = stat_v[key, 1]
+    for (i = 2; i <= stat_count[key]; i++) if (stat_v[key, i] > m) m = stat_v[key, i]
+    return m
+}

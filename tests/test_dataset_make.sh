@@ -42,7 +42,7 @@ check "fashion-mnist, SCALE=quick: runs into build/results-quick/fashion-mnist" 
 dry fm-table table DATASET=fashion-mnist RESULTS="$out/fm"
 check "fashion-mnist: the table without the seed study's numbers (-v dataset)" \
     has fm-table "-v dataset=fashion-mnist"
-check "fashion-mnist: the table in RESULTS" has fm-table "mv $out/fm/summary.tsv.tmp $out/fm/summary.tsv"
+check "fashion-mnist: the table in RESULTS" has fm-table "$out/fm/summary.tsv.tmp $out/fm/summary.tsv"
 dry mnist-table table RESULTS="$out/m"
 check "default: the table with them (-v dataset=mnist)" has mnist-table "-v dataset=mnist"
 

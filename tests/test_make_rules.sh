@@ -6,6 +6,7 @@
 # refuses a run list set on its command line and takes a whole
 # reproduction; a settings file that cannot be read, a run without its
 # command and an unknown CLUSTER stop make with one line naming them;
+# the data is fetched again only when its pinned checksums change;
 # paper-table without paper runs says where they go.
 set -eu
 src=$1 out=$2
@@ -68,6 +69,23 @@ check "a run without its command: one line naming it" \
     one_line no-cmd "run ff-sup-5x500 (mk/runs.mk or"
 dry cluster runs CLUSTER=runs
 check "CLUSTER=runs: one line, the choice" one_line cluster "CLUSTER=runs: use slurm"
+
+# the data: fetched when the pinned checksums change, not when the pins are
+# only newer (a fresh checkout of them); made for real, on a list alone
+# (another list, or a fetch, would fail here: no files to fetch from)
+mkdir -p "$out/pins"
+cp "$src/scripts/mnist.sha256" "$out/pins/SHA256SUMS"
+touch -d '2000-01-01' "$out/pins/SHA256SUMS"
+rc=0
+make -s -C "$src" --no-print-directory data DATA="$out/pins" MNIST_DIR="$out/none" \
+    >"$out/pins.log" 2>&1 || rc=$?
+check "the same pins, newer: the data is not fetched again" \
+    sh -c "[ $rc -eq 0 ] && ! grep -q fetch-mnist '$out/pins.log'"
+check "and the list is newer than the pins now" [ "$out/pins/SHA256SUMS" -nt "$src/scripts/mnist.sha256" ]
+echo "0000  train-images-idx3-ubyte" >"$out/pins/SHA256SUMS"
+touch -d '2000-01-01' "$out/pins/SHA256SUMS"
+dry pins-changed data DATA="$out/pins"
+check "pins that differ from the list: the data is fetched" has pins-changed "scripts/fetch-mnist.sh $out/pins mnist"
 
 rc=0
 make -s -C "$src" --no-print-directory paper-table SCALE=paper RESULTS="$out/no-paper" \

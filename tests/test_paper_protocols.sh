@@ -25,7 +25,7 @@ tabulate() {
     awk -f "$src/scripts/columns.awk" -f "$src/scripts/stats.awk" \
         -f "$src/scripts/paper-summary.awk" \
         "$src/experiments/reference-paper.tsv" "$out/$1"/*/summary.tsv >"$out/$1.tsv"
-    awk -v part="$2" -v table="$out/$1.tsv" -f "$src/scripts/columns.awk" \
+    awk -v part="$2" -v table="$out/$1.tsv" -f "$src/scripts/columns.awk" -f "$src/scripts/stats.awk" \
         -f "$src/report/paper-table.awk" "$src/experiments/reference-paper.tsv" \
         "$out/$1.tsv" "$out/$1"/*/summary.tsv >"$out/$3.md"
 }
