@@ -6,14 +6,19 @@
  * (exp_identity): the experiment, every flag that shaped it.  The program
  * rebuilds that run's data split and net from those flags, on the data in
  * --data (default data/mnist), puts the saved parameters in (saved.h), and
- * makes the evaluations the run made after its last epoch, with every
- * readout its kind has (and the paper programs' test set, unless the run
- * left it out; the recurrent net's readout with its top-down weights, which
- * the model holds too): it prints them as curve.tsv lines without the seconds
- * column, the same figures, bit for bit, that the run recorded with the
- * same --threads (the default: the run's).  Supervised seed FF scored its
- * training negatives on labels drawn afresh each epoch, which the model
- * does not hold: that one line is left out. */
+ * makes the evaluations the run made after an epoch, with every readout its
+ * kind has (and the paper programs' test set, unless the run left it out;
+ * the recurrent net's readout with its top-down weights, which the model
+ * holds too): it prints them as curve.tsv lines without the seconds column,
+ * labelled with the epoch the parameters stand at (exp_saved_epoch): the
+ * last for model.ffm, for a checkpoint the epoch it was written after (or
+ * in).  They are the same figures, bit for bit, that the run recorded
+ * after that epoch (if it evaluated then; the test set only after its
+ * last) with the same --threads (the default: the run's); a checkpoint
+ * written in the middle of an epoch has no such figures (a note on stderr
+ * says so).  Supervised seed FF scored its training negatives on labels
+ * drawn afresh each epoch, which the model does not hold: that one line is
+ * left out. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +32,9 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: ff_evaluate MODEL [--data DIR] [--threads N] [--quiet]\n"
                "Evaluates a model written by an experiment program (OUT/model.ffm, or\n"
-               "OUT/checkpoint.ffm) as that run evaluated it after its last epoch, and\n"
-               "prints curve.tsv lines (without the seconds).\n"
+               "OUT/checkpoint.ffm) as that run evaluated it after its last epoch (a\n"
+               "checkpoint: after the epoch it holds), and prints curve.tsv lines (without the\n"
+               "seconds).\n"
                "  --data DIR    directory of the four IDX files (default data/mnist)\n"
                "  --threads N   threads of the products (default: the run's, for the same bits)\n"
                "  --quiet       no note on stderr about the data\n");
@@ -96,6 +102,7 @@ int main(int argc, char **argv)
     size_t m = exp_evaluations(&x, NULL, val_neg_label, 0, e);
     if (EXP_PAPER(x.o.kind) && !x.o.no_test)
         m += exp_evaluations(&x, NULL, NULL, 1, e + m);
+    const int epoch = exp_saved_epoch(&s);
     exp_curve_header(stdout, x.o.layers);
     putchar('\n');
     for (size_t i = 0; i < m; i++) {
@@ -103,7 +110,7 @@ int main(int argc, char **argv)
         exp_check(rec ? ff_rec_eval(rec, rws, e[i].x, e[i].y, e[i].n, &rc, &r)
                       : ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
                   "the evaluation");
-        exp_curve_line(stdout, x.o.epochs - 1, &e[i], &r, x.o.layers);
+        exp_curve_line(stdout, epoch, &e[i], &r, x.o.layers);
         putchar('\n');
     }
     ff_rec_eval_workspace_free(rws);

@@ -31,8 +31,11 @@
  * epoch on the first 10,000 training images and on the validation set, on
  * the test set once at the end.  Before the first epoch the run's own
  * saved head is scored on the same features (epoch -1, part "saved"); its
- * validation figures are those the run recorded after its last epoch,
- * bit for bit (the same products, with the run's --threads).
+ * validation figures are those the run recorded after the epoch the model
+ * stands at (exp_saved_epoch: the last for model.ffm, for a checkpoint the
+ * one it was written after, if the run evaluated then), bit for bit (the
+ * same products, with the run's --threads).  A checkpoint written in the
+ * middle of an epoch has no such figures: a note on stderr says so.
  *
  * Files in --out (created at the start, but refused if it holds a run's
  * model.ffm or checkpoint.ffm or another experiment's config.txt), each
@@ -231,6 +234,7 @@ static void head_start(head_run *h, const head_args *a)
         exit(1);
     }
     exp_saved_start(&h->s, &h->x, a->n, a->flag, a->quiet);
+    exp_saved_epoch(&h->s); /* for its note, if written mid-epoch */
     const exp_opts *o = &h->x.o;
     const ff_net *net = h->x.net;
     check_out(o->out);
@@ -394,11 +398,13 @@ static void head_finish(head_run *h)
         char path[sizeof f[i].path];
         if (snprintf(path, sizeof path, "%s/%s", h->x.o.out, names[i]) >= (int)sizeof path)
             exp_die("--out: %s/%s is too long a path", h->x.o.out, names[i]); /* exp_parse: fits */
-        if (ff_outfile_open(&f[i], path) != FF_SUCCESS) {
+        const int status = ff_outfile_open(&f[i], path);
+        if (status != FF_SUCCESS) {
             const int e = errno;
             for (int j = 0; j < i; j++)
                 ff_outfile_abort(&f[j]);
-            exp_die("cannot write %s: %s (check --out)", path, strerror(e));
+            errno = e;
+            exp_die("cannot write %s: %s (check --out)", path, exp_io_reason(status));
         }
     }
     fwrite(h->curve_text, 1, h->curve_len, f[0].f);

@@ -247,7 +247,8 @@ static const flag_row flags[] = {
      "testing: a weight of layer 1 turns NaN before batch B of epoch E (both from 0)",
      ALL_EXP, 0, ALL(-1)},
     {"inject-stop", "E,B", PAIR(inject_stop, 0, 100000),
-     "testing: the program sends itself SIGTERM before batch B of epoch E",
+     "testing: the program sends itself SIGTERM before batch B of epoch E (E past the "
+     "last epoch: B 0 before the test pass, 1 after it)",
      ALL_EXP, 0, ALL(-1)},
     {"quiet", NULL, BOOLEAN(quiet),
      "no progress line",

@@ -40,16 +40,6 @@ static void evaluate(exp_run *run, const ff_rec *rec, ff_rec_eval_workspace *ws,
     }
 }
 
-/* The guard of run.h on the top-down weights too, which it does not see. */
-static void require_finite_top_down(const ff_rec *rec, int epoch)
-{
-    const int l = ff_rec_nonfinite(rec);
-    if (l >= 0)
-        exp_die("epoch %d, after its last batch, layer %d: a top-down weight is not finite; "
-                "stopped, no summary written (the last checkpoint is kept; try a smaller --lr)",
-                epoch + 1, l + 1);
-}
-
 int main(int argc, char **argv)
 {
     exp_ctx x;
@@ -91,10 +81,9 @@ int main(int argc, char **argv)
         }
         if (exp_eval_due(&x.o, epoch))
             evaluate(&run, rec, ews, &rc, epoch, 0);
-        require_finite_top_down(rec, epoch);
         exp_run_epoch_end(&run, epoch, run.epoch_loss / (double)(train->n / B * B));
     }
-    if (!x.o.no_test)
+    if (exp_run_test_due(&run)) /* stops first if a signal arrived */
         evaluate(&run, rec, ews, &rc, x.o.epochs - 1, 1);
     exp_run_finish(&run, ff_rec_trainer_bytes(trainer));
 

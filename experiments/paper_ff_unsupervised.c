@@ -15,12 +15,27 @@
 #include "run.h" /* and common.h */
 #include "ff/paper.h"
 
+/* whether ds holds two classes or more */
+static int two_classes(const ff_dataset *ds)
+{
+    for (size_t i = 1; i < ds->n; i++)
+        if (ds->y[i] != ds->y[0])
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     exp_ctx x;
     exp_start(&x, EXP_PAPER_FF_UNSUP, argc, argv);
     const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
     const ff_dataset *train = x.d.train_pos;
+    /* a hybrid is made of two training images (negatives.h) */
+    if (train->n < 2)
+        exp_die("%zu training image: a hybrid negative needs two; raise --train-limit", train->n);
+    if (x.o.distinct_classes && !two_classes(train))
+        exp_die("the training images are all of one class: --distinct-classes needs two;"
+                " raise --train-limit or drop --distinct-classes");
 
     const ff_paper_config pc = exp_paper_config(&x.o);
     ff_paper *trainer = ff_paper_alloc(x.net, B, &pc);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,20 +17,52 @@
 #include "ff/system.h"
 #include "source_commit.h"
 
-/* The run whose temporary curve exp_die removes, and the signal that
- * asked the run to stop (0: none). */
+/* The run whose temporary files an exit removes (exp_die): its curve,
+ * and what exp_run_finish staged, up to their rename. */
 static exp_run *active;
-static volatile sig_atomic_t stop_signal;
+static char staged[4][sizeof ((ff_outfile *)0)->tmp];
+static size_t n_staged;
 
+/* The signal that asked the run to stop (0: none).  The handler may run
+ * on any thread: a lock-free atomic where C11 has one. */
+#if !defined(__STDC_NO_ATOMICS__) && ATOMIC_INT_LOCK_FREE == 2
+static atomic_int stop_signal;
+#else
+static volatile sig_atomic_t stop_signal;
+#endif
+
+/* The first signal asks for a stop at the next safe point; a second while
+ * it is pending (a stuck or slow stop) takes the default action. */
 static void on_signal(int sig)
 {
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     stop_signal = sig;
 }
 
-static void remove_curve_tmp(void)
+static void remove_tmp(void)
 {
-    if (active && active->curve.f)
+    if (!active)
+        return;
+    if (active->curve.f)
         ff_outfile_abort(&active->curve);
+    for (size_t i = 0; i < n_staged; i++)
+        remove(staged[i]);
+}
+
+static void stage(const char *tmp)
+{
+    snprintf(staged[n_staged++], sizeof *staged, "%s", tmp);
+}
+
+const char *exp_io_reason(int status)
+{
+    if (status == FF_EOPEN || status == FF_EWRITE || (status == FF_EREAD && errno))
+        return strerror(errno);
+    return status == FF_EREAD ? "the file ends early (truncated)" : ff_strerror(status);
 }
 
 void exp_mkdirs(const char *path)
@@ -62,8 +95,10 @@ static void open_result(ff_outfile *f, const exp_opts *o, const char *name)
 {
     char path[sizeof f->path];
     result_path(path, sizeof path, o, name);
-    if (ff_outfile_open(f, path) != FF_SUCCESS)
-        exp_die("cannot write %s: %s (check --out)", path, strerror(errno));
+    const int status = ff_outfile_open(f, path);
+    if (status != FF_SUCCESS)
+        exp_die("cannot write %s: %s (check --out)", path,
+                status == FF_EINVAL ? "the path is too long" : exp_io_reason(status));
 }
 
 /* Remove NAME.tmp.PID files whose process is gone: what a killed run left. */
@@ -123,39 +158,53 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
     sigaction(SIGTERM, &sa, NULL);
     open_result(&run->curve, o, "curve.tsv");
     active = run;
-    atexit(remove_curve_tmp);
+    atexit(remove_tmp);
     exp_curve_header(run->curve.f, o->layers);
     fprintf(run->curve.f, " seconds\n");
     run->t0 = ff_system_seconds();
 }
 
-void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes)
+/* A state section whose first `params` floats are parameters, which the
+ * guard checks finite (require_finite), naming them `what`. */
+static void add_state(exp_run *run, const char tag[4], void *data, size_t bytes, size_t params,
+                      const char *what)
 {
     if (run->n_state == EXP_MAX_STATE)
         exp_die("internal: more than %d state sections", EXP_MAX_STATE);
     memcpy(run->state[run->n_state].tag, tag, 4);
     run->state[run->n_state].data = data;
-    run->state[run->n_state++].len = bytes;
+    run->state[run->n_state].len = bytes;
+    run->state[run->n_state].params = params;
+    run->state[run->n_state++].what = what;
+}
+
+void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes)
+{
+    add_state(run, tag, data, bytes, 0, NULL);
+}
+
+/* The paper trainers' common state: MOMT, and the peer means as PEER. */
+static void momentum_and_peer(exp_run *run, float *peer, size_t n)
+{
+    const ff_net *net = run->x->net;
+    exp_run_state(run, "MOMT", net->m, net->n_params * sizeof *net->m);
+    exp_run_state(run, "PEER", peer, n * sizeof *peer);
 }
 
 void exp_run_paper_state(exp_run *run, ff_paper *p)
 {
-    const ff_net *net = run->x->net;
-    exp_run_state(run, "MOMT", net->m, net->n_params * sizeof *net->m);
     size_t n;
     float *peer = ff_paper_peer_means(p, &n);
-    exp_run_state(run, "PEER", peer, n * sizeof *peer);
+    momentum_and_peer(run, peer, n);
 }
 
 void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t)
 {
-    const ff_net *net = run->x->net;
-    exp_run_state(run, "MOMT", net->m, net->n_params * sizeof *net->m);
     size_t n;
     float *peer = ff_rec_peer_means(t, &n);
-    exp_run_state(run, "PEER", peer, n * sizeof *peer);
-    const ff_ckpt_section s = ff_rec_section(rec);
-    exp_run_state(run, s.tag, rec->w, s.len);
+    momentum_and_peer(run, peer, n);
+    const ff_ckpt_section s = ff_rec_section(rec); /* the weights, then their state */
+    add_state(run, s.tag, rec->w, s.len, rec->n_down, "the top-down weights");
 }
 
 /* The run's position and record, as the "RUN " section holds them. */
@@ -227,17 +276,31 @@ static const char *layer_name(const exp_run *run, size_t l, char *buf, size_t le
     return buf;
 }
 
+/* Which parameters are not finite: the net's first such layer's name, or
+ * a state section's (exp_run_rec_state); NULL if all are finite. */
+static const char *nonfinite_params(const exp_run *run, char *buf, size_t len)
+{
+    int bad = nonfinite_layer(run->x->net);
+    if (bad >= 0)
+        return layer_name(run, (size_t)bad, buf, len);
+    for (size_t i = 0; i < run->n_state; i++) {
+        const float *p = run->state[i].data;
+        for (size_t j = 0; j < run->state[i].params; j++)
+            if (!isfinite(p[j]))
+                return run->state[i].what;
+    }
+    return NULL;
+}
+
 /* Stop (exit 1, no file written) if a parameter is not finite; `when`
  * says where the run stands. */
 static void require_finite(exp_run *run, const char *when)
 {
-    int bad = nonfinite_layer(run->x->net);
-    if (bad < 0)
-        return;
-    char what[32];
-    exp_die("%s, %s: a parameter is not finite; stopped, no summary written (the last "
-            "checkpoint is kept; try a smaller --lr)",
-            when, layer_name(run, (size_t)bad, what, sizeof what));
+    char buf[32];
+    const char *what = nonfinite_params(run, buf, sizeof buf);
+    if (what)
+        exp_die("%s, %s: a parameter is not finite; stopped, no summary written (the last "
+                "checkpoint is kept; try a smaller --lr)", when, what);
 }
 
 /* Everything the run has, as one file: a checkpoint, or the final model
@@ -268,8 +331,7 @@ static void write_state(exp_run *run, const char *name, int finished)
     int status = ff_ckpt_write(path, &net->spec, run->identity, finished, s, n);
     free(curve);
     if (status != FF_SUCCESS)
-        exp_die("cannot write %s: %s (disk full?)", path,
-                status == FF_EWRITE || status == FF_EOPEN ? strerror(errno) : ff_strerror(status));
+        exp_die("cannot write %s: %s (disk full?)", path, exp_io_reason(status));
 }
 
 /* The first line in which two identities differ, for the error message. */
@@ -293,12 +355,12 @@ static ff_ckpt *load_own(exp_run *run, const char *name)
     char path[sizeof run->curve.path];
     result_path(path, sizeof path, run->o, name);
     ff_ckpt *c;
+    errno = 0; /* set by a failed read, not by a short one (exp_io_reason) */
     int status = ff_ckpt_load(&c, path);
     if (status == FF_EOPEN && errno == ENOENT)
         return NULL;
     if (status != FF_SUCCESS)
-        exp_die("%s: %s (add --restart to discard it)", path,
-                status == FF_EOPEN || status == FF_EREAD ? strerror(errno) : ff_strerror(status));
+        exp_die("%s: %s (add --restart to discard it)", path, exp_io_reason(status));
     if (strcmp(c->config, run->identity)) {
         char diff[512];
         first_difference(run->identity, c->config, diff, sizeof diff);
@@ -306,6 +368,29 @@ static ff_ckpt *load_own(exp_run *run, const char *name)
                 "add --restart to discard it, or choose another --out", path, diff);
     }
     return c;
+}
+
+int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch)
+{
+    size_t n;
+    double v[R_N];
+    const void *rv = ff_ckpt_find(c, "RUN ", &n);
+    if (!rv || n != sizeof v)
+        return 0;
+    memcpy(v, rv, sizeof v); /* section bytes have no alignment */
+    *epoch = (int)v[R_EPOCH], *batch = (size_t)v[R_BATCH];
+    return 1;
+}
+
+/* Where the run stands, for a message: "epoch E, before batch B" (from
+ * 1), or after the last epoch (and the test pass: exp_run_test_due). */
+static const char *position(const exp_run *run, char *buf, size_t len)
+{
+    if (run->epoch < run->o->epochs)
+        snprintf(buf, len, "epoch %d, before batch %zu", run->epoch + 1, run->batch + 1);
+    else
+        snprintf(buf, len, "after the last epoch%s", run->batch ? " and the test pass" : "");
+    return buf;
 }
 
 int exp_run_resume(exp_run *run)
@@ -350,9 +435,11 @@ int exp_run_resume(exp_run *run)
         ftruncate(fileno(run->curve.f), (off_t)curve_len) != 0)
         exp_die("cannot write %s: %s", run->curve.tmp, strerror(errno));
     ff_ckpt_free(c);
+    char where[64];
     if (!run->o->quiet && isatty(2))
-        fprintf(stderr, "%s: resuming at epoch %d, batch %zu, from %s\n", run->o->name,
-                run->epoch + 1, run->batch + 1, path);
+        fprintf(stderr, "%s: resuming %s%s, from %s\n", run->o->name,
+                run->epoch < run->o->epochs ? "at " : "", position(run, where, sizeof where),
+                path);
     return run->epoch;
 }
 
@@ -363,13 +450,13 @@ static void stop_if_signalled(exp_run *run)
     if (!sig)
         return;
     char when[64];
-    snprintf(when, sizeof when, "epoch %d, before batch %zu", run->epoch + 1, run->batch + 1);
+    position(run, when, sizeof when);
     require_finite(run, when);
     write_state(run, "checkpoint.ffm", 0);
     ff_outfile_abort(&run->curve);
-    fprintf(stderr, "%s: stopped by signal %d at epoch %d, before batch %zu: checkpoint in %s; "
-                    "the same command resumes\n",
-            run->o->name, sig, run->epoch + 1, run->batch + 1, run->o->out);
+    fprintf(stderr, "%s: stopped by signal %d %s%s: checkpoint in %s; the same command "
+                    "resumes\n",
+            run->o->name, sig, run->epoch < run->o->epochs ? "at " : "", when, run->o->out);
     exit(128 + sig);
 }
 
@@ -541,9 +628,20 @@ void exp_run_evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const int
     evaluate(run, ews, epoch, e, exp_evaluations(run->x, neg_label, val_neg_label, 0, e));
 }
 
+int exp_run_test_due(exp_run *run)
+{
+    /* run->epoch is --epochs: exp_run_epoch_end or exp_run_resume set it */
+    exp_run_inject(run, run->epoch, run->batch);
+    stop_if_signalled(run);
+    if (run->o->no_test || run->batch) /* batch 1: a resumed run made the pass */
+        return 0;
+    run->batch = 1; /* no checkpoint until the pass is done: exp_run_finish's */
+    return 1;
+}
+
 void exp_run_test(exp_run *run, ff_eval_workspace *ews)
 {
-    if (run->o->no_test)
+    if (!exp_run_test_due(run))
         return;
     exp_eval_item e[EXP_MAX_EVALS];
     evaluate(run, ews, run->o->epochs - 1, e, exp_evaluations(run->x, NULL, NULL, 1, e));
@@ -746,35 +844,46 @@ static void write_summary(FILE *f, const exp_run *run, double seconds)
 void exp_run_finish(exp_run *run, size_t ws_bytes)
 {
     const exp_opts *o = run->o;
+    exp_run_inject(run, run->epoch, run->batch);
+    stop_if_signalled(run);
     double seconds = ff_system_seconds() - run->t0;
     /* the model first: the largest file, the likeliest to meet a full disk */
-    char staged[sizeof run->curve.path];
-    snprintf(staged, sizeof staged, "model.ffm.tmp.%ld", (long)getpid());
+    char name[sizeof run->curve.path];
+    snprintf(name, sizeof name, "model.ffm.tmp.%ld", (long)getpid());
+    ff_outfile model = {.f = NULL};
+    result_path(model.tmp, sizeof model.tmp, o, name);
+    result_path(model.path, sizeof model.path, o, "model.ffm");
     require_finite(run, "after the last epoch");
-    write_state(run, staged, 1);
+    /* every temporary file from here on, the curve's too once closed,
+     * removed by an exit before the rename (remove_tmp) */
+    stage(run->curve.tmp);
+    stage(model.tmp);
+    write_state(run, name, 1);
 
     ff_outfile cfg, sum;
     open_result(&cfg, o, "config.txt");
+    stage(cfg.tmp);
     write_config(cfg.f, run, ws_bytes, seconds);
     open_result(&sum, o, "summary.tsv");
+    stage(sum.tmp);
     write_summary(sum.f, run, seconds);
 
     /* All written under temporary names first, then renamed together,
      * summary.tsv last (its presence marks the run complete): a failed
      * write leaves no final-named file of this run. */
-    ff_outfile model = {.f = NULL};
-    result_path(model.tmp, sizeof model.tmp, o, staged);
-    result_path(model.path, sizeof model.path, o, "model.ffm");
     ff_outfile *set[] = {&run->curve, &cfg, &sum};
-    if (!exp_outfiles_close(set, 3)) {
-        remove(model.tmp);
+    if (!exp_outfiles_close(set, 3))
         exp_die("cannot write the results in %s (disk full?): nothing of this run was "
                 "written, the last checkpoint is kept", o->out);
-    }
     exp_outfiles_rename((ff_outfile *[]){&model, &run->curve, &cfg, &sum}, 4, o->out);
     char ckpt[sizeof cfg.path];
     result_path(ckpt, sizeof ckpt, o, "checkpoint.ffm");
     remove(ckpt);
     free(run->identity);
-    active = NULL;
+    active = NULL, n_staged = 0;
+    /* the results are in place: a signal (one pending too) ends the program */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (stop_signal)
+        raise(stop_signal);
 }

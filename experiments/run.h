@@ -12,7 +12,13 @@
  *                   and the trainer's state, the generator's state, the
  *                   position (epoch, batch), the curve so far.  Written every
  *                   --checkpoint-every epochs and when SIGINT or SIGTERM
- *                   arrives (the program then exits 128 + the signal).
+ *                   arrives (the program then exits 128 + the signal)
+ *                   before exp_run_finish; after the last epoch its
+ *                   position is (epochs, 0) before the test pass, (epochs,
+ *                   1) after it.  A signal during exp_run_finish ends the
+ *                   program by the signal's default action once the
+ *                   results are in place; a second signal while one is
+ *                   pending does so at once.
  * Every file is written under a temporary name and renamed when complete;
  * the four final files are renamed together, once all are written.
  *
@@ -35,7 +41,7 @@
  *       <evaluate, exp_run_record>;
  *       exp_run_epoch_end(&run, epoch, mean loss);      progress, checkpoint
  *   }
- *   exp_run_test(...); exp_run_finish(&run, bytes);
+ *   exp_run_test(...); exp_run_finish(&run, bytes);  each stops first if signalled
  *
  * A program whose batches run in a pipeline (pipeline.h) cannot stop in the
  * middle of an epoch: it submits its batches itself (calling exp_run_inject
@@ -59,6 +65,8 @@ typedef struct {
         char tag[4];            /* from and restored into its memory */
         void *data;
         size_t len;
+        size_t params;          /* its first `params` floats are parameters, */
+        const char *what;       /* checked finite by the guard, named `what` */
     } state[EXP_MAX_STATE];
     size_t n_state;
     char *identity;             /* exp_identity */
@@ -88,11 +96,17 @@ void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes);
 void exp_run_paper_state(exp_run *run, ff_paper *p);
 /* The recurrent net's: MOMT as above (the bottom-up layers' and the
  * head's), PEER (ff_rec_peer_means), and its top-down weights with their
- * optimiser state (ff_rec_section). */
+ * optimiser state (ff_rec_section), the weights under the guard of the
+ * net's parameters. */
 void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t);
 /* Resume from the checkpoint in --out, if any (every part restored, its
- * identity checked), and return the epoch to start at: 0 for a fresh run. */
+ * identity checked), and return the epoch to start at: 0 for a fresh run,
+ * --epochs for one stopped after its last epoch. */
 int exp_run_resume(exp_run *run);
+/* The position a checkpoint holds (the next batch is *batch of *epoch,
+ * both from 0; epoch --epochs: after the last one): 1, or 0 if c holds
+ * none (a finished model) or it is damaged. */
+int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch);
 
 /* The batch iterator of one epoch: sets *i to the first image of the next
  * batch of B among n and returns 1, or returns 0 when the epoch is done.
@@ -106,13 +120,15 @@ int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n);
  * the layer named is the first whose parameters are not finite). */
 void exp_run_loss(exp_run *run, int epoch, const double *loss, size_t n_loss);
 /* Pipelined programs: --inject-nan and --inject-stop before batch `batch`
- * of the epoch, and
+ * of the epoch (exp_run_test_due and exp_run_finish apply them too, at
+ * epoch --epochs, batch 0 and 1), and
  * the guard of exp_run_loss over the epoch's batches, after the sync. */
 void exp_run_inject(exp_run *run, int epoch, size_t batch);
 void exp_run_synced(exp_run *run, int epoch, const ff_pipeline *p, const double *loss);
-/* After an epoch and its evaluation: stop if a parameter is not finite;
- * the progress line (with a warning when validation is at chance); a
- * checkpoint every --checkpoint-every epochs; stop if a signal arrived. */
+/* After an epoch and its evaluation: stop if a parameter (the net's, or
+ * of a state section holding some) is not finite; the progress line (with
+ * a warning when validation is at chance); a checkpoint every
+ * --checkpoint-every epochs; stop if a signal arrived. */
 void exp_run_epoch_end(exp_run *run, int epoch, double train_loss);
 
 /* If an evaluation is due after this epoch (exp_eval_due): every
@@ -122,6 +138,10 @@ void exp_run_evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const int
 /* The paper's programs: evaluate the test set once, after the last epoch
  * (nothing with --no-test; summary.tsv then shows '-'). */
 void exp_run_test(exp_run *run, ff_eval_workspace *ews);
+/* Before the test pass (exp_run_test, or a program's own): stop if a
+ * signal arrived (checkpoint, exit 128 + signal); 1 if the pass is to be
+ * made now, 0 with --no-test or when the run resumed after it. */
+int exp_run_test_due(exp_run *run);
 /* Append one curve line; for the validation positives (without a
  * validation set, the training subset's) it also tracks the best and final
  * accuracies. */
@@ -134,8 +154,10 @@ void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_re
 /* A figure of a curve line, " %.6g", or " -" when there is none (not ok,
  * or not finite). */
 void exp_put_figure(FILE *f, double v, int ok);
-/* Write the model, config and summary, rename all into place together,
- * remove the checkpoint. */
+/* Stop if a signal arrived; write the model, config and summary, rename
+ * all into place together, remove the checkpoint; then SIGINT and SIGTERM
+ * take their default action again (at once, if one arrived meanwhile).
+ * An exit before the rename (exp_die) removes every temporary file. */
 void exp_run_finish(exp_run *run, size_t ws_bytes);
 
 /* Whether an accuracy (percent) over k classes is no better than guessing:
@@ -149,6 +171,11 @@ void exp_summary_header(FILE *f, int paper);
  * (exp_units_text), test_softmax and test_goodness ('-' where NAN). */
 void exp_summary_paper_columns(FILE *f, const exp_opts *o, double test_softmax,
                                double test_goodness);
+/* Why a file operation of the library failed, for a message: errno's
+ * text for FF_EOPEN and FF_EWRITE, and for FF_EREAD if errno is set (the
+ * caller zeroes it before the call), "the file ends early (truncated)"
+ * without; ff_strerror otherwise. */
+const char *exp_io_reason(int status);
 /* Close every file of set (written under its temporary name); if one
  * fails, abort them all (none is left) and return 0. */
 int exp_outfiles_close(ff_outfile *const *set, size_t n);

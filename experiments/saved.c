@@ -3,10 +3,12 @@
 #include "saved.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ff/error.h"
+#include "run.h"
 
 /* Before exp_start has named the program to exp_die: "prog: error: ...". */
 static void die_before_start(const char *prog, const char *path, const char *why,
@@ -21,10 +23,11 @@ void exp_saved_load(exp_saved *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
+    errno = 0; /* set by a failed read, not by a short one (exp_io_reason) */
     int status = ff_ckpt_load(&s->ckpt, path);
     if (status != FF_SUCCESS)
         die_before_start(prog, path, ff_strerror(status),
-                         status == FF_EOPEN || status == FF_EREAD ? strerror(errno) : NULL);
+                         status == FF_EOPEN || status == FF_EREAD ? exp_io_reason(status) : NULL);
     s->flags = strdup(s->ckpt->config);
     if (!s->flags)
         die_before_start(prog, path, "out of memory", NULL);
@@ -78,6 +81,22 @@ void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int qu
     if (!strstr(s->ckpt->config, strstr(identity, "sha256 ")))
         fprintf(stderr, "%s: note: the data in %s differ from the run's\n", s->argv[0],
                 x->o.data);
+}
+
+int exp_saved_epoch(const exp_saved *s)
+{
+    const char *e = exp_saved_flag(s, "--epochs"); /* in every identity (flags.c) */
+    const int epochs = e ? atoi(e) : INT_MAX;
+    int epoch;
+    size_t batch;
+    if (!exp_ckpt_position(s->ckpt, &epoch, &batch) || epoch >= epochs)
+        return epochs - 1;
+    if (!batch)
+        return epoch - 1;
+    fprintf(stderr, "%s: note: %s was written in the middle of epoch %d (before its batch %zu): "
+                    "its figures are in none of the run's curve lines\n",
+            s->argv[0], s->path, epoch + 1, batch + 1);
+    return epoch;
 }
 
 void exp_saved_free(exp_saved *s)

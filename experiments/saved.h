@@ -52,6 +52,12 @@ const char *exp_saved_flag(const exp_saved *s, const char *flag);
  * building its net.  Unless quiet, a note on stderr when the data's
  * checksums differ from the run's. */
 void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int quiet);
+/* The epoch (from 0) the parameters stand at, as curve.tsv labels the
+ * evaluations after it: the run's last (its --epochs - 1) for a model; for
+ * a checkpoint (exp_ckpt_position) the last epoch whose batches it has all
+ * seen (-1: none), or the one it was written in the middle of: then a note
+ * on stderr says so (its figures are in none of the run's curve lines). */
+int exp_saved_epoch(const exp_saved *s);
 void exp_saved_free(exp_saved *s);
 
 #endif

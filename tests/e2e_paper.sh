@@ -76,6 +76,23 @@ paper_bp)
 paper_ff_unsupervised)
     check "unsupervised has no goodness readout" awk '!/^#/ && $15 != "-" { exit 1 }' "$OUT/a/summary.tsv"
     check "config records hybrid negatives and blur" sh -c "grep -q '^negatives hybrid_images$' '$OUT/a/config.txt' && grep -q '^blur_passes 6$' '$OUT/a/config.txt'"
+    # a hybrid is made of two training images (of two classes with
+    # --distinct-classes): refused in one line, before any file is written
+    run "$OUT/one" --train-limit 1 --batch 1
+    check "one training image refused, in one line" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'a hybrid negative needs two' '$OUT/one.err' && [ ! -e '$OUT/one' ]"
+    # two blank images, both of class 0, as training and as test set
+    mkdir -p "$OUT/oneclass"
+    for set in train t10k; do
+        { printf '\0\0\10\3\0\0\0\2\0\0\0\34\0\0\0\34'; head -c 1568 /dev/zero; } \
+            >"$OUT/oneclass/$set-images-idx3-ubyte"
+        printf '\0\0\10\1\0\0\0\2\0\0' >"$OUT/oneclass/$set-labels-idx1-ubyte"
+    done
+    rc=0
+    "$PROG" --data "$OUT/oneclass" --out "$OUT/oc" --epochs 1 --batch 1 --layers 2 --units 4 \
+        --val-split 0 --distinct-classes --quiet >"$OUT/oc.out" 2>"$OUT/oc.err" || rc=$?
+    check "--distinct-classes on one class refused, in one line" \
+        sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$OUT/oc.err') -eq 1 ] && grep -q 'all of one class' '$OUT/oc.err' && [ ! -e '$OUT/oc' ]"
     run "$OUT/x" --uniform-negatives
     check "--uniform-negatives refused" [ "$rc" -ne 0 ]
     run "$OUT/x" --jitter 2

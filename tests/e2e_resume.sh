@@ -10,7 +10,16 @@
 #     SIGINT from outside, at whatever point it had reached;
 #   - a stopped run exits 128 + signal, keeps its checkpoint, writes no
 #     summary and leaves no temporary file;
+#   - so does one stopped after its last epoch (before the test pass and,
+#     for the paper's programs, after it), and it resumes to the same
+#     results, the test lines once;
+#   - a failure while the results are written (config.txt's temporary name
+#     taken by a directory) leaves no temporary file, and the kept
+#     checkpoint resumes to the same results;
 #   - ff_evaluate on the model prints the last evaluation's lines exactly;
+#     on a checkpoint it labels them with the epoch the checkpoint holds
+#     (the run's figures, exactly, where it evaluated then) and says when
+#     it was written in the middle of an epoch;
 #   - a checkpoint of another configuration is refused and left as it was;
 #     --restart discards it;
 #   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
@@ -68,14 +77,53 @@ check "SIGTERM: exit status 143 (got $rc)" [ "$rc" -eq 143 ]
 check "SIGTERM: a checkpoint, no summary" sh -c "test -s '$OUT/b/checkpoint.ffm' && test ! -e '$OUT/b/summary.tsv'"
 check "SIGTERM: no temporary file left" no_tmp "$OUT/b"
 check "SIGTERM: says how to resume" grep -q 'the same command resumes' "$OUT/b.err"
+cp "$OUT/b/checkpoint.ffm" "$OUT/stop1.ffm"
 run "$OUT/b" --inject-stop $STOP2
 check "second stop: 143 (got $rc)" [ "$rc" -eq 143 ]
+cp "$OUT/b/checkpoint.ffm" "$OUT/stop2.ffm"
 # resumed with the first stop asked again: a run that resumes is past it and
 # ends; one that silently started afresh would stop there again (143)
 run "$OUT/b" --inject-stop $STOP1
 check "resumed run exits 0, past the first stop ($rc; $(head -c 200 "$OUT/b.err"))" [ "$rc" -eq 0 ]
 check "resumed twice: the same curve, summary and model as uninterrupted" same_run "$OUT/a" "$OUT/b"
 check "resumed: no checkpoint left" test ! -e "$OUT/b/checkpoint.ffm"
+
+# stopped after the last epoch: before the test pass, and the paper's
+# programs after it too (a resumed run that made it again would write its
+# lines twice)
+run "$OUT/d" --inject-stop $EPOCHS,0
+check "stop after the last epoch: 143 (got $rc; $(head -c 200 "$OUT/d.err"))" [ "$rc" -eq 143 ]
+check "stop after the last epoch: a checkpoint, no summary, no temporary file" \
+    sh -c "test -s '$OUT/d/checkpoint.ffm' && test ! -e '$OUT/d/summary.tsv' && ! ls -a '$OUT/d' | grep -q '\.tmp\.'"
+check "stop after the last epoch: says so" grep -q 'stopped by signal 15 after the last epoch:' "$OUT/d.err"
+cp "$OUT/d/checkpoint.ffm" "$OUT/end.ffm" 2>/dev/null || :
+case $name in
+paper_*)
+    run "$OUT/d" --inject-stop $EPOCHS,1
+    check "stop after the test pass: 143 (got $rc; $(head -c 200 "$OUT/d.err"))" [ "$rc" -eq 143 ]
+    check "stop after the test pass: says so" \
+        grep -q 'stopped by signal 15 after the last epoch and the test pass:' "$OUT/d.err" ;;
+esac
+run "$OUT/d"
+check "stopped after the last epoch, resumed: exits 0 ($(head -c 200 "$OUT/d.err"))" [ "$rc" -eq 0 ]
+check "stopped after the last epoch, resumed: the same results" same_run "$OUT/a" "$OUT/d"
+
+# the results' writing fails (config.txt's temporary name, of this pid, a
+# directory): exit 1, no temporary file of this process left
+mkdir -p "$OUT/w"
+cp "$OUT/stop2.ffm" "$OUT/w/checkpoint.ffm"
+rc=0
+sh -c 'd=$1; shift; mkdir "$d/config.txt.tmp.$$" && exec "$@"' sh "$OUT/w" "$PROG" --data "$DATA" --out "$OUT/w" \
+    --epochs $EPOCHS --eval-every 2 --checkpoint-every 1 --quiet $FLAGS >/dev/null 2>"$OUT/w.err" || rc=$?
+check "unwritable config.txt: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+check "unwritable config.txt: names it ($(head -c 200 "$OUT/w.err"))" \
+    grep -q 'cannot write .*/config.txt: Is a directory' "$OUT/w.err"
+check "unwritable config.txt: no temporary file left but the directory" \
+    sh -c "! ls -a '$OUT/w' | grep -v '^config\.txt\.tmp\.' | grep -q '\.tmp\.'"
+check "unwritable config.txt: no result file" sh -c "test ! -e '$OUT/w/model.ffm' && test ! -e '$OUT/w/curve.tsv'"
+rmdir "$OUT"/w/config.txt.tmp.*
+run "$OUT/w"
+check "unwritable config.txt: the kept checkpoint resumes to the same results" same_run "$OUT/a" "$OUT/w"
 
 # a real SIGINT from outside, wherever the run is: a longer run, killed
 # once its first checkpoint exists
@@ -108,6 +156,28 @@ grep -v '^#' "$OUT/eval.tsv" >"$OUT/eval.got" || true
 check "ff_evaluate: the figures the run recorded, exactly" cmp -s "$OUT/eval.want" "$OUT/eval.got"
 check "ff_evaluate: as many lines as the run's last evaluation ($(wc -l <"$OUT/eval.want"))" \
     [ "$(wc -l <"$OUT/eval.got")" -ge 2 ]
+# ff_evaluate on checkpoints: labelled with the epoch each holds.  The
+# pipelined programs' first stop lands at the end of epoch 2 (from 1), the
+# others' in its middle; the stop after the last epoch holds the model's
+# parameters.
+ckpt_eval() { # ckpt_eval FILE: its lines, untitled, in $OUT/ck.got, stderr $OUT/ck.err
+    rc=0
+    "$EVALUATE" "$1" --data "$DATA" --quiet >"$OUT/ck.tsv" 2>"$OUT/ck.err" || rc=$?
+    grep -v '^#' "$OUT/ck.tsv" >"$OUT/ck.got" || true
+}
+ckpt_eval "$OUT/stop1.ffm"
+check "ff_evaluate on a checkpoint exits 0 ($(head -c 200 "$OUT/ck.err"))" [ "$rc" -eq 0 ]
+check "ff_evaluate on a checkpoint: labelled epoch 1 (from 0), the epoch it holds" \
+    sh -c "[ -s '$OUT/ck.got' ] && awk '\$1 != 1 { exit 1 }' '$OUT/ck.got'"
+case $name in
+ff_*) check "ff_evaluate on a checkpoint of an epoch's end: no note" [ ! -s "$OUT/ck.err" ] ;;
+*)    check "ff_evaluate on a checkpoint of mid-epoch: says so ($(head -c 200 "$OUT/ck.err"))" \
+          grep -q "written in the middle of epoch 2 (before its batch" "$OUT/ck.err" ;;
+esac
+ckpt_eval "$OUT/end.ffm"
+check "ff_evaluate on the checkpoint after the last epoch: the model's lines" \
+    cmp -s "$OUT/eval.got" "$OUT/ck.got"
+check "ff_evaluate on the checkpoint after the last epoch: no note" [ ! -s "$OUT/ck.err" ]
 rc=0
 "$EVALUATE" "$OUT/a/curve.tsv" >/dev/null 2>"$OUT/eval-bad.err" || rc=$?
 check "ff_evaluate refuses a file that is no model" sh -c "[ $rc -eq 1 ] && grep -q 'not a model' '$OUT/eval-bad.err'"

@@ -9,8 +9,10 @@
  * further: tests/fuzz/).  The same for a net with locally connected layers,
  * whose file is format version 2 (a stride per layer), while a net of
  * dense and conv2d layers is still written as version 1; and the spec
- * checks of the local kind. */
+ * checks of the local kind.  A file the reader would refuse is never
+ * written: a run would find out only when it tried to resume. */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,7 +188,7 @@ static void test_local_files(const char *dir)
     round_trip("conv2d and dense net", &tiny, path, 1);
 
     /* another stride: the same parameter count is possible, the net is not */
-    ff_net *a, *b;
+    ff_net *a = NULL, *b = NULL;
     ff_net_spec other = loc;
     other.layer[1].stride = 2; /* 3x3 input, 2x2 kernel: (3-2)/2+1 = 1 position */
     CHECK(ff_net_alloc(&a, &loc) == FF_SUCCESS && ff_net_alloc(&b, &other) == FF_SUCCESS,
@@ -223,6 +225,110 @@ static void test_local_files(const char *dir)
         CHECK(read_mem(file, size) != FF_SUCCESS, "a version 1 file read as version 2 refused");
         memcpy(file + 8, &three, 4);
         CHECK(read_mem(file, size) == FF_ECKPT_VERSION, "version 3: not a version this reads");
+        free(file);
+    }
+    remove(path);
+}
+
+/* Number of entries of dir: what a refused write must not have added. */
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+/* A version 1 file's u32 fields and header bytes. */
+#define V1_U32 (2 + 8 + 4 * FF_MAX_LAYERS + 2)
+#define V1_HEADER (8 + 4 * V1_U32 + 16)
+
+/* Put a version 1 file's checksum right after its payload was changed in
+ * memory, so that the reader's later checks, not the checksum, judge it. */
+static void fix_checksum(unsigned char *file, size_t size, const char *config)
+{
+    const size_t clen = strlen(config);
+    uint64_t sum = ff_fnv1a64(FF_FNV64_OFFSET, config, clen);
+    sum = ff_fnv1a64(sum, file + V1_HEADER + clen, size - V1_HEADER - clen);
+    memcpy(file + 8 + 4 * V1_U32 + 8, &sum, 8);
+}
+
+/* The writer refuses, before writing anything, every set of sections the
+ * reader would refuse; the reader refuses the same sets made by hand. */
+static void test_writer_sections(const char *dir, const ff_net *net)
+{
+    const ff_net_spec spec = net->spec;
+    const char *config = "experiment sections\n";
+    char path[256];
+    snprintf(path, sizeof path, "%s/refused.ffm", dir);
+    float extra[2] = {1, 2};
+    ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
+    const size_t n = ff_ckpt_net_sections(net, 1, s); /* PARM ADAM STEP */
+    s[n] = (ff_ckpt_section){{'T', 'R', 'N', 'R'}, extra, sizeof extra};
+    s[n + 1] = (ff_ckpt_section){{'T', 'R', 'N', 'S'}, extra, sizeof extra};
+    remove(path);
+    const int before = entries(dir);
+
+    struct {
+        const char *name;
+        ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
+        size_t n;
+    } bad[6];
+    size_t nb = 0;
+    bad[nb].name = "a program's tag twice";
+    memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n + 2;
+    memcpy(bad[nb++].s[n + 1].tag, "TRNR", 4);
+    bad[nb].name = "a program's section under the tag PARM";
+    memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n + 1;
+    memcpy(bad[nb++].s[n].tag, "PARM", 4);
+    bad[nb].name = "no PARM";
+    memcpy(bad[nb].s, s + 1, (n + 1) * sizeof s[0]), bad[nb++].n = n + 1;
+    bad[nb].name = "PARM a float short";
+    memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n;
+    bad[nb++].s[0].len -= sizeof(float);
+    bad[nb].name = "ADAM a float short";
+    memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n;
+    bad[nb++].s[1].len -= sizeof(float);
+    bad[nb].name = "STEP a count short";
+    memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n;
+    bad[nb++].s[2].len -= sizeof(long);
+    for (size_t i = 0; i < nb; i++) {
+        const int st = ff_ckpt_write(path, &spec, config, 0, bad[i].s, bad[i].n);
+        CHECK(st == FF_EINVAL, "%s: status %d (%s), want FF_EINVAL", bad[i].name, st,
+              ff_strerror(st));
+        CHECK(access(path, F_OK) != 0 && entries(dir) == before,
+              "%s: a file or a temporary left in %s", bad[i].name, dir);
+    }
+
+    /* negative control: the same sections, each tag once, write and read */
+    CHECK(ff_ckpt_write(path, &spec, config, 0, s, n + 2) == FF_SUCCESS, "good sections: write");
+    size_t size;
+    unsigned char *file = slurp(path, &size);
+    CHECK(file && read_mem(file, size) == FF_SUCCESS, "good sections: read");
+    if (file) {
+        /* the last tag, TRNS, made TRNR: the reader's duplicate; then
+         * PARM made PARN: no PARM.  Each with its checksum put right. */
+        unsigned char *parm = file + V1_HEADER + strlen(config);
+        unsigned char *last = file + size - sizeof extra - 12;
+        const int found = size > V1_HEADER + 100 && !memcmp(parm, "PARM", 4) &&
+                          !memcmp(last, "TRNS", 4);
+        CHECK(found, "the tags PARM and TRNS where expected");
+        if (found) {
+            last[3] = 'R';
+            fix_checksum(file, size, config);
+            CHECK(read_mem(file, size) == FF_ECKPT_FIELD, "by hand, a tag twice: FF_ECKPT_FIELD");
+            last[3] = 'S';
+            parm[3] = 'N';
+            fix_checksum(file, size, config);
+            CHECK(read_mem(file, size) == FF_ECKPT_SECTION, "by hand, no PARM: FF_ECKPT_SECTION");
+            parm[3] = 'M';
+            fix_checksum(file, size, config);
+            CHECK(read_mem(file, size) == FF_SUCCESS, "by hand, put back: reads");
+        }
         free(file);
     }
     remove(path);
@@ -357,6 +463,7 @@ int main(void)
     }
     free(file);
     remove(path);
+    test_writer_sections(dir, net);
     test_local_specs();
     test_local_files(dir);
     rmdir(dir);

@@ -4,9 +4,11 @@
  * files it read: a digest that is wrong only at some lengths (the padding
  * rules change at 55/56 and 63/64/65 bytes, and at the reader's 64 KiB
  * buffer) would make identical data look different.  The outfiles promise
- * that a reader never sees a half-written result. */
+ * that a reader never sees a half-written result, also after a system
+ * crash: the file is synced before its rename, its directory after. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -197,9 +199,144 @@ static void test_outfile(void)
     }
 }
 
+/* The library's syncs, seen through an fsync of the test's own: the
+ * program's definition is the one the library's calls reach (the linker,
+ * and the dynamic loader, take the program's symbol first).  It records
+ * what each call would sync and in what order, fails when told to, and
+ * does not reach the disk, which the test does not need. */
+static struct {
+    const char *path;  /* the final path being committed */
+    int files, dirs;   /* calls on a regular file, on a directory */
+    int out_of_order;  /* a file synced after its rename, a directory before it */
+    ino_t file, dir;   /* the last file and directory synced */
+    int fail_file, fail_dir; /* the errno to fail with, 0: succeed */
+} sync_log;
+
+int fsync(int fd)
+{
+    struct stat st, at;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    const int renamed = sync_log.path && stat(sync_log.path, &at) == 0;
+    int fail;
+    if (S_ISDIR(st.st_mode)) {
+        sync_log.dirs++;
+        sync_log.dir = st.st_ino;
+        sync_log.out_of_order += !renamed || at.st_ino != sync_log.file;
+        fail = sync_log.fail_dir;
+    } else {
+        sync_log.files++;
+        sync_log.file = st.st_ino;
+        sync_log.out_of_order += renamed && at.st_ino == st.st_ino;
+        fail = sync_log.fail_file;
+    }
+    if (!fail)
+        return 0;
+    errno = fail;
+    return -1;
+}
+
+static ino_t inode(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Commit "data\n" to path, fsync failing as told (an errno, 0: not); the
+ * status, and the syncs in sync_log. */
+static int synced_commit(const char *path, int fail_file, int fail_dir)
+{
+    memset(&sync_log, 0, sizeof sync_log);
+    ff_outfile o;
+    int st = ff_outfile_open(&o, path);
+    CHECK(st == FF_SUCCESS, "open %s: status %d (%s)", path, st, ff_strerror(st));
+    if (st != FF_SUCCESS)
+        return st;
+    fputs("data\n", o.f);
+    sync_log.path = path, sync_log.fail_file = fail_file, sync_log.fail_dir = fail_dir;
+    st = ff_outfile_commit(&o);
+    sync_log.fail_file = sync_log.fail_dir = 0;
+    return st;
+}
+
+static void test_sync(void)
+{
+    /* a commit: the file synced, renamed, then its directory synced */
+    remove("res_t_sync");
+    int st = synced_commit("res_t_sync", 0, 0);
+    CHECK(st == FF_SUCCESS, "commit: status %d (%s)", st, ff_strerror(st));
+    CHECK(sync_log.files == 1 && sync_log.dirs == 1, "commit: %d file and %d directory syncs, "
+          "want 1 and 1", sync_log.files, sync_log.dirs);
+    CHECK(sync_log.out_of_order == 0, "commit: a sync on the wrong side of the rename");
+    CHECK(sync_log.file == inode("res_t_sync") && sync_log.dir == inode("."),
+          "commit: synced another file or directory");
+
+    /* the two halves, in a subdirectory: its directory is the one synced */
+    mkdir("res_t_sub", 0777);
+    remove("res_t_sub/x");
+    memset(&sync_log, 0, sizeof sync_log);
+    ff_outfile o;
+    st = ff_outfile_open(&o, "res_t_sub/x");
+    CHECK(st == FF_SUCCESS, "open in a subdirectory: status %d", st);
+    if (st == FF_SUCCESS) {
+        fputs("halves\n", o.f);
+        sync_log.path = "res_t_sub/x";
+        st = ff_outfile_close(&o);
+        CHECK(st == FF_SUCCESS && sync_log.files == 1 && sync_log.dirs == 0,
+              "close: status %d, %d file and %d directory syncs, want 0, 1, 0", st,
+              sync_log.files, sync_log.dirs);
+        st = ff_outfile_rename(&o);
+        CHECK(st == FF_SUCCESS && sync_log.dirs == 1, "rename: status %d, %d directory syncs", st,
+              sync_log.dirs);
+        CHECK(sync_log.out_of_order == 0 && sync_log.dir == inode("res_t_sub"),
+              "rename: the subdirectory not synced, or not after the rename");
+        char *got = slurp("res_t_sub/x");
+        CHECK(got && strcmp(got, "halves\n") == 0, "renamed content '%s'", got ? got : "(absent)");
+        CHECK(tmp_files("res_t_sub", "x") == 0, "temporary file left after the rename");
+    }
+
+    /* the file's sync fails: nothing renamed, the previous file intact */
+    write_file("res_t_sync", "old\n", 4);
+    st = synced_commit("res_t_sync", EIO, 0);
+    CHECK(st == FF_EWRITE, "a failed file sync: status %d (%s), want FF_EWRITE", st,
+          ff_strerror(st));
+    char *got = slurp("res_t_sync");
+    CHECK(got && strcmp(got, "old\n") == 0, "a failed file sync replaced the file: '%s'",
+          got ? got : "(absent)");
+    CHECK(tmp_files(".", "res_t_sync") == 0, "temporary file left after a failed file sync");
+
+    /* the directory's sync fails: reported (the new file is in place) */
+    st = synced_commit("res_t_sync", 0, EIO);
+    CHECK(st == FF_EWRITE, "a failed directory sync: status %d (%s), want FF_EWRITE", st,
+          ff_strerror(st));
+    CHECK(tmp_files(".", "res_t_sync") == 0, "temporary file left after a failed directory sync");
+
+    /* EINVAL: a filesystem that does not sync directories, not an error */
+    st = synced_commit("res_t_sync", 0, EINVAL);
+    CHECK(st == FF_SUCCESS, "a directory sync giving EINVAL: status %d (%s), want FF_SUCCESS", st,
+          ff_strerror(st));
+    got = slurp("res_t_sync");
+    CHECK(got && strcmp(got, "data\n") == 0, "committed content '%s'", got ? got : "(absent)");
+    memset(&sync_log, 0, sizeof sync_log);
+
+    /* a write that fails (a full device) is FF_EWRITE at the close */
+    FILE *full = fopen("/dev/full", "w");
+    if (!full) {
+        printf("no /dev/full: the failed write not checked\n");
+        return;
+    }
+    memset(&o, 0, sizeof o);
+    o.f = full;
+    fputs("x", o.f);
+    st = ff_outfile_close(&o);
+    CHECK(st == FF_EWRITE && !o.f, "close after a failed write: status %d (%s), want FF_EWRITE",
+          st, ff_strerror(st));
+}
+
 int main(void)
 {
     test_sha256();
     test_outfile();
+    test_sync();
     return check_done();
 }

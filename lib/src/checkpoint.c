@@ -142,6 +142,34 @@ static int tag_ok(const char tag[4])
     return 1;
 }
 
+/* The section of this tag among s[0..n), NULL if none. */
+static const ff_ckpt_section *section_of(const ff_ckpt_section *s, size_t n, const char tag[4])
+{
+    for (size_t i = 0; i < n; i++)
+        if (!memcmp(s[i].tag, tag, 4))
+            return &s[i];
+    return NULL;
+}
+
+/* The sections' rules, one definition for the writer and the reader (a
+ * file the writer makes is one the reader takes): every tag 4 printable
+ * ASCII bytes, no tag twice (FF_ECKPT_FIELD); PARM present and ADAM and
+ * STEP, if present, of the lengths a net of n_params parameters and
+ * n_layers layers implies (FF_ECKPT_SECTION). */
+static int sections_check(const ff_ckpt_section *s, size_t n, size_t n_params, size_t n_layers)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!tag_ok(s[i].tag) || section_of(s, i, s[i].tag))
+            return FF_ECKPT_FIELD;
+    const ff_ckpt_section *parm = section_of(s, n, "PARM"), *adam = section_of(s, n, "ADAM"),
+                          *step = section_of(s, n, "STEP");
+    if (!parm || parm->len != n_params * sizeof(float) ||
+        (adam && adam->len != 2 * n_params * sizeof(float)) ||
+        (step && step->len != (n_layers + 1) * sizeof(long)))
+        return FF_ECKPT_SECTION;
+    return FF_SUCCESS;
+}
+
 int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
                   const ff_ckpt_section *sections, size_t n_sections)
 {
@@ -153,13 +181,12 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
     size_t n_params;
     spec_to_u32(u + 2, spec, version); /* only what the reader would accept */
     if (config_len > FF_CKPT_MAX_CONFIG || n_sections > FF_CKPT_MAX_SECTIONS ||
-        spec_from_u32(&back, &n_params, u + 2, version) != FF_SUCCESS)
+        spec_from_u32(&back, &n_params, u + 2, version) != FF_SUCCESS ||
+        sections_check(sections, n_sections, n_params, back.n_layers) != FF_SUCCESS)
         return FF_EINVAL;
     uint64_t payload = 0, sum = ff_fnv1a64(FF_FNV64_OFFSET, config, config_len);
     for (size_t i = 0; i < n_sections; i++) {
         const ff_ckpt_section *s = &sections[i];
-        if (!tag_ok(s->tag))
-            return FF_EINVAL;
         const uint64_t len = s->len;
         sum = ff_fnv1a64(sum, s->tag, 4);
         sum = ff_fnv1a64(sum, &len, 8);
@@ -266,8 +293,8 @@ static int read_header(ff_ckpt *c, FILE *f, long long size, uint64_t *len, uint6
     return FF_SUCCESS;
 }
 
-/* Split the payload into sections: each length within what is left, no
- * tag twice, nothing left over; then the known sections' lengths. */
+/* Split the payload into sections: each length within what is left,
+ * nothing left over; then the rules the writer kept (sections_check). */
 static int index_sections(ff_ckpt *c, uint64_t len)
 {
     uint64_t at = 0;
@@ -279,24 +306,14 @@ static int index_sections(ff_ckpt *c, uint64_t len)
         memcpy(s->tag, c->payload + at, 4);
         memcpy(&n, c->payload + at + 4, 8);
         at += SECTION_HEAD;
-        if (!tag_ok(s->tag) || n > len - at)
+        if (n > len - at)
             return FF_ECKPT_FIELD;
-        for (size_t j = 0; j < i; j++)
-            if (!memcmp(c->section[j].tag, s->tag, 4))
-                return FF_ECKPT_FIELD;
         s->data = c->payload + at, s->len = (size_t)n;
         at += n;
     }
     if (at != len)
         return FF_ECKPT_FIELD;
-    size_t n;
-    if (!ff_ckpt_find(c, "PARM", &n) || n != c->n_params * sizeof(float))
-        return FF_ECKPT_SECTION;
-    const size_t steps = (c->spec.n_layers + 1) * sizeof(long);
-    if ((ff_ckpt_find(c, "ADAM", &n) && n != 2 * c->n_params * sizeof(float)) ||
-        (ff_ckpt_find(c, "STEP", &n) && n != steps))
-        return FF_ECKPT_SECTION;
-    return FF_SUCCESS;
+    return sections_check(c->section, c->n_sections, c->n_params, c->spec.n_layers);
 }
 
 int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size)
@@ -349,13 +366,9 @@ int ff_ckpt_load(ff_ckpt **out, const char *path)
 
 const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len)
 {
-    for (size_t i = 0; i < c->n_sections; i++)
-        if (!memcmp(c->section[i].tag, tag, 4)) {
-            *len = c->section[i].len;
-            return c->section[i].data;
-        }
-    *len = 0;
-    return NULL;
+    const ff_ckpt_section *s = section_of(c->section, c->n_sections, tag);
+    *len = s ? s->len : 0;
+    return s ? s->data : NULL;
 }
 
 int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam)

@@ -3,6 +3,8 @@
 #include "ff/results.h"
 #include "ff/error.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,17 +20,41 @@ int ff_outfile_open(ff_outfile *o, const char *path)
     return o->f ? FF_SUCCESS : FF_EOPEN;
 }
 
+/* The data reach the disk before the rename can: otherwise a crash could
+ * leave the new name on an empty or partial file. */
 int ff_outfile_close(ff_outfile *o)
 {
-    int bad = ferror(o->f);
+    int bad = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
     bad |= fclose(o->f) != 0;
     o->f = NULL;
     return bad ? FF_EWRITE : FF_SUCCESS;
 }
 
+/* Sync the directory holding o's path, so that a rename in it survives a
+ * crash.  EINVAL from fsync means the filesystem does not sync
+ * directories (some do not): not an error. */
+static int sync_dir(const ff_outfile *o)
+{
+    char dir[sizeof o->path];
+    const char *slash = strrchr(o->path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else /* "/x" is in "/" */
+        snprintf(dir, sizeof dir, "%.*s", slash == o->path ? 1 : (int)(slash - o->path), o->path);
+    const int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return FF_EWRITE;
+    const int bad = fsync(fd) != 0 && errno != EINVAL, e = errno;
+    close(fd);
+    errno = e; /* fsync's reason, for the caller to report */
+    return bad ? FF_EWRITE : FF_SUCCESS;
+}
+
 int ff_outfile_rename(ff_outfile *o)
 {
-    return rename(o->tmp, o->path) == 0 ? FF_SUCCESS : FF_EWRITE;
+    if (rename(o->tmp, o->path) != 0)
+        return FF_EWRITE;
+    return sync_dir(o);
 }
 
 int ff_outfile_commit(ff_outfile *o)

@@ -46,11 +46,14 @@
  *
  * The reader checks the magic, the version, every field of the spec (by
  * the rules of ff_net_alloc, with sizes bounded), the lengths of the config
- * and of every section against the file's real size, and the PARM length
- * against the spec, all before it allocates anything, then the checksum.
+ * and of every section against the file's real size, all before it
+ * allocates anything, then the checksum, then the sections by the rules
+ * the writer keeps too: printable tags, none twice, PARM present, and the
+ * PARM, ADAM and STEP lengths the spec implies.
  * A corrupt or hostile file can neither crash it nor make it allocate more
  * than the file's own size.  The writer is atomic (results.h): a reader sees
- * the previous complete file or the new complete file. */
+ * the previous complete file or the new complete file, also after a system
+ * crash. */
 #ifndef FF_CHECKPOINT_H
 #define FF_CHECKPOINT_H
 
@@ -83,10 +86,16 @@ typedef struct {
     unsigned char *payload;
 } ff_ckpt;
 
-/* Write a checkpoint of a net of this spec to path, atomically.  FF_EINVAL
- * for a config too long or holding a NUL, too many sections or a tag that is
- * not 4 printable ASCII bytes; FF_EOPEN or FF_EWRITE if the file cannot be
- * written (nothing is left at path or beside it then). */
+/* Write a checkpoint of a net of this spec to path, atomically and durably
+ * (results.h).  FF_EINVAL, before anything is written, for what the reader
+ * would refuse: a spec out of ff_net_spec_check's rules or of the format's
+ * bounds, a config longer than FF_CKPT_MAX_CONFIG, more than
+ * FF_CKPT_MAX_SECTIONS sections, a tag that is not 4 printable ASCII bytes
+ * or that comes twice, no PARM, or a PARM, ADAM or STEP of another length
+ * than the spec implies; and for a path too long for ff_outfile_open.
+ * FF_EOPEN or FF_EWRITE if the file cannot be written (nothing is left
+ * beside path then, and path is as it was unless only the sync of its
+ * directory failed: ff_outfile_commit). */
 FF_MUST_CHECK
 int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
                   const ff_ckpt_section *sections, size_t n_sections);

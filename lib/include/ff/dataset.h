@@ -24,6 +24,7 @@ typedef struct {
     int *y;      /* (n), labels */
 } ff_dataset;
 
+FF_MUST_CHECK
 ff_dataset *ff_dataset_alloc(size_t n, size_t h, size_t w);
 void ff_dataset_free(ff_dataset *ds);
 
@@ -37,10 +38,12 @@ int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
 /* A new dataset holding, in their original order, the images of `src` whose
  * label lies in [lo, hi], at most `limit` of them (0: no limit).
  * Labels are kept as they are.  NULL if out of memory. */
+FF_MUST_CHECK
 ff_dataset *ff_dataset_select(const ff_dataset *src, int lo, int hi, size_t limit);
 
 /* A new dataset holding rows [first, first + n) of `src`.  NULL if out of
  * memory or out of range. */
+FF_MUST_CHECK
 ff_dataset *ff_dataset_slice(const ff_dataset *src, size_t first, size_t n);
 
 /* Overwrite the first K pixels of each of the B rows of x (B, d) with the

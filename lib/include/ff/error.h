@@ -6,9 +6,9 @@
 #ifndef FF_ERROR_H
 #define FF_ERROR_H
 
-/* Marks every function that returns a status (or an answer to a question):
- * the compiler warns where a caller drops it (an error with -DFF_WERROR=ON,
- * as CI builds). */
+/* Marks every function that returns a status, an answer to a question, or
+ * an allocation (NULL when it fails): the compiler warns where a caller
+ * drops it (an error with -DFF_WERROR=ON, as CI builds). */
 #if defined(__GNUC__) || defined(__clang__)
 #define FF_MUST_CHECK __attribute__((warn_unused_result))
 #else

@@ -39,6 +39,7 @@ typedef struct {
 
 typedef struct ff_eval_workspace ff_eval_workspace;
 
+FF_MUST_CHECK
 ff_eval_workspace *ff_eval_workspace_alloc(const ff_net *net, size_t cap);
 void ff_eval_workspace_free(ff_eval_workspace *ws);
 

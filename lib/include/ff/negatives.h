@@ -46,8 +46,10 @@ void ff_neg_labels_hard(int *neg, const float *logits, const int *y, size_t n, s
  * 0.5: large regions of one digit beside large regions of another, with
  * the short-range statistics of real digits but not their shapes.
  * distinct_classes: b is drawn again until its label differs from a's
- * (else about one pair in ten shares a class; the data must then hold two
- * classes).  ws: 2 * d floats of scratch. */
+ * (else about one pair in ten shares a class).  ds must hold two images or
+ * more, and with distinct_classes two classes or more: the caller checks
+ * (else the draw of b is out of range, or never ends).  ws: 2 * d floats
+ * of scratch. */
 void ff_neg_hybrid_images(float *out, const ff_dataset *ds, size_t B, int passes,
                           int distinct_classes, gsl_rng *r, float *ws);
 

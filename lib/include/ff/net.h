@@ -117,6 +117,7 @@ typedef struct {
     void *mem;        /* the one block all of the above live in */
 } ff_ff_workspace;
 
+FF_MUST_CHECK
 ff_ff_workspace *ff_ff_workspace_alloc(const ff_net *net, size_t cap);
 void ff_ff_workspace_free(ff_ff_workspace *ws);
 /* Where layer l writes its output for a batch (in act, or in head_in). */
@@ -138,6 +139,7 @@ typedef struct {
     void *mem;
 } ff_bp_workspace;
 
+FF_MUST_CHECK
 ff_bp_workspace *ff_bp_workspace_alloc(const ff_net *net, size_t cap);
 void ff_bp_workspace_free(ff_bp_workspace *ws);
 

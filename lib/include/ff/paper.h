@@ -81,6 +81,7 @@ ff_ff_rule ff_paper_rule(const ff_paper_config *c);
 typedef struct ff_paper ff_paper;
 
 /* A trainer for batches of up to cap images. */
+FF_MUST_CHECK
 ff_paper *ff_paper_alloc(const ff_net *net, size_t cap, const ff_paper_config *c);
 void ff_paper_free(ff_paper *p);
 /* Peer normalisation's running mean activity per unit (the sum of the

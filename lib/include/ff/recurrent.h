@@ -159,6 +159,7 @@ typedef struct ff_rec_trainer ff_rec_trainer;
  * negative), with the head's and the layers' settings of pc (the FF rule
  * is ff_paper_rule(pc)) and the iterations of rc (at least 1).  NULL if
  * out of memory or rc is not valid. */
+FF_MUST_CHECK
 ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_paper_config *pc,
                                      const ff_rec_config *rc);
 void ff_rec_trainer_free(ff_rec_trainer *t);
@@ -218,6 +219,7 @@ typedef struct ff_rec_eval_workspace ff_rec_eval_workspace;
 
 /* A workspace for passes of cap rows: cap / K images at a time, each under
  * every label (cap at least K). */
+FF_MUST_CHECK
 ff_rec_eval_workspace *ff_rec_eval_workspace_alloc(const ff_rec *rec, size_t cap);
 void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws);
 

@@ -2,7 +2,15 @@
  *
  * A file is written under a temporary name beside its final path and
  * renamed into place only once complete: a reader (make, the report, a
- * user) sees either the previous complete file or the new complete file. */
+ * user) sees either the previous complete file or the new complete file,
+ * also after a system crash or a power loss.  For that the file's data are
+ * synced to the disk (fsync) before the rename, and its directory after
+ * it: without the first, a crash could leave the final name on an empty or
+ * partial file, the previous one already gone; without the second, the
+ * rename itself might be lost, a file reported written coming back as
+ * the previous one.  The cost: one fsync per file written and one of its
+ * directory per rename, each a wait for the disk; the most frequent file,
+ * a run's checkpoint (checkpoint.h), is written once per epoch. */
 #ifndef FF_RESULTS_H
 #define FF_RESULTS_H
 
@@ -20,13 +28,20 @@ typedef struct {
  * in ff_outfile's buffers (4096 bytes). */
 FF_MUST_CHECK
 int ff_outfile_open(ff_outfile *o, const char *path);
-/* Flush, close and rename into place.  FF_EWRITE if any write failed (the
- * temporary file is then removed and the final path left untouched). */
+/* Flush, sync, close and rename into place, then sync the directory.
+ * FF_EWRITE if a write, the sync or the rename failed (the temporary file
+ * is then removed and the final path left untouched), or if the directory
+ * could not be synced (the new file is then in place, but might not
+ * survive a crash). */
 FF_MUST_CHECK
 int ff_outfile_commit(ff_outfile *o);
 /* The two halves of a commit, for a set of files that must appear
- * together: close every one (FF_EWRITE if a write failed; the temporary
- * file stays, for ff_outfile_abort), then rename every one into place. */
+ * together: close every one (flush, sync and close; FF_EWRITE if a write
+ * or the sync failed, the temporary file then staying, for
+ * ff_outfile_abort), then rename every one into place (FF_EWRITE if the
+ * rename failed, or if the directory could not be synced after it; errno
+ * says why).  A filesystem that does not sync directories (fsync gives
+ * EINVAL) is not an error. */
 FF_MUST_CHECK
 int ff_outfile_close(ff_outfile *o);
 FF_MUST_CHECK
