@@ -31,16 +31,19 @@ static atomic_int stop_signal;
 static volatile sig_atomic_t stop_signal;
 #endif
 
-/* The first signal asks for a stop at the next safe point; a second while
- * it is pending (a stuck or slow stop) takes the default action. */
+/* The first signal asks for a stop at the next safe point.  A second
+ * SIGINT while it is pending (Ctrl-C pressed again: a stop too slow for
+ * the user) takes the default action; a second SIGTERM does not, since one
+ * stop often sends it twice (Slurm signals every process of a job, and
+ * make passes its own SIGTERM on to the program). */
 static void on_signal(int sig)
 {
-    if (stop_signal) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
+    if (!stop_signal) {
+        stop_signal = sig;
+    } else if (sig == SIGINT) {
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
     }
-    stop_signal = sig;
 }
 
 static void remove_tmp(void)

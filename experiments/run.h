@@ -17,8 +17,9 @@
  *                   position is (epochs, 0) before the test pass, (epochs,
  *                   1) after it.  A signal during exp_run_finish ends the
  *                   program by the signal's default action once the
- *                   results are in place; a second signal while one is
- *                   pending does so at once.
+ *                   results are in place; a second SIGINT while one is
+ *                   pending does so at once (a second SIGTERM is ignored:
+ *                   Slurm and make may both send one).
  * Every file is written under a temporary name and renamed when complete;
  * the four final files are renamed together, once all are written.
  *
