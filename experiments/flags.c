@@ -248,7 +248,8 @@ static const flag_row flags[] = {
      ALL_EXP, 0, ALL(-1)},
     {"inject-stop", "E,B", PAIR(inject_stop, 0, 100000),
      "testing: the program sends itself SIGTERM before batch B of epoch E (E past the "
-     "last epoch: B 0 before the test pass, 1 after it)",
+     "last epoch: B 0 before the test pass, 1 after it, where the program makes one); "
+     "not again where the run resumed",
      ALL_EXP, 0, ALL(-1)},
     {"quiet", NULL, BOOLEAN(quiet),
      "no progress line",

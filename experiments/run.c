@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#if !defined(__STDC_NO_ATOMICS__)
 #include <stdatomic.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +22,8 @@
 /* The run whose temporary files an exit removes (exp_die): its curve,
  * and what exp_run_finish staged, up to their rename. */
 static exp_run *active;
-static char staged[4][sizeof ((ff_outfile *)0)->tmp];
+#define MAX_STAGED 4 /* the curve, the model, config.txt, summary.tsv */
+static char staged[MAX_STAGED][sizeof ((ff_outfile *)0)->tmp];
 static size_t n_staged;
 
 /* The signal that asked the run to stop (0: none).  The handler may run
@@ -58,6 +61,8 @@ static void remove_tmp(void)
 
 static void stage(const char *tmp)
 {
+    if (n_staged == MAX_STAGED)
+        exp_die("internal: more than %d files staged", MAX_STAGED);
     snprintf(staged[n_staged++], sizeof *staged, "%s", tmp);
 }
 
@@ -373,24 +378,32 @@ static ff_ckpt *load_own(exp_run *run, const char *name)
     return c;
 }
 
-int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch)
+/* The RUN section of c into v (R_N doubles); 0 if it has none of that size. */
+static int run_section(const ff_ckpt *c, double *v)
 {
     size_t n;
-    double v[R_N];
     const void *rv = ff_ckpt_find(c, "RUN ", &n);
-    if (!rv || n != sizeof v)
+    if (!rv || n != R_N * sizeof *v)
         return 0;
-    memcpy(v, rv, sizeof v); /* section bytes have no alignment */
+    memcpy(v, rv, n); /* section bytes have no alignment: copied out */
+    return 1;
+}
+
+int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch)
+{
+    double v[R_N];
+    if (!run_section(c, v))
+        return 0;
     *epoch = (int)v[R_EPOCH], *batch = (size_t)v[R_BATCH];
     return 1;
 }
 
-/* Where the run stands, for a message: "epoch E, before batch B" (from
+/* Where the run stands, for a message: "at epoch E, before batch B" (from
  * 1), or after the last epoch (and the test pass: exp_run_test_due). */
 static const char *position(const exp_run *run, char *buf, size_t len)
 {
     if (run->epoch < run->o->epochs)
-        snprintf(buf, len, "epoch %d, before batch %zu", run->epoch + 1, run->batch + 1);
+        snprintf(buf, len, "at epoch %d, before batch %zu", run->epoch + 1, run->batch + 1);
     else
         snprintf(buf, len, "after the last epoch%s", run->batch ? " and the test pass" : "");
     return buf;
@@ -407,17 +420,14 @@ int exp_run_resume(exp_run *run)
     char path[sizeof run->curve.path];
     result_path(path, sizeof path, run->o, "checkpoint.ffm");
     size_t n;
-    double v[R_N]; /* section bytes have no alignment: copied out */
-    const void *rv = ff_ckpt_find(c, "RUN ", &n);
-    if (rv && n == sizeof v)
-        memcpy(v, rv, sizeof v);
+    double v[R_N];
     const char *curve = NULL;
     size_t curve_len = 0;
     int status = ff_ckpt_restore_net(c, run->x->net, run->adam);
     if (status == FF_SUCCESS)
         status = ff_ckpt_restore_rng(c, run->x->rng);
-    if (status == FF_SUCCESS && (!rv || n != sizeof v ||
-                                 !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
+    if (status == FF_SUCCESS &&
+        (!run_section(c, v) || !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
         status = FF_ECKPT_SECTION;
     for (size_t i = 0; status == FF_SUCCESS && i < run->n_state; i++) {
         const void *data = ff_ckpt_find(c, run->state[i].tag, &n);
@@ -432,6 +442,7 @@ int exp_run_resume(exp_run *run)
     if (status != FF_SUCCESS)
         exp_die("%s: %s (add --restart to discard it)", path, ff_strerror(status));
     run_from_doubles(run, v);
+    run->resumed = 1, run->from_epoch = run->epoch, run->from_batch = run->batch;
     /* the curve so far replaces the fresh header */
     rewind(run->curve.f);
     if (fwrite(curve, 1, curve_len, run->curve.f) != curve_len || fflush(run->curve.f) != 0 ||
@@ -440,9 +451,8 @@ int exp_run_resume(exp_run *run)
     ff_ckpt_free(c);
     char where[64];
     if (!run->o->quiet && isatty(2))
-        fprintf(stderr, "%s: resuming %s%s, from %s\n", run->o->name,
-                run->epoch < run->o->epochs ? "at " : "", position(run, where, sizeof where),
-                path);
+        fprintf(stderr, "%s: resuming %s, from %s\n", run->o->name,
+                position(run, where, sizeof where), path);
     return run->epoch;
 }
 
@@ -457,9 +467,8 @@ static void stop_if_signalled(exp_run *run)
     require_finite(run, when);
     write_state(run, "checkpoint.ffm", 0);
     ff_outfile_abort(&run->curve);
-    fprintf(stderr, "%s: stopped by signal %d %s%s: checkpoint in %s; the same command "
-                    "resumes\n",
-            run->o->name, sig, run->epoch < run->o->epochs ? "at " : "", when, run->o->out);
+    fprintf(stderr, "%s: stopped by signal %d %s: checkpoint in %s; the same command resumes\n",
+            run->o->name, sig, when, run->o->out);
     exit(128 + sig);
 }
 
@@ -471,7 +480,9 @@ void exp_run_inject(exp_run *run, int epoch, size_t batch)
         w[0] = NAN;
         ff_gemm_params_changed(w, 1); /* written here, not by the library */
     }
-    if (epoch == stop[0] && (long)batch == stop[1])
+    /* a stop asked where the run resumed is past: it stopped there */
+    if (epoch == stop[0] && (long)batch == stop[1] &&
+        !(run->resumed && epoch == run->from_epoch && batch == run->from_batch))
         raise(SIGTERM);
 }
 

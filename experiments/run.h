@@ -81,6 +81,10 @@ typedef struct {
     int epoch;
     size_t batch;
     double epoch_loss;          /* the epoch's training loss so far */
+    /* where it resumed from a checkpoint (resumed 1): an --inject-stop
+     * there is past, not asked again */
+    int resumed, from_epoch;
+    size_t from_batch;
 } exp_run;
 
 /* Check that --out fits, create it, remove what killed runs left there

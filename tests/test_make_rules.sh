@@ -82,10 +82,20 @@ make -s -C "$src" --no-print-directory data DATA="$out/pins" MNIST_DIR="$out/non
 check "the same pins, newer: the data is not fetched again" \
     sh -c "[ $rc -eq 0 ] && ! grep -q fetch-mnist '$out/pins.log'"
 check "and the list is newer than the pins now" [ "$out/pins/SHA256SUMS" -nt "$src/scripts/mnist.sha256" ]
+touch -d '2000-01-01' "$out/pins/SHA256SUMS"
+dry pins-same data DATA="$out/pins"
+check "make -n says so: a touch, no fetch" \
+    sh -c "grep -q 'touch $out/pins/SHA256SUMS' '$out/pins-same.log' && ! grep -q fetch-mnist '$out/pins-same.log'"
 echo "0000  train-images-idx3-ubyte" >"$out/pins/SHA256SUMS"
 touch -d '2000-01-01' "$out/pins/SHA256SUMS"
 dry pins-changed data DATA="$out/pins"
-check "pins that differ from the list: the data is fetched" has pins-changed "scripts/fetch-mnist.sh $out/pins mnist"
+check "pins that differ from the list: make -n shows the fetch" \
+    sh -c "grep -q 'scripts/fetch-mnist.sh $out/pins mnist' '$out/pins-changed.log' && ! grep -q touch '$out/pins-changed.log'"
+rc=0
+make -s -C "$src" --no-print-directory data DATA="$out/pins" MNIST_DIR="$out/none" \
+    >"$out/pins-fetch.log" 2>&1 || rc=$?
+check "and make fetches (here from an MNIST_DIR that is not: it fails, naming it)" \
+    sh -c "[ $rc -ne 0 ] && grep -q 'MNIST_DIR=$out/none is not a directory' '$out/pins-fetch.log'"
 
 rc=0
 make -s -C "$src" --no-print-directory paper-table SCALE=paper RESULTS="$out/no-paper" \

@@ -305,10 +305,22 @@ static void test_sync(void)
           got ? got : "(absent)");
     CHECK(tmp_files(".", "res_t_sync") == 0, "temporary file left after a failed file sync");
 
-    /* the directory's sync fails: reported (the new file is in place) */
+    /* the file's sync fails, errno its reason (not the removal's) */
+    st = synced_commit("res_t_sync", EIO, 0);
+    CHECK(st == FF_EWRITE && errno == EIO, "a failed file sync: errno %d (%s), want EIO", errno,
+          strerror(errno));
+    /* EINVAL: a file that cannot be synced, not an error */
+    st = synced_commit("res_t_sync", EINVAL, 0);
+    CHECK(st == FF_SUCCESS, "a file sync giving EINVAL: status %d (%s), want FF_SUCCESS", st,
+          ff_strerror(st));
+
+    /* the directory's sync fails: reported (the new file is in place),
+     * errno the sync's reason */
     st = synced_commit("res_t_sync", 0, EIO);
     CHECK(st == FF_EWRITE, "a failed directory sync: status %d (%s), want FF_EWRITE", st,
           ff_strerror(st));
+    CHECK(errno == EIO, "a failed directory sync: errno %d (%s), want EIO", errno,
+          strerror(errno));
     CHECK(tmp_files(".", "res_t_sync") == 0, "temporary file left after a failed directory sync");
 
     /* EINVAL: a filesystem that does not sync directories, not an error */

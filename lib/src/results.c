@@ -21,18 +21,20 @@ int ff_outfile_open(ff_outfile *o, const char *path)
 }
 
 /* The data reach the disk before the rename can: otherwise a crash could
- * leave the new name on an empty or partial file. */
+ * leave the new name on an empty or partial file.  EINVAL from fsync: a
+ * file that cannot be synced (not a regular one), not an error. */
 int ff_outfile_close(ff_outfile *o)
 {
-    int bad = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+    int bad = ferror(o->f) || fflush(o->f) != 0 || (fsync(fileno(o->f)) != 0 && errno != EINVAL);
     bad |= fclose(o->f) != 0;
     o->f = NULL;
     return bad ? FF_EWRITE : FF_SUCCESS;
 }
 
 /* Sync the directory holding o's path, so that a rename in it survives a
- * crash.  EINVAL from fsync means the filesystem does not sync
- * directories (some do not): not an error. */
+ * crash.  Not an error: EINVAL from fsync (a filesystem that does not sync
+ * directories), or a directory that cannot be opened to sync it (one
+ * writable but not readable): the file is in place either way. */
 static int sync_dir(const ff_outfile *o)
 {
     char dir[sizeof o->path];
@@ -43,7 +45,7 @@ static int sync_dir(const ff_outfile *o)
         snprintf(dir, sizeof dir, "%.*s", slash == o->path ? 1 : (int)(slash - o->path), o->path);
     const int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
-        return FF_EWRITE;
+        return FF_SUCCESS;
     const int bad = fsync(fd) != 0 && errno != EINVAL, e = errno;
     close(fd);
     errno = e; /* fsync's reason, for the caller to report */
@@ -59,10 +61,13 @@ int ff_outfile_rename(ff_outfile *o)
 
 int ff_outfile_commit(ff_outfile *o)
 {
-    if (ff_outfile_close(o) == FF_SUCCESS && ff_outfile_rename(o) == FF_SUCCESS)
-        return FF_SUCCESS;
-    remove(o->tmp);
-    return FF_EWRITE;
+    if (ff_outfile_close(o) != FF_SUCCESS || rename(o->tmp, o->path) != 0) {
+        const int e = errno; /* the failure's reason, not remove's */
+        remove(o->tmp);
+        errno = e;
+        return FF_EWRITE;
+    }
+    return sync_dir(o); /* renamed: no temporary left to remove */
 }
 
 void ff_outfile_abort(ff_outfile *o)

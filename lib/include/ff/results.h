@@ -30,18 +30,19 @@ FF_MUST_CHECK
 int ff_outfile_open(ff_outfile *o, const char *path);
 /* Flush, sync, close and rename into place, then sync the directory.
  * FF_EWRITE if a write, the sync or the rename failed (the temporary file
- * is then removed and the final path left untouched), or if the directory
- * could not be synced (the new file is then in place, but might not
- * survive a crash). */
+ * is then removed and the final path left untouched), or if the sync of
+ * the directory failed (the new file is then in place, but might not
+ * survive a crash); errno says why.  Not errors: a file or a filesystem
+ * that cannot be synced (fsync gives EINVAL), a directory that cannot be
+ * opened to sync it (writable but not readable). */
 FF_MUST_CHECK
 int ff_outfile_commit(ff_outfile *o);
 /* The two halves of a commit, for a set of files that must appear
  * together: close every one (flush, sync and close; FF_EWRITE if a write
  * or the sync failed, the temporary file then staying, for
  * ff_outfile_abort), then rename every one into place (FF_EWRITE if the
- * rename failed, or if the directory could not be synced after it; errno
- * says why).  A filesystem that does not sync directories (fsync gives
- * EINVAL) is not an error. */
+ * rename failed, or if the sync of the directory failed after it; errno
+ * says why), with the same exceptions. */
 FF_MUST_CHECK
 int ff_outfile_close(ff_outfile *o);
 FF_MUST_CHECK
