@@ -20,9 +20,9 @@
 #include "source_commit.h"
 
 /* The run whose temporary files an exit removes (exp_die): its curve,
- * and what exp_run_finish staged, up to their rename. */
+ * open or closed, and what exp_run_finish staged, up to their rename. */
 static exp_run *active;
-#define MAX_STAGED 4 /* the curve, the model, config.txt, summary.tsv */
+#define MAX_STAGED 3 /* the model, config.txt, summary.tsv */
 static char staged[MAX_STAGED][sizeof ((ff_outfile *)0)->tmp];
 static size_t n_staged;
 
@@ -53,8 +53,7 @@ static void remove_tmp(void)
 {
     if (!active)
         return;
-    if (active->curve.f)
-        ff_outfile_abort(&active->curve);
+    ff_outfile_abort(&active->curve);
     for (size_t i = 0; i < n_staged; i++)
         remove(staged[i]);
 }
@@ -868,9 +867,8 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     result_path(model.tmp, sizeof model.tmp, o, name);
     result_path(model.path, sizeof model.path, o, "model.ffm");
     require_finite(run, "after the last epoch");
-    /* every temporary file from here on, the curve's too once closed,
-     * removed by an exit before the rename (remove_tmp) */
-    stage(run->curve.tmp);
+    /* every temporary file from here on removed by an exit before the
+     * rename (remove_tmp), as the curve's is */
     stage(model.tmp);
     write_state(run, name, 1);
 
