@@ -28,10 +28,11 @@ gsl_rng *exp_setup(const exp_opts *o)
     const ff_gemm_backend gemm = ff_gemm_for_precision(!strcmp(o->precision, "bf16"));
     if (ff_gemm_select(gemm) != FF_SUCCESS)
         exp_die("--precision %s: %s", o->precision, ff_strerror(FF_EBACKEND));
-    if (ff_system_blas_misdetected())
-        fprintf(stderr, "%s: warning: OpenBLAS did not recognise this CPU and uses its slow "
-                        "generic kernels; set OPENBLAS_CORETYPE=$(scripts/openblas-coretype) "
-                        "(the Makefile does)\n", exp_program());
+    const char *wider = ff_system_blas_wider_core();
+    if (wider)
+        fprintf(stderr, "%s: warning: OpenBLAS runs its %s kernels, slower than this CPU's %s "
+                        "(OPENBLAS_CORETYPE asks for them, or OpenBLAS did not recognise the CPU); "
+                        "set OPENBLAS_CORETYPE=%s\n", exp_program(), ff_system_blas_core(), wider, wider);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (!r)
         exp_die("out of memory");

@@ -28,10 +28,7 @@ set -eu
 [ $# -eq 6 ] || { echo "usage: sh e2e_head.sh SUP UNSUP SEED HEAD DATA OUTDIR" >&2; exit 2; }
 SUP=$1 UNSUP=$2 SEED=$3 HEAD=$4 DATA=$5 OUT=$6
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" ]; then
-    OPENBLAS_CORETYPE=$("$HERE/../scripts/openblas-coretype")
-    export OPENBLAS_CORETYPE
-fi
+. "$HERE/coretype.sh"
 . "$HERE/check.sh"
 
 rm -rf "$OUT"

@@ -26,10 +26,7 @@ set -eu
 [ $# -eq 6 ] || { echo "usage: sh e2e_local.sh PROG OTHER EVALUATE HEAD DATA OUTDIR" >&2; exit 2; }
 PROG=$1 OTHER=$2 EVALUATE=$3 HEAD=$4 DATA=$5 OUT=$6
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" ]; then
-    OPENBLAS_CORETYPE=$("$HERE/../scripts/openblas-coretype")
-    export OPENBLAS_CORETYPE
-fi
+. "$HERE/coretype.sh"
 . "$HERE/check.sh"
 
 run() { # run DIR [flags]: a short run of the local net, status in $rc

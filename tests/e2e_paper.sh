@@ -13,10 +13,7 @@ set -eu
 [ $# -eq 3 ] || { echo "usage: sh e2e_paper.sh PROG DATA OUTDIR" >&2; exit 2; }
 PROG=$1 DATA=$2 OUT=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" ]; then
-    OPENBLAS_CORETYPE=$("$HERE/../scripts/openblas-coretype")
-    export OPENBLAS_CORETYPE
-fi
+. "$HERE/coretype.sh"
 
 . "$HERE/check.sh"
 run() { # run DIR [flags]: a short run, status in $rc

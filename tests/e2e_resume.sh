@@ -32,10 +32,7 @@ set -eu
 [ $# -eq 4 ] || { echo "usage: sh e2e_resume.sh PROG EVALUATE DATA OUTDIR" >&2; exit 2; }
 PROG=$1 EVALUATE=$2 DATA=$3 OUT=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$HERE/../scripts/openblas-coretype" ]; then
-    OPENBLAS_CORETYPE=$("$HERE/../scripts/openblas-coretype")
-    export OPENBLAS_CORETYPE
-fi
+. "$HERE/coretype.sh"
 . "$HERE/check.sh"
 
 name=$(basename "$PROG")

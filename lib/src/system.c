@@ -56,13 +56,42 @@ const char *ff_system_blas_core(void)
 #endif
 }
 
-int ff_system_blas_misdetected(void)
+/* The width in bits of the vectors of an OpenBLAS kernel family: 512 and
+ * 256 for those of AVX-512 and AVX2, 128 for older ones, 0 for a name not
+ * known here. */
+static int blas_core_bits(const char *core)
+{
+    static const struct {
+        const char *name;
+        int bits;
+    } families[] = {
+        {"SkylakeX", 512},    {"Cooperlake", 512}, {"SapphireRapids", 512}, {"Haswell", 256},
+        {"Zen", 256},         {"Excavator", 256},  {"Prescott", 128},       {"Core2", 128},
+        {"Penryn", 128},      {"Dunnington", 128}, {"Nehalem", 128},        {"Sandybridge", 128},
+        {"Barcelona", 128},   {"Bulldozer", 128},  {"Piledriver", 128},     {"Steamroller", 128},
+    };
+    for (size_t i = 0; i < sizeof families / sizeof *families; i++)
+        if (!strcmp(core, families[i].name))
+            return families[i].bits;
+    return 0;
+}
+
+const char *ff_system_blas_wider_core(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
-    return !strcmp(ff_system_blas_core(), "Prescott") && __builtin_cpu_supports("avx2");
+    const char *widest = NULL;
+    int bits = 0;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512cd"))
+        widest = "SkylakeX", bits = 512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        widest = "Haswell", bits = 256;
+    const int running = blas_core_bits(ff_system_blas_core());
+    return widest && running && running < bits ? widest : NULL;
 #else
-    return 0;
+    return NULL;
 #endif
 }
 

@@ -22,13 +22,17 @@ void ff_system_set_threads(int n);
  * Writes at most len bytes (NUL-terminated) into buf and returns buf. */
 char *ff_system_cblas(char *buf, unsigned long len);
 
-/* OpenBLAS's kernel family (e.g. "SkylakeX"), or "n/a" for another CBLAS.
- * "Prescott" on a CPU with AVX2 means OpenBLAS did not recognise the CPU
- * and runs its slow generic kernels: see ff_system_blas_misdetected. */
+/* OpenBLAS's kernel family (e.g. "SkylakeX"), or "n/a" for another CBLAS. */
 const char *ff_system_blas_core(void);
-/* 1 if OpenBLAS chose its generic kernels on a CPU that has AVX2. */
-FF_MUST_CHECK
-int ff_system_blas_misdetected(void);
+/* The kernel family to ask OpenBLAS for (OPENBLAS_CORETYPE) when the one it
+ * runs is narrower than this CPU's widest, else NULL.  The widest is chosen
+ * as scripts/openblas-coretype chooses it: "SkylakeX" where the CPU has
+ * AVX-512 (F, BW, DQ, VL, CD), "Haswell" where it has AVX2 and FMA.
+ * Narrower kernels come from OpenBLAS not recognising the CPU (its generic
+ * "Prescott") or from an OPENBLAS_CORETYPE that asks for them; they cost
+ * 2x (AVX2's on AVX-512) to 5x (generic).  A family this function does not
+ * know is taken as wide enough. */
+const char *ff_system_blas_wider_core(void);
 
 /* Seconds on a monotonic clock, for wall times and benchmarks (only
  * differences mean anything). */
