@@ -206,13 +206,14 @@ check "rewritten label file has $((m + 8)) bytes" [ "$(wc -c <"$lab")" -eq $((m 
 refuse "label count differs from image count" any "label count differs" --data "$OUT/count"
 
 # OpenBLAS's generic kernels asked for on a CPU with wider ones: the run
-# warns, naming the family to set (where the CPU has AVX2 or AVX-512)
-if [ -n "$OPENBLAS_CORETYPE" ]; then
+# warns, naming the family to set (where the CPU has AVX2 or AVX-512:
+# coretype.sh's $core)
+if [ -n "$core" ]; then
     rc=0
     OPENBLAS_CORETYPE=Prescott "$PROG" --data /nonexistent --out "$OUT/narrow" \
         >/dev/null 2>"$OUT/narrow.stderr" || rc=$?
-    check "Prescott kernels: a warning naming OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE" \
-        grep -q "warning: OpenBLAS runs its Prescott kernels.*set OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE\$" \
+    check "Prescott kernels: a warning naming OPENBLAS_CORETYPE=$core" \
+        grep -q "warning: OpenBLAS runs its Prescott kernels.*set OPENBLAS_CORETYPE=$core\$" \
         "$OUT/narrow.stderr"
 fi
 

@@ -81,15 +81,14 @@ const char *ff_system_blas_wider_core(void)
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
     const char *widest = NULL;
-    int bits = 0;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512cd"))
-        widest = "SkylakeX", bits = 512;
+        widest = "SkylakeX";
     else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        widest = "Haswell", bits = 256;
+        widest = "Haswell";
     const int running = blas_core_bits(ff_system_blas_core());
-    return widest && running && running < bits ? widest : NULL;
+    return widest && running && running < blas_core_bits(widest) ? widest : NULL;
 #else
     return NULL;
 #endif
