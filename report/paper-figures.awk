@@ -17,10 +17,15 @@
 # '-' for none): fig/paper-fit-RUN.svg, drawn by paper-fit.gp, and then
 # what its data (RUN.dat, curves.awk's) show: the training and
 # validation errors after the last epoch, and the epoch of the lowest
-# validation error.  Then the complete runs without training lines, named.
+# validation error; for a run trained for fewer epochs than the paper's
+# figure (REFERENCE's paper_epochs), how its validation error by the
+# paper's readout moved over its last quarter.  Then the complete runs
+# without training lines, named.
 FILENAME == ARGV[1] {
-    if (col_data() && col("paper_value") != "-")
+    if (col_data() && col("paper_value") != "-") {
         paper[col("run")] = paper[col("run")] (paper[col("run")] == "" ? "" : " and ") col("readout")
+        if (col_has("paper_epochs")) paper_epochs[col("run")] = col("paper_epochs")
+    }
     next
 }
 FILENAME == ARGV[2] && $1 == "run" {
@@ -52,6 +57,7 @@ FNR == 1 { run = FILENAME; sub(/\.dat$/, "", run); sub(/.*\//, "", run); set = "
 /^#/ || NF == 0 || set == "test" || set == "" { next }
 {
     last[run, set] = $1
+    if (set == "val") val_epoch[run, ++nval[run]] = $1
     for (m = 1; m <= 2; m++) {
         v = $(3 * m)
         if (v == "-") continue
@@ -87,10 +93,27 @@ function shows(r,    soft, good, ls, lg) {
     printf("After epoch %s, `%s`'s mean training error is %s%s%s.", last[r, "train"], r, soft,
            soft != "" && good != "" ? ", and " : "", good)
     ls = lowest(r, 1); lg = lowest(r, 2)
-    if (ls == "" || lg == "") printf(" Its mean validation error was lowest %s.\n\n", ls lg)
-    else if (ls == lg) printf(" Its mean validation error was lowest %s by both readouts.\n\n", ls)
-    else printf(" Its mean validation error was lowest %s by the softmax head, %s by goodness.\n\n",
+    if (ls == "" || lg == "") printf(" Its mean validation error was lowest %s.", ls lg)
+    else if (ls == lg) printf(" Its mean validation error was lowest %s by both readouts.", ls)
+    else printf(" Its mean validation error was lowest %s by the softmax head, %s by goodness.",
                 ls, lg)
+    printf("%s\n\n", shorter(r))
+}
+# " It trained for E of the paper's M epochs: ..." where run r's last
+# epoch E falls short of the paper's figure's M, how its mean validation
+# error by the paper's readout went over its last quarter (from the first
+# evaluation at or after 3/4 of E); else ""
+function shorter(r,    e, m, name, i, from) {
+    e = last[r, "val"]
+    if (!(r in paper_epochs) || paper_epochs[r] !~ /^[0-9]+$/ || e + 0 >= paper_epochs[r] + 0)
+        return ""
+    m = paper[r] ~ /goodness/ ? 2 : 1; name = m == 2 ? "goodness" : "the softmax head"
+    for (i = 1; i <= nval[r] && val_epoch[r, i] + 0 < 0.75 * e; i++) ;
+    from = val_epoch[r, i]
+    if (from + 0 >= e + 0 || !((r, "val", from, m) in err) || !((r, "val", e, m) in err)) return ""
+    return sprintf(" It trained for %d of the paper's %d epochs: over its last quarter, its mean" \
+                   " validation error by %s went from %.2f %% (after epoch %d) to %.2f %%.", e,
+                   paper_epochs[r], name, err[r, "val", from, m], from, err[r, "val", e, m])
 }
 
 function curves(    i, r, none) {

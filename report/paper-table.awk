@@ -6,7 +6,8 @@
 #
 # ntest: the number of test images (for the sampling error; none if unset).
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
-# test error); PAPER_TABLE the results' paper-summary.tsv, made by `make
+# test error and, where it has the column paper_epochs, that figure's
+# epochs); PAPER_TABLE the results' paper-summary.tsv, made by `make
 # paper-table` (absent: -v table=''); then the summary.tsv of every complete
 # paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
 # settings trained on all the training images; its columns layers, units,
@@ -22,7 +23,9 @@
 # its numbers are stale and are not shown.  "Short" is computed: our mean
 # test error above the paper's; a shortfall is then beyond or within the
 # noise: above or below twice the standard error of our mean over n seeds
-# beside the paper's one run, sd sqrt(1 + 1/n) (two_se).
+# beside the paper's one run, sd sqrt(1 + 1/n) (two_se).  A row short of
+# the paper after fewer epochs than the paper's figure says so, in the
+# table and in part=status.
 #
 # part=data: instead, each run's two protocols side by side (the rows shown
 # above), the difference of their mean test errors and its verdict against
@@ -46,6 +49,7 @@ FILENAME == ARGV[1] {
     key = col("run") SUBSEP col("readout")
     order[++nrow] = key
     paper[key] = col("paper_value")
+    if (col_has("paper_epochs")) paper_epochs[key] = col("paper_epochs")
     next
 }
 
@@ -126,16 +130,28 @@ function verdict(key, m, p,    d, t) {
     return sprintf("**short by %.2f points**, within the noise (2 SE %.2f)", d, t)
 }
 
-# one row of the table: run r (a REFERENCE run, or its -train60k) and readout
-function row(r, readout, p,    key, m, why) {
+# ", after E of the paper's M epochs" where the row key, of REFERENCE's row
+# ref, trained for fewer epochs E than the paper's figure (M), else ""
+function fewer(key, ref,    e, pe) {
+    e = cell[key, "epochs"]; pe = paper_epochs[ref]
+    if (pe !~ /^[0-9]+$/ || e !~ /^[0-9]+$/ || e + 0 >= pe + 0) return ""
+    return sprintf(", after %d of the paper's %d epochs", e, pe)
+}
+
+# one row of the table: run r (a REFERENCE run ref, or its -train60k) and
+# readout
+function row(r, readout, ref,    key, m, p, why, v) {
+    p = paper[ref]
     key = r SUBSEP readout
     key_name = "`" r "` (" readout ")"
     if (shown(key, r, p)) {
         m = cell[key, "test_error_mean"]
         err_se[++nse] = m
         if (p != "-") ncomp++
+        v = verdict(key, m, p)
+        if (v ~ /^\*\*short/) v = v fewer(key, ref)
         printf "| `%s` | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |\n", r, net[r], readout,
-               images[r], cell[key, "epochs"], cell[key, "seeds"], pm(key), p, verdict(key, m, p),
+               images[r], cell[key, "epochs"], cell[key, "seeds"], pm(key), p, v,
                cell[key, "minutes_per_run"]
         return
     }
@@ -163,8 +179,8 @@ END {
     print "|---|---|---|--:|--:|--:|--:|--:|---|--:|"
     for (i = 1; i <= nrow; i++) {
         split(order[i], k, SUBSEP)
-        row(k[1], k[2], paper[order[i]])
-        if (runs[k[1] SIXTY] || in_table[k[1] SIXTY, k[2]]) row(k[1] SIXTY, k[2], paper[order[i]])
+        row(k[1], k[2], order[i])
+        if (runs[k[1] SIXTY] || in_table[k[1] SIXTY, k[2]]) row(k[1] SIXTY, k[2], order[i])
         else if (!(k[1] in no60)) { no60[k[1]] = 1; none[++nnone] = "`" k[1] "`" }
     }
     if (nnone)
@@ -285,7 +301,8 @@ function status(    i, k, r, j, p, key, m, met, nmet, none, nnone) {
         for (j = 0; j <= 1; j++) {
             r = k[1] (j ? SIXTY : ""); key = r SUBSEP k[2]
             if (!shown(key, r, p)) continue
-            key_name = sprintf("`%s` (%s, %s against %s)", r, k[2], pm(key), p)
+            key_name = sprintf("`%s` (%s, %s against %s%s)", r, k[2], pm(key), p,
+                               fewer(key, order[i]))
             m = cell[key, "test_error_mean"]
             if (m <= p) met[++nmet] = key_name
             else verdict(key, m, p)

@@ -7,7 +7,8 @@
 # main table's verdict on a shortfall, beyond or within the seeds' noise;
 # part=precision's count of bf16 seeds within the fp32 seeds' range; and
 # part=status, each row met, short within or beyond the noise, or on one
-# seed, as the test recomputes it from the runs.
+# seed, as the test recomputes it from the runs; a row trained for fewer
+# epochs than the paper's figure says so, in the table and in part=status.
 set -eu
 src=$1 out=$2
 . "$(dirname "$0")/check.sh"
@@ -122,11 +123,16 @@ for s in 1 2 3; do
     cp -r "$runs/ff-sup-4x2000-seed$s" "$runs/ff-sup-3x1000-seed$s" "$runs/bp-seed$s" \
         "$out/status/"
 done
-cp -r "$runs/ff-unsup-4x2000-seed1" "$out/status/"
+cp -r "$runs/ff-unsup-4x2000-seed1" "$runs/ff-sup-4x2000-jitter100-seed1" "$out/status/"
 tabulate status status status
+reference() { # RUN READOUT COLUMN: that cell of the paper's reference table
+    awk -F '\t' -v r="$1" -v k="$2" -v name="$3" '/^#/ { next }
+        !n++ { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["run"] == r && $c["readout"] == k { print $c[name] }' \
+        "$src/experiments/reference-paper.tsv"
+}
 where() { # RUN READOUT: met, within, beyond or one seed, from the runs
-    p=$(awk -F '\t' -v r="$1" -v k="$2" '$1 == r && $2 == k { print $3 }' \
-        "$src/experiments/reference-paper.tsv")
+    p=$(reference "$1" "$2" paper_value)
     for f in "$out"/status/"$1"-seed*/summary.tsv; do
         awk -v col="test_$2" 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == col) c = i - 1 }
             NR == 2 { print 100 - $c }' "$f"
@@ -148,10 +154,34 @@ listed() { # the status paragraph's list of that kind
         "$out/status.md"
 }
 for rk in "ff-sup-4x2000 goodness" "ff-sup-3x1000 goodness" "bp softmax" \
-    "ff-unsup-4x2000 softmax"; do
+    "ff-unsup-4x2000 softmax" "ff-sup-4x2000-jitter100 goodness"; do
     set -- $rk
     kind=$(where "$1" "$2")
     listed "$kind" >"$out/listed.txt"
     check "status: \`$1\` ($2) listed as $kind" grep -qF "\`$1\` ($2," "$out/listed.txt"
 done
+# fewer epochs than the paper's figure: the jittered run's, from its
+# summary.tsv, against the reference's paper_epochs; none for the others
+ours=$(awk 'NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) if ($i == "epochs") c = i }
+            NR == 2 { print $c }' "$out/status/ff-sup-4x2000-jitter100-seed1/summary.tsv")
+theirs=$(reference ff-sup-4x2000-jitter100 goodness paper_epochs)
+clause="after $ours of the paper's $theirs epochs"
+check "fewer epochs: the test's figures ($ours < $theirs)" [ "$ours" -lt "$theirs" ]
+# item RUN: part=status's item of RUN by goodness, "`RUN` (goodness, ...)"
+item() { grep -oF "\`$1\` (goodness, " "$out/status.md" >/dev/null &&
+         awk -v a="\`$1\` (goodness, " '{ i = index($0, a); s = substr($0, i)
+             print substr(s, 1, index(s, ")")) }' "$out/status.md"; }
+# row RUN: the main table's row of RUN by goodness
+row() { grep -F "| \`$1\` |" "$out/statustable.md" | grep -F '| goodness |'; }
+tabulate status '' statustable
+item ff-sup-4x2000-jitter100 >"$out/item.txt"
+check "fewer epochs: said in part=status ($clause)" grep -qF ", $clause)" "$out/item.txt"
+row ff-sup-4x2000-jitter100 >"$out/row.txt"
+check "fewer epochs: said in the table's row" grep -qF ", $clause |" "$out/row.txt"
+item ff-sup-4x2000 >"$out/item.txt"
+row ff-sup-4x2000 >"$out/row.txt"
+check "the paper's epochs: not said of ff-sup-4x2000 (its item found)" \
+    sh -c "[ -s '$out/item.txt' ] && ! grep -q epochs '$out/item.txt'"
+check "the paper's epochs: not in ff-sup-4x2000's row (its row found)" \
+    sh -c "[ -s '$out/row.txt' ] && ! grep -q epochs '$out/row.txt'"
 check_done

@@ -290,6 +290,46 @@ trained() {
     grep -q '^[0-9]* train ' "$1/curve.tsv"
 }
 
+# shorter RUN: what RUN's training-error paragraph says of its epochs
+# against the paper's figure's (experiments/reference-paper.tsv's
+# paper_epochs), recomputed from its complete seeds' curve.tsv: "It
+# trained for E of the paper's M epochs: over its last quarter, its mean
+# validation error by R went from A % (after epoch F) to B %.", where E
+# < M and a validation line falls in [3E/4, E); else nothing
+shorter() {
+    curves=
+    for s in $PAPER_SEEDS; do
+        d=$PAPER/paper/$1-seed$s
+        [ ! -f "$d/summary.tsv" ] || curves="$curves $d/curve.tsv"
+    done
+    # shellcheck disable=SC2086 # the curves: paths without blanks
+    awk -v r="$1" '
+        NR == FNR && /^#/ { next }
+        NR == FNR && !h++ { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        NR == FNR { if ($c["run"] == r && $c["paper_value"] != "-") {
+                        m = $c["paper_epochs"]; k = $c["readout"] }
+                    next }
+        FNR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) v[$i] = i; next }
+        $2 == "val" { e = $1 + 1; sum[e] += 100 - $v[k "_acc"]; n[e]++; if (e > last) last = e }
+        END {
+            if (m == "" || last >= m + 0) exit
+            for (e = 1; e < last; e++) if ((e in n) && e >= 0.75 * last) break
+            if (e >= last) exit
+            printf "It trained for %d of the paper\342\200\231s %d epochs: over its last" \
+                   " quarter, its mean validation error by %s went from %.2f %% (after epoch" \
+                   " %d) to %.2f %%.", last, m, k == "goodness" ? "goodness" : "the softmax head",
+                   err(e), e, err(last)
+        }
+        # the mean error as the figure data hold it (six digits), then shown
+        function err(e) { return sprintf("%.6g", sum[e] / n[e]) + 0 }' \
+        "$HERE/../experiments/reference-paper.tsv" $curves
+}
+# fit_paragraph RUN HTML: the paragraph after RUN's training-error figure
+fit_paragraph() {
+    tr '\n' ' ' <"$2" | sed 's/  */ /g' |
+        grep -o "<p>After epoch [0-9]*, <code>$1</code>[^<]*\(<code>[^<]*</code>[^<]*\)*</p>"
+}
+
 # untrained_named RUN HTML: the sentence on the runs without a training
 # curve names RUN
 untrained_named() {
@@ -378,6 +418,15 @@ for r in $PAPER_FIT; do
     *) check "the FF losses of $r, training beside validation" \
         has "<strong><code>$r</code></strong> (seed" "$H" ;;
     esac
+    said=$(shorter "$r")
+    fit_paragraph "$r" "$H" >"$OUT/fit-paragraph.txt" || :
+    if [ -n "$said" ]; then
+        check "$r's training-error paragraph: fewer epochs than the paper's ($said)" \
+            grep -qF "$said" "$OUT/fit-paragraph.txt"
+    else
+        check "$r's training-error paragraph (found): nothing of the paper's epochs" \
+            sh -c "[ -s '$OUT/fit-paragraph.txt' ] && ! grep -q 'of the paper' '$OUT/fit-paragraph.txt'"
+    fi
 done
 for r in $PAPER_UNFIT; do
     check "no training-error figure for $r, which has no training lines" \
