@@ -479,10 +479,14 @@ void exp_run_inject(exp_run *run, int epoch, size_t batch)
         w[0] = NAN;
         ff_gemm_params_changed(w, 1); /* written here, not by the library */
     }
-    /* a stop asked where the run resumed is past: it stopped there */
+    /* a stop asked where the run resumed is past: it stopped there.  Two
+     * signals, as one requeue of a Slurm job sends (Slurm's, and make's
+     * passed on): the second must not end the run before its checkpoint. */
     if (epoch == stop[0] && (long)batch == stop[1] &&
-        !(run->resumed && epoch == run->from_epoch && batch == run->from_batch))
+        !(run->resumed && epoch == run->from_epoch && batch == run->from_batch)) {
         raise(SIGTERM);
+        raise(SIGTERM);
+    }
 }
 
 int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n)

@@ -4,7 +4,8 @@
 # PROG is one experiment program, EVALUATE the ff_evaluate program, DATA the
 # synthetic MNIST.  Checks, on short runs:
 #   - a run stopped twice by SIGTERM (--inject-stop: the program's own
-#     signal handler, at a fixed point) and resumed by the same command
+#     signal handler, at a fixed point, each stop two signals as a Slurm
+#     requeue sends, the second ignored) and resumed by the same command
 #     leaves curve.tsv, summary.tsv (but for the seconds) and model.ffm
 #     identical to a run never stopped; so does one stopped by a real
 #     SIGINT from outside, at whatever point it had reached;
