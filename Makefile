@@ -106,7 +106,7 @@ RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 .DELETE_ON_ERROR:
 .PRECIOUS: $(RESULTS)/%/summary.tsv
 .PHONY: all deps build data test test-sanitizers fuzz reproduce reproduce-summary runs table bench report \
-        compare adopt paper-bench paper-runs paper-long paper-table paper-search paper-search-table \
+        compare adopt paper-bench paper-bench-bf16 paper-runs paper-long paper-table paper-search paper-search-table \
         paper-ablation clean
 
 all: build
@@ -313,6 +313,18 @@ $(RESULTS)/bench/blas_shapes.txt: | build
 	$(BUILD)/bench/blas_shapes $(PAPER_THREADS) $(BLAS_SHAPES_GFLOP) >$@.tmp $(into_place)
 
 paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
+
+# The same epochs on a CPU with bf16 arithmetic (AVX512_BF16 or AMX), where
+# oneDNN computes bf16 natively rather than emulating it: the report shows
+# them beside the benchmark above, which may come from a machine without.
+$(RESULTS)/bench/bf16/paper_epoch.txt: | build
+	@grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo || { echo "paper-bench-bf16: this CPU" \
+	    "has no bf16 arithmetic (neither avx512_bf16 nor amx_bf16 in /proc/cpuinfo): run it" \
+	    "on one that has" >&2; exit 1; }
+	mkdir -p $(@D)
+	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp $(into_place)
+
+paper-bench-bf16: $(RESULTS)/bench/bf16/paper_epoch.txt
 
 # The report reads whatever is in RESULTS_HOME (and says what is missing);
 # it does not depend on `table`, which would start every missing run.

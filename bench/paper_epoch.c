@@ -19,7 +19,9 @@
  * softmax alone (unsupervised).  Does all this for each product backend
  * (ff/gemm.h), one line each, the backends taking turns batch by batch so
  * that they are compared side by side: every backend built in, or the one
- * of --precision (fp32: the CBLAS; bf16: oneDNN's bf16).
+ * of --precision (fp32: the CBLAS; bf16: oneDNN's bf16).  A '#' header
+ * first: the threads and batches, the CPU, each backend and what it ran
+ * on (the library, and oneDNN's instruction set).
  *
  * usage: paper_epoch [batches] [threads] [eval_images] [--precision fp32|bf16]
  *        (defaults 50, 2, 10000, every backend) */
@@ -224,6 +226,7 @@ int main(int argc, char **argv)
     const size_t n = (size_t)n_eval;
     printf("# threads: %d, batches of %d timed: %d (the median scaled to %d images); "
            "evaluations of %zu images\n", threads, B, batches, N_EPOCH, n);
+    printf("# cpu: %s\n", ff_system_cpu(what, sizeof what));
     for (int k = 0; k < nb; k++)
         printf("# %s: %s\n", ff_gemm_name(backends[k]),
                ff_gemm_describe(backends[k], what, sizeof what));

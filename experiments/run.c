@@ -670,29 +670,11 @@ static const char *norm_text(const exp_opts *o)
     return strcmp(o->norm, "rms") ? "l2 eps=1e-7" : "rms tiny=exp(-100)";
 }
 
-static void cpu_model(char *buf, size_t len)
-{
-    snprintf(buf, len, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        char *colon = strchr(line, ':');
-        if (!strncmp(line, "model name", 10) && colon) {
-            snprintf(buf, len, "%s", colon + 2);
-            buf[strcspn(buf, "\n")] = 0;
-            break;
-        }
-    }
-    fclose(f);
-}
-
 void exp_write_provenance(FILE *f)
 {
     char cblas[1024], gemm[1024], cpu[256];
     ff_system_cblas(cblas, sizeof cblas);
-    cpu_model(cpu, sizeof cpu);
+    ff_system_cpu(cpu, sizeof cpu);
     fprintf(f, "compiler %s\ncblas %s\ngemm %s %s\ncpu %s\ncommit %s\n", ff_system_compiler(),
             cblas, ff_gemm_name(ff_gemm_current()),
             ff_gemm_describe(ff_gemm_current(), gemm, sizeof gemm), cpu, FF_SOURCE_COMMIT);

@@ -1,6 +1,9 @@
 # paper-bench.awk - the paper-scale epoch benchmark (build/bench/paper_epoch).
 #
-#   awk -v path=SHOWN -f paper-bench.awk [paper_epoch.txt]   Markdown section
+#   awk -v path=SHOWN [-v bf16=1] -f paper-bench.awk [paper_epoch.txt]
+#
+# Prints a Markdown section; with bf16=1, that of the benchmark made on a
+# CPU with bf16 arithmetic (make paper-bench-bf16), shown after the first.
 #
 # paper_epoch prints '#' comments (threads, batches timed; each product
 # backend and what it ran on) and one line per net and backend:
@@ -21,16 +24,29 @@ NF == 0 { next }
     if ($2 == "cblas-fp32") fp32[$1] = $3
 }
 END {
+    if (!NR && bf16) {
+        printf "*No benchmark on a CPU with bf16 arithmetic at `%s`.* On one (AVX512_BF16" \
+               " or AMX), `make paper-bench-bf16` adds it; rebuild the report.\n", path
+        exit
+    }
     if (!NR) {
         printf "*No benchmark output at `%s`.* To add it, run `make paper-bench` and" \
                " rebuild the report.\n", path
+        exit
+    }
+    if (bf16) {
+        printf "The same benchmark on a CPU with bf16 arithmetic, where oneDNN computes" \
+               " `dnnl-bf16` natively, from `%s` (`make paper-bench-bf16`; ", path
+        header()
+        print "). *× fp32* as above, the `cblas-fp32` epoch timed beside it on that CPU:\n"
+        table()
         exit
     }
     printf "From `%s`: one training epoch, evaluation excluded, scaled" \
            " from the median of the batches timed on MNIST-sized noise to the images the header names" \
            " (`make paper-bench` runs it before" \
            " the paper runs; ", path
-    for (i = 1; i <= ninfo; i++) printf("%s`%s`", i > 1 ? "; " : "", info[i])
+    header()
     print "). Each net runs in every product backend built in (`lib/include/ff/gemm.h`)," \
           " the backends taking turns batch by batch; *× fp32* divides a row's epoch by" \
           " the `cblas-fp32` epoch of the same net. The rate counts 2 flops per multiply-add" \
@@ -38,6 +54,12 @@ END {
           " gradient). *s/eval*: one evaluation of as many images as the validation set," \
           " with the readouts the run's program evaluates (supervised: softmax and goodness;" \
           " unsupervised: softmax).\n"
+    table()
+}
+# the benchmark's header lines, each as code, "; " between them
+function header(    i) { for (i = 1; i <= ninfo; i++) printf("%s`%s`", i > 1 ? "; " : "", info[i]) }
+# a row per net and backend, with its epoch as a multiple of the fp32 one
+function table(    i, ratio) {
     print "| net | backend | s/epoch | × fp32 | ms/batch | TFLOP/epoch | GFLOP/s | s/eval | of which |"
     print "|---|---|--:|--:|--:|--:|--:|--:|---|"
     for (i = 1; i <= n; i++) {

@@ -517,6 +517,19 @@ if [ $# -eq 3 ]; then
     else
         check "no paper benchmark, and the report says so" has "No benchmark output at" "$H"
     fi
+    bf16=$PAPER/bench/bf16/paper_epoch.txt # make paper-bench-bf16's
+    if [ -f "$bf16" ]; then
+        for r in ff-sup-3x1000 ff-sup-4x2000 ff-unsup-4x2000; do
+            row=$(awk -v r="$r" '$1 == r && $2 == "cblas-fp32" { f = $3 }
+                $1 == r && $2 == "dnnl-bf16" { b = $3 }
+                END { if (f != "" && b != "") printf "%s</td> <td align=\"right\">%.2f", b, b / f }' "$bf16")
+            check "the bf16 CPU's benchmark: $r in bf16, its epoch and × fp32 (${row%%<*})" \
+                has "<code>$r</code></td> <td><code>dnnl-bf16</code></td> <td align=\"right\">$row</td>" "$H"
+        done
+    else
+        check "no benchmark on a bf16 CPU, and the report says so" \
+            has "No benchmark on a CPU with bf16 arithmetic at" "$H"
+    fi
     if [ -f "$PAPER/bench/blas_shapes.txt" ]; then
         for p in "3x1000 forward (pos+neg)" "4x2000 weight gradient"; do
             row=$(awk -v p="$p" '$1 == "product" { nm = NF - 6; next }

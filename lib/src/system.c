@@ -1,4 +1,4 @@
-/* system.c - denormals, threads, which CBLAS is linked, the clock. */
+/* system.c - denormals, threads, which CBLAS is linked, the CPU, the clock. */
 #define _GNU_SOURCE
 #include "ff/system.h"
 #include "parallel.h"
@@ -23,6 +23,25 @@ void ff_system_flush_denormals(void)
 #if defined(__SSE__)
     _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) | DAZ (bit 6) */
 #endif
+}
+
+char *ff_system_cpu(char *buf, unsigned long len)
+{
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return buf;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && colon) {
+            snprintf(buf, len, "%s", colon + 1 + (colon[1] == ' '));
+            buf[strcspn(buf, "\n")] = 0;
+            break;
+        }
+    }
+    fclose(f);
+    return buf;
 }
 
 void ff_system_set_threads(int n)

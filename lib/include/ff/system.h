@@ -22,6 +22,11 @@ void ff_system_set_threads(int n);
  * Writes at most len bytes (NUL-terminated) into buf and returns buf. */
 char *ff_system_cblas(char *buf, unsigned long len);
 
+/* The CPU's model name as /proc/cpuinfo gives it (its first "model name"
+ * line), or "unknown".  Writes at most len bytes (NUL-terminated) into buf
+ * and returns buf. */
+char *ff_system_cpu(char *buf, unsigned long len);
+
 /* OpenBLAS's kernel family (e.g. "SkylakeX"), or "n/a" for another CBLAS. */
 const char *ff_system_blas_core(void);
 /* The kernel family to ask OpenBLAS for (OPENBLAS_CORETYPE) when the one it
