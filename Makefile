@@ -318,11 +318,16 @@ paper-bench: $(RESULTS)/bench/paper_epoch.txt $(RESULTS)/bench/blas_shapes.txt
 # oneDNN computes bf16 natively rather than emulating it: the report shows
 # them beside the benchmark above, which may come from a machine without.
 $(RESULTS)/bench/bf16/paper_epoch.txt: | build
-	@grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo || { echo "paper-bench-bf16: this CPU" \
+	@grep -sqwE 'avx512_bf16|amx_bf16' /proc/cpuinfo || { echo "paper-bench-bf16: this CPU" \
 	    "has no bf16 arithmetic (neither avx512_bf16 nor amx_bf16 in /proc/cpuinfo): run it" \
 	    "on one that has" >&2; exit 1; }
 	mkdir -p $(@D)
-	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp $(into_place)
+	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp \
+	    && { grep '^# dnnl-bf16: ' $@.tmp | grep -qv emulated || { rm -f $@.tmp; echo \
+	    "paper-bench-bf16: no oneDNN computing bf16 natively in this build (paper_epoch" \
+	    "prints no '# dnnl-bf16:' line without 'emulated'): install libdnnl-dev (make deps)" \
+	    "and rebuild" >&2; exit 1; }; } \
+	    $(into_place)
 
 paper-bench-bf16: $(RESULTS)/bench/bf16/paper_epoch.txt
 
@@ -346,7 +351,8 @@ REF_RUNS     = $(REF_RESULTS)/paper
 COMPARE     ?= $(RESULTS)/paper-compare.tsv
 DONE_RUNS    = $(PAPER_RUNS)
 # what `make adopt` copies besides the runs, relative to RESULTS
-ADOPT_FILES  = paper-summary.tsv bench/paper_epoch.txt bench/blas_shapes.txt
+ADOPT_FILES  = paper-summary.tsv bench/paper_epoch.txt bench/blas_shapes.txt \
+               bench/bf16/paper_epoch.txt
 else
 TABLE_FILE   = $(RESULTS)/summary.tsv
 REF_TABLE    = $(REF_RESULTS)/summary.tsv
@@ -378,7 +384,8 @@ adopt:
 	for run in $(complete); do \
 	    rm -rf $(REF_RUNS)/$${run##*/} && cp -R $$run $(REF_RUNS)/ || exit 1; done
 	for f in $(ADOPT_FILES); do \
-	    if [ -f $(RESULTS)/$$f ]; then cp $(RESULTS)/$$f $(REF_RESULTS)/$$f || exit 1; fi; done
+	    if [ -f $(RESULTS)/$$f ]; then mkdir -p $$(dirname $(REF_RESULTS)/$$f) && \
+	        cp $(RESULTS)/$$f $(REF_RESULTS)/$$f || exit 1; fi; done
 	$(MAKE) report RESULTS=$(REF_RESULTS)
 
 # The run lists set on the command line, which adopt refuses: a reproduction

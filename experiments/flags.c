@@ -247,9 +247,9 @@ static const flag_row flags[] = {
      "testing: a weight of layer 1 turns NaN before batch B of epoch E (both from 0)",
      ALL_EXP, 0, ALL(-1)},
     {"inject-stop", "E,B", PAIR(inject_stop, 0, 100000),
-     "testing: the program sends itself SIGTERM twice, as a Slurm requeue does, before "
-     "batch B of epoch E (E past the last epoch: B 0 before the test pass, 1 after it, "
-     "where the program makes one); not again where the run resumed",
+     "testing: the program sends itself SIGTERM twice (as a Slurm requeue sends Slurm's "
+     "and make's) before batch B of epoch E (E past the last epoch: B 0 before the test "
+     "pass, 1 after it, where the program makes one); not again where the run resumed",
      ALL_EXP, 0, ALL(-1)},
     {"quiet", NULL, BOOLEAN(quiet),
      "no progress line",

@@ -5,8 +5,8 @@
 # Prints a Markdown section; with bf16=1, that of the benchmark made on a
 # CPU with bf16 arithmetic (make paper-bench-bf16), shown after the first.
 #
-# paper_epoch prints '#' comments (threads, batches timed; each product
-# backend and what it ran on) and one line per net and backend:
+# paper_epoch prints '#' comments (threads, batches timed; the CPU; each
+# product backend and what it ran on) and one line per net and backend:
 # "ff-sup-3x1000 cblas-fp32  9.6 s/epoch  19.2 ms/batch  1.39 TFLOP/epoch
 # 145 GFLOP/s  4.1 s/eval [(hybrid images 1.5 s/epoch)]".  Output of
 # earlier builds, without the backend's column, reads as cblas-fp32.  Each
@@ -35,8 +35,8 @@ END {
         exit
     }
     if (bf16) {
-        printf "The same benchmark on a CPU with bf16 arithmetic, where oneDNN computes" \
-               " `dnnl-bf16` natively, from `%s` (`make paper-bench-bf16`; ", path
+        printf "The same benchmark on a CPU with bf16 arithmetic, from `%s` (`make" \
+               " paper-bench-bf16`; ", path
         header()
         print "). *× fp32* as above, the `cblas-fp32` epoch timed beside it on that CPU:\n"
         table()

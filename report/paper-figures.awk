@@ -99,21 +99,23 @@ function shows(r,    soft, good, ls, lg) {
                 ls, lg)
     printf("%s\n\n", shorter(r))
 }
-# " It trained for E of the paper's M epochs: ..." where run r's last
-# epoch E falls short of the paper's figure's M, how its mean validation
+# " It trained for E of the paper's M epochs." where run r's last epoch E
+# falls short of the paper's figure's M, then how its mean validation
 # error by the paper's readout went over its last quarter (from the first
-# evaluation at or after 3/4 of E); else ""
-function shorter(r,    e, m, name, i, from) {
+# evaluation at or after 3/4 of E), where it has one before E; else ""
+function shorter(r,    e, m, name, i, from, s) {
     e = last[r, "val"]
     if (!(r in paper_epochs) || paper_epochs[r] !~ /^[0-9]+$/ || e + 0 >= paper_epochs[r] + 0)
         return ""
+    s = sprintf(" It trained for %d of the paper's %d epochs", e, paper_epochs[r])
     m = paper[r] ~ /goodness/ ? 2 : 1; name = m == 2 ? "goodness" : "the softmax head"
     for (i = 1; i <= nval[r] && val_epoch[r, i] + 0 < 0.75 * e; i++) ;
     from = val_epoch[r, i]
-    if (from + 0 >= e + 0 || !((r, "val", from, m) in err) || !((r, "val", e, m) in err)) return ""
-    return sprintf(" It trained for %d of the paper's %d epochs: over its last quarter, its mean" \
-                   " validation error by %s went from %.2f %% (after epoch %d) to %.2f %%.", e,
-                   paper_epochs[r], name, err[r, "val", from, m], from, err[r, "val", e, m])
+    if (from + 0 >= e + 0 || !((r, "val", from, m) in err) || !((r, "val", e, m) in err))
+        return s "."
+    return s sprintf(": over its last quarter, its mean validation error by %s went from %.2f %%" \
+                     " (after epoch %d) to %.2f %%.", name, err[r, "val", from, m], from,
+                     err[r, "val", e, m])
 }
 
 function curves(    i, r, none) {

@@ -301,9 +301,9 @@ function status(    i, k, r, j, p, key, m, met, nmet, none, nnone) {
         for (j = 0; j <= 1; j++) {
             r = k[1] (j ? SIXTY : ""); key = r SUBSEP k[2]
             if (!shown(key, r, p)) continue
-            key_name = sprintf("`%s` (%s, %s against %s%s)", r, k[2], pm(key), p,
-                               fewer(key, order[i]))
             m = cell[key, "test_error_mean"]
+            key_name = sprintf("`%s` (%s, %s against %s%s)", r, k[2], pm(key), p,
+                               m > p ? fewer(key, order[i]) : "")
             if (m <= p) met[++nmet] = key_name
             else verdict(key, m, p)
         }

@@ -295,7 +295,8 @@ trained() {
 # paper_epochs), recomputed from its complete seeds' curve.tsv: "It
 # trained for E of the paper's M epochs: over its last quarter, its mean
 # validation error by R went from A % (after epoch F) to B %.", where E
-# < M and a validation line falls in [3E/4, E); else nothing
+# < M and a validation line falls in [3E/4, E); "It trained for E of the
+# paper's M epochs." where E < M and none does; else nothing
 shorter() {
     curves=
     for s in $PAPER_SEEDS; do
@@ -310,11 +311,13 @@ shorter() {
                         m = $c["paper_epochs"]; k = $c["readout"] }
                     next }
         FNR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) v[$i] = i; next }
-        $2 == "val" { e = $1 + 1; sum[e] += 100 - $v[k "_acc"]; n[e]++; if (e > last) last = e }
+        $2 == "val" && $3 == "all" {
+            e = $1 + 1; sum[e] += 100 - $v[k "_acc"]; n[e]++; if (e > last) last = e }
         END {
             if (m == "" || last >= m + 0) exit
             for (e = 1; e < last; e++) if ((e in n) && e >= 0.75 * last) break
-            if (e >= last) exit
+            if (e >= last) { printf "It trained for %d of the paper\342\200\231s %d epochs.", last, m
+                             exit }
             printf "It trained for %d of the paper\342\200\231s %d epochs: over its last" \
                    " quarter, its mean validation error by %s went from %.2f %% (after epoch" \
                    " %d) to %.2f %%.", last, m, k == "goodness" ? "goodness" : "the softmax head",
@@ -523,8 +526,12 @@ if [ $# -eq 3 ]; then
             row=$(awk -v r="$r" '$1 == r && $2 == "cblas-fp32" { f = $3 }
                 $1 == r && $2 == "dnnl-bf16" { b = $3 }
                 END { if (f != "" && b != "") printf "%s</td> <td align=\"right\">%.2f", b, b / f }' "$bf16")
+            # in the second table, after the sentence that introduces it
+            tr '\n' ' ' <"$H" | awk '{ i = index($0, "The same benchmark on a CPU with bf16")
+                                      if (i) print substr($0, i) }' >"$OUT/bench-bf16.html"
             check "the bf16 CPU's benchmark: $r in bf16, its epoch and × fp32 (${row%%<*})" \
-                has "<code>$r</code></td> <td><code>dnnl-bf16</code></td> <td align=\"right\">$row</td>" "$H"
+                has "<code>$r</code></td> <td><code>dnnl-bf16</code></td> <td align=\"right\">$row</td>" \
+                "$OUT/bench-bf16.html"
         done
     else
         check "no benchmark on a bf16 CPU, and the report says so" \

@@ -27,6 +27,8 @@ void ff_system_flush_denormals(void)
 
 char *ff_system_cpu(char *buf, unsigned long len)
 {
+    if (!len)
+        return buf;
     snprintf(buf, len, "unknown");
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f)
