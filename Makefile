@@ -302,9 +302,10 @@ bench: $(RESULTS)/bench/ff_epoch.txt
 # The paper-scale nets' epoch, the same way (before the paper runs).
 PAPER_BENCH_BATCHES ?= 50
 PAPER_BENCH_EVAL    ?= 10000
+paper_epoch_cmd      = $(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL)
 $(RESULTS)/bench/paper_epoch.txt: | build
 	mkdir -p $(@D)
-	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp $(into_place)
+	$(paper_epoch_cmd) >$@.tmp $(into_place)
 
 # Their matrix products in the library's threads and in OpenBLAS's.
 BLAS_SHAPES_GFLOP ?= 4
@@ -322,9 +323,8 @@ $(RESULTS)/bench/bf16/paper_epoch.txt: | build
 	    "has no bf16 arithmetic (neither avx512_bf16 nor amx_bf16 in /proc/cpuinfo): run it" \
 	    "on one that has" >&2; exit 1; }
 	mkdir -p $(@D)
-	$(BUILD)/bench/paper_epoch $(PAPER_BENCH_BATCHES) $(PAPER_THREADS) $(PAPER_BENCH_EVAL) >$@.tmp \
-	    && { grep '^# dnnl-bf16: ' $@.tmp | grep -qv emulated || { rm -f $@.tmp; echo \
-	    "paper-bench-bf16: no oneDNN computing bf16 natively in this build (paper_epoch" \
+	$(paper_epoch_cmd) >$@.tmp && { grep '^# dnnl-bf16: ' $@.tmp | grep -qv emulated || \
+	    { rm -f $@.tmp; echo "paper-bench-bf16: no oneDNN computing bf16 natively in this build (paper_epoch" \
 	    "prints no '# dnnl-bf16:' line without 'emulated'): install libdnnl-dev (make deps)" \
 	    "and rebuild" >&2; exit 1; }; } \
 	    $(into_place)

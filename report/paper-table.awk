@@ -149,7 +149,7 @@ function row(r, readout, ref,    key, m, p, why, v) {
         err_se[++nse] = m
         if (p != "-") ncomp++
         v = verdict(key, m, p)
-        if (v ~ /^\*\*short/) v = v fewer(key, ref)
+        if (p != "-" && m > p) v = v fewer(key, ref)
         printf "| `%s` | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |\n", r, net[r], readout,
                images[r], cell[key, "epochs"], cell[key, "seeds"], pm(key), p, v,
                cell[key, "minutes_per_run"]

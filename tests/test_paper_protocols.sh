@@ -168,8 +168,7 @@ theirs=$(reference ff-sup-4x2000-jitter100 goodness paper_epochs)
 clause="after $ours of the paper's $theirs epochs"
 check "fewer epochs: the test's figures ($ours < $theirs)" [ "$ours" -lt "$theirs" ]
 # item RUN: part=status's item of RUN by goodness, "`RUN` (goodness, ...)"
-item() { grep -oF "\`$1\` (goodness, " "$out/status.md" >/dev/null &&
-         awk -v a="\`$1\` (goodness, " '{ i = index($0, a); s = substr($0, i)
+item() { awk -v a="\`$1\` (goodness, " '(i = index($0, a)) { s = substr($0, i)
              print substr(s, 1, index(s, ")")) }' "$out/status.md"; }
 # row RUN: the main table's row of RUN by goodness
 row() { grep -F "| \`$1\` |" "$out/statustable.md" | grep -F '| goodness |'; }

@@ -316,11 +316,10 @@ shorter() {
         END {
             if (m == "" || last >= m + 0) exit
             for (e = 1; e < last; e++) if ((e in n) && e >= 0.75 * last) break
-            if (e >= last) { printf "It trained for %d of the paper\342\200\231s %d epochs.", last, m
-                             exit }
-            printf "It trained for %d of the paper\342\200\231s %d epochs: over its last" \
-                   " quarter, its mean validation error by %s went from %.2f %% (after epoch" \
-                   " %d) to %.2f %%.", last, m, k == "goodness" ? "goodness" : "the softmax head",
+            printf "It trained for %d of the paper\342\200\231s %d epochs", last, m
+            if (e >= last) { printf "."; exit }
+            printf ": over its last quarter, its mean validation error by %s went from %.2f %%" \
+                   " (after epoch %d) to %.2f %%.", k == "goodness" ? "goodness" : "the softmax head",
                    err(e), e, err(last)
         }
         # the mean error as the figure data hold it (six digits), then shown
