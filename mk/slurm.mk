@@ -4,6 +4,8 @@
 #   make reproduce CLUSTER=slurm [SCALE=quick|paper]    every missing run a job
 #   make paper-search CLUSTER=slurm                     likewise for the search
 #   make runs | paper-runs CLUSTER=slurm                 the runs alone
+#   make cluster-plan CLUSTER=slurm [SCALE=...]         the jobs those would be,
+#                                                       and hours on N nodes
 #
 # Each run's summary.tsv gets an explicit rule here, which outranks the
 # Makefile's pattern rule, and whose recipe only checks that the file is
@@ -61,7 +63,15 @@ endif
 
 CLUSTER_FILES := $(addsuffix /summary.tsv,$(RUNS) $(PAPER_RUNS) $(SEARCH_RUNS))
 
-.PHONY: cluster-jobs
+# cluster-plan: the jobs that CLUSTER_PLAN_GOALS (the runs of `make
+# reproduce` at this SCALE, by default) would submit, each with its limit
+# and estimate, and the hours they would take on 1, 2, 3, ... nodes;
+# nothing is submitted, and Slurm is not needed.
+CLUSTER_PLAN_GOALS ?= $(if $(filter paper,$(SCALE)),paper-runs,runs)
+.PHONY: cluster-jobs cluster-plan
+cluster-plan: | build
+	@scripts/slurm/jobs.sh --plan $(CLUSTER_PLAN_GOALS)
+
 ifdef CLUSTER_COLLECT
 # jobs.sh's make -n: each missing file the goals need adds its name (the
 # + runs the line under -n).

@@ -18,11 +18,18 @@
 #    changes (done / running / pending / failed), and a job that ended
 #    without its file named with the end of its log.  Exit status 0 when
 #    every run is complete.
+#
+# jobs.sh --plan GOAL... (make cluster-plan): steps 1 and 2 only, with
+# neither Slurm nor a job: each run's job (its time limit, estimate, CPUs
+# and memory), then how long they would take on 1, 2, 3, ... nodes of one
+# job each, the longest first (as step 3 submits them), from the estimates.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(pwd)
 die() { echo "cluster: $*" >&2; exit 1; }
-for c in sbatch squeue; do
+plan=
+[ "${1-}" != --plan ] || { plan=1; shift; }
+[ -n "$plan" ] || for c in sbatch squeue; do
     command -v $c >/dev/null || die "no $c: CLUSTER=slurm needs Slurm's commands (make deps installs slurm-wlm)"
 done
 
@@ -37,7 +44,7 @@ make_n() { MAKEFLAGS="-- $CLUSTER_MAKE_VARS" make -n --no-print-directory "$@"; 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 make_n CLUSTER_COLLECT="$work/files" "$@" >/dev/null
-[ -s "$work/files" ] || exit 0
+[ -s "$work/files" ] || { [ -z "$plan" ] || echo "cluster: no run to make"; exit 0; }
 sort -u "$work/files" >"$work/wanted"
 # shellcheck disable=SC2046,SC2086 # one word per file, per option
 make_n CLUSTER= $CLUSTER_JOB_MAKEFLAGS $(cat "$work/wanted") >"$work/commands" 2>/dev/null || true
@@ -45,11 +52,13 @@ make_n CLUSTER= $CLUSTER_JOB_MAKEFLAGS $(cat "$work/wanted") >"$work/commands" 2
 user=$(id -un)
 # queue [STATES]: "id|state|comment" of this user's jobs (default: the active)
 queue() { squeue -h -u "$user" ${1:+-t "$1"} -o '%i|%T|%k'; }
-queue >"$work/queued"
+if [ -n "$plan" ]; then : >"$work/queued"; else queue >"$work/queued"; fi
 data_bytes() { du -bcL "$1"/*-ubyte 2>/dev/null | awk 'END { print $1 + 0 }'; }
 
-# Each run's job, a line of $work/plan: minutes|file|path|CPUs|MB|log|name|id
-# (id: the job already queued for it, its comment the file's path).
+# Each run's job, a line of $work/plan:
+# minutes|file|path|CPUs|MB|log|name|id|estimate (id: the job already
+# queued for it, its comment the file's path; estimate: minutes, without
+# the margin).
 while read -r file; do
     path=$root/$file
     case $file in /*) path=$file ;; esac
@@ -72,11 +81,43 @@ while read -r file; do
         -v mem_margin="$CLUSTER_MEM_MARGIN" -v min_mem="$CLUSTER_MIN_MEM")
     # shellcheck disable=SC2086 # three numbers
     set -- $res
-    echo "$3|$file|$path|$1|${CLUSTER_MEM:-$2}|$CLUSTER_LOGS/${parent##*/}/$name.log|$name|$id"
+    echo "$3|$file|$path|$1|${CLUSTER_MEM:-$2}|$CLUSTER_LOGS/${parent##*/}/$name.log|$name|$id|$4"
 done <"$work/wanted" >"$work/plan"
 
+if [ -n "$plan" ]; then
+    sort -t'|' -k9,9nr -k2,2 "$work/plan" | awk -F'|' -v limit="${CLUSTER_TIME:-}" '
+        { n++; est[n] = $9; sum += $9
+          line[n] = sprintf("%8s %9.1f %5d %7d  %s", limit != "" ? limit : $1, $9, $4, $5, $2) }
+        END {
+            printf "cluster: %d jobs (a plan: nothing submitted), the longest first;\n", n
+            print "cluster: their time limit and estimate in minutes, CPUs, memory in MB:"
+            printf "%8s %9s %5s %7s  %s\n", "limit", "estimate", "CPUs", "MB", "run"
+            for (i = 1; i <= n; i++) print line[i]
+            # each job, the longest first, to the node free first; up to
+            # the number of nodes from which the longest job alone sets the time
+            split("1 2 3 4 6 8 12 24 48 96 192", sizes, " ")
+            head = "| nodes |"; rule = "|---|"; row = "| hours of runs |"
+            top = 0
+            for (s = 1; s in sizes && (s == 1 || sizes[s] <= n && top > est[1]); s++) {
+                k = sizes[s]
+                for (j = 1; j <= k; j++) load[j] = 0
+                for (i = 1; i <= n; i++) {
+                    m = 1
+                    for (j = 2; j <= k; j++) if (load[j] < load[m]) m = j
+                    load[m] += est[i]
+                }
+                top = 0
+                for (j = 1; j <= k; j++) if (load[j] > top) top = load[j]
+                head = head " " k " |"; rule = rule "---|"; row = row sprintf(" %.1f |", top / 60)
+            }
+            printf "cluster: on nodes of one job each, from the estimates (%.1f hours in all):\n", sum / 60
+            print head; print rule; print row
+        }'
+    exit 0
+fi
+
 # The jobs, a line each in $work/jobs: id|file|log|name.
-sort -t'|' -k1,1nr -k2,2 "$work/plan" | while IFS='|' read -r time file path cpus mem log name id; do
+sort -t'|' -k1,1nr -k2,2 "$work/plan" | while IFS='|' read -r time file path cpus mem log name id _; do
     if [ -n "$id" ]; then
         echo "cluster: job $id: $name, queued already: waiting for it"
     else

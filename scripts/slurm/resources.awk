@@ -1,5 +1,5 @@
-# resources.awk - a run's Slurm job: "CPUS MEMORY_MB MINUTES" from its
-# command line and the benchmark files (jobs.sh).
+# resources.awk - a run's Slurm job: "CPUS MEMORY_MB MINUTES ESTIMATE" from
+# its command line and the benchmark files (jobs.sh).
 #
 #   PROGRAM --help | awk -f resources.awk -v cmd='COMMAND LINE' \
 #       -v paper_bench=paper_epoch.txt -v ff_bench=ff_epoch.txt -v data_bytes=N \
@@ -8,8 +8,9 @@
 # The program's --help gives the defaults of the flags the command leaves
 # out ("(default N)", the last flag named before it).
 #
-# CPUS: --threads.  MINUTES: the estimate below times time_margin, rounded
-# up, at least min_time.  The estimate, in seconds:
+# CPUS: --threads.  MINUTES, the job's time limit: the estimate below times
+# time_margin, rounded up, at least min_time.  ESTIMATE: the estimate alone,
+# in minutes to one decimal (jobs.sh --plan).  The estimate, in seconds:
 #   paper_ff_supervised, paper_ff_unsupervised, paper_bp: epochs x the
 #     bench's seconds per epoch (paper_epoch.txt: scaled to 50,000 images)
 #     x training images / 50,000, plus the evaluations: every eval_every
@@ -145,5 +146,5 @@ END {
     if (minutes < min_time) minutes = min_time
     mb = ceil(mem_margin * (8 * data_bytes + 24 * params + ws) / 1048576)
     if (mb < min_mem) mb = min_mem
-    print threads, mb, minutes
+    printf "%d %d %d %.1f\n", threads, mb, minutes, seconds / 60
 }

@@ -1,0 +1,88 @@
+#!/bin/sh
+# test_cluster_plan.sh SRC BUILD OUT - make cluster-plan CLUSTER=slurm
+# (scripts/slurm/jobs.sh --plan): the jobs of SCALE=paper's runs with their
+# estimates, and the hours on N nodes, without Slurm (an sbatch or squeue
+# on the PATH here records any call and fails).
+#
+# 1. A reproduction with no run: one job per run of the paper's table, the
+#    longest first; the table's hours on one node are the estimates' sum,
+#    on more never below the longest job nor the sum shared out, and they
+#    stop at the longest job alone; the README's table is this one.
+# 2. A run complete there: it is not planned again.
+# 3. The quick scale's runs, one CPU each.
+set -eu
+src=$(cd "$1" && pwd) build=$2 out=$3
+rm -rf "$out" && mkdir -p "$out/bin"
+out=$(cd "$out" && pwd)
+
+. "$(dirname "$0")/check.sh"
+
+for c in sbatch squeue scancel; do
+    printf '#!/bin/sh\necho "%s $*" >>"%s/slurm-called"\nexit 1\n' "$c" "$out" >"$out/bin/$c"
+    chmod +x "$out/bin/$c"
+done
+# plan NAME [VAR=VALUE...]: make cluster-plan into OUT/NAME.log (its exit
+# status in rc), the build taken as it is
+plan() {
+    name=$1
+    shift
+    rc=0
+    PATH="$out/bin:$PATH" make -s -o build -C "$src" --no-print-directory cluster-plan \
+        CLUSTER=slurm BUILD="$build" PAPER_THREADS=2 "$@" >"$out/$name.log" 2>&1 || rc=$?
+}
+# jobs NAME: the plan's job lines, "limit estimate CPUs MB run"
+jobs() { awk '/^cluster: their time limit/ { on = 1; getline; next } /^cluster:/ { on = 0 } on' "$out/$1.log"; }
+# hours NAME: the hours row's figures, one per line
+hours() { grep '^| hours of runs |' "$out/$1.log" | tr -d '|' | awk '{ for (i = 4; i <= NF; i++) print $i }'; }
+nodes() { grep '^| nodes |' "$out/$1.log" | tr -d '|' | awk '{ for (i = 2; i <= NF; i++) print $i }'; }
+
+# the paper's runs: every name of the paper's table, every seed
+names=$(make -s -C "$src" --no-print-directory -f - SCALE=paper print-names <<'EOF'
+include Makefile
+print-names: ; @echo $(PAPER_RUN_NAMES)
+EOF
+)
+want=$(( $(echo "$names" | wc -w) * 3 ))
+
+plan paper SCALE=paper RESULTS="$out/paper"
+jobs paper >"$out/paper.jobs"
+nodes paper >"$out/paper.nodes"
+hours paper >"$out/paper.hours"
+check "make cluster-plan: exit 0" [ "$rc" -eq 0 ]
+check "nothing submitted: no Slurm command called" [ ! -e "$out/slurm-called" ]
+check "it says so" grep -q "^cluster: $want jobs (a plan: nothing submitted)" "$out/paper.log"
+check "a job line per run of the paper's table ($want)" test "$(wc -l <"$out/paper.jobs")" -eq "$want"
+check "every run of the table, seeds 1 to 3" sh -c "
+    for n in $names; do for s in 1 2 3; do
+        grep -q \" $out/paper/paper/\$n-seed\$s/summary.tsv\$\" '$out/paper.jobs' || exit 1
+    done; done"
+check "the longest first" sh -c "! awk 'NR > 1 && \$2 > last { print } { last = \$2 }' '$out/paper.jobs' | grep -q ."
+check "every job two CPUs (PAPER_THREADS)" sh -c "! awk '\$3 != 2' '$out/paper.jobs' | grep -q ."
+check "a limit of twice the estimate, at least 10 minutes" sh -c \
+    "! awk '{ want = 2 * \$2; if (want < 10) want = 10 } \$1 < want - 0.2 || \$1 > want + 1.2' '$out/paper.jobs' | grep -q ."
+sum=$(awk '{ s += $2 } END { printf "%.1f", s / 60 }' "$out/paper.jobs")
+longest=$(awk 'NR == 1 { printf "%.1f", $2 / 60 }' "$out/paper.jobs")
+check "hours on one node: the estimates' sum ($sum)" test "$(head -n 1 "$out/paper.hours")" = "$sum"
+check "a figure per node count" test "$(wc -l <"$out/paper.hours")" -eq "$(wc -l <"$out/paper.nodes")"
+check "on N nodes: at least the longest job and the sum over N, at most one node's" sh -c "
+    paste '$out/paper.nodes' '$out/paper.hours' | awk -v sum=$sum -v longest=$longest '
+        \$2 < longest - 0.05 || \$2 < sum / \$1 - 0.05 || \$2 > sum + 0.05 { bad = 1 } END { exit bad }'"
+check "the last column: the longest job alone ($longest)" test "$(tail -n 1 "$out/paper.hours")" = "$longest"
+check "the one before it: more" sh -c "tail -n 2 '$out/paper.hours' | head -n 1 | awk -v l=$longest '{ exit !(\$1 > l) }'"
+check "the README's table is this one" sh -c "
+    grep -A 3 '^<!-- make cluster-plan CLUSTER=slurm SCALE=paper' '$src/README.md' | tail -n 3 >'$out/readme.table'
+    grep -A 3 '^cluster: on nodes of one job each' '$out/paper.log' | tail -n 3 | diff - '$out/readme.table'"
+
+# a run complete in the reproduction is not planned again
+mkdir -p "$out/paper/paper/bp-seed1"
+cp "$src/results/paper/bp-seed1/summary.tsv" "$out/paper/paper/bp-seed1/"
+plan one-done SCALE=paper RESULTS="$out/paper"
+check "one run complete: $((want - 1)) jobs" grep -q "^cluster: $((want - 1)) jobs" "$out/one-done.log"
+check "and not that one" sh -c "! grep -q 'bp-seed1/' '$out/one-done.log'"
+
+plan quick SCALE=quick RESULTS="$out/quick"
+check "the quick scale: 12 jobs of one CPU" sh -c \
+    "grep -q '^cluster: 12 jobs' '$out/quick.log' && [ \$(awk '/^ +[0-9]+ +[0-9.]+ +1 /' '$out/quick.log' | wc -l) -eq 12 ]"
+check "still nothing submitted" [ ! -e "$out/slurm-called" ]
+
+check_done
