@@ -33,7 +33,8 @@ PAPER_BASE_NAMES += ff-sup-4x2000-jitter100
 # the paper's unsupervised net of local receptive fields (section 3.3)
 PAPER_BASE_NAMES += ff-unsup-local
 # the paper's recurrent net with top-down connections (section 3.4), its 60
-# epochs (about 3.2 hours on 2 cores; it checkpoints every epoch)
+# epochs: the longest runs (make cluster-plan CLUSTER=slurm SCALE=paper has
+# their estimates); it checkpoints every epoch
 PAPER_BASE_NAMES += ff-recurrent
 # the supervised nets with bf16 inputs to their matrix products
 # (--precision bf16, lib/include/ff/gemm.h), beside the fp32 rows
