@@ -8,8 +8,11 @@
 #    longest first; the table's hours on one node are the estimates' sum,
 #    on more never below the longest job nor the sum shared out, and they
 #    stop at the longest job alone; the README's table is this one.
-# 2. A run complete there: it is not planned again.
-# 3. The quick scale's runs, one CPU each.
+# 2. A run complete there: it is not planned again.  Five runs left: the
+#    table goes up to five nodes, the longest job alone.  None left: it
+#    says so.  CLUSTER_TIME: every job's limit.  No data: the memory is
+#    said to leave it out.
+# 3. The quick scale's runs, one CPU each, the table in minutes.
 set -eu
 src=$(cd "$1" && pwd) build=$2 out=$3
 rm -rf "$out" && mkdir -p "$out/bin"
@@ -32,8 +35,8 @@ plan() {
 }
 # jobs NAME: the plan's job lines, "limit estimate CPUs MB run"
 jobs() { awk '/^cluster: their time limit/ { on = 1; getline; next } /^cluster:/ { on = 0 } on' "$out/$1.log"; }
-# hours NAME: the hours row's figures, one per line
-hours() { grep '^| hours of runs |' "$out/$1.log" | tr -d '|' | awk '{ for (i = 4; i <= NF; i++) print $i }'; }
+# hours NAME: the row's figures (hours, or minutes under an hour), one per line
+hours() { grep -E '^\| (hours|minutes) of runs \|' "$out/$1.log" | tr -d '|' | awk '{ for (i = 4; i <= NF; i++) print $i }'; }
 nodes() { grep '^| nodes |' "$out/$1.log" | tr -d '|' | awk '{ for (i = 2; i <= NF; i++) print $i }'; }
 
 # the paper's runs: every name of the paper's table, every seed
@@ -70,7 +73,7 @@ check "on N nodes: at least the longest job and the sum over N, at most one node
 check "the last column: the longest job alone ($longest)" test "$(tail -n 1 "$out/paper.hours")" = "$longest"
 check "the one before it: more" sh -c "tail -n 2 '$out/paper.hours' | head -n 1 | awk -v l=$longest '{ exit !(\$1 > l) }'"
 check "the README's table is this one" sh -c "
-    grep -A 3 '^<!-- make cluster-plan CLUSTER=slurm SCALE=paper' '$src/README.md' | tail -n 3 >'$out/readme.table'
+    grep -A 3 '^<!-- make cluster-plan CLUSTER=slurm SCALE=paper PAPER_THREADS=2 ' '$src/README.md' | tail -n 3 >'$out/readme.table'
     grep -A 3 '^cluster: on nodes of one job each' '$out/paper.log' | tail -n 3 | diff - '$out/readme.table'"
 
 # a run complete in the reproduction is not planned again
@@ -80,9 +83,34 @@ plan one-done SCALE=paper RESULTS="$out/paper"
 check "one run complete: $((want - 1)) jobs" grep -q "^cluster: $((want - 1)) jobs" "$out/one-done.log"
 check "and not that one" sh -c "! grep -q 'bp-seed1/' '$out/one-done.log'"
 
+# five runs left (the others marked complete): nodes 1 to 5, no more
+left="ff-sup-3x1000-seed1 ff-sup-3x1000-seed2 ff-sup-3x1000-seed3 ff-sup-3x1000-train60k-seed1 ff-sup-3x1000-train60k-seed2"
+for n in $names; do for s in 1 2 3; do
+    case " $left " in *" $n-seed$s "*) continue ;; esac
+    mkdir -p "$out/five/paper/$n-seed$s" && : >"$out/five/paper/$n-seed$s/summary.tsv"
+done; done
+plan five SCALE=paper RESULTS="$out/five"
+jobs five >"$out/five.jobs"
+check "five runs left: five jobs" test "$(wc -l <"$out/five.jobs")" -eq 5
+check "the table: nodes 1 to 5" test "$(nodes five | paste -sd ' ' -)" = "1 2 3 4 5"
+check "under an hour in all: in minutes, the last the longest job alone" sh -c \
+    "grep -q '^| minutes of runs |' '$out/five.log' && [ $(hours five | tail -n 1) = $(head -n 1 "$out/five.jobs" | awk '{ print $2 }') ]"
+rm -rf "$out/none-left" && cp -r "$out/five" "$out/none-left"
+for n in $left; do mkdir -p "$out/none-left/paper/$n" && : >"$out/none-left/paper/$n/summary.tsv"; done
+plan none-left SCALE=paper RESULTS="$out/none-left"
+check "no run left: exit 0, and it says so" sh -c "[ $rc -eq 0 ] && grep -qx 'cluster: no run to make' '$out/none-left.log'"
+
+plan time SCALE=paper RESULTS="$out/five" CLUSTER_TIME=1-00:00:00
+check "CLUSTER_TIME: every job's limit" test "$(jobs time | awk '{ print $1 }' | sort -u)" = "1-00:00:00"
+plan no-data SCALE=paper RESULTS="$out/five" DATA="$out/no-data"
+check "no data: exit 0, the memory said to leave it out" sh -c \
+    "[ $rc -eq 0 ] && grep -q '^cluster: no IDX files in $out/no-data (make data)' '$out/no-data.log'"
+check "with data: not said" sh -c "! grep -q 'no IDX files' '$out/five.log'"
+
 plan quick SCALE=quick RESULTS="$out/quick"
 check "the quick scale: 12 jobs of one CPU" sh -c \
     "grep -q '^cluster: 12 jobs' '$out/quick.log' && [ \$(awk '/^ +[0-9]+ +[0-9.]+ +1 /' '$out/quick.log' | wc -l) -eq 12 ]"
+check "under an hour in all: the table in minutes" grep -q '^| minutes of runs |' "$out/quick.log"
 check "still nothing submitted" [ ! -e "$out/slurm-called" ]
 
 check_done

@@ -74,32 +74,38 @@ while read -r file; do
           line = "" }' "$work/commands")
     prog=${cmd%% *}
     data=$(echo "$cmd" | awk '{ for (i = 1; i < NF; i++) if ($i == "--data") d = $(i + 1) } END { print d }')
+    bytes=$(data_bytes "${data:-data/mnist}")
+    [ "$bytes" -gt 0 ] || echo "${data:-data/mnist}" >>"$work/nodata"
     res=$("${prog:-false}" --help 2>/dev/null </dev/null | awk -f "$here/resources.awk" -v cmd="$cmd" \
         -v paper_bench="$CLUSTER_PAPER_BENCH" -v ff_bench="$CLUSTER_FF_BENCH" \
-        -v data_bytes="$(data_bytes "${data:-data/mnist}")" \
+        -v data_bytes="$bytes" \
         -v time_margin="$CLUSTER_TIME_MARGIN" -v min_time="$CLUSTER_MIN_TIME" \
         -v mem_margin="$CLUSTER_MEM_MARGIN" -v min_mem="$CLUSTER_MIN_MEM")
-    # shellcheck disable=SC2086 # three numbers
+    # shellcheck disable=SC2086 # four numbers
     set -- $res
     echo "$3|$file|$path|$1|${CLUSTER_MEM:-$2}|$CLUSTER_LOGS/${parent##*/}/$name.log|$name|$id|$4"
 done <"$work/wanted" >"$work/plan"
 
 if [ -n "$plan" ]; then
-    sort -t'|' -k9,9nr -k2,2 "$work/plan" | awk -F'|' -v limit="${CLUSTER_TIME:-}" '
+    [ ! -s "$work/nodata" ] || echo "cluster: no IDX files in $(sort -u "$work/nodata" | paste -sd ' ' -)" \
+        "(make data): the memory below leaves the data out"
+    LC_ALL=C sort -t'|' -k1,1nr -k9,9nr -k2,2 "$work/plan" | awk -F'|' -v limit="${CLUSTER_TIME:-}" '
         { n++; est[n] = $9; sum += $9
-          line[n] = sprintf("%8s %9.1f %5d %7d  %s", limit != "" ? limit : $1, $9, $4, $5, $2) }
+          line[n] = sprintf("%8s %9.1f %5d %7s  %s", limit != "" ? limit : $1, $9, $4, $5, $2) }
         END {
             printf "cluster: %d jobs (a plan: nothing submitted), the longest first;\n", n
             print "cluster: their time limit and estimate in minutes, CPUs, memory in MB:"
             printf "%8s %9s %5s %7s  %s\n", "limit", "estimate", "CPUs", "MB", "run"
             for (i = 1; i <= n; i++) print line[i]
-            # each job, the longest first, to the node free first; up to
-            # the number of nodes from which the longest job alone sets the time
+            # each job, in that order, to the node free first; up to the
+            # number of nodes from which the longest job alone sets the time
+            # (at most one node per job); in minutes when under an hour
             split("1 2 3 4 6 8 12 24 48 96 192", sizes, " ")
-            head = "| nodes |"; rule = "|---|"; row = "| hours of runs |"
-            top = 0
-            for (s = 1; s in sizes && (s == 1 || sizes[s] <= n && top > est[1]); s++) {
-                k = sizes[s]
+            unit = sum < 60 ? 1 : 60
+            head = "| nodes |"; rule = "|---|"; row = unit == 1 ? "| minutes of runs |" : "| hours of runs |"
+            top = k = 0
+            for (s = 1; s in sizes && (s == 1 || top > est[1] && k < n); s++) {
+                k = sizes[s] < n ? sizes[s] : n
                 for (j = 1; j <= k; j++) load[j] = 0
                 for (i = 1; i <= n; i++) {
                     m = 1
@@ -108,16 +114,17 @@ if [ -n "$plan" ]; then
                 }
                 top = 0
                 for (j = 1; j <= k; j++) if (load[j] > top) top = load[j]
-                head = head " " k " |"; rule = rule "---|"; row = row sprintf(" %.1f |", top / 60)
+                head = head " " k " |"; rule = rule "---|"; row = row sprintf(" %.1f |", top / unit)
             }
-            printf "cluster: on nodes of one job each, from the estimates (%.1f hours in all):\n", sum / 60
+            printf "cluster: on nodes of one job each, from the estimates (%.1f %s in all):\n",
+                sum / unit, unit == 1 ? "minutes" : "hours"
             print head; print rule; print row
         }'
     exit 0
 fi
 
 # The jobs, a line each in $work/jobs: id|file|log|name.
-sort -t'|' -k1,1nr -k2,2 "$work/plan" | while IFS='|' read -r time file path cpus mem log name id _; do
+LC_ALL=C sort -t'|' -k1,1nr -k9,9nr -k2,2 "$work/plan" | while IFS='|' read -r time file path cpus mem log name id _; do
     if [ -n "$id" ]; then
         echo "cluster: job $id: $name, queued already: waiting for it"
     else
