@@ -53,11 +53,15 @@ for s in 1 2 3; do
     cp -r "$runs/ff-sup-4x2000-seed$s" "$out/split/"
 done
 table() { tabulate split '' "$1"; }
+# field FILE COLUMN: COLUMN of a run's summary.tsv (header "# name ...")
+field() {
+    awk -v col="$2" 'NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) if ($i == col) c = i }
+                     NR == 2 { print $c }' "$1"
+}
 noise() { # what the row of ff-sup-4x2000 by goodness should say: the mean
           # from split.tsv, the sd from the runs' own test errors
     for f in "$out"/split/*/summary.tsv; do
-        awk 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == "test_goodness") c = i - 1 }
-             NR == 2 { print 100 - $c }' "$f"
+        field "$f" test_goodness | awk '{ print 100 - $1 }'
     done | awk -v mean="$(awk -F '\t' '$1 == "ff-sup-4x2000" && $2 == "goodness" { print $5 - $7 }' \
                          "$out/split.tsv")" '
         { e[++n] = $1; m += $1 }
@@ -86,8 +90,7 @@ done
 range() { # READOUT: "I of N[: B below, A above] (fp32: LO to HI)" from the runs
     for f in "$out"/prec/*/summary.tsv; do
         case $f in *-bf16-*) p=bf16 ;; *) p=fp32 ;; esac
-        awk -v p=$p -v col="test_$1" 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == col) c = i - 1 }
-            NR == 2 { printf "%s %.2f\n", p, 100 - $c }' "$f"
+        field "$f" "test_$1" | awk -v p=$p '{ printf "%s %.2f\n", p, 100 - $1 }'
     done | awk '$1 == "fp32" { e = $2 + 0; if (!n++ || e < lo) lo = e; if (n == 1 || e > hi) hi = e }
                 $1 == "bf16" { b[++m] = $2 + 0 }
                 END { for (i = 1; i <= m; i++) { in_ += b[i] >= lo && b[i] <= hi; below += b[i] < lo }
@@ -134,8 +137,7 @@ reference() { # RUN READOUT COLUMN: that cell of the paper's reference table
 where() { # RUN READOUT: met, within, beyond or one seed, from the runs
     p=$(reference "$1" "$2" paper_value)
     for f in "$out"/status/"$1"-seed*/summary.tsv; do
-        awk -v col="test_$2" 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == col) c = i - 1 }
-            NR == 2 { print 100 - $c }' "$f"
+        field "$f" "test_$2" | awk '{ print 100 - $1 }'
     done | awk -v p="$p" '{ e[++n] = $1; m += $1 }
         END { m /= n; if (m <= p) { print "met"; exit }
               if (n < 2) { print "one seed"; exit }
@@ -162,8 +164,7 @@ for rk in "ff-sup-4x2000 goodness" "ff-sup-3x1000 goodness" "bp softmax" \
 done
 # fewer epochs than the paper's figure: the jittered run's, from its
 # summary.tsv, against the reference's paper_epochs; none for the others
-ours=$(awk 'NR == 1 { sub(/^# */, ""); for (i = 1; i <= NF; i++) if ($i == "epochs") c = i }
-            NR == 2 { print $c }' "$out/status/ff-sup-4x2000-jitter100-seed1/summary.tsv")
+ours=$(field "$out/status/ff-sup-4x2000-jitter100-seed1/summary.tsv" epochs)
 theirs=$(reference ff-sup-4x2000-jitter100 goodness paper_epochs)
 clause="after $ours of the paper's $theirs epochs"
 check "fewer epochs: the test's figures ($ours < $theirs)" [ "$ours" -lt "$theirs" ]
