@@ -189,6 +189,7 @@ paper_cmd_ff-sup-4x2000-bf16 = $(paper_cmd_ff-sup-4x2000) --precision bf16
 paper_cmd_ff-sup-3x1000-bf16 = $(paper_cmd_ff-sup-3x1000) --precision bf16
 $(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r)) --val-split 0))
 PAPER_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_RUN_NAMES)))
+PAPER_LONG_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_LONG_NAMES)))
 
 # paper_recipe RUN, EXTRA FLAGS, OUT: one paper run of seed $* into OUT-seed$*.
 # PAPER_FLAGS go to every run (the tests shorten them so), PAPER_NET_FLAGS
@@ -206,7 +207,7 @@ $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES),$(eval $(call paper_rule,$(r)
 .PRECIOUS: $(PAPER_RESULTS)/%/summary.tsv
 
 paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
-paper-long: $(addsuffix /summary.tsv,$(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_LONG_NAMES))))
+paper-long: $(addsuffix /summary.tsv,$(PAPER_LONG_RUNS))
 
 # The table of the paper runs that are complete, made anew on every call.
 # It never starts a run (one takes up to an hour and a half): paper-runs

@@ -3,7 +3,7 @@
 #
 #   make reproduce CLUSTER=slurm [SCALE=quick|paper]    every missing run a job
 #   make paper-search CLUSTER=slurm                     likewise for the search
-#   make runs | paper-runs CLUSTER=slurm                 the runs alone
+#   make runs | paper-runs | paper-long CLUSTER=slurm    the runs alone
 #   make cluster-plan CLUSTER=slurm [SCALE=...]         the jobs those would be,
 #                                                       and hours on N nodes
 #
@@ -61,7 +61,7 @@ ifeq ($(MAKELEVEL),0)
 export CLUSTER_CORETYPE_ORIGIN := $(origin OPENBLAS_CORETYPE)
 endif
 
-CLUSTER_FILES := $(addsuffix /summary.tsv,$(RUNS) $(PAPER_RUNS) $(SEARCH_RUNS))
+CLUSTER_FILES := $(addsuffix /summary.tsv,$(RUNS) $(PAPER_RUNS) $(PAPER_LONG_RUNS) $(SEARCH_RUNS))
 
 # cluster-plan: the jobs that CLUSTER_PLAN_GOALS (the runs of `make
 # reproduce` at this SCALE, by default) would submit, each with its limit

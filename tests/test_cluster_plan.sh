@@ -11,7 +11,7 @@
 # 2. A run complete there: it is not planned again.  Five runs left: the
 #    table goes up to five nodes, the longest job alone.  None left: it
 #    says so.  CLUSTER_TIME: every job's limit.  No data: the memory is
-#    said to leave it out.
+#    said to leave it out.  make paper-long's runs: jobs too.
 # 3. The quick scale's runs, one CPU each, the table in minutes.
 set -eu
 src=$(cd "$1" && pwd) build=$2 out=$3
@@ -106,6 +106,12 @@ plan no-data SCALE=paper RESULTS="$out/five" DATA="$out/no-data"
 check "no data: exit 0, the memory said to leave it out" sh -c \
     "[ $rc -eq 0 ] && grep -q '^cluster: no IDX files in $out/no-data (make data)' '$out/no-data.log'"
 check "with data: not said" sh -c "! grep -q 'no IDX files' '$out/five.log'"
+
+# the paper's long runs (make paper-long) are jobs too
+plan long SCALE=paper RESULTS="$out/paper" CLUSTER_PLAN_GOALS=paper-long
+check "CLUSTER_PLAN_GOALS=paper-long: its runs, seeds 1 to 3" sh -c "
+    [ \$(grep -c ' $out/paper/paper/ff-sup-4x2000-jitter500-seed[123]/summary.tsv\$' '$out/long.log') -eq 3 ] &&
+    grep -q '^cluster: 3 jobs' '$out/long.log'"
 
 plan quick SCALE=quick RESULTS="$out/quick"
 check "the quick scale: 12 jobs of one CPU" sh -c \
