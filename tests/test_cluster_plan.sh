@@ -39,13 +39,11 @@ jobs() { awk '/^cluster: their time limit/ { on = 1; getline; next } /^cluster:/
 hours() { grep -E '^\| (hours|minutes) of runs \|' "$out/$1.log" | tr -d '|' | awk '{ for (i = 4; i <= NF; i++) print $i }'; }
 nodes() { grep '^| nodes |' "$out/$1.log" | tr -d '|' | awk '{ for (i = 2; i <= NF; i++) print $i }'; }
 
-# the paper's runs: every name of the paper's table, every seed
-names=$(make -s -C "$src" --no-print-directory -f - SCALE=paper print-names <<'EOF'
-include Makefile
-print-names: ; @echo $(PAPER_RUN_NAMES)
-EOF
-)
-want=$(( $(echo "$names" | wc -w) * 3 ))
+# the paper's runs as mk/runs.mk lists them: every name of its table, every seed
+runs_mk() { make -s --no-print-directory -f "$src/mk/runs.mk" --eval "v: ; @echo \$($1)" v; }
+names=$(runs_mk PAPER_RUN_NAMES)
+seeds=$(runs_mk PAPER_SEEDS)
+want=$(( $(echo "$names" | wc -w) * $(echo "$seeds" | wc -w) ))
 
 plan paper SCALE=paper RESULTS="$out/paper"
 jobs paper >"$out/paper.jobs"
@@ -55,8 +53,8 @@ check "make cluster-plan: exit 0" [ "$rc" -eq 0 ]
 check "nothing submitted: no Slurm command called" [ ! -e "$out/slurm-called" ]
 check "it says so" grep -q "^cluster: $want jobs (a plan: nothing submitted)" "$out/paper.log"
 check "a job line per run of the paper's table ($want)" test "$(wc -l <"$out/paper.jobs")" -eq "$want"
-check "every run of the table, seeds 1 to 3" sh -c "
-    for n in $names; do for s in 1 2 3; do
+check "every run of the table, every seed ($seeds)" sh -c "
+    for n in $names; do for s in $seeds; do
         grep -q \" $out/paper/paper/\$n-seed\$s/summary.tsv\$\" '$out/paper.jobs' || exit 1
     done; done"
 check "the longest first" sh -c "! awk 'NR > 1 && \$2 > last { print } { last = \$2 }' '$out/paper.jobs' | grep -q ."
@@ -85,7 +83,7 @@ check "and not that one" sh -c "! grep -q 'bp-seed1/' '$out/one-done.log'"
 
 # five runs left (the others marked complete): nodes 1 to 5, no more
 left="ff-sup-3x1000-seed1 ff-sup-3x1000-seed2 ff-sup-3x1000-seed3 ff-sup-3x1000-train60k-seed1 ff-sup-3x1000-train60k-seed2"
-for n in $names; do for s in 1 2 3; do
+for n in $names; do for s in $seeds; do
     case " $left " in *" $n-seed$s "*) continue ;; esac
     mkdir -p "$out/five/paper/$n-seed$s" && : >"$out/five/paper/$n-seed$s/summary.tsv"
 done; done
