@@ -146,7 +146,7 @@ size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_ne
     const exp_opts *o = &x->o;
     const exp_data *d = &x->d;
     if (EXP_PAPER(o->kind)) {
-        const int ff = EXP_PAPER_FF(o->kind), sup = o->kind == EXP_PAPER_FF_SUP;
+        const int ff = EXP_PAPER_FF(o->kind), sup = EXP_OVERLAY(o->kind);
         ff_eval_config c = ff ? ff_paper_eval_config(sup, o->neutral)
                               : (ff_eval_config){.target = 1, .readout = 1, .theta = o->theta};
         c.goodness |= o->kind == EXP_PAPER_FF_REC; /* its own readout (ff/recurrent.h) */
@@ -158,7 +158,7 @@ size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_ne
         e[1] = eval_item("val", "all", d->val_pos, NULL, d->val_pos->n, c, ff);
         return 2;
     }
-    const int ff = o->kind != EXP_BP, sup = o->kind == EXP_FF_SUP;
+    const int ff = o->kind != EXP_BP, sup = EXP_OVERLAY(o->kind);
     const ff_eval_config pos = {.supervised = sup, .target = 1, .readout = 1, .goodness = ff,
                                 .neutral = o->neutral, .theta = o->theta};
     const ff_eval_config neg = {.supervised = sup, .target = 0, .theta = o->theta};

@@ -76,7 +76,8 @@ int main(int argc, char **argv)
     exp_ctx x;
     exp_saved_start(&s, &x, n, flags, quiet);
     int *val_neg_label = NULL;
-    if (s.kind == EXP_FF_SUP) { /* drawn as the run drew it, first thing */
+    /* the seed's supervised FF: drawn as the run drew them, first thing */
+    if (EXP_OVERLAY(s.kind) && !EXP_PAPER(s.kind)) {
         val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
         if (!val_neg_label)
             exp_die("out of memory");

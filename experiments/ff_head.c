@@ -245,7 +245,7 @@ static void head_start(head_run *h, const head_args *a)
     ff_eval_workspace *ews = ff_eval_workspace_alloc(net, cap);
     if (!ews)
         exp_die("out of memory");
-    const ff_eval_config c = ff_paper_eval_config(o->kind == EXP_PAPER_FF_SUP, o->neutral);
+    const ff_eval_config c = ff_paper_eval_config(EXP_OVERLAY(o->kind), o->neutral);
     h->set[TRAIN] = features(net, ews, &c, "train", h->x.d.train_pos, B);
     h->n_train = h->set[TRAIN].n;
     h->set[TRAIN].n = exp_train_subset(h->x.d.train_pos);
@@ -354,8 +354,8 @@ static void write_config(FILE *f, const head_run *h, double seconds)
                "source_epochs %s\nreadout_from %d\nfeatures %zu\nfeature_pass %s\n",
             h->s.path, model_sha, h->s.ckpt->finished, h->s.experiment, o->seed, o->layers,
             exp_units_text(units, o), run_epochs ? run_epochs : "-", o->head_from, net->head.fan_in,
-            o->kind == EXP_PAPER_FF_SUP ? "neutral_label" : "raw_image");
-    if (o->kind == EXP_PAPER_FF_SUP)
+            EXP_OVERLAY(o->kind) ? "neutral_label" : "raw_image");
+    if (EXP_OVERLAY(o->kind))
         fprintf(f, "neutral %g\n", o->neutral);
     fprintf(f, "head_init zero\nhead_bias %s\noptimizer sgd momentum=%g "
                "lr_decay=linear_after_half\nlr_head %g\nweight_cost_head %g\nepochs %d\n"

@@ -17,7 +17,7 @@
 const exp_spec exp_specs[EXP_N] = {
     [EXP_BP] = {.name = "bp",
                 .title = "Backpropagation baseline on MNIST, seed protocol: digits 0-4."},
-    [EXP_FF_SUP] = {.name = "ff-sup", .ff = 1,
+    [EXP_FF_SUP] = {.name = "ff-sup", .ff = 1, .overlay = 1,
                     .title = "Supervised Forward-Forward (label overlaid on the image) on MNIST, "
                              "seed\nprotocol: positive digits 0-4, negative 5-9."},
     [EXP_FF_UNSUP] = {.name = "ff-unsup", .ff = 1,
@@ -27,7 +27,7 @@ const exp_spec exp_specs[EXP_N] = {
                       .title = "Backpropagation baseline, paper scale: all ten digits, 50,000 "
                                "training /\n10,000 validation / 10,000 test images."},
     [EXP_PAPER_FF_SUP] = {
-        .name = "paper-ff-sup", .paper = 1, .ff = 1,
+        .name = "paper-ff-sup", .paper = 1, .ff = 1, .overlay = 1,
         .title = "Supervised Forward-Forward as the paper's reference code trains it: all ten\n"
                  "digits, 50,000 training / 10,000 validation / 10,000 test images, RMS\n"
                  "normalisation, threshold = layer width, peer normalisation, momentum SGD,\n"

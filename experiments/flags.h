@@ -29,9 +29,11 @@
  *   3. its column in every row: EACH() then takes one argument more, and
  *      the compiler names every row that lacks it; the masks (ALL_EXP,
  *      PAPER_FF, ...) say which flags apply to it;
- *   4. its main (one .c in this directory, listed in CMakeLists.txt), and
- *      what its protocol changes in data.c, common.c and run.c
- *      (EXP_PAPER, EXP_PAPER_FF). */
+ *   4. its main (one .c in this directory, listed in CMakeLists.txt):
+ *      the training loop, and the config.txt lines of what it alone does
+ *      (exp_run_describe).  The traits of step 2 choose the shared code's
+ *      protocol: the data's split (data.c), the net's initialisation and
+ *      the evaluations (common.c), config.txt's common lines (run.c). */
 #ifndef FF_EXPERIMENTS_FLAGS_H
 #define FF_EXPERIMENTS_FLAGS_H
 
@@ -52,18 +54,22 @@ typedef enum {
 
 /* An experiment: the name its results and its identity carry ("bp",
  * "ff-sup", "paper-ff-unsup", ...), what its --help says it does, and
- * the two traits the shared code reads: the protocol (paper: all ten
+ * the traits the shared code reads: the protocol (paper: all ten
  * digits, the 50,000 / 10,000 / 10,000 split, the reference code's
- * initialisation and normalisation; else the seed's), and whether it
- * trains by FF. */
+ * initialisation and normalisation; else the seed's), whether it trains
+ * by FF, and whether the label is overlaid on the image (supervised FF:
+ * the goodness readout tries every label, the softmax head reads a pass
+ * under the neutral label).  What else a protocol does, its main says,
+ * and records in config.txt (exp_run_describe, run.h). */
 typedef struct {
     const char *name;
     const char *title;
-    int paper, ff;
+    int paper, ff, overlay;
 } exp_spec;
 extern const exp_spec exp_specs[EXP_N];
 #define EXP_PAPER(kind) (exp_specs[kind].paper)
 #define EXP_PAPER_FF(kind) (exp_specs[kind].paper && exp_specs[kind].ff)
+#define EXP_OVERLAY(kind) (exp_specs[kind].overlay)
 
 /* The values of the flags (exp_parse); each field is one row of the table. */
 typedef struct {

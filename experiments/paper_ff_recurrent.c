@@ -59,6 +59,18 @@ int main(int argc, char **argv)
     exp_run run;
     exp_run_begin(&run, &x, 0);
     exp_run_rec_state(&run, rec, trainer);
+    exp_run_describe(&run, "negatives hard\n"
+                           "recurrent iterations=%d damping=%g update=synchronous "
+                           "start=bottom_up_pass label=onehot_rms_normalised "
+                           "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
+                           "recurrent_learning iterations=1-%d "
+                           "gradient=local_no_gradient_through_time "
+                           "step=mean_over_iterations_one_per_batch\n"
+                           "recurrent_readout goodness_mean_over_iterations=%d-%d "
+                           "layers_from=%d labels=each\n"
+                           "negative_pass softmax_head_on_bottom_up_pass\n",
+                     rc.iterations, rc.damping, rec->n_down, rc.iterations, rc.readout_first,
+                     rc.readout_last, x.o.head_from);
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);

@@ -36,6 +36,9 @@ int main(int argc, char **argv)
     exp_run run;
     exp_run_begin(&run, &x, 0);
     exp_run_paper_state(&run, trainer);
+    exp_run_describe(&run, "negatives %s\n", x.o.uniform_negatives ? "uniform" : "hard");
+    exp_run_describe(&run, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", x.o.jitter,
+                     (2 * x.o.jitter + 1) * (2 * x.o.jitter + 1));
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);

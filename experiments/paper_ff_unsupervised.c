@@ -47,6 +47,8 @@ int main(int argc, char **argv)
     exp_run run;
     exp_run_begin(&run, &x, 0);
     exp_run_paper_state(&run, trainer);
+    exp_run_describe(&run, "negatives hybrid_images\nblur_passes %d\nhybrid_pairs %s\n",
+                     x.o.blur_passes, x.o.distinct_classes ? "distinct_classes" : "any_two_images");
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);

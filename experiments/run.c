@@ -7,6 +7,7 @@
 #include <math.h>
 #include <signal.h>
 #if !defined(__STDC_NO_ATOMICS__)
+#include <stdarg.h>
 #include <stdatomic.h>
 #endif
 #include <stdlib.h>
@@ -738,7 +739,8 @@ static void adam_line(FILE *f, const char *decay)
 }
 
 /* config.txt's lines of the paper's FF protocol, from the configuration
- * its trainers were given (exp_paper_config, exp_rec_config) */
+ * its trainers were given (exp_paper_config); each program's own follow
+ * (exp_run_describe) */
 static void write_paper_ff_config(FILE *f, const exp_opts *o, const ff_net *net)
 {
     const ff_paper_config p = exp_paper_config(o);
@@ -746,39 +748,23 @@ static void write_paper_ff_config(FILE *f, const exp_opts *o, const ff_net *net)
                "weight_cost_head=%g lr_decay=linear_after_half\n"
                "normalisation rms tiny=exp(-100) input_too\ninit randn/sqrt(fan_in) head=0\n"
                "threshold layer_width\npeer_normalisation lambda=%g decay=%g init=%g\n"
-               "negatives %s\nhead_bias %s\ndigits 0-9\n",
+               "head_bias %s\ndigits 0-9\n",
             p.ff.momentum, p.ff.weight_cost, p.head.weight_cost, p.peer_lambda, p.peer_decay,
-            p.peer_init,
-            o->kind == EXP_PAPER_FF_UNSUP ? "hybrid_images"
-            : o->uniform_negatives        ? "uniform"
-                                          : "hard",
-            p.learn_head_bias ? "learned" : "fixed_at_zero");
-    fprintf(f, "blur_passes %d\n", o->blur_passes);
-    if (o->kind == EXP_PAPER_FF_SUP)
-        fprintf(f, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", o->jitter,
-                (2 * o->jitter + 1) * (2 * o->jitter + 1));
-    if (o->kind == EXP_PAPER_FF_UNSUP)
-        fprintf(f, "hybrid_pairs %s\n",
-                o->distinct_classes ? "distinct_classes" : "any_two_images");
-    if (o->kind == EXP_PAPER_FF_REC) { /* ff/recurrent.h */
-        const ff_rec_config rc = exp_rec_config(o);
-        /* each layer's from the layer above, the top's from the label */
-        size_t down = 0;
-        for (size_t l = 0; l < net->n_layers; l++)
-            down += net->layer[l].n_out *
-                    (l + 1 < net->n_layers ? net->layer[l + 1].n_out : net->n_classes);
-        fprintf(f, "recurrent iterations=%d damping=%g update=synchronous "
-                   "start=bottom_up_pass label=onehot_rms_normalised "
-                   "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
-                   "recurrent_learning iterations=1-%d gradient=local_no_gradient_through_time "
-                   "step=mean_over_iterations_one_per_batch\n"
-                   "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d "
-                   "labels=each\nnegative_pass softmax_head_on_bottom_up_pass\n",
-                rc.iterations, rc.damping, down, rc.iterations, rc.readout_first,
-                rc.readout_last, o->head_from);
-    }
+            p.peer_init, p.learn_head_bias ? "learned" : "fixed_at_zero");
     if (o->local) /* the architecture, as the net was built (layer.h) */
         write_local_net(f, net);
+}
+
+void exp_run_describe(exp_run *run, const char *fmt, ...)
+{
+    const size_t room = sizeof run->protocol - run->protocol_len;
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vsnprintf(run->protocol + run->protocol_len, room, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= room)
+        exp_die("internal: config.txt's protocol lines exceed %zu bytes", sizeof run->protocol);
+    run->protocol_len += (size_t)n;
 }
 
 /* config.txt: everything the run depended on */
@@ -809,6 +795,7 @@ static void write_config(FILE *f, const exp_run *run, size_t ws_bytes, double se
         fprintf(f, "train_pos %zu\ntrain_neg %zu\nval_pos %zu\nval_neg %zu\n",
                 d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
     }
+    fputs(run->protocol, f); /* the program's own (exp_run_describe) */
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);

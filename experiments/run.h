@@ -33,6 +33,7 @@
  *
  *   exp_run_begin(&run, &x, adam);                 files, signals, identity
  *   exp_run_state(&run, "PEER", peer, bytes);      the trainer's own state
+ *   exp_run_describe(&run, "negatives ...\n");     what config.txt says of it
  *   for (int epoch = exp_run_resume(&run); epoch < E; epoch++) {
  *       size_t i;
  *       while (exp_run_next(&run, epoch, &i, B, n)) {   batch i .. i+B-1
@@ -71,6 +72,8 @@ typedef struct {
     } state[EXP_MAX_STATE];
     size_t n_state;
     char *identity;             /* exp_identity */
+    char protocol[1024];        /* exp_run_describe's lines, for config.txt */
+    size_t protocol_len;
     ff_outfile curve;
     double t0;                  /* the clock at the run's start (earlier if resumed) */
     /* what summary.tsv reports */
@@ -104,6 +107,12 @@ void exp_run_paper_state(exp_run *run, ff_paper *p);
  * optimiser state (ff_rec_section), the weights under the guard of the
  * net's parameters. */
 void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t);
+/* config.txt's lines of what the program alone does, as it does it: how
+ * it draws its negatives, shifts its images, iterates its net ("key value"
+ * lines, printf's format).  Written after the lines its protocol shares
+ * (exp_specs' traits), in the order given; exits if they exceed
+ * run->protocol. */
+void exp_run_describe(exp_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Resume from the checkpoint in --out, if any (every part restored, its
  * identity checked), and return the epoch to start at: 0 for a fresh run,
  * --epochs for one stopped after its last epoch. */

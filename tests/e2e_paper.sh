@@ -119,6 +119,9 @@ paper_ff_recurrent)
         "grep -q '^negatives hard$' '$OUT/a/config.txt' && grep -q '^negative_pass softmax_head_on_bottom_up_pass$' '$OUT/a/config.txt'"
     check "config records the iterations, the damping and the readout's iterations" sh -c \
         "grep -q '^recurrent iterations=8 damping=0.3 ' '$OUT/a/config.txt' && grep -q '^recurrent_readout goodness_mean_over_iterations=3-5 ' '$OUT/a/config.txt'"
+    # 3 x 24 units, 10 classes: T_1, T_2 from the layer above (24 x 24), T_3 from the label (10 x 24)
+    check "config records the top-down weights: 24*24 + 24*24 + 10*24 = 1392" \
+        grep -q ' top_down_weights=1392$' "$OUT/a/config.txt"
     # the recurrent readout learns the synthetic classes (chance 10%)
     run "$OUT/l" --epochs 10 --eval-every 5 --layers 2 --units 64 --no-test
     check "a longer run exits 0 ($(head -c 200 "$OUT/l.err"))" [ "$rc" -eq 0 ]
