@@ -4,8 +4,8 @@
  *   ff_head MODEL --out DIR [--lr-head X] [--weight-cost-head X] [--epochs N]
  *           [--data DIR] [--threads N] [--no-test] [--quiet]
  *
- * MODEL is OUT/model.ffm (or OUT/checkpoint.ffm) of paper_ff_supervised or
- * paper_ff_unsupervised.  The run is rebuilt from the configuration the
+ * MODEL is OUT/model.ffm (or OUT/checkpoint.ffm) of paper_ff_supervised,
+ * paper_ff_unsupervised or paper_ff_recurrent.  The run is rebuilt from the configuration the
  * file holds (saved.h): its data split, its net with the saved parameters.
  * Its flags are followed by ff_head's, which are the paper programs' flags
  * of the same names and are parsed by the same code (exp_parse): --lr-head
@@ -15,7 +15,7 @@
  * Features: what the run's own head reads, computed as ff_eval computes
  * them (ff_eval_features): the normalised activities of layers head_from
  * and up (net.h), in the pass of the neutral label (supervised) or of the
- * raw image (unsupervised).  Computed once for the run's training images,
+ * raw image (unsupervised; the recurrent net's bottom-up pass, time 0).  Computed once for the run's training images,
  * its validation images and, unless --no-test or the run had --no-test,
  * the test images, and kept in memory: the FF layers are frozen.
  *
@@ -77,10 +77,11 @@ static void usage(FILE *f)
             "usage: ff_head MODEL --out DIR [--lr-head X] [--weight-cost-head X] [--epochs N]\n"
             "               [--data DIR] [--threads N] [--no-test] [--quiet]\n"
             "Trains a fresh softmax head on the frozen features of a saved paper FF model\n"
-            "(OUT/model.ffm or OUT/checkpoint.ffm of paper_ff_supervised or\n"
-            "paper_ff_unsupervised): the normalised activities its own head reads, on the\n"
-            "run's own split; scores it on the validation set and the first 10,000\n"
-            "training images after every epoch, and on the test set once at the end.\n"
+            "(OUT/model.ffm or OUT/checkpoint.ffm of paper_ff_supervised,\n"
+            "paper_ff_unsupervised or paper_ff_recurrent): the normalised activities its\n"
+            "own head reads, on the run's own split; scores it on the validation set and\n"
+            "the first 10,000 training images after every epoch, and on the test set once\n"
+            "at the end.\n"
             "  --out DIR             result directory: curve.tsv, config.txt, summary.tsv\n"
             "                        (required; not a run's own directory)\n"
             "  --lr-head X           learning rate of the head (default: the run's --lr-head)\n"
@@ -229,7 +230,8 @@ static void head_start(head_run *h, const head_args *a)
     exp_saved_load(&h->s, "ff_head", a->model);
     if (!EXP_PAPER_FF(h->s.kind)) {
         fprintf(stderr, "ff_head: error: %s: a model of experiment '%s', not of the paper's FF "
-                        "(give OUT/model.ffm of paper_ff_supervised or paper_ff_unsupervised)\n",
+                        "(give OUT/model.ffm of paper_ff_supervised, paper_ff_unsupervised or "
+                        "paper_ff_recurrent)\n",
                 a->model, h->s.experiment);
         exit(1);
     }

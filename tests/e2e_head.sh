@@ -1,15 +1,16 @@
 #!/bin/sh
-# e2e_head.sh SUP UNSUP SEED HEAD DATA OUTDIR - ff_head end to end.
+# e2e_head.sh SUP UNSUP REC SEED HEAD DATA OUTDIR - ff_head end to end.
 #
-# Trains a tiny paper_ff_supervised (SUP) and paper_ff_unsupervised (UNSUP)
-# run and a tiny seed-protocol run (SEED, ff_supervised) on the synthetic
-# MNIST in DATA, then checks ff_head (HEAD) on their models:
+# Trains a tiny paper_ff_supervised (SUP), paper_ff_unsupervised (UNSUP)
+# and paper_ff_recurrent (REC) run and a tiny seed-protocol run (SEED,
+# ff_supervised) on the synthetic MNIST in DATA, then checks ff_head (HEAD)
+# on their models:
 #   - it exits 0, writes curve.tsv, config.txt and summary.tsv, and leaves
 #     no temporary file;
 #   - curve.tsv: its header, a train and a val line per epoch, one test
 #     line last; the run's own saved head (epoch -1, part saved) scores the
 #     figures the run recorded after its last epoch, exactly (the features
-#     are what its head read);
+#     are what its head read: the recurrent net's, its bottom-up pass);
 #   - the new head reaches well above chance on validation (chance: 10%),
 #     and summary.tsv says learned; --lr-head 0 (the negative control)
 #     stays at chance on every epoch and summary.tsv says chance;
@@ -25,15 +26,15 @@
 #     replaced.
 # The exit status is the verdict.
 set -eu
-[ $# -eq 6 ] || { echo "usage: sh e2e_head.sh SUP UNSUP SEED HEAD DATA OUTDIR" >&2; exit 2; }
-SUP=$1 UNSUP=$2 SEED=$3 HEAD=$4 DATA=$5 OUT=$6
+[ $# -eq 7 ] || { echo "usage: sh e2e_head.sh SUP UNSUP REC SEED HEAD DATA OUTDIR" >&2; exit 2; }
+SUP=$1 UNSUP=$2 REC=$3 SEED=$4 HEAD=$5 DATA=$6 OUT=$7
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/coretype.sh"
 . "$HERE/check.sh"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-for prog in "$SUP" "$UNSUP"; do
+for prog in "$SUP" "$UNSUP" "$REC"; do
     "$prog" --data "$DATA" --out "$OUT/$(basename "$prog")" --epochs 3 --eval-every 1 --batch 20 \
         --layers 3 --units 24 --val-split 200 --quiet
 done
@@ -56,8 +57,13 @@ no_results() { [ ! -e "$1/curve.tsv" ] && [ ! -e "$1/config.txt" ] && [ ! -e "$1
 run_val() { awk '$2 == "val" { v = $4 " " $(NF - 3) " " $(NF - 2) } END { print v }' "$1"; }
 saved_val() { awk '$1 == -1 && $2 == "val" && $3 == "saved" { print $4, $5, $6 }' "$1"; }
 
-for kind in sup unsup; do
-    model=$OUT/paper_ff_${kind}ervised/model.ffm
+for kind in sup unsup recurrent; do
+    case $kind in
+    recurrent) run=$OUT/paper_ff_recurrent feature=raw_image ;;
+    sup) run=$OUT/paper_ff_supervised feature=neutral_label ;;
+    *) run=$OUT/paper_ff_unsupervised feature=raw_image ;;
+    esac
+    model=$run/model.ffm
     d=$OUT/h-$kind
     run_head "$model" "$d"
     check "$kind: exits 0 ($(head -c 200 "$d.err"))" [ "$rc" -eq 0 ]
@@ -73,7 +79,7 @@ for kind in sup unsup; do
     done
     check "$kind: one test line, last" \
         sh -c "tail -n 1 '$d/curve.tsv' | grep -q '^$((EPOCHS - 1)) test all 300 '"
-    want=$(run_val "$OUT/paper_ff_${kind}ervised/curve.tsv")
+    want=$(run_val "$run/curve.tsv")
     got=$(saved_val "$d/curve.tsv")
     check "$kind: the run recorded a validation line" [ -n "$want" ]
     check "$kind: the saved head scores what the run recorded ($got vs $want)" [ "$got" = "$want" ]
@@ -90,7 +96,7 @@ for kind in sup unsup; do
                           $14 <= 100 && $15 == "-" && $16 == "learned") { exit 1 }' \
         "$d/summary.tsv"
     for line in "source_model $model" "lr_head 0.1" "weight_cost_head 0.003" "epochs $EPOCHS" \
-        "source_epochs 3" "source_experiment paper-ff-$kind"; do
+        "source_epochs 3" "source_experiment paper-ff-$kind" "feature_pass $feature"; do
         check "$kind: config records '$line'" grep -qx "$line" "$d/config.txt"
     done
     check "$kind: config records the data's checksum and the commit" sh -c \
