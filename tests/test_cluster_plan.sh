@@ -107,9 +107,13 @@ check "with data: not said" sh -c "! grep -q 'no IDX files' '$out/five.log'"
 
 # the paper's long runs (make paper-long) are jobs too
 plan long SCALE=paper RESULTS="$out/paper" CLUSTER_PLAN_GOALS=paper-long
-check "CLUSTER_PLAN_GOALS=paper-long: its runs, seeds 1 to 3" sh -c "
-    [ \$(grep -c ' $out/paper/paper/ff-sup-4x2000-jitter500-seed[123]/summary.tsv\$' '$out/long.log') -eq 3 ] &&
-    grep -q '^cluster: 3 jobs' '$out/long.log'"
+long_names=$(runs_mk PAPER_LONG_NAMES)
+long_jobs=$(for n in $long_names; do for s in $seeds; do echo "$out/paper/paper/$n-seed$s/summary.tsv"; done; done)
+check "mk/runs.mk names long runs" [ -n "$long_names" ]
+check "CLUSTER_PLAN_GOALS=paper-long: a job for each of its runs ($long_names), each seed" \
+    [ "$(jobs long | awk '{ print $5 }' | sort)" = "$(echo "$long_jobs" | sort)" ]
+check "CLUSTER_PLAN_GOALS=paper-long: so many jobs said" \
+    grep -q "^cluster: $(echo "$long_jobs" | wc -l) jobs" "$out/long.log"
 
 plan quick SCALE=quick RESULTS="$out/quick"
 check "the quick scale: 12 jobs of one CPU" sh -c \
