@@ -5,8 +5,9 @@
  *           [--data DIR] [--threads N] [--no-test] [--quiet]
  *
  * MODEL is OUT/model.ffm (or OUT/checkpoint.ffm) of paper_ff_supervised,
- * paper_ff_unsupervised or paper_ff_recurrent.  The run is rebuilt from the configuration the
- * file holds (saved.h): its data split, its net with the saved parameters.
+ * paper_ff_unsupervised or paper_ff_recurrent.  The run is rebuilt from
+ * the configuration the file holds (saved.h): its data split, its net with
+ * the saved parameters.
  * Its flags are followed by ff_head's, which are the paper programs' flags
  * of the same names and are parsed by the same code (exp_parse): --lr-head
  * and --weight-cost-head default to the run's own, --epochs counts the new
@@ -15,9 +16,10 @@
  * Features: what the run's own head reads, computed as ff_eval computes
  * them (ff_eval_features): the normalised activities of layers head_from
  * and up (net.h), in the pass of the neutral label (supervised) or of the
- * raw image (unsupervised; the recurrent net's bottom-up pass, time 0).  Computed once for the run's training images,
- * its validation images and, unless --no-test or the run had --no-test,
- * the test images, and kept in memory: the FF layers are frozen.
+ * raw image (unsupervised; the recurrent net's bottom-up pass, time 0).
+ * Computed once for the run's training images, its validation images and,
+ * unless --no-test or the run had --no-test, the test images, and kept in
+ * memory: the FF layers are frozen.
  *
  * The head: zero weights, its bias fixed at 0 as in the reference code
  * (learned if ff_paper_config.learn_head_bias says so), trained by the

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
-#if !defined(__STDC_NO_ATOMICS__)
 #include <stdarg.h>
+#if !defined(__STDC_NO_ATOMICS__)
 #include <stdatomic.h>
 #endif
 #include <stdlib.h>
@@ -757,14 +757,13 @@ static void write_paper_ff_config(FILE *f, const exp_opts *o, const ff_net *net)
 
 void exp_run_describe(exp_run *run, const char *fmt, ...)
 {
-    const size_t room = sizeof run->protocol - run->protocol_len;
+    const size_t len = strlen(run->protocol), room = sizeof run->protocol - len;
     va_list ap;
     va_start(ap, fmt);
-    const int n = vsnprintf(run->protocol + run->protocol_len, room, fmt, ap);
+    const int n = vsnprintf(run->protocol + len, room, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= room)
         exp_die("internal: config.txt's protocol lines exceed %zu bytes", sizeof run->protocol);
-    run->protocol_len += (size_t)n;
 }
 
 /* config.txt: everything the run depended on */

@@ -73,7 +73,6 @@ typedef struct {
     size_t n_state;
     char *identity;             /* exp_identity */
     char protocol[1024];        /* exp_run_describe's lines, for config.txt */
-    size_t protocol_len;
     ff_outfile curve;
     double t0;                  /* the clock at the run's start (earlier if resumed) */
     /* what summary.tsv reports */
