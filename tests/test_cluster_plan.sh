@@ -11,7 +11,8 @@
 # 2. A run complete there: it is not planned again.  Five runs left: the
 #    table goes up to five nodes, the longest job alone.  None left: it
 #    says so.  CLUSTER_TIME: every job's limit.  No data: the memory is
-#    said to leave it out.  make paper-long's runs: jobs too.
+#    said to leave it out; gzipped, the same as raw.  make paper-long's
+#    runs: jobs too.
 # 3. The quick scale's runs, one CPU each, the table in minutes.
 set -eu
 src=$(cd "$1" && pwd) build=$2 out=$3
@@ -100,10 +101,22 @@ check "no run left: exit 0, and it says so" sh -c "[ $rc -eq 0 ] && grep -qx 'cl
 
 plan time SCALE=paper RESULTS="$out/five" CLUSTER_TIME=1-00:00:00
 check "CLUSTER_TIME: every job's limit" test "$(jobs time | awk '{ print $1 }' | sort -u)" = "1-00:00:00"
-plan no-data SCALE=paper RESULTS="$out/five" DATA="$out/no-data"
+# the memory with the data, without it, and with it gzipped (no floor:
+# CLUSTER_MIN_MEM=1, so that the estimate shows)
+plan raw SCALE=paper RESULTS="$out/five" CLUSTER_MIN_MEM=1
+plan no-data SCALE=paper RESULTS="$out/five" DATA="$out/no-data" CLUSTER_MIN_MEM=1
 check "no data: exit 0, the memory said to leave it out" sh -c \
     "[ $rc -eq 0 ] && grep -q '^cluster: no IDX files in $out/no-data (make data)' '$out/no-data.log'"
-check "with data: not said" sh -c "! grep -q 'no IDX files' '$out/five.log'"
+check "with data: not said" sh -c "! grep -q 'no IDX files' '$out/raw.log'"
+mem() { jobs "$1" | awk 'NR == 1 { print $4 }'; } # the first job's MB
+check "with data: more memory than without ($(mem raw) MB, $(mem no-data) MB)" [ "$(mem raw)" -gt "$(mem no-data)" ]
+mkdir -p "$out/gz" # the programs read each file raw or gzipped
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    gzip -1c "$src/data/mnist/$f" >"$out/gz/$f.gz"
+done
+plan gz SCALE=paper RESULTS="$out/five" DATA="$out/gz" CLUSTER_MIN_MEM=1
+check "gzipped data: exit 0, not said missing" sh -c "[ $rc -eq 0 ] && ! grep -q 'no IDX files' '$out/gz.log'"
+check "gzipped data: every job's line (its memory) as with the raw files" [ "$(jobs gz)" = "$(jobs raw)" ]
 
 # the paper's long runs (make paper-long) are jobs too
 plan long SCALE=paper RESULTS="$out/paper" CLUSTER_PLAN_GOALS=paper-long

@@ -53,7 +53,19 @@ user=$(id -un)
 # queue [STATES]: "id|state|comment" of this user's jobs (default: the active)
 queue() { squeue -h -u "$user" ${1:+-t "$1"} -o '%i|%T|%k'; }
 if [ -n "$plan" ]; then : >"$work/queued"; else queue >"$work/queued"; fi
-data_bytes() { du -bcL "$1"/*-ubyte 2>/dev/null | awk 'END { print $1 + 0 }'; }
+# data_bytes DIR: the bytes of the four IDX files as the programs hold them
+# (experiments/data.c: each file raw, else gzipped, then its size unpacked,
+# which gzip -l gives exactly below 4 GiB)
+data_bytes() {
+    for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte \
+        t10k-labels-idx1-ubyte; do
+        if [ -f "$1/$f" ]; then
+            wc -c <"$1/$f"
+        elif [ -f "$1/$f.gz" ]; then
+            gzip -l "$1/$f.gz" | awk 'NR == 2 { print $2 }'
+        fi
+    done | awk '{ s += $1 } END { print s + 0 }'
+}
 
 # Each run's job, a line of $work/plan:
 # minutes|file|path|CPUs|MB|log|name|id|estimate (id: the job already
