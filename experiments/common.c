@@ -149,7 +149,7 @@ size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_ne
         const int ff = EXP_PAPER_FF(o->kind), sup = EXP_OVERLAY(o->kind);
         ff_eval_config c = ff ? ff_paper_eval_config(sup, o->neutral)
                               : (ff_eval_config){.target = 1, .readout = 1, .theta = o->theta};
-        c.goodness |= o->kind == EXP_PAPER_FF_REC; /* its own readout (ff/recurrent.h) */
+        c.goodness |= EXP_RECURRENT(o->kind); /* its own readout (ff/recurrent.h) */
         if (test)
             return e[0] = eval_item("test", "all", d->test, NULL, d->test->n, c, ff), 1;
         e[0] = eval_item("train", "all", d->train_pos, NULL, exp_train_subset(d->train_pos), c, ff);

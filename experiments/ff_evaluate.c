@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     ff_rec *rec = NULL; /* paper_ff_recurrent: the top-down half, saved beside the net */
     ff_rec_eval_workspace *rws = NULL;
     const ff_rec_config rc = exp_rec_config(&x.o);
-    if (s.kind == EXP_PAPER_FF_REC) {
+    if (EXP_RECURRENT(s.kind)) {
         rec = exp_rec_build(&x);
         const int status = ff_rec_restore(s.ckpt, rec);
         if (status != FF_SUCCESS)

@@ -38,7 +38,7 @@ const exp_spec exp_specs[EXP_N] = {
                  "images of two digits, no labels in the FF layers; a linear softmax on the\n"
                  "normalised activities of the last three layers; 50,000 / 10,000 / 10,000."},
     [EXP_PAPER_FF_REC] = {
-        .name = "paper-ff-recurrent", .paper = 1, .ff = 1,
+        .name = "paper-ff-recurrent", .paper = 1, .ff = 1, .recurrent = 1,
         .title = "Recurrent Forward-Forward with top-down connections, paper section 3.4: the "
                  "image\nas a static video, hidden layers updated synchronously from the "
                  "normalised layers\nbelow and above, damped; the label at the top; hard "
@@ -577,9 +577,9 @@ static void finish(exp_opts *o, const unsigned char *given)
 {
     if (EXP_PAPER(o->kind) && o->val_split == 0 && o->no_test)
         exp_die("--val-split 0 with --no-test evaluates nothing held out (drop one of them)");
-    if (o->kind == EXP_PAPER_FF_REC && strcmp(o->model, "dense"))
+    if (EXP_RECURRENT(o->kind) && strcmp(o->model, "dense"))
         exp_die("--model %s: the recurrent net's layers are dense (drop --model)", o->model);
-    if (o->kind == EXP_PAPER_FF_REC &&
+    if (EXP_RECURRENT(o->kind) &&
         (o->readout_first > o->readout_last || o->readout_last > o->iterations))
         exp_die("--readout-first %d, --readout-last %d, --iterations %d: the readout's "
                 "iterations must satisfy first <= last <= iterations",

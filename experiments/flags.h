@@ -59,17 +59,21 @@ typedef enum {
  * initialisation and normalisation; else the seed's), whether it trains
  * by FF, and whether the label is overlaid on the image (supervised FF:
  * the goodness readout tries every label, the softmax head reads a pass
- * under the neutral label).  What else a protocol does, its main says,
- * and records in config.txt (exp_run_describe, run.h). */
+ * under the neutral label), and whether its net is recurrent (a top-down
+ * half saved beside the dense layers, ff/recurrent.h: the goodness
+ * readout over iterations predicts, with the label at the top).  What else
+ * a protocol does, its main says, and records in config.txt
+ * (exp_run_describe, run.h). */
 typedef struct {
     const char *name;
     const char *title;
-    int paper, ff, overlay;
+    int paper, ff, overlay, recurrent;
 } exp_spec;
 extern const exp_spec exp_specs[EXP_N];
 #define EXP_PAPER(kind) (exp_specs[kind].paper)
 #define EXP_PAPER_FF(kind) (exp_specs[kind].paper && exp_specs[kind].ff)
 #define EXP_OVERLAY(kind) (exp_specs[kind].overlay)
+#define EXP_RECURRENT(kind) (exp_specs[kind].recurrent)
 
 /* The values of the flags (exp_parse); each field is one row of the table. */
 typedef struct {
