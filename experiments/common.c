@@ -107,7 +107,10 @@ ff_paper_config exp_paper_config(const exp_opts *o)
 
 ff_rec_config exp_rec_config(const exp_opts *o)
 {
-    return (ff_rec_config){o->iterations, o->damping, o->readout_first, o->readout_last};
+    const int from = o->goodness_from ? o->goodness_from : o->head_from; /* 1: the first */
+    return (ff_rec_config){.iterations = o->iterations, .damping = o->damping,
+                           .readout_first = o->readout_first, .readout_last = o->readout_last,
+                           .readout_layers = (1u << o->layers) - (1u << (from - 1))};
 }
 
 ff_rec *exp_rec_build(exp_ctx *x)

@@ -1,6 +1,7 @@
 /* ff_evaluate.c - evaluate a saved model (model.ffm, or a checkpoint).
  *
  *   ff_evaluate MODEL [--data DIR] [--threads N] [--quiet]
+ *               [--readout-first N] [--readout-last N] [--goodness-from L]
  *
  * The model file holds the configuration of the run that trained it
  * (exp_identity): the experiment, every flag that shaped it.  The program
@@ -18,7 +19,13 @@
  * written in the middle of an epoch has no such figures (a note on stderr
  * says so).  Supervised seed FF scored its training negatives on labels
  * drawn afresh each epoch, which the model does not hold: that one line is
- * left out. */
+ * left out.
+ *
+ * A recurrent model's goodness readout can be read otherwise than its run
+ * read it: over other iterations (--readout-first, --readout-last) or
+ * other layers (--goodness-from), as paper_ff_recurrent's flags of those
+ * names say; the goodness columns are then that readout's, the rest are
+ * the run's.  A study of the readout on validation, with no training. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
@@ -37,22 +44,44 @@ static void usage(FILE *f)
                "seconds).\n"
                "  --data DIR    directory of the four IDX files (default data/mnist)\n"
                "  --threads N   threads of the products (default: the run's, for the same bits)\n"
-               "  --quiet       no note on stderr about the data\n");
+               "  --quiet       no note on stderr about the data\n"
+               "A recurrent model (paper_ff_recurrent) only, its goodness readout read otherwise\n"
+               "than the run read it (the goodness columns are then this readout's):\n"
+               "  --readout-first N, --readout-last N   iterations averaged (0: bottom-up pass)\n"
+               "  --goodness-from L                     hidden layers summed, from L on\n");
+}
+
+/* The flags passed on to the run's program, each with its value: the last
+ * given of each overrides the run's (exp_saved_start), and its program's
+ * table checks it.  From passed[FIRST_READOUT] on, the recurrent readout's. */
+static const char *const passed[] = {"--data", "--threads", "--readout-first", "--readout-last",
+                                     "--goodness-from"};
+enum { N_PASSED = sizeof passed / sizeof *passed, FIRST_READOUT = 2 };
+
+/* a's index in passed, or -1 */
+static int passed_index(const char *a)
+{
+    for (int i = 0; i < N_PASSED; i++)
+        if (!strcmp(a, passed[i]))
+            return i;
+    return -1;
 }
 
 int main(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL, *threads = NULL;
-    int quiet = 0;
+    const char *model = NULL;
+    char *flags[2 * 16];
+    int quiet = 0, n = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
         } else if (!strcmp(argv[i], "--quiet")) {
             quiet = 1;
-        } else if ((!strcmp(argv[i], "--data") || !strcmp(argv[i], "--threads")) && i + 1 < argc) {
-            *(argv[i][2] == 'd' ? &data : &threads) = argv[i + 1];
-            i++;
+        } else if (passed_index(argv[i]) >= 0 && i + 1 < argc &&
+                   n + 2 <= (int)(sizeof flags / sizeof *flags)) {
+            flags[n++] = argv[i];
+            flags[n++] = argv[++i];
         } else if (argv[i][0] != '-' && !model) {
             model = argv[i];
         } else {
@@ -67,12 +96,13 @@ int main(int argc, char **argv)
     }
     exp_saved s;
     exp_saved_load(&s, "ff_evaluate", model);
-    char *flags[4];
-    int n = 0;
-    if (data)
-        flags[n++] = "--data", flags[n++] = (char *)data;
-    if (threads)
-        flags[n++] = "--threads", flags[n++] = (char *)threads;
+    for (int i = 0; i < n; i += 2)
+        if (passed_index(flags[i]) >= FIRST_READOUT && !EXP_RECURRENT(s.kind)) {
+            fprintf(stderr, "ff_evaluate: error: %s applies to a recurrent model only (%s is a "
+                            "%s model): drop it\n", flags[i], model, s.experiment);
+            exp_saved_free(&s);
+            return 2;
+        }
     exp_ctx x;
     exp_saved_start(&s, &x, n, flags, quiet);
     int *val_neg_label = NULL;

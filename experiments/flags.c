@@ -236,6 +236,10 @@ static const flag_row flags[] = {
     {"readout-last", "N", INT(readout_last, 0, 1000),
      "last iteration of the goodness the readout averages, at most --iterations",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_READOUT_LAST)},
+    {"goodness-from", "L", INT(goodness_from, 0, FF_MAX_LAYERS),
+     "the goodness readout sums the hidden layers from L on; 0: those the softmax head reads "
+     "(--readout-from)",
+     BIT(EXP_PAPER_FF_REC), ID_SET, ALL(0)},
     {"checkpoint-every", "N", INT(checkpoint_every, 0, 100000),
      "write OUT/checkpoint.ffm every N epochs, 0: only when SIGINT or SIGTERM arrives; the same "
      "command resumes from it, with the same results",
@@ -588,6 +592,8 @@ static void finish(exp_opts *o, const unsigned char *given)
         local_net(o, given);
     if (o->head_from > o->layers)
         exp_die("--readout-from %d exceeds --layers %d", o->head_from, o->layers);
+    if (o->goodness_from > o->layers)
+        exp_die("--goodness-from %d exceeds --layers %d", o->goodness_from, o->layers);
     /* two stages put layer 1 on one thread and the layers above it, up to
      * the readout's, on the other (common.c): without such layers there is
      * one stage, and the run records it */

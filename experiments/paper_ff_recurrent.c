@@ -70,7 +70,7 @@ int main(int argc, char **argv)
                            "layers_from=%d labels=each\n"
                            "negative_pass softmax_head_on_bottom_up_pass\n",
                      rc.iterations, rc.damping, rec->n_down, rc.iterations, rc.readout_first,
-                     rc.readout_last, x.o.head_from);
+                     rc.readout_last, x.o.goodness_from ? x.o.goodness_from : x.o.head_from);
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);

@@ -20,7 +20,10 @@
 #   - ff_evaluate on the model prints the last evaluation's lines exactly;
 #     on a checkpoint it labels them with the epoch the checkpoint holds
 #     (the run's figures, exactly, where it evaluated then) and says when
-#     it was written in the middle of an epoch;
+#     it was written in the middle of an epoch; a recurrent model's readout
+#     read at the run's iterations and layers gives its lines, at others
+#     other goodness figures and the same softmax ones; the readout's flags
+#     on another model are refused;
 #   - a checkpoint of another configuration is refused and left as it was;
 #     --restart discards it;
 #   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
@@ -181,6 +184,40 @@ check "ff_evaluate on the checkpoint after the last epoch: no note" [ ! -s "$OUT
 rc=0
 "$EVALUATE" "$OUT/a/curve.tsv" >/dev/null 2>"$OUT/eval-bad.err" || rc=$?
 check "ff_evaluate refuses a file that is no model" sh -c "[ $rc -eq 1 ] && grep -q 'not a model' '$OUT/eval-bad.err'"
+# the goodness readout read otherwise (the recurrent net's)
+evalr() { # evalr NAME FLAGS...: ff_evaluate on the model, lines in $OUT/NAME.got
+    r=$1
+    shift
+    rc=0
+    "$EVALUATE" "$OUT/a/model.ffm" --data "$DATA" --quiet "$@" >"$OUT/$r.tsv" 2>"$OUT/$r.err" || rc=$?
+    grep -v '^#' "$OUT/$r.tsv" >"$OUT/$r.got" || true
+}
+# cols FILE LIST: those columns of FILE's lines (epoch set part n loss_1..3 head_loss softmax goodness)
+cols() { awk -v c="$2" 'BEGIN { n = split(c, k, ",") } { s = ""; for (i = 1; i <= n; i++) s = s " " $k[i]; print s }' "$1"; }
+case $name in
+paper_ff_recurrent)
+    evalr r-same --readout-first 3 --readout-last 5 --goodness-from 1
+    check "ff_evaluate --readout-first 3 --readout-last 5 --goodness-from 1 (the run's): its lines" \
+        sh -c "[ $rc -eq 0 ] && cmp -s '$OUT/eval.got' '$OUT/r-same.got'"
+    evalr r-iter --readout-first 1 --readout-last 8
+    check "ff_evaluate --readout-first 1 --readout-last 8: exits 0 ($(head -c 200 "$OUT/r-iter.err"))" [ "$rc" -eq 0 ]
+    check "other iterations: the same softmax figures" [ "$(cols "$OUT/r-iter.got" 1,2,3,4,8,9)" = "$(cols "$OUT/eval.got" 1,2,3,4,8,9)" ]
+    check "other iterations: other FF losses" [ "$(cols "$OUT/r-iter.got" 5,6,7)" != "$(cols "$OUT/eval.got" 5,6,7)" ]
+    evalr r-layers --goodness-from 3
+    check "ff_evaluate --goodness-from 3: exits 0 ($(head -c 200 "$OUT/r-layers.err"))" [ "$rc" -eq 0 ]
+    check "other layers: the same losses and softmax figures" \
+        [ "$(cols "$OUT/r-layers.got" 1,2,3,4,5,6,7,8,9)" = "$(cols "$OUT/eval.got" 1,2,3,4,5,6,7,8,9)" ]
+    evalr r-bad --goodness-from 4
+    check "ff_evaluate --goodness-from 4 of 3 layers: refused ($(head -c 200 "$OUT/r-bad.err"))" \
+        sh -c "[ $rc -ne 0 ] && grep -q 'goodness-from 4 exceeds --layers 3' '$OUT/r-bad.err' && [ ! -s '$OUT/r-bad.got' ]"
+    evalr r-bad --readout-last 9
+    check "ff_evaluate --readout-last 9 of 8 iterations: refused ($(head -c 200 "$OUT/r-bad.err"))" \
+        sh -c "[ $rc -ne 0 ] && grep -q 'first <= last <= iterations' '$OUT/r-bad.err'" ;;
+*)
+    evalr r-bad --readout-first 1
+    check "ff_evaluate --readout-first on a model not recurrent: refused ($(head -c 200 "$OUT/r-bad.err"))" \
+        sh -c "[ $rc -ne 0 ] && grep -q 'readout-first applies to a recurrent model only' '$OUT/r-bad.err'" ;;
+esac
 
 # a checkpoint of another configuration: refused, untouched; --restart
 run "$OUT/c" --inject-stop $STOP1

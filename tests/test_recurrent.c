@@ -145,7 +145,7 @@ static void hand_rows(float damping, float want[2][2][2], const char *what)
     memcpy(rec->down[0], t0, sizeof t0);
     memcpy(rec->down[1], t1, sizeof t1);
     const ff_paper_config pc = FF_PAPER_DEFAULTS;
-    const ff_rec_config rc = {8, damping, 3, 5};
+    const ff_rec_config rc = {8, damping, 3, 5, 0};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 1, &pc, &rc);
     const float x[4] = {2, 2, 2, 2};
     const int y = 0, neg = 1;
@@ -343,7 +343,7 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
     ff_paper_config pc = FF_PAPER_DEFAULTS;
     pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
     pc.peer_lambda = 0.0f;
-    const ff_rec_config rc = {T, damping, 1, 1};
+    const ff_rec_config rc = {T, damping, 1, 1, 0};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, B, &pc, &rc);
     gsl_rng *r = new_rng(7);
     float x[B * D];
@@ -477,7 +477,7 @@ static void test_readout_constructed(void)
     const float x[2] = {1, 1};
     const int y = 1;
     for (size_t i = 0; ws && i < sizeof c / sizeof *c; i++) {
-        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last};
+        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last, 0};
         double g[2] = {0, 0};
         ff_eval_result res;
         CHECK(ff_rec_goodness(rec, ws, g, x, 1, &rc) == FF_SUCCESS &&
@@ -495,8 +495,9 @@ static void test_readout_constructed(void)
     ff_net_free(net);
 }
 
-/* Brute force, in double: g (n, K) averaged over first..last; per layer
- * the FF loss under the true label (mean over the images); predictions. */
+/* Brute force, in double: g (n, K) averaged over first..last, summed over
+ * the layers of c->readout_layers (0: head_from on); per layer the FF loss
+ * under the true label (mean over the images); predictions. */
 static void ref_readout(const ref_net *rn, const float *x, const int *y, size_t n,
                         const ff_rec_config *c, double *g, double *loss, int *pred, size_t *ties)
 {
@@ -517,7 +518,7 @@ static void ref_readout(const ref_net *rn, const float *x, const int *y, size_t 
                     double G = 0.0;
                     for (size_t j = 0; j < rn->N[l]; j++)
                         G += r.h[l][j] * r.h[l][j];
-                    if (l >= rn->head_from)
+                    if (c->readout_layers ? c->readout_layers >> l & 1u : l >= rn->head_from)
                         sum += G;
                     if ((int)k == y[i])
                         loss[l] += softplus((double)rn->N[l] - G) / steps / (double)n;
@@ -561,7 +562,7 @@ static void test_readout_reference(void)
     random_batch(x, y, N, D, K, 11);
     ref_net rn;
     ref_from(&rn, rec);
-    const ff_rec_config c = {8, 0.3f, 2, 4};
+    const ff_rec_config c = {8, 0.3f, 2, 4, 0};
     double g[N * K], want[N * K], loss[MAXL];
     int pred[N];
     size_t ties;
@@ -604,6 +605,28 @@ static void test_readout_reference(void)
               max_rel_diff(gf, g2, N * K) <= 1e-6,
           "passes of 10 images: goodness off passes of 2 by %.3g", max_rel_diff(gf, g2, N * K));
     ff_rec_eval_workspace_free(big);
+    /* the readout's layers chosen: layer 0 alone, both, layer 1 alone (the
+     * default here, head_from 1); a layer the net lacks is refused */
+    for (unsigned layers = 1; ws && layers <= 3; layers++) {
+        const ff_rec_config cl = {8, 0.3f, 2, 4, layers};
+        ref_readout(&rn, x, y, N, &cl, want, loss, pred, &ties);
+        CHECK(ff_rec_goodness(rec, ws, g, x, N, &cl) == FF_SUCCESS, "readout_layers %u runs",
+              layers);
+        for (size_t i = 0; i < N * K; i++)
+            gf[i] = (float)g[i];
+        CHECK(max_rel_diff(gf, want, N * K) <= 1e-5,
+              "readout_layers %u: goodness off the reference by %.3g", layers,
+              max_rel_diff(gf, want, N * K));
+        if (layers == 2)
+            CHECK(max_rel_diff(gf, g2, N * K) <= 1e-6,
+                  "readout_layers 2 is not the default (layer 1)");
+        if (layers == 1)
+            CHECK(max_rel_diff(gf, g2, N * K) > 1e-3, "layer 0 alone reads as layer 1 alone");
+    }
+    const ff_rec_config none = {8, 0.3f, 2, 4, 4};
+    CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &none) == FF_EINVAL &&
+              ff_rec_eval(rec, ws, x, y, N, &none, &res) == FF_EINVAL,
+          "a readout of layer 2 of a net of 2 layers");
     ff_rec_eval_workspace_free(ws);
     free_rec(rec);
 }
@@ -622,7 +645,7 @@ static void test_iterations_zero(void)
     float x[N * D];
     int y[N];
     random_batch(x, y, N, D, K, 12);
-    const ff_rec_config c = {0, 0.3f, 0, 0};
+    const ff_rec_config c = {0, 0.3f, 0, 0, 0};
     ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 9);
     double g[N * K];
     CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &c) == FF_SUCCESS, "iterations 0: goodness");
@@ -698,7 +721,8 @@ static void test_refusals(void)
     ff_net_free(net);
 
     static const ff_rec_config bad[] = {
-        {8, 0.3f, 4, 3}, {8, 0.3f, 3, 9}, {8, 0.3f, -1, 5}, {8, 1.5f, 3, 5}, {8, -0.1f, 3, 5},
+        {8, 0.3f, 4, 3, 0}, {8, 0.3f, 3, 9, 0}, {8, 0.3f, -1, 5, 0},
+        {8, 1.5f, 3, 5, 0}, {8, -0.1f, 3, 5, 0},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK(ff_rec_config_check(&bad[i]) == FF_EINVAL, "config %zu is accepted", i);
@@ -714,7 +738,7 @@ static void test_refusals(void)
     if (!rec)
         return;
     const ff_paper_config pc = FF_PAPER_DEFAULTS;
-    const ff_rec_config zero = {0, 0.3f, 0, 0};
+    const ff_rec_config zero = {0, 0.3f, 0, 0, 0};
     CHECK(ff_rec_trainer_alloc(rec, 2, &pc, &zero) == NULL, "a trainer of 0 iterations");
     CHECK(ff_rec_trainer_alloc(rec, 0, &pc, &good) == NULL, "a trainer of capacity 0");
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 2, &pc, &good);

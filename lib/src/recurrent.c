@@ -548,10 +548,10 @@ void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws)
 }
 
 /* After a step of the R = K B rows (row k B + i: image i, label k): the
- * goodness of the readout layers into gsum, and, with y, each layer's FF
- * loss under image i's own label into loss. */
-static void add_step(const ff_net *net, ff_rec_eval_workspace *ws, size_t B, const int *y,
-                     double *loss)
+ * goodness of the readout's layers (bit l of layers: layer l) into gsum,
+ * and, with y, each layer's FF loss under image i's own label into loss. */
+static void add_step(const ff_net *net, ff_rec_eval_workspace *ws, unsigned layers, size_t B,
+                     const int *y, double *loss)
 {
     const size_t R = net->n_classes * B;
     for (size_t l = 0; l < net->n_layers; l++) {
@@ -559,13 +559,19 @@ static void add_step(const ff_net *net, ff_rec_eval_workspace *ws, size_t B, con
         double *ss = ws->ss + l * ws->cap;
         memset(ss, 0, R * sizeof *ss);
         ff_goodness_add(ss, ws->s.h[l], R, N);
-        if (l >= net->head_from)
+        if (layers >> l & 1u)
             for (size_t r = 0; r < R; r++)
                 ws->gsum[r] += ss[r];
         if (y)
             for (size_t i = 0; i < B; i++)
                 loss[l] += ff_ff_row_loss(ss[(size_t)y[i] * B + i], (double)N, 1);
     }
+}
+
+/* A readout of n images by c is possible on net. */
+static int readout_valid(const ff_net *net, size_t n, const ff_rec_config *c)
+{
+    return n > 0 && ff_rec_config_check(c) == FF_SUCCESS && !(c->readout_layers >> net->n_layers);
 }
 
 /* The readout of n images: g (n, K) if not NULL; with y, *correct (the
@@ -575,8 +581,11 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
 {
     const ff_net *net = rec->net;
     const size_t K = rec->n_classes, D = net->layer[0].n_in;
-    if (n == 0 || ff_rec_config_check(c) != FF_SUCCESS)
+    if (!readout_valid(net, n, c))
         return FF_EINVAL;
+    unsigned layers = c->readout_layers;
+    for (size_t l = net->head_from; !c->readout_layers && l < net->n_layers; l++)
+        layers |= 1u << l;
     const int steps = c->readout_last - c->readout_first + 1;
     for (size_t first = 0; first < n; first += ws->P) {
         const size_t B = n - first < ws->P ? n - first : ws->P, R = K * B;
@@ -591,7 +600,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
             if (t > 0)
                 iteration(rec, &ws->s, B, R, c->damping, NULL);
             if (t >= c->readout_first)
-                add_step(net, ws, B, yb, loss);
+                add_step(net, ws, layers, B, yb, loss);
         }
         for (size_t i = 0; i < B; i++) {
             size_t best = 0;
@@ -624,7 +633,7 @@ int ff_rec_eval(const ff_rec *rec, ff_rec_eval_workspace *ws, const float *x, co
     const ff_net *net = rec->net;
     memset(out, 0, sizeof *out);
     out->n = n;
-    if (n == 0 || ff_rec_config_check(c) != FF_SUCCESS)
+    if (!readout_valid(net, n, c))
         return FF_EINVAL;
     /* the softmax head on the bottom-up pass: the plain net's readout */
     const ff_eval_config plain = {.target = 1, .readout = 1, .theta_width = 1};

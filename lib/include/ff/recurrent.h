@@ -75,11 +75,11 @@
  * its input, the image, is the same for all of them.
  *
  * Readout (test time): each image is run with each of the K labels, and
- * the label whose goodness, summed over the hidden layers from head_from
- * on and averaged over iterations readout_first .. readout_last (the
- * paper: 3 .. 5; 0 is time 0), is largest wins (the first on ties).  The
- * paper runs 8 iterations; those after readout_last cannot change the
- * readout, so it stops there. */
+ * the label whose goodness, summed over the readout's hidden layers (by
+ * default those from head_from on) and averaged over iterations
+ * readout_first .. readout_last (the paper: 3 .. 5; 0 is time 0), is
+ * largest wins (the first on ties).  The paper runs 8 iterations; those
+ * after readout_last cannot change the readout, so it stops there. */
 #ifndef FF_RECURRENT_H
 #define FF_RECURRENT_H
 
@@ -97,6 +97,10 @@ typedef struct {
     float damping;      /* d: the share of the previous state (paper 0.3) */
     int readout_first;  /* the goodness readout averages iterations */
     int readout_last;   /* readout_first .. readout_last (paper 3 .. 5) */
+    unsigned readout_layers; /* and sums the goodness of the hidden layers l
+                                of bit l (layer 0: bit 0); 0: of those from
+                                the net's head_from on.  Only the readout
+                                reads it. */
 } ff_rec_config;
 
 /* The paper's values, named for the program's flag defaults too. */
@@ -106,7 +110,7 @@ typedef struct {
 #define FF_REC_READOUT_LAST 5
 #define FF_REC_DEFAULTS                                                          \
     ((ff_rec_config){FF_REC_ITERATIONS, FF_REC_DAMPING, FF_REC_READOUT_FIRST, \
-                     FF_REC_READOUT_LAST})
+                     FF_REC_READOUT_LAST, 0})
 
 /* FF_EINVAL unless 0 <= readout_first <= readout_last <= iterations and
  * 0 <= damping <= 1. */
@@ -224,9 +228,10 @@ ff_rec_eval_workspace *ff_rec_eval_workspace_alloc(const ff_rec *rec, size_t cap
 void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws);
 
 /* g (n, K): the goodness of each of the n images x (n, D), raw, under each
- * label, summed over the hidden layers from head_from on and averaged over
- * iterations c->readout_first .. c->readout_last.  FF_EINVAL if n is 0 or
- * c is not valid. */
+ * label, summed over the readout's hidden layers (c->readout_layers) and
+ * averaged over iterations c->readout_first .. c->readout_last.  FF_EINVAL
+ * if n is 0, c is not valid, or c->readout_layers names a layer the net
+ * does not have. */
 FF_MUST_CHECK
 int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,
                     size_t n, const ff_rec_config *c);
