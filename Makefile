@@ -243,16 +243,19 @@ $(foreach g,$(SEARCH_SETTINGS),$(if $(filter $(g),$(SEARCH_ALL)),,\
 # A setting of the run's own program: that run, trained afresh with its flags.
 # One of ff_head: a head trained on the frozen net of the reference run of
 # the same seed (the paper run's, or a proxy's run of setting reference),
-# which must have been saved (runs since the checkpoint format).
+# which must have been saved (runs since the checkpoint format).  One of
+# ff_evaluate: that frozen net's readout, read with the flags (no training).
 frozen_models = $(RESULTS_HOME)/paper/$(1)-seed$$*/model.ffm $(SEARCH_RESULTS)/$(1)-reference-seed$$*/model.ffm
 frozen_model = $$(firstword $$(wildcard $(frozen_models)))
+frozen_programs := ff_head ff_evaluate
 define search_rule
 $(call search_dir,$(1))-seed%/summary.tsv: | $(to_make)
-ifeq ($(call setting_field,$(1),program),ff_head)
+ifneq ($(filter $(call setting_field,$(1),program),$(frozen_programs)),)
 	@test -n "$(call frozen_model,$(call search_run,$(1)))" || { echo "$(1): none of" \
 	    "$(call frozen_models,$(call search_run,$(1))): train the reference run of seed $$* first" >&2; exit 1; }
-	$(BUILD)/experiments/ff_head $(call frozen_model,$(call search_run,$(1))) $(call setting_field,$(1),flags) \
-	    --no-test --threads $(PAPER_THREADS) --data $(DATA) --out $(call search_dir,$(1))-seed$$* --quiet
+	$(BUILD)/experiments/$(call setting_field,$(1),program) $(call frozen_model,$(call search_run,$(1))) \
+	    $(call setting_field,$(1),flags) --no-test --threads $(PAPER_THREADS) --data $(DATA) \
+	    --out $(call search_dir,$(1))-seed$$* --quiet
 else
 	$(call paper_recipe,$(call search_run,$(1)),$(call setting_field,$(1),flags) --no-test,$(call search_dir,$(1)))
 endif

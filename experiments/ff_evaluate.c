@@ -1,7 +1,8 @@
 /* ff_evaluate.c - evaluate a saved model (model.ffm, or a checkpoint).
  *
- *   ff_evaluate MODEL [--data DIR] [--threads N] [--quiet]
+ *   ff_evaluate MODEL [--data DIR] [--threads N] [--no-test] [--quiet]
  *               [--readout-first N] [--readout-last N] [--goodness-from L]
+ *               [--out DIR]
  *
  * The model file holds the configuration of the run that trained it
  * (exp_identity): the experiment, every flag that shaped it.  The program
@@ -25,13 +26,23 @@
  * read it: over other iterations (--readout-first, --readout-last) or
  * other layers (--goodness-from), as paper_ff_recurrent's flags of those
  * names say; the goodness columns are then that readout's, the rest are
- * the run's.  A study of the readout on validation, with no training. */
+ * the run's.  A study of the readout on validation, with no training.
+ *
+ * With --out DIR the lines go instead to DIR/curve.tsv, beside a
+ * config.txt (experiment "evaluate": the model, the readout, the data,
+ * the provenance) and a summary.tsv in its run's columns (run.h), the
+ * evaluated epoch's validation figures as both best and final (without a
+ * validation set, '-'), so that the search on validation (Makefile,
+ * paper-settings.tsv: program ff_evaluate) reads it as a run of its own.
+ * The three are written together at the end (exp_write_results). */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "ff/error.h"
+#include "ff/system.h"
 #include "run.h"
 #include "saved.h"
 
@@ -44,7 +55,9 @@ static void usage(FILE *f)
                "seconds).\n"
                "  --data DIR    directory of the four IDX files (default data/mnist)\n"
                "  --threads N   threads of the products (default: the run's, for the same bits)\n"
+               "  --no-test     leave the test set out (the paper's programs' models)\n"
                "  --quiet       no note on stderr about the data\n"
+               "  --out DIR     write DIR/curve.tsv, config.txt and summary.tsv instead\n"
                "A recurrent model (paper_ff_recurrent) only, its goodness readout read otherwise\n"
                "than the run read it (the goodness columns are then this readout's):\n"
                "  --readout-first N, --readout-last N   iterations averaged (0: bottom-up pass)\n"
@@ -67,9 +80,69 @@ static int passed_index(const char *a)
     return -1;
 }
 
+/* What --out's files report: the evaluations' text and figures. */
+typedef struct {
+    const exp_saved *s;
+    const exp_ctx *x;
+    const ff_rec_config *rc; /* the readout read, for a recurrent model; else NULL */
+    int epoch, evaluated_test;
+    double soft, good, test_soft, test_good; /* %, of the set watched; NAN: none */
+    double t0;
+} evaluation;
+
+static void write_config(FILE *f, const void *ev, double seconds)
+{
+    const evaluation *v = ev;
+    const exp_opts *o = &v->x->o;
+    const exp_data *d = &v->x->d;
+    char model_sha[65], units[16];
+    if (ff_sha256_file(model_sha, v->s->path) != FF_SUCCESS)
+        snprintf(model_sha, sizeof model_sha, "unreadable");
+    fprintf(f, "# key value: everything this evaluation depended on\n");
+    fprintf(f, "experiment evaluate\nsource_model %s\nsource_model_sha256 %s\nsource_finished %d\n"
+               "source_experiment %s\nseed %lu\nlayers %d\nunits %s\nepochs %d\nepoch %d\n",
+            v->s->path, model_sha, v->s->ckpt->finished, v->s->experiment, o->seed, o->layers,
+            exp_units_text(units, o), o->epochs, v->epoch);
+    if (v->rc) {
+        unsigned from = 1;
+        while (!(v->rc->readout_layers >> (from - 1) & 1u))
+            from++;
+        fprintf(f, "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%u "
+                   "labels=each\n", v->rc->readout_first, v->rc->readout_last, from);
+    }
+    fprintf(f, "threads %d\ndata %s\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
+            o->threads, o->data, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
+            v->evaluated_test);
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
+    exp_write_provenance(f);
+    fprintf(f, "seconds %.2f\n", seconds);
+}
+
+static void write_summary(FILE *f, const void *ev, double seconds)
+{
+    const evaluation *v = ev;
+    const exp_opts *o = &v->x->o;
+    const int paper = EXP_PAPER(o->kind);
+    exp_summary_header(f, paper);
+    fprintf(f, "evaluate %s %lu %d", o->model, o->seed, o->epochs);
+    for (int k = 0; k < 2; k++) {
+        const double acc = k ? v->good : v->soft;
+        if (v->x->d.val_pos && isfinite(acc))
+            fprintf(f, " %.2f %d %.2f", acc, v->epoch, acc);
+        else
+            fprintf(f, " - - -");
+    }
+    fprintf(f, " %.2f", seconds);
+    if (paper)
+        exp_summary_paper_columns(f, o, v->test_soft, v->test_good);
+    const double acc = isfinite(v->good) ? v->good : v->soft;
+    fprintf(f, " %s\n", exp_at_chance(acc, v->x->net->n_classes) ? "chance" : "learned");
+}
+
 int main(int argc, char **argv)
 {
-    const char *model = NULL;
+    const char *model = NULL, *out = NULL;
     char *flags[2 * 16];
     int quiet = 0, n = 0;
     for (int i = 1; i < argc; i++) {
@@ -78,6 +151,10 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--quiet")) {
             quiet = 1;
+        } else if (!strcmp(argv[i], "--no-test") && n + 1 <= (int)(sizeof flags / sizeof *flags)) {
+            flags[n++] = argv[i];
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
         } else if (passed_index(argv[i]) >= 0 && i + 1 < argc &&
                    n + 2 <= (int)(sizeof flags / sizeof *flags)) {
             flags[n++] = argv[i];
@@ -96,15 +173,21 @@ int main(int argc, char **argv)
     }
     exp_saved s;
     exp_saved_load(&s, "ff_evaluate", model);
-    for (int i = 0; i < n; i += 2)
+    for (int i = 0; i < n; i++)
         if (passed_index(flags[i]) >= FIRST_READOUT && !EXP_RECURRENT(s.kind)) {
             fprintf(stderr, "ff_evaluate: error: %s applies to a recurrent model only (%s is a "
                             "%s model): drop it\n", flags[i], model, s.experiment);
             exp_saved_free(&s);
             return 2;
         }
+    evaluation v = {.s = &s, .t0 = ff_system_seconds()};
     exp_ctx x;
     exp_saved_start(&s, &x, n, flags, quiet);
+    v.x = &x;
+    if (out) {
+        exp_check_out(out, "evaluate");
+        exp_mkdirs(out);
+    }
     int *val_neg_label = NULL;
     /* the seed's supervised FF: drawn as the run drew them, first thing */
     if (EXP_OVERLAY(s.kind) && !EXP_PAPER(s.kind)) {
@@ -133,16 +216,37 @@ int main(int argc, char **argv)
     size_t m = exp_evaluations(&x, NULL, val_neg_label, 0, e);
     if (EXP_PAPER(x.o.kind) && !x.o.no_test)
         m += exp_evaluations(&x, NULL, NULL, 1, e + m);
-    const int epoch = exp_saved_epoch(&s);
-    exp_curve_header(stdout, x.o.layers);
-    putchar('\n');
+    v.epoch = exp_saved_epoch(&s);
+    v.rc = rec ? &rc : NULL;
+    v.soft = v.good = v.test_soft = v.test_good = NAN;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *lines = out ? open_memstream(&text, &len) : stdout;
+    if (!lines)
+        exp_die("out of memory");
+    exp_curve_header(lines, x.o.layers);
+    fputc('\n', lines);
     for (size_t i = 0; i < m; i++) {
         ff_eval_result r;
         exp_check(rec ? ff_rec_eval(rec, rws, e[i].x, e[i].y, e[i].n, &rc, &r)
                       : ff_eval(x.net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
                   "the evaluation");
-        exp_curve_line(stdout, epoch, &e[i], &r, x.o.layers);
-        putchar('\n');
+        exp_curve_line(lines, v.epoch, &e[i], &r, x.o.layers);
+        fputc('\n', lines);
+        /* the set watched as a run watches it (exp_run_record) */
+        const int test = !strcmp(e[i].set, "test");
+        if (test || (!strcmp(e[i].set, x.d.val_pos ? "val" : "train") && strcmp(e[i].part, "neg"))) {
+            *(test ? &v.test_soft : &v.soft) = 100.0 * r.softmax_acc;
+            *(test ? &v.test_good : &v.good) = e[i].c.goodness ? 100.0 * r.goodness_acc : NAN;
+            v.evaluated_test |= test;
+        }
+    }
+    if (out) {
+        if (fclose(lines) != 0)
+            exp_die("out of memory");
+        exp_write_results(out, text, len, write_config, write_summary, &v,
+                          ff_system_seconds() - v.t0);
+        free(text);
     }
     ff_rec_eval_workspace_free(rws);
     ff_rec_free(rec);
@@ -150,5 +254,5 @@ int main(int argc, char **argv)
     free(val_neg_label);
     exp_stop(&x);
     exp_saved_free(&s);
-    return ferror(stdout) ? 1 : 0;
+    return !out && ferror(stdout) ? 1 : 0;
 }

@@ -57,7 +57,6 @@
  *                one, --val-split 0: '-', and the training subset decides
  *                the status) */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,33 +195,6 @@ static head_set features(const ff_net *net, ff_eval_workspace *ews, const ff_eva
     return h;
 }
 
-/* Refuse an --out that holds another program's results, which ff_head's
- * files would replace: a run's model or checkpoint, or a config.txt of
- * another experiment than paper-head. */
-static void check_out(const char *out)
-{
-    char path[4096 + 32], line[256];
-    for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, i ? "checkpoint.ffm" : "model.ffm");
-        if (access(path, F_OK) == 0)
-            exp_die("--out: %s holds a run (%s); choose another --out", out, path);
-    }
-    snprintf(path, sizeof path, "%s/config.txt", out);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    int ours = 0;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "experiment ", 11)) {
-            ours = !strcmp(line, "experiment paper-head\n");
-            break;
-        }
-    fclose(f);
-    if (!ours)
-        exp_die("--out: %s holds the results of another experiment (%s); choose another --out",
-                out, path);
-}
-
 /* Rebuild the run, check and create --out, compute the features, and
  * allocate the head's state and the curve. */
 static void head_start(head_run *h, const head_args *a)
@@ -241,7 +213,7 @@ static void head_start(head_run *h, const head_args *a)
     exp_saved_epoch(&h->s); /* for its note, if written mid-epoch */
     const exp_opts *o = &h->x.o;
     const ff_net *net = h->x.net;
-    check_out(o->out);
+    exp_check_out(o->out, "paper-head");
     exp_mkdirs(o->out);
     h->pc = exp_paper_config(o); /* the run's, with ff_head's --lr-head and --weight-cost-head */
 
@@ -342,8 +314,9 @@ static void progress(const head_run *h, int epoch, double loss, int quiet)
         fputc('\n', stderr);
 }
 
-static void write_config(FILE *f, const head_run *h, double seconds)
+static void write_config(FILE *f, const void *run, double seconds)
 {
+    const head_run *h = run;
     const exp_opts *o = &h->x.o;
     const exp_data *d = &h->x.d;
     const ff_net *net = h->x.net;
@@ -374,8 +347,9 @@ static void write_config(FILE *f, const head_run *h, double seconds)
     fprintf(f, "seconds_features %.2f\nseconds %.2f\n", h->t_features, seconds);
 }
 
-static void write_summary(FILE *f, const head_run *h, double seconds)
+static void write_summary(FILE *f, const void *run, double seconds)
 {
+    const head_run *h = run;
     const exp_opts *o = &h->x.o;
     exp_summary_header(f, 1);
     fprintf(f, "paper-head %s %lu %d", o->model, o->seed, o->epochs);
@@ -392,33 +366,12 @@ static void write_summary(FILE *f, const head_run *h, double seconds)
  * (summary.tsv last): a failure leaves none of them. */
 static void head_finish(head_run *h)
 {
-    static const char *const names[3] = {"curve.tsv", "config.txt", "summary.tsv"};
     const double seconds = ff_system_seconds() - h->t0;
     if (fclose(h->curve) != 0)
         exp_die("out of memory");
     h->curve = NULL;
-    ff_outfile f[3];
-    for (int i = 0; i < 3; i++) {
-        char path[sizeof f[i].path];
-        if (snprintf(path, sizeof path, "%s/%s", h->x.o.out, names[i]) >= (int)sizeof path)
-            exp_die("--out: %s/%s is too long a path", h->x.o.out, names[i]); /* exp_parse: fits */
-        const int status = ff_outfile_open(&f[i], path);
-        if (status != FF_SUCCESS) {
-            const int e = errno;
-            for (int j = 0; j < i; j++)
-                ff_outfile_abort(&f[j]);
-            errno = e;
-            exp_die("cannot write %s: %s (check --out)", path, exp_io_reason(status));
-        }
-    }
-    fwrite(h->curve_text, 1, h->curve_len, f[0].f);
-    write_config(f[1].f, h, seconds);
-    write_summary(f[2].f, h, seconds);
-    ff_outfile *set[] = {&f[0], &f[1], &f[2]};
-    if (!exp_outfiles_close(set, 3))
-        exp_die("cannot write the results in %s (disk full?): nothing was written",
-                h->x.o.out);
-    exp_outfiles_rename(set, 3, h->x.o.out);
+    exp_write_results(h->x.o.out, h->curve_text, h->curve_len, write_config, write_summary, h,
+                      seconds);
 }
 
 static void head_stop(head_run *h)

@@ -715,6 +715,60 @@ void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out)
             exp_die("cannot rename the results into place in %s: %s", out, strerror(errno));
 }
 
+void exp_check_out(const char *out, const char *experiment)
+{
+    char path[4096 + 32], line[256], want[128];
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, i ? "checkpoint.ffm" : "model.ffm");
+        if (access(path, F_OK) == 0)
+            exp_die("--out: %s holds a run (%s); choose another --out", out, path);
+    }
+    snprintf(path, sizeof path, "%s/config.txt", out);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    snprintf(want, sizeof want, "experiment %s\n", experiment);
+    int ours = 0;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "experiment ", 11)) {
+            ours = !strcmp(line, want);
+            break;
+        }
+    fclose(f);
+    if (!ours)
+        exp_die("--out: %s holds the results of another experiment (%s); choose another --out",
+                out, path);
+}
+
+void exp_write_results(const char *out, const char *curve, size_t curve_len,
+                       void (*config)(FILE *, const void *, double),
+                       void (*summary)(FILE *, const void *, double), const void *ctx,
+                       double seconds)
+{
+    static const char *const names[3] = {"curve.tsv", "config.txt", "summary.tsv"};
+    ff_outfile f[3];
+    for (int i = 0; i < 3; i++) {
+        char path[sizeof f[i].path];
+        if (snprintf(path, sizeof path, "%s/%s", out, names[i]) >= (int)sizeof path)
+            exp_die("--out: %s/%s is too long a path", out, names[i]); /* exp_parse: fits */
+        const int status = ff_outfile_open(&f[i], path);
+        if (status != FF_SUCCESS) {
+            const int e = errno;
+            for (int j = 0; j < i; j++)
+                ff_outfile_abort(&f[j]);
+            errno = e;
+            exp_die("cannot write %s: %s (check --out)", path, exp_io_reason(status));
+        }
+    }
+    fwrite(curve, 1, curve_len, f[0].f);
+    config(f[1].f, ctx, seconds);
+    summary(f[2].f, ctx, seconds);
+    ff_outfile *set[] = {&f[0], &f[1], &f[2]};
+    if (!exp_outfiles_close(set, 3))
+        exp_die("cannot write the results in %s (disk full?): nothing was written", out);
+    exp_outfiles_rename(set, 3, out);
+}
+
 /* config.txt's lines of a net of locally connected layers: a summary for
  * the report ("net"), then each layer's shape and parameters. */
 static void write_local_net(FILE *f, const ff_net *net)

@@ -195,6 +195,19 @@ int exp_outfiles_close(ff_outfile *const *set, size_t n);
 /* Rename every file of set into place, in order (summary.tsv last: its
  * presence marks the results complete); exits naming out on a failure. */
 void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out);
+/* The programs that read a saved model and write results of their own
+ * (ff_head, ff_evaluate --out).  exp_check_out: exit with a one-line error
+ * if the directory out holds a run (model.ffm or checkpoint.ffm) or a
+ * config.txt of another experiment than `experiment`, which the results
+ * would replace.  exp_write_results: out's curve.tsv (curve_len bytes of
+ * curve), config.txt and summary.tsv (written by config and summary, given
+ * ctx and the seconds), each under a temporary name, then renamed together,
+ * summary.tsv last: a failure leaves none of them. */
+void exp_check_out(const char *out, const char *experiment);
+void exp_write_results(const char *out, const char *curve, size_t curve_len,
+                       void (*config)(FILE *, const void *, double),
+                       void (*summary)(FILE *, const void *, double), const void *ctx,
+                       double seconds);
 
 /* Create the directory path and its parents; exits with a one-line error
  * if one cannot be created or exists and is not a directory. */

@@ -23,7 +23,9 @@
 #     it was written in the middle of an epoch; a recurrent model's readout
 #     read at the run's iterations and layers gives its lines, at others
 #     other goodness figures and the same softmax ones; the readout's flags
-#     on another model are refused;
+#     on another model are refused; with --out its lines go to curve.tsv
+#     beside a summary.tsv of the validation figures, --no-test leaves the
+#     test set out, and a run's directory is refused;
 #   - a checkpoint of another configuration is refused and left as it was;
 #     --restart discards it;
 #   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
@@ -212,7 +214,22 @@ paper_ff_recurrent)
         sh -c "[ $rc -ne 0 ] && grep -q 'goodness-from 4 exceeds --layers 3' '$OUT/r-bad.err' && [ ! -s '$OUT/r-bad.got' ]"
     evalr r-bad --readout-last 9
     check "ff_evaluate --readout-last 9 of 8 iterations: refused ($(head -c 200 "$OUT/r-bad.err"))" \
-        sh -c "[ $rc -ne 0 ] && grep -q 'first <= last <= iterations' '$OUT/r-bad.err'" ;;
+        sh -c "[ $rc -ne 0 ] && grep -q 'first <= last <= iterations' '$OUT/r-bad.err'"
+    # --out: the files of a run of its own
+    evalr r-out --readout-first 1 --readout-last 8 --no-test --out "$OUT/r-out"
+    check "ff_evaluate --out: exits 0, prints nothing ($(head -c 200 "$OUT/r-out.err"))" \
+        sh -c "[ $rc -eq 0 ] && [ ! -s '$OUT/r-out.tsv' ]"
+    check "--out: curve.tsv, the lines it prints but the test's (--no-test)" \
+        [ "$(grep -v '^#' "$OUT/r-out/curve.tsv")" = "$(grep -v ' test ' "$OUT/r-iter.got")" ]
+    val_good=$(awk '$2 == "val" { printf "%.2f", $NF }' "$OUT/r-out/curve.tsv")
+    check "--out: summary.tsv, the validation goodness as final ($val_good), no test" \
+        sh -c "awk 'NR == 2 { exit !(\$1 == \"evaluate\" && \$10 == \"$val_good\" && \$14 == \"-\" && \$15 == \"-\") }' '$OUT/r-out/summary.tsv'"
+    check "--out: config.txt names the model and the readout" \
+        sh -c "grep -qx 'source_model $OUT/a/model.ffm' '$OUT/r-out/config.txt' &&
+               grep -q '^recurrent_readout goodness_mean_over_iterations=1-8 layers_from=1 ' '$OUT/r-out/config.txt'"
+    evalr r-bad --out "$OUT/a"
+    check "--out a run's directory: refused, the run untouched ($(head -c 200 "$OUT/r-bad.err"))" \
+        sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/r-bad.err' && grep -q 'paper-ff-recurrent' '$OUT/a/summary.tsv'" ;;
 *)
     evalr r-bad --readout-first 1
     check "ff_evaluate --readout-first on a model not recurrent: refused ($(head -c 200 "$OUT/r-bad.err"))" \
