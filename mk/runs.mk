@@ -58,6 +58,8 @@ settings_awk    := awk -f $(RUNS_ROOT)scripts/columns.awk -f $(RUNS_ROOT)scripts
 settings_failed = $(if $(filter-out 0,$(.SHELLSTATUS)),$(error $(PAPER_SETTINGS): not a settings \
     table (above: why); its header names the columns of experiments/paper-settings.tsv))
 SEARCH_ALL      := $(shell $(settings_awk) $(PAPER_SETTINGS))$(settings_failed)
+# the settings that train nothing: a frozen net evaluated (program ff_evaluate)
+SEARCH_EVALUATED := $(shell $(settings_awk) -v program=ff_evaluate $(PAPER_SETTINGS))$(settings_failed)
 SEARCH_SETTINGS ?= $(SEARCH_ALL)
 SEARCH_SEEDS    ?= 1 2
 SEARCH_NETS     := $(call uniq,$(foreach g,$(SEARCH_ALL),$(firstword $(subst /, ,$(g)))))
