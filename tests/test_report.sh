@@ -60,8 +60,8 @@ PAPER_RUNS=$(make -s --no-print-directory -f "$HERE/../mk/runs.mk" \
 PAPER_ALL=$(for r in $PAPER_RUNS; do printf '%s %s-train60k ' "$r" "$r"; done)
 SETTINGS=$HERE/../experiments/paper-settings.tsv
 # settings: each setting tried, RUN/SETTING, a line each
-settings() {
-    awk -f "$HERE/../scripts/columns.awk" -f "$HERE/../scripts/settings.awk" "$SETTINGS"
+settings() { # settings [-v program=P]: RUN/SETTING of each row (of program P)
+    awk -f "$HERE/../scripts/columns.awk" -f "$HERE/../scripts/settings.awk" "$@" "$SETTINGS"
 }
 GAP_FIXTURE=$HERE/paper-gap-fixture.tsv
 if [ $# -eq 3 ]; then
@@ -356,12 +356,19 @@ for r in $PAPER_RUNS; do
     [ -z "$fit" ] || PAPER_FIT="$PAPER_FIT $r"
 done
 # the paper gap's nets with a complete run of a setting other than the
-# reference, i.e. with a figure
-GAP_DRAWN=$(settings | grep -v '/reference$' | tr / ' ' | while read -r net setting; do
-    for f in "$PAPER/paper-search/$net-$setting"-seed*/summary.tsv; do
-        [ ! -f "$f" ] || echo "$net"
-    done
-done | awk '!seen[$0]++')
+# reference that trained (not of program ff_evaluate, which has no curve),
+# i.e. with a figure; those with complete runs of ff_evaluate settings only
+# have none
+gap_nets() { # gap_nets SETTINGS...: the nets of those with a complete run
+    echo "$@" | tr ' ' '\n' | grep -v '/reference$' | tr / ' ' | while read -r net setting; do
+        for f in "$PAPER/paper-search/$net-$setting"-seed*/summary.tsv; do
+            [ ! -f "$f" ] || echo "$net"
+        done
+    done | awk 'NF && !seen[$0]++'
+}
+GAP_EVALUATED=$(settings -v program=ff_evaluate)
+GAP_DRAWN=$(gap_nets $(settings | grep -vxF "$(printf '%s\n' $GAP_EVALUATED)"))
+GAP_UNDRAWN=$(gap_nets $GAP_EVALUATED | grep -vxF "$(printf '%s\n' $GAP_DRAWN)" || true)
 
 FIGURES="fig-acc-dense fig-acc-conv2d fig-loss-ff-sup-dense fig-loss-ff-unsup-dense"
 FIGURES="$FIGURES fig-loss-ff-sup-conv2d fig-loss-ff-unsup-conv2d"
@@ -434,6 +441,10 @@ for r in $PAPER_UNFIT; do
     check "no training-error figure for $r, which has no training lines" \
         sh -c "! grep -q 'id=\"fig-paper-fit-$r\"' '$H'"
     check "and the report names $r as lacking them" untrained_named "$r" "$H"
+done
+for r in $GAP_UNDRAWN; do
+    check "no paper-gap figure for $r, whose settings run trained nothing" \
+        sh -c "! grep -q 'id=\"fig-gap-$r\"' '$H'"
 done
 for r in $GAP_DRAWN; do
     figure "fig-gap-$r" "paper-gap figure $r" '*<svg*<path*reference*' "with the reference's line"
