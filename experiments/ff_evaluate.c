@@ -48,7 +48,9 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ff_evaluate MODEL [--data DIR] [--threads N] [--quiet]\n"
+    fprintf(f, "usage: ff_evaluate MODEL [--data DIR] [--threads N] [--no-test] [--quiet]\n"
+               "                   [--readout-first N] [--readout-last N] [--goodness-from L]\n"
+               "                   [--out DIR]\n"
                "Evaluates a model written by an experiment program (OUT/model.ffm, or\n"
                "OUT/checkpoint.ffm) as that run evaluated it after its last epoch (a\n"
                "checkpoint: after the epoch it holds), and prints curve.tsv lines (without the\n"
@@ -235,7 +237,9 @@ int main(int argc, char **argv)
         fputc('\n', lines);
         /* the set watched as a run watches it (exp_run_record) */
         const int test = !strcmp(e[i].set, "test");
-        if (test || (!strcmp(e[i].set, x.d.val_pos ? "val" : "train") && strcmp(e[i].part, "neg"))) {
+        const int watched = !strcmp(e[i].set, x.d.val_pos ? "val" : "train") &&
+                            strcmp(e[i].part, "neg");
+        if (test || watched) {
             *(test ? &v.test_soft : &v.soft) = 100.0 * r.softmax_acc;
             *(test ? &v.test_good : &v.good) = e[i].c.goodness ? 100.0 * r.goodness_acc : NAN;
             v.evaluated_test |= test;
