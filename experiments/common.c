@@ -107,10 +107,12 @@ ff_paper_config exp_paper_config(const exp_opts *o)
 
 ff_rec_config exp_rec_config(const exp_opts *o)
 {
-    const int from = o->goodness_from ? o->goodness_from : o->head_from; /* 1: the first */
+    /* --goodness-from L (1: the first): the layers L-1 .. layers-1 of the
+     * net; 0 leaves the library's default, those the head reads */
+    const int from = o->goodness_from;
     return (ff_rec_config){.iterations = o->iterations, .damping = o->damping,
                            .readout_first = o->readout_first, .readout_last = o->readout_last,
-                           .readout_layers = (1u << o->layers) - (1u << (from - 1))};
+                           .readout_layers = from ? (1u << o->layers) - (1u << (from - 1)) : 0};
 }
 
 ff_rec *exp_rec_build(exp_ctx *x)

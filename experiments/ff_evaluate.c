@@ -105,13 +105,10 @@ static void write_config(FILE *f, const void *ev, double seconds)
                "source_experiment %s\nseed %lu\nlayers %d\nunits %s\nepochs %d\nepoch %d\n",
             v->s->path, model_sha, v->s->ckpt->finished, v->s->experiment, o->seed, o->layers,
             exp_units_text(units, o), o->epochs, v->epoch);
-    if (v->rc) {
-        unsigned from = 1;
-        while (!(v->rc->readout_layers >> (from - 1) & 1u))
-            from++;
-        fprintf(f, "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%u "
-                   "labels=each\n", v->rc->readout_first, v->rc->readout_last, from);
-    }
+    if (v->rc)
+        fprintf(f, "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d "
+                   "labels=each\n", v->rc->readout_first, v->rc->readout_last,
+                o->goodness_from ? o->goodness_from : o->head_from);
     fprintf(f, "threads %d\ndata %s\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
             o->threads, o->data, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
             v->evaluated_test);
@@ -138,7 +135,8 @@ static void write_summary(FILE *f, const void *ev, double seconds)
     fprintf(f, " %.2f", seconds);
     if (paper)
         exp_summary_paper_columns(f, o, v->test_soft, v->test_good);
-    const double acc = isfinite(v->good) ? v->good : v->soft;
+    /* as a run says it (run.c): by the better readout */
+    const double acc = isfinite(v->good) && v->good > v->soft ? v->good : v->soft;
     fprintf(f, " %s\n", exp_at_chance(acc, v->x->net->n_classes) ? "chance" : "learned");
 }
 
@@ -153,12 +151,15 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--quiet")) {
             quiet = 1;
-        } else if (!strcmp(argv[i], "--no-test") && n + 1 <= (int)(sizeof flags / sizeof *flags)) {
+        } else if (n + 2 > (int)(sizeof flags / sizeof *flags)) {
+            fprintf(stderr, "ff_evaluate: error: too many flags, from '%s' (see --help)\n",
+                    argv[i]);
+            return 2;
+        } else if (!strcmp(argv[i], "--no-test")) {
             flags[n++] = argv[i];
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
-        } else if (passed_index(argv[i]) >= 0 && i + 1 < argc &&
-                   n + 2 <= (int)(sizeof flags / sizeof *flags)) {
+        } else if (passed_index(argv[i]) >= 0 && i + 1 < argc) {
             flags[n++] = argv[i];
             flags[n++] = argv[++i];
         } else if (argv[i][0] != '-' && !model) {
@@ -175,13 +176,17 @@ int main(int argc, char **argv)
     }
     exp_saved s;
     exp_saved_load(&s, "ff_evaluate", model);
-    for (int i = 0; i < n; i++)
-        if (passed_index(flags[i]) >= FIRST_READOUT && !EXP_RECURRENT(s.kind)) {
-            fprintf(stderr, "ff_evaluate: error: %s applies to a recurrent model only (%s is a "
-                            "%s model): drop it\n", flags[i], model, s.experiment);
+    for (int i = 0; i < n; i++) {
+        const int readout = passed_index(flags[i]) >= FIRST_READOUT;
+        if ((readout && !EXP_RECURRENT(s.kind)) ||
+            (!strcmp(flags[i], "--no-test") && !EXP_PAPER(s.kind))) {
+            fprintf(stderr, "ff_evaluate: error: %s applies to %s model only (%s is a %s "
+                            "model): drop it\n", flags[i],
+                    readout ? "a recurrent" : "a paper program's", model, s.experiment);
             exp_saved_free(&s);
             return 2;
         }
+    }
     evaluation v = {.s = &s, .t0 = ff_system_seconds()};
     exp_ctx x;
     exp_saved_start(&s, &x, n, flags, quiet);

@@ -718,6 +718,8 @@ void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out)
 void exp_check_out(const char *out, const char *experiment)
 {
     char path[4096 + 32], line[256], want[128];
+    if (strlen(out) > 4096)
+        exp_die("--out: %.40s... is too long a path (choose a shorter --out)", out);
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s", out, i ? "checkpoint.ffm" : "model.ffm");
         if (access(path, F_OK) == 0)
@@ -750,7 +752,7 @@ void exp_write_results(const char *out, const char *curve, size_t curve_len,
     for (int i = 0; i < 3; i++) {
         char path[sizeof f[i].path];
         if (snprintf(path, sizeof path, "%s/%s", out, names[i]) >= (int)sizeof path)
-            exp_die("--out: %s/%s is too long a path", out, names[i]); /* exp_parse: fits */
+            exp_die("--out: %s/%s is too long a path (choose a shorter --out)", out, names[i]);
         const int status = ff_outfile_open(&f[i], path);
         if (status != FF_SUCCESS) {
             const int e = errno;

@@ -209,6 +209,8 @@ paper_ff_recurrent)
     check "ff_evaluate --goodness-from 3: exits 0 ($(head -c 200 "$OUT/r-layers.err"))" [ "$rc" -eq 0 ]
     check "other layers: the same losses and softmax figures" \
         [ "$(cols "$OUT/r-layers.got" 1,2,3,4,5,6,7,8,9)" = "$(cols "$OUT/eval.got" 1,2,3,4,5,6,7,8,9)" ]
+    check "the top layer alone: other goodness figures" \
+        [ "$(cols "$OUT/r-layers.got" 10)" != "$(cols "$OUT/eval.got" 10)" ]
     evalr r-bad --goodness-from 4
     check "ff_evaluate --goodness-from 4 of 3 layers: refused ($(head -c 200 "$OUT/r-bad.err"))" \
         sh -c "[ $rc -ne 0 ] && grep -q 'goodness-from 4 exceeds --layers 3' '$OUT/r-bad.err' && [ ! -s '$OUT/r-bad.got' ]"
@@ -227,13 +229,23 @@ paper_ff_recurrent)
     check "--out: config.txt names the model and the readout" \
         sh -c "grep -qx 'source_model $OUT/a/model.ffm' '$OUT/r-out/config.txt' &&
                grep -q '^recurrent_readout goodness_mean_over_iterations=1-8 layers_from=1 ' '$OUT/r-out/config.txt'"
+    evalr r-out3 --goodness-from 3 --out "$OUT/r-out3"
+    check "--out --goodness-from 3: config.txt says layers_from=3, curve.tsv the lines printed" \
+        sh -c "[ $rc -eq 0 ] && grep -q '^recurrent_readout goodness_mean_over_iterations=3-5 layers_from=3 ' '$OUT/r-out3/config.txt' &&
+               grep -v '^#' '$OUT/r-out3/curve.tsv' | cmp -s - '$OUT/r-layers.got'"
     evalr r-bad --out "$OUT/a"
     check "--out a run's directory: refused, the run untouched ($(head -c 200 "$OUT/r-bad.err"))" \
         sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/r-bad.err' && grep -q 'paper-ff-recurrent' '$OUT/a/summary.tsv'" ;;
 *)
     evalr r-bad --readout-first 1
     check "ff_evaluate --readout-first on a model not recurrent: refused ($(head -c 200 "$OUT/r-bad.err"))" \
-        sh -c "[ $rc -ne 0 ] && grep -q 'readout-first applies to a recurrent model only' '$OUT/r-bad.err'" ;;
+        sh -c "[ $rc -ne 0 ] && grep -q 'readout-first applies to a recurrent model only' '$OUT/r-bad.err'"
+    case $name in
+    paper_*) ;;
+    *) evalr r-bad --no-test
+       check "ff_evaluate --no-test on a seed model: refused ($(head -c 200 "$OUT/r-bad.err"))" \
+           sh -c "[ $rc -ne 0 ] && grep -q 'no-test applies to a paper program.s model only' '$OUT/r-bad.err'" ;;
+    esac ;;
 esac
 
 # a checkpoint of another configuration: refused, untouched; --restart

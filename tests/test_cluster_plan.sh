@@ -112,7 +112,8 @@ mem() { jobs "$1" | awk 'NR == 1 { print $4 }'; } # the first job's MB
 check "with data: more memory than without ($(mem raw) MB, $(mem no-data) MB)" [ "$(mem raw)" -gt "$(mem no-data)" ]
 mkdir -p "$out/gz" # the programs read each file raw or gzipped
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-    gzip -1c "$src/data/mnist/$f" >"$out/gz/$f.gz"
+    check "$src/data/mnist/$f, to gzip, is there (make data)" test -f "$src/data/mnist/$f"
+    [ ! -f "$src/data/mnist/$f" ] || gzip -1c "$src/data/mnist/$f" >"$out/gz/$f.gz"
 done
 plan gz SCALE=paper RESULTS="$out/five" DATA="$out/gz" CLUSTER_MIN_MEM=1
 check "gzipped data: exit 0, not said missing" sh -c "[ $rc -eq 0 ] && ! grep -q 'no IDX files' '$out/gz.log'"

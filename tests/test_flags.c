@@ -762,6 +762,40 @@ static void test_local(void)
     }
 }
 
+/* The recurrent readout's layers (exp_rec_config): --goodness-from L
+ * reads hidden layers L.. (bits L-1 ..), counted from 1 as --readout-from;
+ * without it, the library's default (0: those the head reads). */
+static void test_goodness_from(void)
+{
+    static const struct {
+        const char *args[5];
+        unsigned mask;
+    } c[] = {
+        {{"--layers", "3", NULL}, 0},
+        {{"--layers", "3", "--readout-from", "2"}, 0},
+        {{"--layers", "3", "--goodness-from", "1"}, 7},
+        {{"--layers", "3", "--goodness-from", "2"}, 6},
+        {{"--layers", "3", "--goodness-from", "3"}, 4},
+        {{"--layers", "2", "--goodness-from", "2"}, 2},
+    };
+    char *argv[MAX_ARGS + 2];
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        exp_opts o;
+        exp_parse(&o, EXP_PAPER_FF_REC, make_argv(argv, "test_flags", c[i].args), argv);
+        const ff_rec_config rc = exp_rec_config(&o);
+        CHECK(rc.readout_layers == c[i].mask, "%s %s %s %s: readout layers %#x, want %#x",
+              c[i].args[0], c[i].args[1], c[i].args[2] ? c[i].args[2] : "",
+              c[i].args[3] ? c[i].args[3] : "", rc.readout_layers, c[i].mask);
+    }
+    char out[4096];
+    const char *const over[] = {"--layers", "2", "--goodness-from", "3", NULL};
+    const int status = parse_in_child(EXP_PAPER_FF_REC, "paper_ff_recurrent", over, out,
+                                      sizeof out);
+    CHECK(status == 1 && !strcmp(out, "paper_ff_recurrent: error: --goodness-from 3 exceeds "
+                                      "--layers 2\n"),
+          "--goodness-from 3 of 2 layers: exit %d, said: %s", status, out);
+}
+
 int main(void)
 {
     test_identities();
@@ -771,6 +805,7 @@ int main(void)
     test_refusals();
     test_usage();
     test_local();
+    test_goodness_from();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");

@@ -605,8 +605,9 @@ static void test_readout_reference(void)
               max_rel_diff(gf, g2, N * K) <= 1e-6,
           "passes of 10 images: goodness off passes of 2 by %.3g", max_rel_diff(gf, g2, N * K));
     ff_rec_eval_workspace_free(big);
-    /* the readout's layers chosen: layer 0 alone, both, layer 1 alone (the
-     * default here, head_from 1); a layer the net lacks is refused */
+    /* the readout's layers chosen (masks 1, 2, 3): layer 0 alone, layer 1
+     * alone (the default here, head_from 1), both; a layer the net lacks is
+     * refused */
     for (unsigned layers = 1; ws && layers <= 3; layers++) {
         const ff_rec_config cl = {8, 0.3f, 2, 4, layers};
         ref_readout(&rn, x, y, N, &cl, want, loss, pred, &ties);

@@ -30,7 +30,7 @@
 #   ff_supervised, ff_unsupervised, bp_baseline: epochs x ff_epoch.txt's
 #     seconds per epoch (FF in one thread, or BP) x training images per
 #     epoch / the bench's, twice (the evaluations take about as long).
-#   anything else (ff_head: seconds): 0.
+#   anything else (ff_head, ff_evaluate: seconds or minutes): 0.
 # MEMORY: mem_margin x (8 bytes per byte of the IDX files, the images held
 # as floats (measured: 435 MB of peak RSS for 55 MB of MNIST) + 24 bytes
 # per parameter (the parameters, their gradient and optimiser state, and
