@@ -115,6 +115,13 @@ ff_rec_config exp_rec_config(const exp_opts *o)
                            .readout_layers = from ? (1u << o->layers) - (1u << (from - 1)) : 0};
 }
 
+const char *exp_rec_readout_text(char buf[static 96], const exp_opts *o)
+{
+    snprintf(buf, 96, "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d labels=each",
+             o->readout_first, o->readout_last, o->goodness_from ? o->goodness_from : o->head_from);
+    return buf;
+}
+
 ff_rec *exp_rec_build(exp_ctx *x)
 {
     ff_rec *rec;

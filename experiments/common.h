@@ -46,6 +46,9 @@ ff_paper_config exp_paper_config(const exp_opts *o);
  * readout; and its top-down half of x->net, drawn from the run's generator
  * after the net (ff_rec_init_randn; exits on failure). */
 ff_rec_config exp_rec_config(const exp_opts *o);
+/* The readout those flags choose, as config.txt records it (one line, no
+ * newline): the iterations averaged and the first layer read, 1-based. */
+const char *exp_rec_readout_text(char buf[static 96], const exp_opts *o);
 ff_rec *exp_rec_build(exp_ctx *x);
 
 /* Denormals, threads, and the run's generator (exits on failure). */

@@ -97,7 +97,7 @@ static void write_config(FILE *f, const void *ev, double seconds)
     const evaluation *v = ev;
     const exp_opts *o = &v->x->o;
     const exp_data *d = &v->x->d;
-    char model_sha[65], units[16];
+    char model_sha[65], units[16], readout[96];
     if (ff_sha256_file(model_sha, v->s->path) != FF_SUCCESS)
         snprintf(model_sha, sizeof model_sha, "unreadable");
     fprintf(f, "# key value: everything this evaluation depended on\n");
@@ -106,9 +106,7 @@ static void write_config(FILE *f, const void *ev, double seconds)
             v->s->path, model_sha, v->s->ckpt->finished, v->s->experiment, o->seed, o->layers,
             exp_units_text(units, o), o->epochs, v->epoch);
     if (v->rc)
-        fprintf(f, "recurrent_readout goodness_mean_over_iterations=%d-%d layers_from=%d "
-                   "labels=each\n", v->rc->readout_first, v->rc->readout_last,
-                o->goodness_from ? o->goodness_from : o->head_from);
+        fprintf(f, "%s\n", exp_rec_readout_text(readout, o));
     fprintf(f, "threads %d\ndata %s\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
             o->threads, o->data, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
             v->evaluated_test);
@@ -174,6 +172,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (out) { /* before the data are read */
+        exp_set_program("ff_evaluate");
+        exp_check_out(out, "evaluate");
+    }
     exp_saved s;
     exp_saved_load(&s, "ff_evaluate", model);
     for (int i = 0; i < n; i++) {
@@ -191,10 +193,8 @@ int main(int argc, char **argv)
     exp_ctx x;
     exp_saved_start(&s, &x, n, flags, quiet);
     v.x = &x;
-    if (out) {
-        exp_check_out(out, "evaluate");
+    if (out)
         exp_mkdirs(out);
-    }
     int *val_neg_label = NULL;
     /* the seed's supervised FF: drawn as the run drew them, first thing */
     if (EXP_OVERLAY(s.kind) && !EXP_PAPER(s.kind)) {

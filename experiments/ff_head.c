@@ -101,7 +101,7 @@ static void usage(FILE *f)
 /* ff_head's flags: MODEL, and the paper programs' flags to add to the
  * run's (flag[0..n)), with their values. */
 typedef struct {
-    const char *model;
+    const char *model, *out; /* out: --out's value, also in flag */
     char *flag[MAX_FLAGS];
     int n, quiet;
 } head_args;
@@ -119,7 +119,7 @@ static void parse_args(head_args *h, int argc, char **argv)
     static const char *const valued[] = {"--out", "--lr-head", "--weight-cost-head",
                                          "--epochs", "--data", "--threads"};
     static const char *const bare[] = {"--no-test", "--quiet"};
-    int out = 0, epochs = 0;
+    int epochs = 0;
     memset(h, 0, sizeof *h);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -138,13 +138,15 @@ static void parse_args(head_args *h, int argc, char **argv)
                     value && i + 1 >= argc ? "no value after" : "too many flags, from", a);
             exit(2);
         }
-        out |= !strcmp(a, "--out"), epochs |= !strcmp(a, "--epochs");
+        if (!strcmp(a, "--out"))
+            h->out = argv[i + 1];
+        epochs |= !strcmp(a, "--epochs");
         h->quiet |= !strcmp(a, "--quiet");
         h->flag[h->n++] = argv[i];
         if (value)
             h->flag[h->n++] = argv[++i];
     }
-    if (!h->model || !out) {
+    if (!h->model || !h->out) {
         fprintf(stderr, "ff_head: error: %s (see --help)\n",
                 h->model ? "--out DIR is required" : "no MODEL given");
         exit(2);
@@ -195,12 +197,14 @@ static head_set features(const ff_net *net, ff_eval_workspace *ews, const ff_eva
     return h;
 }
 
-/* Rebuild the run, check and create --out, compute the features, and
+/* Check --out, rebuild the run, create --out, compute the features, and
  * allocate the head's state and the curve. */
 static void head_start(head_run *h, const head_args *a)
 {
     memset(h, 0, sizeof *h);
     h->t0 = ff_system_seconds();
+    exp_set_program("ff_head");
+    exp_check_out(a->out, "paper-head"); /* before the data are read */
     exp_saved_load(&h->s, "ff_head", a->model);
     if (!EXP_PAPER_FF(h->s.kind)) {
         fprintf(stderr, "ff_head: error: %s: a model of experiment '%s', not of the paper's FF "
@@ -213,7 +217,6 @@ static void head_start(head_run *h, const head_args *a)
     exp_saved_epoch(&h->s); /* for its note, if written mid-epoch */
     const exp_opts *o = &h->x.o;
     const ff_net *net = h->x.net;
-    exp_check_out(o->out, "paper-head");
     exp_mkdirs(o->out);
     h->pc = exp_paper_config(o); /* the run's, with ff_head's --lr-head and --weight-cost-head */
 

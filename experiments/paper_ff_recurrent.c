@@ -57,6 +57,7 @@ int main(int argc, char **argv)
     int *neg = ff_rec_neg_labels(trainer);
 
     exp_run run;
+    char readout[96];
     exp_run_begin(&run, &x, 0);
     exp_run_rec_state(&run, rec, trainer);
     exp_run_describe(&run, "negatives hard\n"
@@ -66,11 +67,10 @@ int main(int argc, char **argv)
                            "recurrent_learning iterations=1-%d "
                            "gradient=local_no_gradient_through_time "
                            "step=mean_over_iterations_one_per_batch\n"
-                           "recurrent_readout goodness_mean_over_iterations=%d-%d "
-                           "layers_from=%d labels=each\n"
+                           "%s\n"
                            "negative_pass softmax_head_on_bottom_up_pass\n",
-                     rc.iterations, rc.damping, rec->n_down, rc.iterations, rc.readout_first,
-                     rc.readout_last, x.o.goodness_from ? x.o.goodness_from : x.o.head_from);
+                     rc.iterations, rc.damping, rec->n_down, rc.iterations,
+                     exp_rec_readout_text(readout, &x.o));
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);

@@ -4,19 +4,17 @@
 #
 # SETTINGS is experiments/paper-settings.tsv (columns run, setting and
 # program, found by their names: columns.awk); the manifest has a line
-# "run NET SETTING SEED" per complete run of the study (SETTING
-# "reference" for the reference settings).  Prints one figure per net with a complete run of a setting
-# other than the reference (fig/gap-NET.svg, drawn by gap.gp), its caption
-# naming each setting's seeds, and saying which settings train a new head
-# on a frozen net (program ff_head), whose epochs are the head's.  A
-# setting that trains nothing (program ff_evaluate: one evaluation of a
-# frozen net) has no curve, and is left out.
+# "run NET SETTING SEED" per complete run of the study that has a curve
+# (SETTING "reference" for the reference settings; a setting that trains
+# nothing, program ff_evaluate, is not listed).  Prints one figure per net
+# with a listed run of a setting other than the reference (fig/gap-NET.svg,
+# drawn by gap.gp), its caption naming each setting's seeds, and saying
+# which settings train a new head on a frozen net (program ff_head), whose
+# epochs are the head's.
 FILENAME == ARGV[1] {
     if (col_data() && col("program") == "ff_head") head[col("run"), col("setting")] = 1
-    if (col_data() && col("program") == "ff_evaluate") none[col("run"), col("setting")] = 1
     next
 }
-$1 == "run" && none[$2, $3] { next }
 $1 == "run" {
     if (!($2 in seen)) { seen[$2] = 1; nets[++nn] = $2 }
     if (!(($2, $3) in seeds)) order[$2, ++ns[$2]] = $3

@@ -22,8 +22,8 @@
 #   - a seed-protocol model, a missing file, a file that is no model, a flag
 #     that does not apply: a one-line error, a non-zero exit, no final-named
 #     file in --out; --out at a run's directory (with or without its model)
-#     is refused and left as it was, ff_head's own earlier results are
-#     replaced.
+#     is refused, before the data are read, and left as it was, ff_head's own
+#     earlier results are replaced.
 # The exit status is the verdict.
 set -eu
 [ $# -eq 7 ] || { echo "usage: sh e2e_head.sh SUP UNSUP REC SEED HEAD DATA OUTDIR" >&2; exit 2; }
@@ -152,8 +152,9 @@ refused "a file that is no model" "$OUT/x-curve" "not a model"
 run_head "$OUT/paper_ff_supervised/model.ffm" "$OUT/x-flag" --lr 0.1
 refused "a flag that does not apply" "$OUT/x-flag" "unexpected argument '--lr'"
 cp "$OUT/paper_ff_supervised/curve.tsv" "$OUT/run-curve.tsv"
-run_head "$OUT/paper_ff_supervised/model.ffm" "$OUT/paper_ff_supervised"
-check "--out at a run's directory: refused" [ "$rc" -ne 0 ]
+run_head "$OUT/paper_ff_supervised/model.ffm" "$OUT/paper_ff_supervised" --data "$OUT/no-data"
+check "--out at a run's directory: refused before the data are read" \
+    sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/paper_ff_supervised.err'"
 check "--out at a run's directory: the run's curve untouched" \
     cmp -s "$OUT/paper_ff_supervised/curve.tsv" "$OUT/run-curve.tsv"
 mkdir -p "$OUT/results-only"

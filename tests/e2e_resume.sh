@@ -25,7 +25,8 @@
 #     other goodness figures and the same softmax ones; the readout's flags
 #     on another model are refused; with --out its lines go to curve.tsv
 #     beside a summary.tsv of the validation figures, --no-test leaves the
-#     test set out, and a run's directory is refused;
+#     test set out, and a run's directory is refused before the data are
+#     read;
 #   - a checkpoint of another configuration is refused and left as it was;
 #     --restart discards it;
 #   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
@@ -233,8 +234,8 @@ paper_ff_recurrent)
     check "--out --goodness-from 3: config.txt says layers_from=3, curve.tsv the lines printed" \
         sh -c "[ $rc -eq 0 ] && grep -q '^recurrent_readout goodness_mean_over_iterations=3-5 layers_from=3 ' '$OUT/r-out3/config.txt' &&
                grep -v '^#' '$OUT/r-out3/curve.tsv' | cmp -s - '$OUT/r-layers.got'"
-    evalr r-bad --out "$OUT/a"
-    check "--out a run's directory: refused, the run untouched ($(head -c 200 "$OUT/r-bad.err"))" \
+    evalr r-bad --out "$OUT/a" --data "$OUT/no-data"
+    check "--out a run's directory: refused before the data are read, the run untouched ($(head -c 200 "$OUT/r-bad.err"))" \
         sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/r-bad.err' && grep -q 'paper-ff-recurrent' '$OUT/a/summary.tsv'" ;;
 *)
     evalr r-bad --readout-first 1
