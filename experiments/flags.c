@@ -223,8 +223,9 @@ static const flag_row flags[] = {
      "the two digits of a hybrid image are of different classes, not any two different images",
      BIT(EXP_PAPER_FF_UNSUP), ID, ALL(0)},
     {"iterations", "N", INT(iterations, 1, 1000),
-     "damped synchronous iterations of the recurrent net after its bottom-up pass, each "
-     "training every layer (one step per batch on their mean gradient)",
+     "damped synchronous iterations of the recurrent net after its bottom-up pass (those "
+     "of --learn-first .. --learn-last train every layer: one step per batch on their mean "
+     "gradient)",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_ITERATIONS)},
     {"damping", "X", FLOAT(damping, 0, 1),
      "share of a layer's previous pre-normalised state in its new one (the rest: the state "
@@ -236,6 +237,12 @@ static const flag_row flags[] = {
     {"readout-last", "N", INT(readout_last, 0, 1000),
      "last iteration of the goodness the readout averages, at most --iterations",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_READOUT_LAST)},
+    {"learn-first", "N", INT(learn_first, 1, 1000),
+     "first iteration whose FF gradients train the layers",
+     BIT(EXP_PAPER_FF_REC), ID_SET, ALL(1)},
+    {"learn-last", "N", INT(learn_last, 0, 1000),
+     "last iteration whose FF gradients train the layers, at most --iterations; 0: the last",
+     BIT(EXP_PAPER_FF_REC), ID_SET, ALL(0)},
     {"goodness-from", "L", INT(goodness_from, 0, FF_MAX_LAYERS),
      "the goodness readout sums the hidden layers from L on; 0: those the softmax head reads "
      "(--readout-from)",
@@ -588,6 +595,13 @@ static void finish(exp_opts *o, const unsigned char *given)
         exp_die("--readout-first %d, --readout-last %d, --iterations %d: the readout's "
                 "iterations must satisfy first <= last <= iterations",
                 o->readout_first, o->readout_last, o->iterations);
+    if (EXP_RECURRENT(o->kind)) {
+        const int last = o->learn_last ? o->learn_last : o->iterations;
+        if (o->learn_first > last || last > o->iterations)
+            exp_die("--learn-first %d, --learn-last %d, --iterations %d: the learning "
+                    "iterations must satisfy first <= last <= iterations",
+                    o->learn_first, last, o->iterations);
+    }
     if (o->local)
         local_net(o, given);
     if (o->head_from > o->layers)

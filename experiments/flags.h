@@ -105,6 +105,7 @@ typedef struct {
     float damping;         /* the previous state's share of the new one */
     int readout_first, readout_last; /* the goodness readout's iterations */
     int goodness_from;     /* and its layers, from this one (1 the first) on; 0: head_from's */
+    int learn_first, learn_last; /* the iterations that train (last 0: iterations) */
     /* the run's survival (run.h); none of these changes a result */
     int checkpoint_every; /* epochs between checkpoints; 0: only on a signal */
     int restart;          /* discard a checkpoint in out and start afresh */

@@ -13,7 +13,8 @@
  * class a probability; each image's negative label, a wrong class drawn in
  * proportion to its probability; the head's step; --iterations (8)
  * synchronous iterations damped by --damping (0.3), positive and negative
- * rows together, every layer's FF gradient at each; one step per layer.
+ * rows together, every layer's FF gradient at each of --learn-first ..
+ * --learn-last (default: all); one step per layer on their mean.
  * The layers learn as in the reference code (threshold = width, peer
  * normalisation, momentum SGD with weight cost, the learning rate decayed
  * linearly over the second half of the epochs).
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 
     const ff_paper_config pc = exp_paper_config(&x.o);
     const ff_rec_config rc = exp_rec_config(&x.o);
+    int learn_first, learn_last;
+    ff_rec_learning(&rc, &learn_first, &learn_last);
     ff_rec *rec = exp_rec_build(&x);
     ff_rec_trainer *trainer = ff_rec_trainer_alloc(rec, B, &pc, &rc);
     ff_rec_eval_workspace *ews = ff_rec_eval_workspace_alloc(rec, exp_eval_cap(&x.o));
@@ -64,12 +67,12 @@ int main(int argc, char **argv)
                            "recurrent iterations=%d damping=%g update=synchronous "
                            "start=bottom_up_pass label=onehot_rms_normalised "
                            "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
-                           "recurrent_learning iterations=1-%d "
+                           "recurrent_learning iterations=%d-%d "
                            "gradient=local_no_gradient_through_time "
                            "step=mean_over_iterations_one_per_batch\n"
                            "%s\n"
                            "negative_pass softmax_head_on_bottom_up_pass\n",
-                     rc.iterations, rc.damping, rec->n_down, rc.iterations,
+                     rc.iterations, rc.damping, rec->n_down, learn_first, learn_last,
                      exp_rec_readout_text(readout, &x.o));
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
@@ -85,9 +88,10 @@ int main(int argc, char **argv)
             exp_check(ff_rec_train_head(rec, trainer, yb, B, gain, loss),
                       "ff_rec_train_head");
             /* the static video: true and negative labels at the top, every
-             * layer's gradient at every iteration, then one step each */
-            for (int t = 0; t < rc.iterations; t++)
-                exp_check(ff_rec_iterate(rec, trainer, yb, neg, B, 1), "ff_rec_iterate");
+             * layer's gradient at each learning iteration, then one step
+             * each (the iterations after the last that learns change nothing) */
+            for (int t = 1; t <= learn_last; t++)
+                exp_check(ff_rec_iterate(rec, trainer, yb, neg, B), "ff_rec_iterate");
             exp_check(ff_rec_step(rec, trainer, gain, loss), "ff_rec_step");
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }

@@ -796,6 +796,64 @@ static void test_goodness_from(void)
           "--goodness-from 3 of 2 layers: exit %d, said: %s", status, out);
 }
 
+/* The iterations that learn (exp_rec_config, ff_rec_learning): by default
+ * 1 .. --iterations, and then absent from the identity, so that runs made
+ * before the flags keep theirs; --learn-last 0 is the last iteration. */
+static void test_learning_iterations(void)
+{
+    static const struct {
+        const char *args[5];
+        int first, last;
+    } c[] = {
+        {{NULL}, 1, 8},
+        {{"--iterations", "6", NULL}, 1, 6},
+        {{"--learn-first", "3", "--learn-last", "5"}, 3, 5},
+        {{"--learn-first", "2", "--learn-last", "0"}, 2, 8},
+        {{"--iterations", "5", "--learn-first", "5"}, 5, 5},
+    };
+    char *argv[MAX_ARGS + 2];
+    static char plain[FF_CKPT_MAX_CONFIG + 1], set[FF_CKPT_MAX_CONFIG + 1];
+    const char *none[] = {NULL}, *given[] = {"--learn-first", "1", "--learn-last", "0", NULL},
+               *other[] = {"--learn-first", "3", NULL};
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        exp_opts o;
+        exp_parse(&o, EXP_PAPER_FF_REC, make_argv(argv, "test_flags", c[i].args), argv);
+        const ff_rec_config rc = exp_rec_config(&o);
+        int first, last;
+        ff_rec_learning(&rc, &first, &last);
+        CHECK(first == c[i].first && last == c[i].last, "case %zu: learning iterations %d .. %d, "
+              "want %d .. %d", i, first, last, c[i].first, c[i].last);
+    }
+    identity_of(plain, sizeof plain, EXP_PAPER_FF_REC, none);
+    identity_of(set, sizeof set, EXP_PAPER_FF_REC, given);
+    CHECK(!strstr(plain, "--learn") && !strcmp(set, plain),
+          "the default learning iterations, given or not, are in the identity:\n%s", set);
+    identity_of(set, sizeof set, EXP_PAPER_FF_REC, other);
+    CHECK(strstr(set, "--learn-first 3\n") != NULL, "--learn-first 3 not in the identity:\n%s",
+          set);
+    static const struct {
+        const char *args[7];
+        const char *err;
+    } bad[] = {
+        {{"--learn-first", "4", "--learn-last", "3", NULL},
+         "paper_ff_recurrent: error: --learn-first 4, --learn-last 3, --iterations 8: the "
+         "learning iterations must satisfy first <= last <= iterations\n"},
+        {{"--iterations", "5", "--learn-last", "6", NULL},
+         "paper_ff_recurrent: error: --learn-first 1, --learn-last 6, --iterations 5: the "
+         "learning iterations must satisfy first <= last <= iterations\n"},
+        {{"--iterations", "5", "--learn-first", "6", NULL},
+         "paper_ff_recurrent: error: --learn-first 6, --learn-last 5, --iterations 5: the "
+         "learning iterations must satisfy first <= last <= iterations\n"},
+    };
+    char out[4096];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const int status = parse_in_child(EXP_PAPER_FF_REC, "paper_ff_recurrent", bad[i].args,
+                                          out, sizeof out);
+        CHECK(status == 1 && !strcmp(out, bad[i].err), "learning case %zu: exit %d, said: %s", i,
+              status, out);
+    }
+}
+
 int main(void)
 {
     test_identities();
@@ -806,6 +864,7 @@ int main(void)
     test_usage();
     test_local();
     test_goodness_from();
+    test_learning_iterations();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");

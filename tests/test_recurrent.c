@@ -145,7 +145,7 @@ static void hand_rows(float damping, float want[2][2][2], const char *what)
     memcpy(rec->down[0], t0, sizeof t0);
     memcpy(rec->down[1], t1, sizeof t1);
     const ff_paper_config pc = FF_PAPER_DEFAULTS;
-    const ff_rec_config rc = {8, damping, 3, 5, 0};
+    const ff_rec_config rc = {8, damping, 3, 5, 0, 0, 0};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 1, &pc, &rc);
     const float x[4] = {2, 2, 2, 2};
     const int y = 0, neg = 1;
@@ -156,7 +156,7 @@ static void hand_rows(float damping, float want[2][2][2], const char *what)
                   fabsf(h1[1] - 2) < 1e-6f,
               "%s: time 0 is (%g, %g), (%g, %g), not (1, 1), (2, 2)", what, h0[0], h0[1], h1[0],
               h1[1]);
-        CHECK(ff_rec_iterate(rec, t, &y, &neg, 1, 0) == FF_SUCCESS, "%s: an iteration", what);
+        CHECK(ff_rec_iterate(rec, t, &y, &neg, 1) == FF_SUCCESS, "%s: an iteration", what);
         for (size_t l = 0; l < 2; l++)
             memcpy(want[l], ff_rec_state(t, l), 4 * sizeof(float)); /* rows: pos, neg */
     }
@@ -328,10 +328,11 @@ static double state_gap(const ff_rec_trainer *t, const ref_net *rn, size_t l, co
     return max_rel_diff(ff_rec_state(t, l), want, 2 * B * N);
 }
 
-/* The learning iteration is t0 (the ones before it do not learn); lr 0,
- * no weight cost, momentum 1/2, T = 4: after ff_rec_step the smoothed
- * gradients hold momentum (1 - momentum) / T = 1/16 of the reference-form
- * gradient, which is half the exact one (it drops d(h^2)/dh's 2). */
+/* The learning iteration is t0 alone (learn_first = learn_last = t0: the
+ * ones before it do not learn); lr 0, no weight cost, momentum 1/2, T = 4:
+ * after ff_rec_step the smoothed gradients hold momentum (1 - momentum) / 1
+ * = 1/4 of the reference-form gradient, which is half the exact one (it
+ * drops d(h^2)/dh's 2). */
 static void gradcheck(const char *name, size_t H, const size_t *w, float damping, int t0)
 {
     enum { B = 3, D = 12, K = 3, T = 4 };
@@ -343,7 +344,7 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
     ff_paper_config pc = FF_PAPER_DEFAULTS;
     pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
     pc.peer_lambda = 0.0f;
-    const ff_rec_config rc = {T, damping, 1, 1, 0};
+    const ff_rec_config rc = {T, damping, 1, 1, 0, t0, t0};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, B, &pc, &rc);
     gsl_rng *r = new_rng(7);
     float x[B * D];
@@ -361,12 +362,12 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
         ref_bottom_up(&rn, &rows[i], x + (i % B) * D, i < B ? y[i] : neg[i - B]);
     int ok = t && ff_rec_bottom_up(rec, t, x, B) == FF_SUCCESS;
     for (int it = 1; ok && it < t0; it++) {
-        ok &= ff_rec_iterate(rec, t, y, neg, B, 0) == FF_SUCCESS;
+        ok &= ff_rec_iterate(rec, t, y, neg, B) == FF_SUCCESS;
         for (size_t i = 0; i < 2 * B; i++)
             ref_iterate(&rn, &rows[i], damping);
     }
     double loss[FF_MAX_LAYERS];
-    ok = ok && ff_rec_iterate(rec, t, y, neg, B, 1) == FF_SUCCESS &&
+    ok = ok && ff_rec_iterate(rec, t, y, neg, B) == FF_SUCCESS &&
          ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS;
     CHECK(ok, "%s: the library's passes", name);
     if (!ok) {
@@ -395,9 +396,9 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
         memcpy(p + nu + N, rn.T[l], nt * sizeof *p);
         const float *mu = net->m + ff_net_param_offset(net, l);
         for (size_t i = 0; i < nu + N; i++)
-            got[i] = 32.0f * mu[i]; /* 16 x, and x 2 for the exact gradient */
+            got[i] = 8.0f * mu[i]; /* 4 x, and x 2 for the exact gradient */
         for (size_t i = 0; i < nt; i++)
-            got[nu + N + i] = 32.0f * rec->down_m[l][i];
+            got[nu + N + i] = 8.0f * rec->down_m[l][i];
         char pat0[2 * B * MAXN], pat1[2 * B * MAXN], pat2[2 * B * MAXN];
         const double l0 = ref_layer_loss(&rn, l, rows, B, damping, p, pat0);
         size_t kinks = 0;
@@ -477,7 +478,7 @@ static void test_readout_constructed(void)
     const float x[2] = {1, 1};
     const int y = 1;
     for (size_t i = 0; ws && i < sizeof c / sizeof *c; i++) {
-        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last, 0};
+        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last, 0, 0, 0};
         double g[2] = {0, 0};
         ff_eval_result res;
         CHECK(ff_rec_goodness(rec, ws, g, x, 1, &rc) == FF_SUCCESS &&
@@ -562,7 +563,7 @@ static void test_readout_reference(void)
     random_batch(x, y, N, D, K, 11);
     ref_net rn;
     ref_from(&rn, rec);
-    const ff_rec_config c = {8, 0.3f, 2, 4, 0};
+    const ff_rec_config c = {8, 0.3f, 2, 4, 0, 0, 0};
     double g[N * K], want[N * K], loss[MAXL];
     int pred[N];
     size_t ties;
@@ -609,7 +610,7 @@ static void test_readout_reference(void)
      * alone (the default here, head_from 1), both; a layer the net lacks is
      * refused */
     for (unsigned layers = 1; ws && layers <= 3; layers++) {
-        const ff_rec_config cl = {8, 0.3f, 2, 4, layers};
+        const ff_rec_config cl = {8, 0.3f, 2, 4, layers, 0, 0};
         ref_readout(&rn, x, y, N, &cl, want, loss, pred, &ties);
         CHECK(ff_rec_goodness(rec, ws, g, x, N, &cl) == FF_SUCCESS, "readout_layers %u runs",
               layers);
@@ -624,7 +625,7 @@ static void test_readout_reference(void)
         if (layers == 1)
             CHECK(max_rel_diff(gf, g2, N * K) > 1e-3, "layer 0 alone reads as layer 1 alone");
     }
-    const ff_rec_config none = {8, 0.3f, 2, 4, 4};
+    const ff_rec_config none = {8, 0.3f, 2, 4, 4, 0, 0};
     CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &none) == FF_EINVAL &&
               ff_rec_eval(rec, ws, x, y, N, &none, &res) == FF_EINVAL,
           "a readout of layer 2 of a net of 2 layers");
@@ -646,7 +647,7 @@ static void test_iterations_zero(void)
     float x[N * D];
     int y[N];
     random_batch(x, y, N, D, K, 12);
-    const ff_rec_config c = {0, 0.3f, 0, 0, 0};
+    const ff_rec_config c = {0, 0.3f, 0, 0, 0, 0, 0};
     ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 9);
     double g[N * K];
     CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &c) == FF_SUCCESS, "iterations 0: goodness");
@@ -722,8 +723,9 @@ static void test_refusals(void)
     ff_net_free(net);
 
     static const ff_rec_config bad[] = {
-        {8, 0.3f, 4, 3, 0}, {8, 0.3f, 3, 9, 0}, {8, 0.3f, -1, 5, 0},
-        {8, 1.5f, 3, 5, 0}, {8, -0.1f, 3, 5, 0},
+        {8, 0.3f, 4, 3, 0, 0, 0}, {8, 0.3f, 3, 9, 0, 0, 0},  {8, 0.3f, -1, 5, 0, 0, 0},
+        {8, 1.5f, 3, 5, 0, 0, 0}, {8, -0.1f, 3, 5, 0, 0, 0}, {8, 0.3f, 3, 5, 0, -1, 0},
+        {8, 0.3f, 3, 5, 0, 0, 9},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK(ff_rec_config_check(&bad[i]) == FF_EINVAL, "config %zu is accepted", i);
@@ -739,16 +741,22 @@ static void test_refusals(void)
     if (!rec)
         return;
     const ff_paper_config pc = FF_PAPER_DEFAULTS;
-    const ff_rec_config zero = {0, 0.3f, 0, 0, 0};
+    const ff_rec_config zero = {0, 0.3f, 0, 0, 0, 0, 0};
     CHECK(ff_rec_trainer_alloc(rec, 2, &pc, &zero) == NULL, "a trainer of 0 iterations");
     CHECK(ff_rec_trainer_alloc(rec, 0, &pc, &good) == NULL, "a trainer of capacity 0");
-    ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 2, &pc, &good);
+    const ff_rec_config late = {8, 0.3f, 3, 5, 0, 9, 0}, crossed = {8, 0.3f, 3, 5, 0, 3, 2};
+    CHECK(ff_rec_trainer_alloc(rec, 2, &pc, &late) == NULL &&
+              ff_rec_trainer_alloc(rec, 2, &pc, &crossed) == NULL,
+          "a trainer of learning iterations 9 .. 8, or 3 .. 2");
+    /* 3 iterations, of which 2 and 3 learn */
+    const ff_rec_config two = {3, 0.3f, 3, 3, 0, 2, 3};
+    ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 2, &pc, &two);
     CHECK(t != NULL, "trainer");
     if (t) {
         const float x[12] = {1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1};
         const int y[2] = {0, 1}, neg[2] = {2, 0}, bad_neg[2] = {2, 3};
         double loss[FF_MAX_LAYERS + 1];
-        CHECK(ff_rec_iterate(rec, t, y, neg, 2, 1) == FF_EINVAL, "an iteration before time 0");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2) == FF_EINVAL, "an iteration before time 0");
         CHECK(ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
               "the head's step before time 0");
         CHECK(ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL, "a step before time 0");
@@ -756,21 +764,24 @@ static void test_refusals(void)
                   ff_rec_bottom_up(rec, t, x, 3) == FF_EINVAL,
               "a bottom-up pass of 0 or more than cap images");
         CHECK(ff_rec_bottom_up(rec, t, x, 2) == FF_SUCCESS, "bottom-up pass");
-        CHECK(ff_rec_iterate(rec, t, y, neg, 1, 1) == FF_EINVAL,
+        CHECK(ff_rec_iterate(rec, t, y, neg, 1) == FF_EINVAL,
               "an iteration of another batch size");
-        CHECK(ff_rec_iterate(rec, t, y, bad_neg, 2, 1) == FF_EINVAL, "a label out of range");
+        CHECK(ff_rec_iterate(rec, t, y, bad_neg, 2) == FF_EINVAL, "a label out of range");
         CHECK(ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_SUCCESS &&
                   ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
               "the head's step twice on one pass");
-        CHECK(ff_rec_iterate(rec, t, y, neg, 2, 0) == FF_SUCCESS &&
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
                   ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL,
-              "a step after iterations that did not learn");
-        CHECK(ff_rec_iterate(rec, t, y, neg, 2, 1) == FF_SUCCESS &&
+              "a step after an iteration that did not learn");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
+                  ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL,
+              "a step before the last learning iteration");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
                   ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS &&
                   ff_rec_step(rec, t, 1.0f, loss) == FF_EINVAL,
               "two steps on one batch");
         CHECK(ff_rec_bottom_up(rec, t, x, 2) == FF_SUCCESS &&
-                  ff_rec_iterate(rec, t, y, neg, 2, 1) == FF_SUCCESS &&
+                  ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
                   ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
               "the head's step after an iteration (its pass is overwritten)");
     }
@@ -874,7 +885,7 @@ static ff_rec *train(const ff_paper_config *pc, const ff_rec_config *rc, size_t 
         ff_neg_labels_hard(neg, ff_rec_logits(t), y + i, B, NC, r);
         ok &= ff_rec_train_head(rec, t, y + i, B, 1.0f, loss) == FF_SUCCESS;
         for (int it = 0; it < rc->iterations; it++)
-            ok &= ff_rec_iterate(rec, t, y + i, neg, B, 1) == FF_SUCCESS;
+            ok &= ff_rec_iterate(rec, t, y + i, neg, B) == FF_SUCCESS;
         ok &= ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS;
         if (!ok) {
             free_rec(rec);
@@ -962,6 +973,61 @@ static void test_learning(void)
     free_rec(rec);
 }
 
+/* The learning iterations' window: a step's smoothed gradient from
+ * iterations 2 .. 3 is the mean of those from 2 alone and from 3 alone
+ * (lr 0, no weight cost, no peer normalisation, whose running means would
+ * carry one iteration into the next); and, a negative control, not the
+ * one from 2 .. 4. */
+static void test_learning_window(void)
+{
+    enum { B = 4, D = 10, K = 3, T = 4 };
+    const size_t w[2] = {7, 6};
+    const ff_net_spec s = rec_spec(D, K, 2, w, 0);
+    float x[B * D];
+    int y[B], neg[B];
+    random_batch(x, y, B, D, K, 31);
+    for (size_t i = 0; i < B; i++)
+        neg[i] = (y[i] + 1) % K;
+    ff_paper_config pc = FF_PAPER_DEFAULTS;
+    pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
+    pc.peer_lambda = 0.0f;
+    const int window[4][2] = {{2, 3}, {2, 2}, {3, 3}, {2, 4}};
+    ff_rec *rec[4];
+    int ok = 1;
+    for (int k = 0; k < 4; k++) {
+        const ff_rec_config rc = {T, 0.3f, 1, 1, 0, window[k][0], window[k][1]};
+        rec[k] = make_rec(&s, 77); /* the same net each time */
+        ff_rec_trainer *t = rec[k] ? ff_rec_trainer_alloc(rec[k], B, &pc, &rc) : NULL;
+        double loss[FF_MAX_LAYERS + 1];
+        ok &= t && ff_rec_bottom_up(rec[k], t, x, B) == FF_SUCCESS;
+        for (int it = 1; ok && it <= window[k][1]; it++)
+            ok &= ff_rec_iterate(rec[k], t, y, neg, B) == FF_SUCCESS;
+        ok = ok && ff_rec_step(rec[k], t, 1.0f, loss) == FF_SUCCESS;
+        ff_rec_trainer_free(t);
+    }
+    CHECK(ok, "learning windows 2-3, 2, 3, 2-4: the passes");
+    if (ok) {
+        double worst = 0, off = 0;
+        for (size_t l = 0; l < 2; l++) {
+            const size_t o = ff_net_param_offset(rec[0]->net, l);
+            const size_t n = rec[0]->net->layer[l].n_params, nd = rec[0]->above[l] * w[l];
+            for (size_t j = 0; j < n + nd; j++) {
+                float m[4];
+                for (int k = 0; k < 4; k++)
+                    m[k] = j < n ? rec[k]->net->m[o + j] : rec[k]->down_m[l][j - n];
+                const double mean = 0.5 * ((double)m[1] + (double)m[2]);
+                worst = fmax(worst, fabs(m[0] - mean) / fmax(1e-6, fabs(mean)));
+                off = fmax(off, fabs((double)m[3] - (double)m[0]) / fmax(1e-6, fabs(m[0])));
+            }
+        }
+        CHECK(worst < 1e-5, "iterations 2 .. 3: the mean of 2's and 3's gradients, off by %.3g",
+              worst);
+        CHECK(off > 1e-3, "iterations 2 .. 4 learn the same as 2 .. 3 (%.3g apart)", off);
+    }
+    for (int k = 0; k < 4; k++)
+        free_rec(rec[k]);
+}
+
 int main(void)
 {
     test_hand_iteration();
@@ -971,5 +1037,6 @@ int main(void)
     test_iterations_zero();
     test_refusals();
     test_learning();
+    test_learning_window();
     return check_done();
 }

@@ -20,10 +20,17 @@
 
 /* ---- the model ---- */
 
+void ff_rec_learning(const ff_rec_config *c, int *first, int *last)
+{
+    *first = c->learn_first ? c->learn_first : 1;
+    *last = c->learn_last ? c->learn_last : c->iterations;
+}
+
 int ff_rec_config_check(const ff_rec_config *c)
 {
     const int ok = c->readout_first >= 0 && c->readout_first <= c->readout_last &&
-                   c->readout_last <= c->iterations && c->damping >= 0.0f && c->damping <= 1.0f;
+                   c->readout_last <= c->iterations && c->damping >= 0.0f && c->damping <= 1.0f &&
+                   c->learn_first >= 0 && c->learn_last >= 0 && c->learn_last <= c->iterations;
     return ok ? FF_SUCCESS : FF_EINVAL;
 }
 
@@ -336,6 +343,7 @@ struct ff_rec_trainer {
     size_t rows;        /* B of the last bottom-up pass; 0: none */
     int head_ready;     /* the logits are of that pass and unspent */
     int iters, learned; /* iterations since it, and those that learned */
+    int learn_first, learn_last; /* ff_rec_learning(&rc) */
     double loss[FF_MAX_LAYERS];
     size_t bytes;
     void *mem;
@@ -357,7 +365,10 @@ static void trainer_layout(ff_rec_trainer *t, arena *a, const ff_net *net, size_
 ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_paper_config *pc,
                                      const ff_rec_config *rc)
 {
-    if (cap == 0 || rc->iterations < 1 || ff_rec_config_check(rc) != FF_SUCCESS)
+    int first, last;
+    ff_rec_learning(rc, &first, &last);
+    if (cap == 0 || rc->iterations < 1 || ff_rec_config_check(rc) != FF_SUCCESS ||
+        first > last || last > rc->iterations)
         return NULL;
     ff_rec_trainer *t = calloc(1, sizeof *t);
     if (!t)
@@ -366,6 +377,7 @@ ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_pap
     t->pc = *pc;
     t->rule = ff_paper_rule(pc);
     t->rc = *rc;
+    t->learn_first = first, t->learn_last = last;
     t->cap = cap;
     for (size_t l = 0; l < net->n_layers; l++)
         t->n_peer += net->layer[l].n_out;
@@ -451,8 +463,14 @@ static int labels_ok(const int *y, size_t B, size_t K)
     return 1;
 }
 
-int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B,
-                   int learn)
+/* (1 - momentum) / n: what each of the n learning iterations' gradients
+ * weighs in the smoothed gradient */
+static float learning_weight(const ff_rec_trainer *t)
+{
+    return (1.0f - t->rule.sgd.momentum) / (float)(t->learn_last - t->learn_first + 1);
+}
+
+int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B)
 {
     const size_t K = rec->n_classes;
     if (B == 0 || B != t->rows || !labels_ok(y, B, K) || !labels_ok(neg, B, K))
@@ -462,23 +480,23 @@ int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg,
     memcpy(t->label, y, B * sizeof *y);
     memcpy(t->label + B, neg, B * sizeof *neg);
     label_layer(t->s.lab, t->s.scale, t->label, 2 * B, K);
-    const learning lc = {&t->rule, (1.0f - t->rule.sgd.momentum) / (float)t->rc.iterations,
-                         t->peer, t->dz0, t->loss};
+    const int it = ++t->iters; /* this iteration's number, from 1 */
+    const int learn = it >= t->learn_first && it <= t->learn_last;
+    const learning lc = {&t->rule, learning_weight(t), t->peer, t->dz0, t->loss};
     iteration(rec, &t->s, B, 2 * B, t->rc.damping, learn ? &lc : NULL);
     t->head_ready = 0; /* the readout layers' time 0 is overwritten */
-    t->iters++;
-    t->learned += learn != 0;
+    t->learned += learn;
     return FF_SUCCESS;
 }
 
 int ff_rec_step(ff_rec *rec, ff_rec_trainer *t, float gain, double *loss)
 {
-    if (t->rows == 0 || t->learned == 0)
+    if (t->rows == 0 || t->learned != t->learn_last - t->learn_first + 1)
         return FF_EINVAL;
     ff_net *net = rec->net;
     const ff_sgd_config *sgd = &t->rule.sgd;
     const size_t B = t->rows;
-    const float alpha = (1.0f - sgd->momentum) / (float)t->rc.iterations;
+    const float alpha = learning_weight(t);
     /* layer 0's bottom-up gradient, every iteration's at once */
     ff_layer_weight_grad_add(&net->layer[0], net->m + ff_net_param_offset(net, 0), t->s.xn,
                              t->dz0, B, alpha);

@@ -50,16 +50,18 @@
  *   ff_rec_train_head   the head's step on the bottom-up pass;
  *   ff_rec_iterate      T times: one iteration of the positive rows (label
  *                       y) and the negative rows (label neg) stacked, both
- *                       starting from the images' time-0 state; with
- *                       `learn`, each layer's FF gradient of this
- *                       iteration is added into its smoothed gradient;
+ *                       starting from the images' time-0 state; at a
+ *                       learning iteration (learn_first .. learn_last),
+ *                       each layer's FF gradient of this iteration is
+ *                       added into its smoothed gradient;
  *   ff_rec_step         each layer's momentum-SGD step (U_l and b_l with
  *                       the net's optimiser state, T_l with this module's).
- * So the gradients of the T iterations are summed into one step per batch,
- * each weighted 1/T: the step is on their mean, and the learning rate
- * means what it means for the feed-forward net.  Every iteration 1 .. T
- * contributes, time 0 none (the positive and negative rows are the same
- * image there, with no label: their states are equal).
+ * So the gradients of the n learning iterations are summed into one step
+ * per batch, each weighted 1/n: the step is on their mean, and the
+ * learning rate means what it means for the feed-forward net.  By default
+ * every iteration 1 .. T learns (the paper does not say which do), time 0
+ * never (the positive and negative rows are the same image there, with no
+ * label: their states are equal).
  *
  * A layer's FF gradient at iteration t is local: the inputs yhat(t-1) and
  * its own h(t-1) are constants (no gradient through time, nor to another
@@ -101,6 +103,9 @@ typedef struct {
                                 of bit l (layer 0: bit 0); 0: of those from
                                 the net's head_from on.  Only the readout
                                 reads it. */
+    int learn_first;    /* the iterations whose FF gradients train the */
+    int learn_last;     /* layers, learn_first .. learn_last (ff_rec_learning);
+                           0, 0: all of them, 1 .. iterations */
 } ff_rec_config;
 
 /* The paper's values, named for the program's flag defaults too. */
@@ -110,12 +115,16 @@ typedef struct {
 #define FF_REC_READOUT_LAST 5
 #define FF_REC_DEFAULTS                                                          \
     ((ff_rec_config){FF_REC_ITERATIONS, FF_REC_DAMPING, FF_REC_READOUT_FIRST, \
-                     FF_REC_READOUT_LAST, 0})
+                     FF_REC_READOUT_LAST, 0, 0, 0})
 
-/* FF_EINVAL unless 0 <= readout_first <= readout_last <= iterations and
- * 0 <= damping <= 1. */
+/* FF_EINVAL unless 0 <= readout_first <= readout_last <= iterations,
+ * 0 <= damping <= 1, and 0 <= learn_first, 0 <= learn_last <= iterations
+ * (the trainer checks the rest of the learning iterations). */
 FF_MUST_CHECK
 int ff_rec_config_check(const ff_rec_config *c);
+/* The iterations that learn, *first .. *last: learn_first and learn_last,
+ * a 0 read as 1 and as iterations. */
+void ff_rec_learning(const ff_rec_config *c, int *first, int *last);
 
 /* The top-down half of the net; the bottom-up half is *net. */
 typedef struct {
@@ -161,8 +170,9 @@ typedef struct ff_rec_trainer ff_rec_trainer;
 
 /* A trainer for batches of up to cap images (2 cap rows: positive and
  * negative), with the head's and the layers' settings of pc (the FF rule
- * is ff_paper_rule(pc)) and the iterations of rc (at least 1).  NULL if
- * out of memory or rc is not valid. */
+ * is ff_paper_rule(pc)) and the iterations of rc (at least 1, and the
+ * learning ones, ff_rec_learning, 1 <= first <= last <= iterations).  NULL
+ * if out of memory or rc is not valid. */
 FF_MUST_CHECK
 ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_paper_config *pc,
                                      const ff_rec_config *rc);
@@ -199,20 +209,21 @@ int ff_rec_train_head(ff_rec *rec, ff_rec_trainer *t, const int *y, size_t B, fl
 
 /* One synchronous damped iteration of the 2B rows: positive rows with the
  * labels y (B) at the top, negative rows with neg (B); the first after
- * ff_rec_bottom_up starts both from the images' time 0.  With learn, every
- * layer's FF gradient of this iteration (above), times (1 - momentum) / T,
- * is added into its smoothed gradient (net->m, rec->m), and the FF losses
- * are kept for ff_rec_step.  FF_EINVAL unless ff_rec_bottom_up of B images
- * came first, or if a label is outside [0, K). */
+ * ff_rec_bottom_up starts both from the images' time 0.  The iteration's
+ * number t counts from 1 after that pass; if t learns (ff_rec_learning),
+ * every layer's FF gradient of this iteration (above), times
+ * (1 - momentum) / n, n the number of learning iterations, is added into
+ * its smoothed gradient (net->m, rec->m), and the FF losses are kept for
+ * ff_rec_step.  FF_EINVAL unless ff_rec_bottom_up of B images came first,
+ * or if a label is outside [0, K). */
 FF_MUST_CHECK
-int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B,
-                   int learn);
+int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B);
 
 /* Every layer's momentum-SGD step (optim.h) on what the iterations added,
  * learning rate times gain: U_l and b_l (the biases without weight cost),
  * then T_l.  loss[l] (l < n_layers) receives layer l's FF loss, summed
  * over both parts and the batch, averaged over the learning iterations.
- * Once per batch: FF_EINVAL unless an iteration learned since
+ * Once per batch: FF_EINVAL unless every learning iteration ran since
  * ff_rec_bottom_up and no step followed it. */
 FF_MUST_CHECK
 int ff_rec_step(ff_rec *rec, ff_rec_trainer *t, float gain, double *loss);
