@@ -229,8 +229,10 @@ paper-table:
 # settings' validation errors come from the paper runs themselves, under
 # RESULTS_HOME's paper/.
 SEARCH_RESULTS  ?= $(RESULTS_HOME)/paper-search
-# The proxy of the unsupervised run, at the reference code's size.
+# The proxy of the unsupervised run, at the reference code's size; of the
+# recurrent run, at a quarter of its width (an eighth of its time).
 paper_cmd_ff-unsup-3x1000 = paper_ff_unsupervised --layers 3 --units 1000 --epochs 100
+paper_cmd_ff-recurrent-2x500 = paper_ff_recurrent --layers 2 --units 500 --epochs 60
 # Every run named in mk/runs.mk or experiments/paper-settings.tsv has its command.
 $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES) $(SEARCH_NETS),$(if $(paper_cmd_$(r)),,\
     $(error run $(r) (mk/runs.mk or $(PAPER_SETTINGS)) has no paper_cmd_$(r) in the Makefile)))
