@@ -595,12 +595,15 @@ static void finish(exp_opts *o, const unsigned char *given)
         exp_die("--readout-first %d, --readout-last %d, --iterations %d: the readout's "
                 "iterations must satisfy first <= last <= iterations",
                 o->readout_first, o->readout_last, o->iterations);
-    if (EXP_RECURRENT(o->kind)) {
-        const int last = o->learn_last ? o->learn_last : o->iterations;
-        if (o->learn_first > last || last > o->iterations)
+    if (EXP_RECURRENT(o->kind)) { /* the window as the library reads it */
+        const ff_rec_config rc = {.iterations = o->iterations, .learn_first = o->learn_first,
+                                  .learn_last = o->learn_last};
+        int first, last;
+        ff_rec_learning(&rc, &first, &last);
+        if (first > last || last > o->iterations)
             exp_die("--learn-first %d, --learn-last %d, --iterations %d: the learning "
                     "iterations must satisfy first <= last <= iterations",
-                    o->learn_first, last, o->iterations);
+                    first, last, o->iterations);
     }
     if (o->local)
         local_net(o, given);

@@ -463,11 +463,17 @@ static int labels_ok(const int *y, size_t B, size_t K)
     return 1;
 }
 
-/* (1 - momentum) / n: what each of the n learning iterations' gradients
- * weighs in the smoothed gradient */
+/* n, the learning iterations of a batch */
+static int learning_count(const ff_rec_trainer *t)
+{
+    return t->learn_last - t->learn_first + 1;
+}
+
+/* (1 - momentum) / n: what each learning iteration's gradient weighs in
+ * the smoothed gradient */
 static float learning_weight(const ff_rec_trainer *t)
 {
-    return (1.0f - t->rule.sgd.momentum) / (float)(t->learn_last - t->learn_first + 1);
+    return (1.0f - t->rule.sgd.momentum) / (float)learning_count(t);
 }
 
 int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B)
@@ -491,7 +497,7 @@ int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg,
 
 int ff_rec_step(ff_rec *rec, ff_rec_trainer *t, float gain, double *loss)
 {
-    if (t->rows == 0 || t->learned != t->learn_last - t->learn_first + 1)
+    if (t->rows == 0 || t->learned != learning_count(t))
         return FF_EINVAL;
     ff_net *net = rec->net;
     const ff_sgd_config *sgd = &t->rule.sgd;
