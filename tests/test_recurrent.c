@@ -17,7 +17,12 @@
  *      goodness, and its FF losses are ff_eval's on the net alone;
  *  (e) what the calls refuse; the checkpoint section and back;
  *  (f) it learns a small 10-class problem, bit for bit the same from the
- *      same seeds, in one thread and twice in two. */
+ *      same seeds, in one thread and twice in two; a window of learning
+ *      iterations steps on the mean of their gradients;
+ *  (g) the step's rule on the top-down weights as on the bottom-up ones:
+ *      momentum, weight cost (not on the biases: a negative control),
+ *      the learning rate's gain, and peer normalisation's running means
+ *      and push. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
@@ -973,6 +978,19 @@ static void test_learning(void)
     free_rec(rec);
 }
 
+/* The small net's batch of (f)'s window and (g): four images of ten
+ * pixels, three classes, hidden layers of 7 and 6 units (SN in all); each
+ * image's negative label the next class. */
+enum { SB = 4, SD = 10, SK = 3, SN = 13 };
+static const size_t small_w[2] = {7, 6};
+
+static void small_batch(float *x, int *y, int *neg)
+{
+    random_batch(x, y, SB, SD, SK, 31);
+    for (size_t i = 0; i < SB; i++)
+        neg[i] = (y[i] + 1) % SK;
+}
+
 /* The learning iterations' window: a step's smoothed gradient from
  * iterations 2 .. 3 is the mean of those from 2 alone and from 3 alone
  * (lr 0, no weight cost, no peer normalisation, whose running means would
@@ -980,14 +998,12 @@ static void test_learning(void)
  * one from 2 .. 4. */
 static void test_learning_window(void)
 {
-    enum { B = 4, D = 10, K = 3, T = 4 };
-    const size_t w[2] = {7, 6};
-    const ff_net_spec s = rec_spec(D, K, 2, w, 0);
-    float x[B * D];
-    int y[B], neg[B];
-    random_batch(x, y, B, D, K, 31);
-    for (size_t i = 0; i < B; i++)
-        neg[i] = (y[i] + 1) % K;
+    enum { B = SB, T = 4 };
+    const size_t *w = small_w;
+    const ff_net_spec s = rec_spec(SD, SK, 2, w, 0);
+    float x[SB * SD];
+    int y[SB], neg[SB];
+    small_batch(x, y, neg);
     ff_paper_config pc = FF_PAPER_DEFAULTS;
     pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
     pc.peer_lambda = 0.0f;
@@ -1028,6 +1044,134 @@ static void test_learning_window(void)
         free_rec(rec[k]);
 }
 
+/* ---- (g) the step's rule: momentum, weight cost, gain, peer normalisation ---- */
+
+/* The net of seed 77 after one batch of four images whose one learning
+ * iteration is the first, stepped under pc with the learning rate's gain;
+ * peer (SN): the running means the iteration left, pos (SN): the mean
+ * state of the positive rows it left, unit by unit. */
+static ff_rec *step_once(const ff_paper_config *pc, float gain, float *peer, float *pos)
+{
+    const ff_net_spec s = rec_spec(SD, SK, 2, small_w, 0);
+    float x[SB * SD];
+    int y[SB], neg[SB];
+    small_batch(x, y, neg);
+    const ff_rec_config rc = {2, 0.3f, 1, 1, 0, 1, 1};
+    ff_rec *rec = make_rec(&s, 77);
+    ff_rec_trainer *t = rec ? ff_rec_trainer_alloc(rec, SB, pc, &rc) : NULL;
+    double loss[FF_MAX_LAYERS + 1];
+    int ok = t && ff_rec_bottom_up(rec, t, x, SB) == FF_SUCCESS &&
+             ff_rec_iterate(rec, t, y, neg, SB) == FF_SUCCESS;
+    if (ok) {
+        size_t n = 0;
+        const float *means = ff_rec_peer_means(t, &n);
+        ok = n == SN;
+        memcpy(peer, means, (ok ? SN : 0) * sizeof *peer);
+        for (size_t l = 0, u = 0; l < 2; u += small_w[l], l++) {
+            const float *h = ff_rec_state(t, l);
+            for (size_t j = 0; j < small_w[l]; j++) {
+                double m = 0.0;
+                for (size_t i = 0; i < SB; i++)
+                    m += h[i * small_w[l] + j];
+                pos[u + j] = (float)(m / SB);
+            }
+        }
+    }
+    ok = ok && ff_rec_step(rec, t, gain, loss) == FF_SUCCESS;
+    ff_rec_trainer_free(t);
+    if (!ok) {
+        free_rec(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+/* Parameter j of layer l, its bottom-up block (weights, then biases) first,
+ * then its top-down weights; *m: its smoothed gradient; *decayed: whether
+ * the weight cost reaches it (not a bias). */
+static float step_param(const ff_rec *rec, size_t l, size_t j, float *m, int *decayed)
+{
+    const ff_layer *L = &rec->net->layer[l];
+    const size_t o = ff_net_param_offset(rec->net, l);
+    if (j < L->n_params) {
+        *m = rec->net->m[o + j], *decayed = j < L->n_weights;
+        return rec->net->params[o + j];
+    }
+    *m = rec->down_m[l][j - L->n_params], *decayed = 1;
+    return rec->down[l][j - L->n_params];
+}
+
+static size_t step_count(const ff_rec *rec, size_t l)
+{
+    return rec->net->layer[l].n_params + rec->above[l] * small_w[l];
+}
+
+/* One step as optim.h writes it, on U, b and T alike: from g = 0, g =
+ * (1 - m) grad, p -= lr gain (g + wc p) (weights; biases without wc), g
+ * left as m g; grad is read off a step with lr 0, whose g is m (1 - m)
+ * grad.  As a negative control, the weight cost on the biases too must
+ * miss.  Peer normalisation: the running means move once per learning
+ * iteration, decay m0 + (1 - decay) (the positive rows' mean state), and
+ * each bias's gradient gains lambda (mean_j - the layer's average mean),
+ * as in paper.h's step (train.h). */
+static void test_step_rule(void)
+{
+    const float mom = 0.5f, lr = 0.1f, wc = 0.1f, gain = 0.7f, lambda = 0.03f;
+    ff_paper_config pc = FF_PAPER_DEFAULTS;
+    pc.ff = (ff_sgd_config){0.0f, mom, 0.0f};
+    pc.peer_lambda = 0.0f;
+    float peer[3][SN], pos[3][SN];
+    ff_rec *g = step_once(&pc, 1.0f, peer[0], pos[0]); /* its gradient, the net unchanged */
+    pc.ff = (ff_sgd_config){lr, mom, wc};
+    ff_rec *st = step_once(&pc, gain, peer[1], pos[1]);
+    pc.ff = (ff_sgd_config){0.0f, mom, 0.0f};
+    pc.peer_lambda = lambda;
+    ff_rec *pn = step_once(&pc, 1.0f, peer[2], pos[2]);
+    CHECK(g && st && pn, "three steps of one batch");
+    if (g && st && pn) {
+        double worst = 0.0, missed = 0.0, worst_m = 0.0, worst_peer = 0.0, worst_mean = 0.0;
+        for (size_t l = 0, u = 0; l < 2; u += small_w[l], l++) {
+            const ff_layer *L = &g->net->layer[l];
+            for (size_t j = 0; j < step_count(g, l); j++) {
+                float gm, sm, pm;
+                int decayed;
+                const double p0 = step_param(g, l, j, &gm, &decayed);
+                const double grad = gm / (mom * (1.0 - mom));
+                const double got = step_param(st, l, j, &sm, &decayed);
+                const double want =
+                    p0 - lr * gain * ((1.0 - mom) * grad + (decayed ? wc * p0 : 0.0));
+                worst = fmax(worst, fabs(got - want) / fmax(fabs(want), 1e-3));
+                if (!decayed)
+                    missed = fmax(missed, fabs(got - (want - lr * gain * wc * p0)));
+                worst_m = fmax(worst_m, fabs(sm - mom * (1.0 - mom) * grad) / fmax(fabs(gm), 1e-6));
+                (void)step_param(pn, l, j, &pm, &decayed);
+                if (j >= L->n_weights && j < L->n_params) { /* bias of unit b */
+                    const size_t b = j - L->n_weights;
+                    double avg = 0.0;
+                    for (size_t k = 0; k < small_w[l]; k++)
+                        avg += peer[2][u + k];
+                    avg /= (double)small_w[l];
+                    const double push = mom * (1.0 - mom) * lambda * (peer[2][u + b] - avg);
+                    worst_peer = fmax(worst_peer, fabs((pm - gm) - push) /
+                                                      fmax(fmax(fabs(gm), fabs(push)), 1e-6));
+                    const double mean = 0.9 * pc.peer_init + 0.1 * pos[2][u + b];
+                    worst_mean = fmax(worst_mean, fabs(peer[2][u + b] - mean));
+                }
+            }
+        }
+        CHECK(worst < 1e-5, "the step's parameters off optim.h's formula by %.3g", worst);
+        CHECK(missed > 1e-4, "the weight cost reached the biases too (%.3g)", missed);
+        CHECK(worst_m < 1e-5, "the smoothed gradient left, m (1 - m) grad, off by %.3g", worst_m);
+        CHECK(worst_peer < 1e-4, "the biases' peer push off lambda (mean - average) by %.3g",
+              worst_peer);
+        CHECK(worst_mean < 1e-6, "the running means off one update from the positive rows by %.3g",
+              worst_mean);
+    }
+    free_rec(pn);
+    free_rec(st);
+    free_rec(g);
+}
+
 int main(void)
 {
     test_hand_iteration();
@@ -1038,5 +1182,6 @@ int main(void)
     test_refusals();
     test_learning();
     test_learning_window();
+    test_step_rule();
     return check_done();
 }
