@@ -1103,7 +1103,7 @@ static float step_param(const ff_rec *rec, size_t l, size_t j, float *m, int *de
 
 static size_t step_count(const ff_rec *rec, size_t l)
 {
-    return rec->net->layer[l].n_params + rec->above[l] * small_w[l];
+    return rec->net->layer[l].n_params + rec->above[l] * rec->net->layer[l].n_out;
 }
 
 /* One step as optim.h writes it, on U, b and T alike: from g = 0, g =
@@ -1132,6 +1132,10 @@ static void test_step_rule(void)
         double worst = 0.0, missed = 0.0, worst_m = 0.0, worst_peer = 0.0, worst_mean = 0.0;
         for (size_t l = 0, u = 0; l < 2; u += small_w[l], l++) {
             const ff_layer *L = &g->net->layer[l];
+            double avg = 0.0; /* the layer's average running mean */
+            for (size_t k = 0; k < small_w[l]; k++)
+                avg += peer[2][u + k];
+            avg /= (double)small_w[l];
             for (size_t j = 0; j < step_count(g, l); j++) {
                 float gm, sm, pm;
                 int decayed;
@@ -1147,14 +1151,11 @@ static void test_step_rule(void)
                 (void)step_param(pn, l, j, &pm, &decayed);
                 if (j >= L->n_weights && j < L->n_params) { /* bias of unit b */
                     const size_t b = j - L->n_weights;
-                    double avg = 0.0;
-                    for (size_t k = 0; k < small_w[l]; k++)
-                        avg += peer[2][u + k];
-                    avg /= (double)small_w[l];
                     const double push = mom * (1.0 - mom) * lambda * (peer[2][u + b] - avg);
                     worst_peer = fmax(worst_peer, fabs((pm - gm) - push) /
                                                       fmax(fmax(fabs(gm), fabs(push)), 1e-6));
-                    const double mean = 0.9 * pc.peer_init + 0.1 * pos[2][u + b];
+                    const double mean =
+                        pc.peer_decay * pc.peer_init + (1.0 - pc.peer_decay) * pos[2][u + b];
                     worst_mean = fmax(worst_mean, fabs(peer[2][u + b] - mean));
                 }
             }
