@@ -129,6 +129,7 @@ ff_rec *exp_rec_build(exp_ctx *x)
     int status = ff_rec_alloc(&rec, x->net);
     if (status != FF_SUCCESS)
         exp_die("cannot build the recurrent net: %s", ff_strerror(status));
+    rec->label_scale = x->o.label_scale;
     ff_rec_init_randn(rec, x->rng);
     return rec;
 }

@@ -231,6 +231,10 @@ static const flag_row flags[] = {
      "share of a layer's previous pre-normalised state in its new one (the rest: the state "
      "computed from the layers below and above)",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_DAMPING)},
+    {"label-scale", "X", FLOAT(label_scale, 0.01, 100),
+     "the label at the top: the RMS-normalised one-hot times X; the top layer's top-down "
+     "weights start X times smaller, so they learn X^2 times as fast from the same start",
+     BIT(EXP_PAPER_FF_REC), ID_SET, ALL(1)},
     {"readout-first", "N", INT(readout_first, 0, 1000),
      "first iteration (0: the bottom-up pass) of the goodness the readout averages",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_READOUT_FIRST)},

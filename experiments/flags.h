@@ -103,6 +103,7 @@ typedef struct {
     /* the recurrent net (ff/recurrent.h) */
     int iterations;        /* damped synchronous iterations after the bottom-up pass */
     float damping;         /* the previous state's share of the new one */
+    float label_scale;     /* the label layer: the RMS-normalised one-hot times this */
     int readout_first, readout_last; /* the goodness readout's iterations */
     int goodness_from;     /* and its layers, from this one (1 the first) on; 0: head_from's */
     int learn_first, learn_last; /* the iterations that train (last 0: iterations) */

@@ -65,14 +65,15 @@ int main(int argc, char **argv)
     exp_run_rec_state(&run, rec, trainer);
     exp_run_describe(&run, "negatives hard\n"
                            "recurrent iterations=%d damping=%g update=synchronous "
-                           "start=bottom_up_pass label=onehot_rms_normalised "
+                           "start=bottom_up_pass label=onehot_rms_normalised label_scale=%g "
                            "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
                            "recurrent_learning iterations=%d-%d "
                            "gradient=local_no_gradient_through_time "
                            "step=mean_over_iterations_one_per_batch\n"
                            "%s\n"
                            "negative_pass softmax_head_on_bottom_up_pass\n",
-                     rc.iterations, rc.damping, rec->n_down, learn_first, learn_last,
+                     rc.iterations, rc.damping, rec->label_scale, rec->n_down, learn_first,
+                     learn_last,
                      exp_rec_readout_text(readout, &x.o));
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {

@@ -130,6 +130,13 @@ paper_ff_recurrent)
     run "$OUT/d" --damping 0
     check "--damping 0 runs" [ "$rc" -eq 0 ]
     check "--damping 0: another curve" differ "$OUT/a" "$OUT/d"
+    # the label's scale: recorded (1 by default), and it changes how fast the
+    # label's weights learn, so the curve
+    run "$OUT/s" --label-scale 2
+    check "--label-scale 2 runs ($(head -c 200 "$OUT/s.err"))" [ "$rc" -eq 0 ]
+    check "config records the label's scale, 1 by default and 2 when set" sh -c \
+        "grep -q ' label_scale=1 ' '$OUT/a/config.txt' && grep -q ' label_scale=2 ' '$OUT/s/config.txt'"
+    check "--label-scale 2: another curve" differ "$OUT/a" "$OUT/s"
     run "$OUT/x" --iterations 4
     check "a readout past the iterations refused (5 > 4)" [ "$rc" -ne 0 ]
     check "refusal names the flags" grep -q -- '--readout-last 5, --iterations 4' "$OUT/x.err"

@@ -22,7 +22,12 @@
  *  (g) the step's rule on the top-down weights as on the bottom-up ones:
  *      momentum, weight cost (not on the biases: a negative control),
  *      the learning rate's gain, and peer normalisation's running means
- *      and push. */
+ *      and push;
+ *  (h) the label's scale s: the top layer's top-down weights start s
+ *      times smaller, its states are those of s = 1, the label's
+ *      gradients s times larger, the others the same (without the
+ *      smaller start, other states: the negative control); a scale not
+ *      > 0 refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
@@ -67,9 +72,9 @@ static ff_net_spec rec_spec(size_t D, size_t K, size_t H, const size_t *w, size_
     return s;
 }
 
-/* A net and its top-down half, randn-initialised from seed, biases drawn
- * in [-0.2, 0.2) (the init leaves them zero). */
-static ff_rec *make_rec(const ff_net_spec *s, unsigned long seed)
+/* A net and its top-down half with the label scale given, randn-initialised
+ * from seed, biases drawn in [-0.2, 0.2) (the init leaves them zero). */
+static ff_rec *make_rec_scaled(const ff_net_spec *s, unsigned long seed, float label_scale)
 {
     ff_net *net = NULL;
     ff_rec *rec = NULL;
@@ -79,6 +84,7 @@ static ff_rec *make_rec(const ff_net_spec *s, unsigned long seed)
         ff_net_free(net);
         return NULL;
     }
+    rec->label_scale = label_scale;
     gsl_rng *r = new_rng(seed);
     ff_net_init_randn(net, r);
     ff_rec_init_randn(rec, r);
@@ -86,6 +92,12 @@ static ff_rec *make_rec(const ff_net_spec *s, unsigned long seed)
         fill_uniform(net->layer[l].b, net->layer[l].n_out, r, -0.2, 0.2);
     gsl_rng_free(r);
     return rec;
+}
+
+/* The same, the label unscaled (1) */
+static ff_rec *make_rec(const ff_net_spec *s, unsigned long seed)
+{
+    return make_rec_scaled(s, seed, 1.0f);
 }
 
 static void free_rec(ff_rec *rec)
@@ -991,6 +1003,17 @@ static void small_batch(float *x, int *y, int *neg)
         neg[i] = (y[i] + 1) % SK;
 }
 
+/* The paper's settings but lr 0, momentum 0.5, no weight cost and no peer
+ * normalisation: a step leaves the net as it was and m (1 - m) grad in the
+ * smoothed gradients, grad that of the iterations alone. */
+static ff_paper_config gradients_only(void)
+{
+    ff_paper_config pc = FF_PAPER_DEFAULTS;
+    pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
+    pc.peer_lambda = 0.0f;
+    return pc;
+}
+
 /* The learning iterations' window: a step's smoothed gradient from
  * iterations 2 .. 3 is the mean of those from 2 alone and from 3 alone
  * (lr 0, no weight cost, no peer normalisation, whose running means would
@@ -1004,9 +1027,7 @@ static void test_learning_window(void)
     float x[SB * SD];
     int y[SB], neg[SB];
     small_batch(x, y, neg);
-    ff_paper_config pc = FF_PAPER_DEFAULTS;
-    pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
-    pc.peer_lambda = 0.0f;
+    const ff_paper_config pc = gradients_only();
     const int window[4][2] = {{2, 3}, {2, 2}, {3, 3}, {2, 4}};
     ff_rec *rec[4];
     int ok = 1;
@@ -1173,6 +1194,100 @@ static void test_step_rule(void)
     free_rec(g);
 }
 
+/* ---- (h) the label's scale ---- */
+
+enum { TOP = 2 * SB * 6 }; /* the top layer's state: 2 SB rows of small_w[1] */
+
+/* The net of seed 77 with label scale ls after one batch of (g)'s, its
+ * first iteration learning, under lr 0 (the net unchanged, the gradients
+ * left in the smoothed ones, m (1 - m) grad); top: the top layer's state
+ * after the iteration.  undo: the label's weights multiplied back by ls
+ * after the init (the negative control). */
+static ff_rec *label_step(float ls, int undo, float top[TOP])
+{
+    const ff_net_spec s = rec_spec(SD, SK, 2, small_w, 0);
+    float x[SB * SD];
+    int y[SB], neg[SB];
+    small_batch(x, y, neg);
+    const ff_paper_config pc = gradients_only();
+    const ff_rec_config rc = {2, 0.3f, 1, 1, 0, 1, 1};
+    ff_rec *rec = make_rec_scaled(&s, 77, ls);
+    if (rec && undo)
+        for (size_t i = 0; i < SK * small_w[1]; i++)
+            rec->down[1][i] *= ls;
+    ff_rec_trainer *t = rec ? ff_rec_trainer_alloc(rec, SB, &pc, &rc) : NULL;
+    double loss[FF_MAX_LAYERS + 1];
+    int ok = t && ff_rec_bottom_up(rec, t, x, SB) == FF_SUCCESS &&
+             ff_rec_iterate(rec, t, y, neg, SB) == FF_SUCCESS;
+    if (ok)
+        memcpy(top, ff_rec_state(t, 1), TOP * sizeof *top);
+    ok = ok && ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS;
+    ff_rec_trainer_free(t);
+    if (!ok) {
+        free_rec(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+/* Scale 4, a power of two, so that the products are those of scale 1 bit
+ * for bit: the label times 4, its weights over 4. */
+static void test_label_scale(void)
+{
+    const float ls = 4.0f;
+    float top[3][TOP];
+    ff_rec *one = label_step(1.0f, 0, top[0]);
+    ff_rec *four = label_step(ls, 0, top[1]);
+    ff_rec *undone = label_step(ls, 1, top[2]);
+    CHECK(one && four && undone, "three nets through one batch");
+    if (one && four && undone) {
+        double init = 0.0, lab = 0.0, other = 0.0, state = 0.0, control = 0.0;
+        for (size_t l = 0; l < 2; l++) {
+            const float f = l == 1 ? ls : 1.0f; /* layer 1's top-down input is the label */
+            for (size_t j = 0; j < step_count(one, l); j++) {
+                float m1, m4;
+                int decayed;
+                const float p1 = step_param(one, l, j, &m1, &decayed);
+                const float p4 = step_param(four, l, j, &m4, &decayed);
+                const int label = j >= one->net->layer[l].n_params && l == 1;
+                init = fmax(init, fabs((double)p4 * (label ? f : 1.0f) - p1));
+                if (label)
+                    lab = fmax(lab, fabs((double)m4 - f * (double)m1) / fmax(fabs(m1), 1e-6));
+                else
+                    other = fmax(other, fabs((double)m4 - m1) / fmax(fabs(m1), 1e-6));
+            }
+        }
+        for (size_t i = 0; i < TOP; i++) {
+            state = fmax(state, fabs((double)top[1][i] - top[0][i]));
+            control = fmax(control, fabs((double)top[2][i] - top[0][i]));
+        }
+        CHECK(init == 0.0, "the label's weights at scale 4 not those of scale 1 over 4 (%.3g)",
+              init);
+        CHECK(state == 0.0, "the top layer's states at scale 4 off scale 1's by %.3g", state);
+        CHECK(lab < 1e-6, "the label's gradients not 4 times scale 1's (off by %.3g)", lab);
+        CHECK(other < 1e-6, "the other gradients off scale 1's by %.3g", other);
+        CHECK(control > 1e-3, "without the smaller start, the same states (%.3g apart)", control);
+        ff_paper_config pc = FF_PAPER_DEFAULTS;
+        const ff_rec_config rc = FF_REC_DEFAULTS;
+        const float bad[2] = {0.0f, NAN};
+        for (int k = 0; k < 2; k++) {
+            one->label_scale = bad[k];
+            ff_rec_trainer *t = ff_rec_trainer_alloc(one, SB, &pc, &rc);
+            CHECK(!t, "a trainer with the label scale %g", (double)bad[k]);
+            ff_rec_trainer_free(t);
+            ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(one, SK);
+            float x[SD] = {0};
+            double g[SK];
+            CHECK(ws && ff_rec_goodness(one, ws, g, x, 1, &rc) == FF_EINVAL,
+                  "a readout with the label scale %g not refused", (double)bad[k]);
+            ff_rec_eval_workspace_free(ws);
+        }
+    }
+    free_rec(undone);
+    free_rec(four);
+    free_rec(one);
+}
+
 int main(void)
 {
     test_hand_iteration();
@@ -1184,5 +1299,6 @@ int main(void)
     test_learning();
     test_learning_window();
     test_step_rule();
+    test_label_scale();
     return check_done();
 }

@@ -46,6 +46,7 @@ int ff_rec_alloc(ff_rec **out, ff_net *net)
     if (!rec)
         return FF_ENOMEM;
     rec->net = net;
+    rec->label_scale = 1.0f;
     rec->n_layers = net->n_layers;
     rec->n_classes = net->n_classes;
     for (size_t l = 0; l < rec->n_layers; l++) {
@@ -81,7 +82,8 @@ void ff_rec_init_randn(ff_rec *rec, gsl_rng *r)
 {
     for (size_t l = 0; l < rec->n_layers; l++) {
         const size_t n = rec->above[l] * rec->net->layer[l].n_out;
-        const double sd = 1.0 / sqrt((double)rec->above[l]);
+        const double top = l + 1 == rec->n_layers ? (double)rec->label_scale : 1.0;
+        const double sd = 1.0 / sqrt((double)rec->above[l]) / top;
         for (size_t i = 0; i < n; i++)
             rec->down[l][i] = (float)(gsl_ran_gaussian_ziggurat(r, 1.0) * sd);
     }
@@ -189,13 +191,22 @@ static void tile_state(const ff_net *net, const state *s, size_t B, size_t copie
 }
 
 /* The label layer of R rows: row i one-hot at label[i], RMS-normalised
- * (sqrt(K) at the label). */
-static void label_layer(float *lab, float *scale, const int *label, size_t R, size_t K)
+ * (sqrt(K) at the label), times rec's label_scale. */
+static void label_layer(const ff_rec *rec, float *lab, float *scale, const int *label, size_t R)
 {
+    const size_t K = rec->n_classes;
     memset(lab, 0, R * K * sizeof *lab);
     for (size_t i = 0; i < R; i++)
         lab[i * K + (size_t)label[i]] = 1.0f;
     ff_normalize(lab, scale, lab, R, K, FF_NORM_RMS);
+    for (size_t i = 0; i < R; i++)
+        lab[i * K + (size_t)label[i]] *= rec->label_scale;
+}
+
+/* rec's label_scale is one a label layer can take */
+static int label_scale_ok(const ff_rec *rec)
+{
+    return rec->label_scale > 0.0f && isfinite(rec->label_scale);
 }
 
 typedef struct {
@@ -368,7 +379,7 @@ ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_pap
     int first, last;
     ff_rec_learning(rc, &first, &last);
     if (cap == 0 || rc->iterations < 1 || ff_rec_config_check(rc) != FF_SUCCESS ||
-        first > last || last > rc->iterations)
+        first > last || last > rc->iterations || !label_scale_ok(rec))
         return NULL;
     ff_rec_trainer *t = calloc(1, sizeof *t);
     if (!t)
@@ -485,7 +496,7 @@ int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg,
         tile_state(rec->net, &t->s, B, 2);
     memcpy(t->label, y, B * sizeof *y);
     memcpy(t->label + B, neg, B * sizeof *neg);
-    label_layer(t->s.lab, t->s.scale, t->label, 2 * B, K);
+    label_layer(rec, t->s.lab, t->s.scale, t->label, 2 * B);
     const int it = ++t->iters; /* this iteration's number, from 1 */
     const int learn = it >= t->learn_first && it <= t->learn_last;
     const learning lc = {&t->rule, learning_weight(t), t->peer, t->dz0, t->loss};
@@ -605,7 +616,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
 {
     const ff_net *net = rec->net;
     const size_t K = rec->n_classes, D = net->layer[0].n_in;
-    if (!readout_valid(net, n, c))
+    if (!readout_valid(net, n, c) || !label_scale_ok(rec))
         return FF_EINVAL;
     unsigned layers = c->readout_layers;
     for (size_t l = net->head_from; !c->readout_layers && l < net->n_layers; l++)
@@ -617,7 +628,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
         tile_state(net, &ws->s, B, K);
         for (size_t r = 0; r < R; r++)
             ws->label[r] = (int)(r / B);
-        label_layer(ws->s.lab, ws->s.scale, ws->label, R, K);
+        label_layer(rec, ws->s.lab, ws->s.scale, ws->label, R);
         memset(ws->gsum, 0, R * sizeof *ws->gsum);
         const int *yb = y ? y + first : NULL;
         for (int t = 0; t <= c->readout_last; t++) {

@@ -13,7 +13,13 @@
  *   yhat_l(t) = h_l(t) / (exp(-100) + sqrt(mean h_l(t)^2))      (RMS)
  * h, "the pre-normalised state", is the layer's state: its goodness is
  * sum_j h_j^2.  The image and the label are RMS-normalised the same way
- * (x / RMS(x); the one-hot becomes sqrt(K) at the label) and never change.
+ * (x / RMS(x); the one-hot becomes sqrt(K) at the label) and never change;
+ * the label then times label_scale s (default 1; the paper says only that
+ * the top layer is a one-of-N code).  The top layer's top-down weights
+ * start s times smaller, so that its input from the label starts the same
+ * for every s; s sets how fast that input learns: a step changes an
+ * input's contribution in proportion to the input's squared length, K s^2
+ * for the label against N_l for a hidden layer of N_l units.
  * Time 0 is a single bottom-up pass, h_l(0) = relu(b_l + yhat_{l-1}(0) U_l)
  * with no top-down input: it is the plain feed-forward net, and it holds
  * no label.  Then the iterations t = 1 .. T (the paper: 8).
@@ -132,6 +138,9 @@ typedef struct {
     size_t n_layers, n_classes;     /* H, K */
     size_t above[FF_MAX_LAYERS];    /* rows of T_l: N_{l+1}, or K for l = H-1 */
     size_t n_down;                  /* top-down weights in all */
+    float label_scale;              /* s: the label layer is the RMS-normalised one-hot
+                                       times s; 1 after ff_rec_alloc; set it, > 0, before
+                                       ff_rec_init_randn */
     float *down[FF_MAX_LAYERS];     /* (above[l], N_l): T_l, in w */
     float *down_m[FF_MAX_LAYERS];   /* (above[l], N_l): its smoothed gradient, in m */
     float *w;                       /* (n_down): every T_l, layer 0 first; then, in the
@@ -147,8 +156,9 @@ FF_MUST_CHECK
 int ff_rec_alloc(ff_rec **out, ff_net *net);
 void ff_rec_free(ff_rec *rec);
 /* The reference code's initialisation (ff_layer_init_randn): each T_l
- * randn / sqrt(above[l]), drawn from r in layer order; the optimiser
- * state zero.  The bottom-up layers are the net's (ff_net_init_randn). */
+ * randn / sqrt(above[l]), drawn from r in layer order, the top layer's
+ * (which reads the label) divided by label_scale too; the optimiser state
+ * zero.  The bottom-up layers are the net's (ff_net_init_randn). */
 void ff_rec_init_randn(ff_rec *rec, gsl_rng *r);
 /* The first layer (from 0) with a top-down weight that is not finite, or
  * -1: a check of the weights a check of the net's parameters does not
@@ -172,7 +182,7 @@ typedef struct ff_rec_trainer ff_rec_trainer;
  * negative), with the head's and the layers' settings of pc (the FF rule
  * is ff_paper_rule(pc)) and the iterations of rc (at least 1, and the
  * learning ones, ff_rec_learning, 1 <= first <= last <= iterations).  NULL
- * if out of memory or rc is not valid. */
+ * if out of memory, rc is not valid or rec->label_scale is not > 0. */
 FF_MUST_CHECK
 ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_paper_config *pc,
                                      const ff_rec_config *rc);
@@ -241,8 +251,8 @@ void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws);
 /* g (n, K): the goodness of each of the n images x (n, D), raw, under each
  * label, summed over the readout's hidden layers (c->readout_layers) and
  * averaged over iterations c->readout_first .. c->readout_last.  FF_EINVAL
- * if n is 0, c is not valid, or c->readout_layers names a layer the net
- * does not have. */
+ * if n is 0, c is not valid, c->readout_layers names a layer the net
+ * does not have, or rec->label_scale is not > 0. */
 FF_MUST_CHECK
 int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,
                     size_t n, const ff_rec_config *c);
