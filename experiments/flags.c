@@ -233,7 +233,8 @@ static const flag_row flags[] = {
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_DAMPING)},
     {"label-scale", "X", FLOAT(label_scale, 0.01, 100),
      "the label at the top: the RMS-normalised one-hot times X; the top layer's top-down "
-     "weights start X times smaller, so they learn X^2 times as fast from the same start",
+     "weights start X times smaller, so they learn X^2 times as fast from the same start "
+     "(their weight cost X^2 times weaker against that)",
      BIT(EXP_PAPER_FF_REC), ID_SET, ALL(1)},
     {"readout-first", "N", INT(readout_first, 0, 1000),
      "first iteration (0: the bottom-up pass) of the goodness the readout averages",
@@ -420,12 +421,22 @@ static long parse_long(const char *flag, const char *s, long lo, long hi)
     return v;
 }
 
-static double parse_double(const char *flag, const char *s, double lo, double hi)
+/* v as the flag keeps it: as a float, or as it is */
+static double kept(double v, int as_float)
+{
+    return as_float ? (double)(float)v : v;
+}
+
+/* A number in [lo, hi]; as_float: compared as the float it is kept as, so
+ * that the text the identity records of a float (0.0099999997764825821
+ * for 0.01) reads back as the same float. */
+static double parse_double(const char *flag, const char *s, double lo, double hi, int as_float)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi))
+    const double x = kept(v, as_float);
+    if (errno || end == s || *end || !(x >= kept(lo, as_float) && x <= kept(hi, as_float)))
         exp_die("%s: '%s' is not a number in [%g, %g]", flag, s, lo, hi);
     return v;
 }
@@ -475,8 +486,8 @@ static void set_flag(exp_opts *o, const flag_row *f, const char *arg)
     case EXP_FLAG_ULONG:
         *(unsigned long *)p = (unsigned long)parse_long(name, arg, (long)f->lo, (long)f->hi);
         break;
-    case EXP_FLAG_DOUBLE: *(double *)p = parse_double(name, arg, f->lo, f->hi); break;
-    case EXP_FLAG_FLOAT: *(float *)p = (float)parse_double(name, arg, f->lo, f->hi); break;
+    case EXP_FLAG_DOUBLE: *(double *)p = parse_double(name, arg, f->lo, f->hi, 0); break;
+    case EXP_FLAG_FLOAT: *(float *)p = (float)parse_double(name, arg, f->lo, f->hi, 1); break;
     case EXP_FLAG_STRING: *(const char **)p = arg; break;
     case EXP_FLAG_CHOICE: *(const char **)p = parse_choice(name, f, arg); break;
     case EXP_FLAG_BOOL: *(int *)p = 1; break;

@@ -23,7 +23,8 @@
 #     it was written in the middle of an epoch; a recurrent model's readout
 #     read at the run's iterations and layers gives its lines, at others
 #     other goodness figures and the same softmax ones; the readout's flags
-#     on another model are refused; with --out its lines go to curve.tsv
+#     on another model are refused; a model of another --label-scale is
+#     read at its own; with --out its lines go to curve.tsv
 #     beside a summary.tsv of the validation figures, --no-test leaves the
 #     test set out, and a run's directory is refused before the data are
 #     read;
@@ -236,7 +237,24 @@ paper_ff_recurrent)
                grep -v '^#' '$OUT/r-out3/curve.tsv' | cmp -s - '$OUT/r-layers.got'"
     evalr r-bad --out "$OUT/a" --data "$OUT/no-data"
     check "--out a run's directory: refused before the data are read, the run untouched ($(head -c 200 "$OUT/r-bad.err"))" \
-        sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/r-bad.err' && grep -q 'paper-ff-recurrent' '$OUT/a/summary.tsv'" ;;
+        sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/r-bad.err' && grep -q 'paper-ff-recurrent' '$OUT/a/summary.tsv'"
+    # the label's scale, at the low end of its range (0.01, no float's
+    # value): in the model's identity, so ff_evaluate reads the model as
+    # the run did; the run's checkpoint refused under another scale
+    run "$OUT/s" --label-scale 0.01 --inject-stop 1,7
+    check "--label-scale 0.01 stopped: 143 ($(head -c 200 "$OUT/s.err"))" [ "$rc" -eq 143 ]
+    run "$OUT/s" --label-scale 0.02
+    check "--label-scale 0.02 on a checkpoint of 0.01: refused, the checkpoint kept" \
+        sh -c "[ $rc -ne 0 ] && grep -q 'label-scale' '$OUT/s.err' && test -s '$OUT/s/checkpoint.ffm'"
+    run "$OUT/s" --label-scale 0.01
+    check "--label-scale 0.01 resumed ($(head -c 200 "$OUT/s.err"))" [ "$rc" -eq 0 ]
+    rc=0
+    "$EVALUATE" "$OUT/s/model.ffm" --data "$DATA" --quiet >"$OUT/s-eval.tsv" 2>"$OUT/s-eval.err" || rc=$?
+    awk -v e=$last '$1 == e { $NF = ""; sub(/ $/, ""); print }' "$OUT/s/curve.tsv" >"$OUT/s-eval.want"
+    check "ff_evaluate on a --label-scale 0.01 model: the figures its run recorded ($(head -c 200 "$OUT/s-eval.err"))" \
+        sh -c "[ $rc -eq 0 ] && grep -v '^#' '$OUT/s-eval.tsv' | cmp -s - '$OUT/s-eval.want'"
+    check "--label-scale 0.01: other figures than the default's" \
+        sh -c "! cmp -s '$OUT/s-eval.want' '$OUT/eval.want'" ;;
 *)
     evalr r-bad --readout-first 1
     check "ff_evaluate --readout-first on a model not recurrent: refused ($(head -c 200 "$OUT/r-bad.err"))" \

@@ -457,6 +457,20 @@ static void test_identity_when_set(void)
     identity_of(set, sizeof set, EXP_PAPER_FF_SUP, bf16);
     CHECK(strstr(set, "--precision bf16\n") != NULL, "--precision bf16 not in the identity:\n%s",
           set);
+    /* --label-scale, a float, at the low end of its range, 0.01, which no
+     * float holds: the identity records the float's text, which parses
+     * back (compared as a float, not as the text's double, below 0.01) */
+    const char *low[] = {"--label-scale", "0.01", NULL}, *args[MAX_ARGS];
+    identity_of(plain, sizeof plain, EXP_PAPER_FF_REC, none);
+    CHECK(!strstr(plain, "--label-scale"), "--label-scale at its default is in the identity");
+    identity_of(set, sizeof set, EXP_PAPER_FF_REC, low);
+    CHECK(strstr(set, "--label-scale 0.0099999997764825821\n") != NULL,
+          "--label-scale 0.01 not in the identity as its float:\n%s", set);
+    static char text[FF_CKPT_MAX_CONFIG + 1], again[FF_CKPT_MAX_CONFIG + 1];
+    memcpy(text, set, sizeof text);
+    identity_args(text, args);
+    identity_of(again, sizeof again, EXP_PAPER_FF_REC, args);
+    CHECK(!strcmp(again, set), "--label-scale 0.01: its identity parses back as\n%s", again);
 }
 
 static void test_identity_data(void)

@@ -24,10 +24,11 @@
  *      the learning rate's gain, and peer normalisation's running means
  *      and push;
  *  (h) the label's scale s: the top layer's top-down weights start s
- *      times smaller, its states are those of s = 1, the label's
+ *      times smaller; over 8 learning iterations both layers' states
+ *      and the readout's goodness are those of s = 1, the label's
  *      gradients s times larger, the others the same (without the
  *      smaller start, other states: the negative control); a scale not
- *      > 0 refused. */
+ *      finite and > 0 refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
@@ -993,8 +994,8 @@ static void test_learning(void)
 /* The small net's batch of (f)'s window and (g): four images of ten
  * pixels, three classes, hidden layers of 7 and 6 units (SN in all); each
  * image's negative label the next class. */
-enum { SB = 4, SD = 10, SK = 3, SN = 13 };
-static const size_t small_w[2] = {7, 6};
+enum { SB = 4, SD = 10, SK = 3, SN0 = 7, SN1 = 6, SN = SN0 + SN1 };
+static const size_t small_w[2] = {SN0, SN1};
 
 static void small_batch(float *x, int *y, int *neg)
 {
@@ -1196,32 +1197,43 @@ static void test_step_rule(void)
 
 /* ---- (h) the label's scale ---- */
 
-enum { TOP = 2 * SB * 6 }; /* the top layer's state: 2 SB rows of small_w[1] */
+/* What (h) compares: both layers' states (2 SB rows each) after the last
+ * iteration, and the readout's goodness of the batch's images. */
+typedef struct {
+    float h0[2 * SB * SN0], h1[2 * SB * SN1];
+    double g[SB * SK];
+} label_seen;
 
-/* The net of seed 77 with label scale ls after one batch of (g)'s, its
- * first iteration learning, under lr 0 (the net unchanged, the gradients
- * left in the smoothed ones, m (1 - m) grad); top: the top layer's state
- * after the iteration.  undo: the label's weights multiplied back by ls
- * after the init (the negative control). */
-static ff_rec *label_step(float ls, int undo, float top[TOP])
+/* The net of seed 77 with label scale ls after one batch of (g)'s, every
+ * one of 8 iterations learning, under gradients_only (the net unchanged,
+ * the gradients left in the smoothed ones); then its readout of the
+ * batch.  undo: the label's weights multiplied back by ls after the init
+ * (the negative control). */
+static ff_rec *label_step(float ls, int undo, label_seen *seen)
 {
     const ff_net_spec s = rec_spec(SD, SK, 2, small_w, 0);
     float x[SB * SD];
     int y[SB], neg[SB];
     small_batch(x, y, neg);
     const ff_paper_config pc = gradients_only();
-    const ff_rec_config rc = {2, 0.3f, 1, 1, 0, 1, 1};
+    const ff_rec_config rc = {8, 0.3f, 3, 5, 0, 1, 8};
     ff_rec *rec = make_rec_scaled(&s, 77, ls);
     if (rec && undo)
-        for (size_t i = 0; i < SK * small_w[1]; i++)
+        for (size_t i = 0; i < SK * SN1; i++)
             rec->down[1][i] *= ls;
     ff_rec_trainer *t = rec ? ff_rec_trainer_alloc(rec, SB, &pc, &rc) : NULL;
+    ff_rec_eval_workspace *ws = rec ? ff_rec_eval_workspace_alloc(rec, SB * SK) : NULL;
     double loss[FF_MAX_LAYERS + 1];
-    int ok = t && ff_rec_bottom_up(rec, t, x, SB) == FF_SUCCESS &&
-             ff_rec_iterate(rec, t, y, neg, SB) == FF_SUCCESS;
-    if (ok)
-        memcpy(top, ff_rec_state(t, 1), TOP * sizeof *top);
-    ok = ok && ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS;
+    int ok = t && ws && ff_rec_bottom_up(rec, t, x, SB) == FF_SUCCESS;
+    for (int it = 1; ok && it <= rc.iterations; it++)
+        ok = ff_rec_iterate(rec, t, y, neg, SB) == FF_SUCCESS;
+    if (ok) {
+        memcpy(seen->h0, ff_rec_state(t, 0), sizeof seen->h0);
+        memcpy(seen->h1, ff_rec_state(t, 1), sizeof seen->h1);
+    }
+    ok = ok && ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS &&
+         ff_rec_goodness(rec, ws, seen->g, x, SB, &rc) == FF_SUCCESS;
+    ff_rec_eval_workspace_free(ws);
     ff_rec_trainer_free(t);
     if (!ok) {
         free_rec(rec);
@@ -1230,55 +1242,69 @@ static ff_rec *label_step(float ls, int undo, float top[TOP])
     return rec;
 }
 
+/* max |a - b| over n floats */
+static double float_gap(const float *a, const float *b, size_t n)
+{
+    double gap = 0.0;
+    for (size_t i = 0; i < n; i++)
+        gap = fmax(gap, fabs((double)a[i] - b[i]));
+    return gap;
+}
+
 /* Scale 4, a power of two, so that the products are those of scale 1 bit
  * for bit: the label times 4, its weights over 4. */
 static void test_label_scale(void)
 {
     const float ls = 4.0f;
-    float top[3][TOP];
-    ff_rec *one = label_step(1.0f, 0, top[0]);
-    ff_rec *four = label_step(ls, 0, top[1]);
-    ff_rec *undone = label_step(ls, 1, top[2]);
-    CHECK(one && four && undone, "three nets through one batch");
+    static label_seen seen[3];
+    ff_rec *one = label_step(1.0f, 0, &seen[0]);
+    ff_rec *four = label_step(ls, 0, &seen[1]);
+    ff_rec *undone = label_step(ls, 1, &seen[2]);
+    CHECK(one && four && undone, "three nets through one batch and a readout");
     if (one && four && undone) {
-        double init = 0.0, lab = 0.0, other = 0.0, state = 0.0, control = 0.0;
-        for (size_t l = 0; l < 2; l++) {
-            const float f = l == 1 ? ls : 1.0f; /* layer 1's top-down input is the label */
+        size_t init = 0, lab = 0, other = 0, moved = 0;
+        for (size_t l = 0; l < 2; l++)
             for (size_t j = 0; j < step_count(one, l); j++) {
                 float m1, m4;
                 int decayed;
                 const float p1 = step_param(one, l, j, &m1, &decayed);
                 const float p4 = step_param(four, l, j, &m4, &decayed);
-                const int label = j >= one->net->layer[l].n_params && l == 1;
-                init = fmax(init, fabs((double)p4 * (label ? f : 1.0f) - p1));
-                if (label)
-                    lab = fmax(lab, fabs((double)m4 - f * (double)m1) / fmax(fabs(m1), 1e-6));
-                else
-                    other = fmax(other, fabs((double)m4 - m1) / fmax(fabs(m1), 1e-6));
+                const int label = l == 1 && j >= one->net->layer[l].n_params;
+                init += p4 * (label ? ls : 1.0f) != p1;
+                lab += label && m4 != ls * m1;
+                other += !label && m4 != m1;
+                moved += m1 != 0.0f;
             }
+        const double state = fmax(float_gap(seen[1].h0, seen[0].h0, 2 * SB * SN0),
+                                  float_gap(seen[1].h1, seen[0].h1, 2 * SB * SN1));
+        const double control = fmax(float_gap(seen[2].h0, seen[0].h0, 2 * SB * SN0),
+                                    float_gap(seen[2].h1, seen[0].h1, 2 * SB * SN1));
+        double g = 0.0, g_control = 0.0;
+        for (size_t i = 0; i < SB * SK; i++) {
+            g = fmax(g, fabs(seen[1].g[i] - seen[0].g[i]));
+            g_control = fmax(g_control, fabs(seen[2].g[i] - seen[0].g[i]));
         }
-        for (size_t i = 0; i < TOP; i++) {
-            state = fmax(state, fabs((double)top[1][i] - top[0][i]));
-            control = fmax(control, fabs((double)top[2][i] - top[0][i]));
-        }
-        CHECK(init == 0.0, "the label's weights at scale 4 not those of scale 1 over 4 (%.3g)",
-              init);
-        CHECK(state == 0.0, "the top layer's states at scale 4 off scale 1's by %.3g", state);
-        CHECK(lab < 1e-6, "the label's gradients not 4 times scale 1's (off by %.3g)", lab);
-        CHECK(other < 1e-6, "the other gradients off scale 1's by %.3g", other);
+        CHECK(init == 0, "%zu weights at scale 4 not those of scale 1 (the label's over 4)", init);
+        CHECK(moved > 0, "no gradient at all");
+        CHECK(state == 0.0, "the states at scale 4 off scale 1's by %.3g", state);
+        CHECK(lab == 0, "%zu of the label's gradients not 4 times scale 1's", lab);
+        CHECK(other == 0, "%zu of the other gradients not scale 1's", other);
+        CHECK(g == 0.0, "the readout's goodness at scale 4 off scale 1's by %.3g", g);
         CHECK(control > 1e-3, "without the smaller start, the same states (%.3g apart)", control);
-        ff_paper_config pc = FF_PAPER_DEFAULTS;
+        CHECK(g_control > 1e-3, "without the smaller start, the same goodness (%.3g apart)",
+              g_control);
+        const ff_paper_config pc = FF_PAPER_DEFAULTS;
         const ff_rec_config rc = FF_REC_DEFAULTS;
-        const float bad[2] = {0.0f, NAN};
-        for (int k = 0; k < 2; k++) {
+        const float bad[3] = {0.0f, NAN, INFINITY};
+        for (int k = 0; k < 3; k++) {
             one->label_scale = bad[k];
             ff_rec_trainer *t = ff_rec_trainer_alloc(one, SB, &pc, &rc);
             CHECK(!t, "a trainer with the label scale %g", (double)bad[k]);
             ff_rec_trainer_free(t);
             ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(one, SK);
             float x[SD] = {0};
-            double g[SK];
-            CHECK(ws && ff_rec_goodness(one, ws, g, x, 1, &rc) == FF_EINVAL,
+            double gk[SK];
+            CHECK(ws && ff_rec_goodness(one, ws, gk, x, 1, &rc) == FF_EINVAL,
                   "a readout with the label scale %g not refused", (double)bad[k]);
             ff_rec_eval_workspace_free(ws);
         }

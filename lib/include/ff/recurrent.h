@@ -15,11 +15,13 @@
  * sum_j h_j^2.  The image and the label are RMS-normalised the same way
  * (x / RMS(x); the one-hot becomes sqrt(K) at the label) and never change;
  * the label then times label_scale s (default 1; the paper says only that
- * the top layer is a one-of-N code).  The top layer's top-down weights
+ * the top layer is a one-of-K code).  The top layer's top-down weights
  * start s times smaller, so that its input from the label starts the same
  * for every s; s sets how fast that input learns: a step changes an
  * input's contribution in proportion to the input's squared length, K s^2
- * for the label against N_l for a hidden layer of N_l units.
+ * for the label against N_l for a hidden layer of N_l units.  The weight
+ * cost shrinks those weights by the same share a step whatever s, so
+ * against their learning it is s^2 times weaker.
  * Time 0 is a single bottom-up pass, h_l(0) = relu(b_l + yhat_{l-1}(0) U_l)
  * with no top-down input: it is the plain feed-forward net, and it holds
  * no label.  Then the iterations t = 1 .. T (the paper: 8).
@@ -139,8 +141,10 @@ typedef struct {
     size_t above[FF_MAX_LAYERS];    /* rows of T_l: N_{l+1}, or K for l = H-1 */
     size_t n_down;                  /* top-down weights in all */
     float label_scale;              /* s: the label layer is the RMS-normalised one-hot
-                                       times s; 1 after ff_rec_alloc; set it, > 0, before
-                                       ff_rec_init_randn */
+                                       times s; 1 after ff_rec_alloc; set it, finite and
+                                       > 0, before ff_rec_init_randn.  Not in the
+                                       checkpoint section: the caller sets the s the
+                                       net was trained with */
     float *down[FF_MAX_LAYERS];     /* (above[l], N_l): T_l, in w */
     float *down_m[FF_MAX_LAYERS];   /* (above[l], N_l): its smoothed gradient, in m */
     float *w;                       /* (n_down): every T_l, layer 0 first; then, in the
@@ -182,7 +186,8 @@ typedef struct ff_rec_trainer ff_rec_trainer;
  * negative), with the head's and the layers' settings of pc (the FF rule
  * is ff_paper_rule(pc)) and the iterations of rc (at least 1, and the
  * learning ones, ff_rec_learning, 1 <= first <= last <= iterations).  NULL
- * if out of memory, rc is not valid or rec->label_scale is not > 0. */
+ * if out of memory, rc is not valid or rec->label_scale is not finite and
+ * > 0. */
 FF_MUST_CHECK
 ff_rec_trainer *ff_rec_trainer_alloc(const ff_rec *rec, size_t cap, const ff_paper_config *pc,
                                      const ff_rec_config *rc);
@@ -252,7 +257,7 @@ void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws);
  * label, summed over the readout's hidden layers (c->readout_layers) and
  * averaged over iterations c->readout_first .. c->readout_last.  FF_EINVAL
  * if n is 0, c is not valid, c->readout_layers names a layer the net
- * does not have, or rec->label_scale is not > 0. */
+ * does not have, or rec->label_scale is not finite and > 0. */
 FF_MUST_CHECK
 int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,
                     size_t n, const ff_rec_config *c);
