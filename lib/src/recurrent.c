@@ -603,10 +603,11 @@ static void add_step(const ff_net *net, ff_rec_eval_workspace *ws, unsigned laye
     }
 }
 
-/* A readout of n images by c is possible on net. */
-static int readout_valid(const ff_net *net, size_t n, const ff_rec_config *c)
+/* A readout of n images by c is possible on rec. */
+static int readout_valid(const ff_rec *rec, size_t n, const ff_rec_config *c)
 {
-    return n > 0 && ff_rec_config_check(c) == FF_SUCCESS && !(c->readout_layers >> net->n_layers);
+    return n > 0 && ff_rec_config_check(c) == FF_SUCCESS &&
+           !(c->readout_layers >> rec->n_layers) && label_scale_ok(rec);
 }
 
 /* The readout of n images: g (n, K) if not NULL; with y, *correct (the
@@ -616,7 +617,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
 {
     const ff_net *net = rec->net;
     const size_t K = rec->n_classes, D = net->layer[0].n_in;
-    if (!readout_valid(net, n, c) || !label_scale_ok(rec))
+    if (!readout_valid(rec, n, c))
         return FF_EINVAL;
     unsigned layers = c->readout_layers;
     for (size_t l = net->head_from; !c->readout_layers && l < net->n_layers; l++)
@@ -668,7 +669,7 @@ int ff_rec_eval(const ff_rec *rec, ff_rec_eval_workspace *ws, const float *x, co
     const ff_net *net = rec->net;
     memset(out, 0, sizeof *out);
     out->n = n;
-    if (!readout_valid(net, n, c))
+    if (!readout_valid(rec, n, c))
         return FF_EINVAL;
     /* the softmax head on the bottom-up pass: the plain net's readout */
     const ff_eval_config plain = {.target = 1, .readout = 1, .theta_width = 1};
