@@ -211,7 +211,7 @@ static const flag_row flags[] = {
      PAPER_FF, ID, PAPER_FF_ONLY(FF_PAPER_PEER)},
     {"uniform-negatives", NULL, BOOLEAN(uniform_negatives),
      "negative labels uniform over the wrong ones, not drawn from the head's softmax (hard)",
-     BIT(EXP_PAPER_FF_SUP), ID, ALL(0)},
+     BIT(EXP_PAPER_FF_SUP) | BIT(EXP_PAPER_FF_REC), ID, ALL(0)},
     {"blur", "N", INT(blur_passes, 0, 100),
      "blur passes of the hybrid masks",
      BIT(EXP_PAPER_FF_UNSUP), ID, EACH(0, 0, 0, 0, 0, 6, 0)},

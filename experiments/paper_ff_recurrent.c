@@ -11,7 +11,8 @@
  * the normalised layer above at the previous step (lib/include/ff/recurrent.h).
  * Each batch: the bottom-up pass (time 0), whose softmax head gives every
  * class a probability; each image's negative label, a wrong class drawn in
- * proportion to its probability; the head's step; --iterations (8)
+ * proportion to its probability (--uniform-negatives: any wrong class, the
+ * same for each); the head's step; --iterations (8)
  * synchronous iterations damped by --damping (0.3), positive and negative
  * rows together, every layer's FF gradient at each of --learn-first ..
  * --learn-last (default: all); one step per layer on their mean.
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
     char readout[96];
     exp_run_begin(&run, &x, 0);
     exp_run_rec_state(&run, rec, trainer);
-    exp_run_describe(&run, "negatives hard\n"
+    exp_run_describe(&run, "negatives %s\n"
                            "recurrent iterations=%d damping=%g update=synchronous "
                            "start=bottom_up_pass label=onehot_rms_normalised label_scale=%g "
                            "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
@@ -71,10 +72,11 @@ int main(int argc, char **argv)
                            "gradient=local_no_gradient_through_time "
                            "step=mean_over_iterations_one_per_batch\n"
                            "%s\n"
-                           "negative_pass softmax_head_on_bottom_up_pass\n",
-                     rc.iterations, rc.damping, rec->label_scale, rec->n_down, learn_first,
+                           "negative_pass %s\n",
+                     x.o.uniform_negatives ? "uniform" : "hard", rc.iterations, rc.damping, rec->label_scale, rec->n_down, learn_first,
                      learn_last,
-                     exp_rec_readout_text(readout, &x.o));
+                     exp_rec_readout_text(readout, &x.o),
+                     x.o.uniform_negatives ? "none" : "softmax_head_on_bottom_up_pass");
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
@@ -84,8 +86,12 @@ int main(int argc, char **argv)
             const int *yb = train->y + i;
             /* time 0, and the head's probabilities of the classes on it */
             exp_check(ff_rec_bottom_up(rec, trainer, xb, B), "ff_rec_bottom_up");
-            /* each image's negative label: a wrong class, in proportion to them */
-            ff_neg_labels_hard(neg, ff_rec_logits(trainer), yb, B, K, x.rng);
+            /* each image's negative label: a wrong class, in proportion to them
+             * (or, with --uniform-negatives, any wrong class) */
+            if (x.o.uniform_negatives)
+                ff_neg_labels_wrong(neg, yb, B, K, x.rng);
+            else
+                ff_neg_labels_hard(neg, ff_rec_logits(trainer), yb, B, K, x.rng);
             exp_check(ff_rec_train_head(rec, trainer, yb, B, gain, loss),
                       "ff_rec_train_head");
             /* the static video: true and negative labels at the top, every

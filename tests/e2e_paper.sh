@@ -137,6 +137,13 @@ paper_ff_recurrent)
     check "config records the label's scale, 1 by default and 2 when set" sh -c \
         "grep -q ' label_scale=1 ' '$OUT/a/config.txt' && grep -q ' label_scale=2 ' '$OUT/s/config.txt'"
     check "--label-scale 2: another curve" differ "$OUT/a" "$OUT/s"
+    # negative labels uniform over the wrong ones: recorded, no negative pass,
+    # another curve
+    run "$OUT/u" --uniform-negatives
+    check "--uniform-negatives runs ($(head -c 200 "$OUT/u.err"))" [ "$rc" -eq 0 ]
+    check "config records uniform negatives and no negative pass" sh -c \
+        "grep -q '^negatives uniform$' '$OUT/u/config.txt' && grep -q '^negative_pass none$' '$OUT/u/config.txt'"
+    check "--uniform-negatives: another curve" differ "$OUT/a" "$OUT/u"
     run "$OUT/x" --iterations 4
     check "a readout past the iterations refused (5 > 4)" [ "$rc" -ne 0 ]
     check "refusal names the flags" grep -q -- '--readout-last 5, --iterations 4' "$OUT/x.err"
