@@ -73,8 +73,8 @@ int main(int argc, char **argv)
                            "step=mean_over_iterations_one_per_batch\n"
                            "%s\n"
                            "negative_pass %s\n",
-                     x.o.uniform_negatives ? "uniform" : "hard", rc.iterations, rc.damping, rec->label_scale, rec->n_down, learn_first,
-                     learn_last,
+                     x.o.uniform_negatives ? "uniform" : "hard", rc.iterations, rc.damping,
+                     rec->label_scale, rec->n_down, learn_first, learn_last,
                      exp_rec_readout_text(readout, &x.o),
                      x.o.uniform_negatives ? "none" : "softmax_head_on_bottom_up_pass");
     double loss[FF_MAX_LAYERS + 1];
