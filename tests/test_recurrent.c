@@ -1251,6 +1251,16 @@ static double float_gap(const float *a, const float *b, size_t n)
     return gap;
 }
 
+/* How far a lies from b: the largest |difference| of a state (returned)
+ * and of a goodness (*g). */
+static double seen_gap(const label_seen *a, const label_seen *b, double *g)
+{
+    *g = 0.0;
+    for (size_t i = 0; i < SB * SK; i++)
+        *g = fmax(*g, fabs(a->g[i] - b->g[i]));
+    return fmax(float_gap(a->h0, b->h0, 2 * SB * SN0), float_gap(a->h1, b->h1, 2 * SB * SN1));
+}
+
 /* Scale 4, a power of two, so that the products are those of scale 1 bit
  * for bit: the label times 4, its weights over 4. */
 static void test_label_scale(void)
@@ -1275,15 +1285,9 @@ static void test_label_scale(void)
                 other += !label && m4 != m1;
                 moved += m1 != 0.0f;
             }
-        const double state = fmax(float_gap(seen[1].h0, seen[0].h0, 2 * SB * SN0),
-                                  float_gap(seen[1].h1, seen[0].h1, 2 * SB * SN1));
-        const double control = fmax(float_gap(seen[2].h0, seen[0].h0, 2 * SB * SN0),
-                                    float_gap(seen[2].h1, seen[0].h1, 2 * SB * SN1));
-        double g = 0.0, g_control = 0.0;
-        for (size_t i = 0; i < SB * SK; i++) {
-            g = fmax(g, fabs(seen[1].g[i] - seen[0].g[i]));
-            g_control = fmax(g_control, fabs(seen[2].g[i] - seen[0].g[i]));
-        }
+        double g, g_control;
+        const double state = seen_gap(&seen[1], &seen[0], &g);
+        const double control = seen_gap(&seen[2], &seen[0], &g_control);
         CHECK(init == 0, "%zu weights at scale 4 not those of scale 1 (the label's over 4)", init);
         CHECK(moved > 0, "no gradient at all");
         CHECK(state == 0.0, "the states at scale 4 off scale 1's by %.3g", state);
