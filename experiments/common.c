@@ -134,6 +134,19 @@ ff_rec *exp_rec_build(exp_ctx *x)
     return rec;
 }
 
+void exp_neg_labels(const exp_ctx *x, int *neg, const float *logits, const int *y, size_t n)
+{
+    if (x->o.uniform_negatives)
+        ff_neg_labels_wrong(neg, y, n, x->net->n_classes, x->rng);
+    else
+        ff_neg_labels_hard(neg, logits, y, n, x->net->n_classes, x->rng);
+}
+
+const char *exp_negatives_text(const exp_opts *o)
+{
+    return o->uniform_negatives ? "uniform" : "hard";
+}
+
 ff_train_config exp_train_config(const exp_opts *o)
 {
     return (ff_train_config){.theta = o->theta,

@@ -52,6 +52,15 @@ ff_rec_config exp_rec_config(const exp_opts *o);
 const char *exp_rec_readout_text(char buf[static 96], const exp_opts *o);
 ff_rec *exp_rec_build(exp_ctx *x);
 
+/* Each image's negative label for the batch of labels y: by default the
+ * reference code's hard negatives, a wrong class drawn in proportion to its
+ * probability under the head's logits (ff_neg_labels_hard); with
+ * --uniform-negatives any wrong class alike, the logits unread
+ * (ff_neg_labels_wrong).  exp_negatives_text names the choice as
+ * config.txt records it ("uniform" or "hard"). */
+void exp_neg_labels(const exp_ctx *x, int *neg, const float *logits, const int *y, size_t n);
+const char *exp_negatives_text(const exp_opts *o);
+
 /* Denormals, threads, and the run's generator (exits on failure). */
 gsl_rng *exp_setup(const exp_opts *o);
 /* The net the flags describe (dense or conv2d; with --local the paper's

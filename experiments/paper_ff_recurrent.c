@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 {
     exp_ctx x;
     exp_start(&x, EXP_PAPER_FF_REC, argc, argv);
-    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d, K = x.net->n_classes;
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
     const ff_dataset *train = x.d.train_pos;
 
     const ff_paper_config pc = exp_paper_config(&x.o);
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
                            "step=mean_over_iterations_one_per_batch\n"
                            "%s\n"
                            "negative_pass %s\n",
-                     x.o.uniform_negatives ? "uniform" : "hard", rc.iterations, rc.damping,
+                     exp_negatives_text(&x.o), rc.iterations, rc.damping,
                      rec->label_scale, rec->n_down, learn_first, learn_last,
                      exp_rec_readout_text(readout, &x.o),
                      x.o.uniform_negatives ? "none" : "softmax_head_on_bottom_up_pass");
@@ -88,10 +88,7 @@ int main(int argc, char **argv)
             exp_check(ff_rec_bottom_up(rec, trainer, xb, B), "ff_rec_bottom_up");
             /* each image's negative label: a wrong class, in proportion to them
              * (or, with --uniform-negatives, any wrong class) */
-            if (x.o.uniform_negatives)
-                ff_neg_labels_wrong(neg, yb, B, K, x.rng);
-            else
-                ff_neg_labels_hard(neg, ff_rec_logits(trainer), yb, B, K, x.rng);
+            exp_neg_labels(&x, neg, ff_rec_logits(trainer), yb, B);
             exp_check(ff_rec_train_head(rec, trainer, yb, B, gain, loss),
                       "ff_rec_train_head");
             /* the static video: true and negative labels at the top, every

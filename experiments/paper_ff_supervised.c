@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 {
     exp_ctx x;
     exp_start(&x, EXP_PAPER_FF_SUP, argc, argv);
-    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d, K = x.net->n_classes;
+    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
     const ff_dataset *train = x.d.train_pos;
 
     const ff_paper_config pc = exp_paper_config(&x.o);
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     exp_run run;
     exp_run_begin(&run, &x, 0);
     exp_run_paper_state(&run, trainer);
-    exp_run_describe(&run, "negatives %s\n", x.o.uniform_negatives ? "uniform" : "hard");
+    exp_run_describe(&run, "negatives %s\n", exp_negatives_text(&x.o));
     exp_run_describe(&run, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", x.o.jitter,
                      (2 * x.o.jitter + 1) * (2 * x.o.jitter + 1));
     double loss[FF_MAX_LAYERS + 1];
@@ -52,10 +52,7 @@ int main(int argc, char **argv)
             }
             exp_check(ff_paper_neutral(x.net, trainer, xb, B), "ff_paper_neutral");
             /* each image's negative label, from the neutral pass's softmax */
-            if (x.o.uniform_negatives)
-                ff_neg_labels_wrong(neg, yb, B, K, x.rng);
-            else
-                ff_neg_labels_hard(neg, ff_paper_logits(trainer), yb, B, K, x.rng);
+            exp_neg_labels(&x, neg, ff_paper_logits(trainer), yb, B);
             exp_check(ff_paper_train_head(x.net, trainer, yb, B, gain, loss),
                       "ff_paper_train_head");
             exp_check(ff_paper_step_labels(x.net, trainer, xb, yb, neg, B, gain, loss),
