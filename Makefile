@@ -209,7 +209,8 @@ $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES),$(eval $(call paper_rule,$(r)
 paper-runs: $(addsuffix /summary.tsv,$(PAPER_RUNS))
 paper-long: $(addsuffix /summary.tsv,$(PAPER_LONG_RUNS))
 
-# The table of the paper runs that are complete, made anew on every call.
+# The table of the paper runs that are complete, made anew on every call,
+# those of paper-long among them once they are.
 # It never starts a run (one takes up to an hour and a half): paper-runs
 # does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
@@ -217,7 +218,8 @@ paper-table:
 	@test -d $(PAPER_RESULTS) || { echo "paper-table: no $(PAPER_RESULTS): no paper run there;" \
 	    "make paper-runs SCALE=paper, with the same RESULTS, makes them" >&2; exit 1; }
 	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-summary.awk $(PAPER_REFERENCE) \
-	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS))) >$(RESULTS)/paper-summary.tsv.tmp
+	    $(wildcard $(addsuffix /summary.tsv,$(PAPER_RUNS) $(PAPER_LONG_RUNS))) \
+	    >$(RESULTS)/paper-summary.tsv.tmp
 	$(call replace_if_changed,$(RESULTS)/paper-summary.tsv)
 
 # A search on the validation set, the test set left out (--no-test): one of
@@ -355,7 +357,7 @@ TABLE_FILE   = $(RESULTS)/paper-summary.tsv
 REF_TABLE    = $(REF_RESULTS)/paper-summary.tsv
 REF_RUNS     = $(REF_RESULTS)/paper
 COMPARE     ?= $(RESULTS)/paper-compare.tsv
-DONE_RUNS    = $(PAPER_RUNS)
+DONE_RUNS    = $(PAPER_RUNS) $(PAPER_LONG_RUNS)
 # what `make adopt` copies besides the runs, relative to RESULTS
 ADOPT_FILES  = paper-summary.tsv bench/paper_epoch.txt bench/blas_shapes.txt \
                bench/bf16/paper_epoch.txt

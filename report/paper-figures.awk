@@ -8,7 +8,7 @@
 # (fig/paper-RUN.svg, drawn by paper.gp), its caption naming the seeds it
 # is made of; then the runs with none, which have no curve (the runs on
 # all the training images, <run>-train60k, have no validation set and are
-# not named).  REFERENCE (experiments/reference-paper.tsv, its columns
+# not named, nor are the long runs, "long" lines, until one is complete).  REFERENCE (experiments/reference-paper.tsv, its columns
 # found by their names: columns.awk) says which readouts the paper gives a
 # test error for, drawn dotted in the figure.
 #
@@ -28,7 +28,8 @@ FILENAME == ARGV[1] {
     }
     next
 }
-FILENAME == ARGV[2] && $1 == "run" {
+# a long run (make paper-long) counts once it has a complete seed
+FILENAME == ARGV[2] && ($1 == "run" || $1 == "long" && $3 == "complete") {
     name = $2; sub(/-seed[0-9]+$/, "", name)
     if (name ~ /-train60k$/) next    # no validation set: no curve
     if (!(name in n)) { order[++nr] = name; n[name] = 0 }

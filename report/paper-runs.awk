@@ -2,14 +2,16 @@
 #
 #   awk -f paper-runs.awk BUILD/paper-runs.txt RUN/config.txt ...
 #
-# Prints a Markdown table, one row per run (in the manifest's order): the
+# Prints a Markdown table, one row per run (in the manifest's order; a
+# long run, make paper-long, once it has a complete seed): the
 # program, the net, epochs, how often it was validated, the layers its
 # readouts read, the FF threshold, the negative data, the learning rates,
 # the complete seeds and the commits they were built from.  A setting that
 # differs between seeds shows each value; a net other than the one the
 # run's name says ("4x2000") is flagged.
 FILENAME == ARGV[1] {
-    if ($1 != "run") next
+    # a long run (make paper-long) is a row once it has a complete seed
+    if ($1 != "run" && !($1 == "long" && $3 == "complete")) next
     name = $2; sub(/-seed[0-9]+$/, "", name)
     if (!(name in nseeds)) { order[++nr] = name; nseeds[name] = 0 }
     if ($3 == "complete") {

@@ -7,7 +7,8 @@
 #
 # Reads the manifest the Makefile writes (results DIR; seeds ...; one
 # "run NAME complete|started|absent" line per expected run; "table
-# present|absent [PATH]"; "bench present|absent ...") and prints a Markdown
+# present|absent [PATH]"; "bench present|absent ..."; the long runs' "long"
+# lines, never expected, are not read) and prints a Markdown
 # section: "Results used" when every expected run and the table are there,
 # else "Missing results", naming each missing piece, so that an incomplete
 # part says so at its top.  The paper scale's and Fashion-MNIST's are

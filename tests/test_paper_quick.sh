@@ -4,7 +4,8 @@
 # the epoch benchmark for one batch (and evaluations of 200 images), the
 # products' benchmark for short rounds, every paper run with a small net
 # (the local net at its fixed size) for two epochs on a slice, each on the split of the search and on all
-# training images (-train60k), then the paper table, then a search on
+# training images (-train60k), the long runs (make paper-long) on the split,
+# then the paper table, then a search on
 # validation of three settings and the paper-gap table.  Checks that each
 # run completes, that the table has its stable columns and one row per run,
 # protocol and readout, that the search's table has its rows and its runs
@@ -18,7 +19,7 @@ data=$src/data/mnist
 . "$(dirname "$0")/check.sh"
 
 rm -rf "$out"
-make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BATCHES=1 \
+make -s -C "$src" paper-bench paper-runs paper-long paper-table SCALE=paper PAPER_BENCH_BATCHES=1 \
     PAPER_BENCH_EVAL=200 \
     BLAS_SHAPES_GFLOP=0.02 BUILD="$build" RESULTS="$out" \
     DATA="$data" PAPER_SEEDS=1 PAPER_THREADS=1 \
@@ -27,10 +28,13 @@ make -s -C "$src" paper-bench paper-runs paper-table SCALE=paper PAPER_BENCH_BAT
     >"$out.log" 2>&1 || { cat "$out.log"; echo "0 passed, 1 failed"; exit 1; }
 
 # the paper's runs as the Makefiles list them, and the table's rows they
-# make: each run's readouts in the reference, on both protocols
+# make: each run's readouts in the reference, on both protocols; each long
+# run's (make paper-long) on the split only
 names=$(make -s --no-print-directory -f "$src/mk/runs.mk" --eval 'names: ; @echo $(PAPER_BASE_NAMES)' names)
-rows=$(awk -v names=" $names " '!/^#/ && $1 != "run" && index(names, " " $1 " ") { n++ }
-                                 END { print 2 * n }' "$src/experiments/reference-paper.tsv")
+long=$(make -s --no-print-directory -f "$src/mk/runs.mk" --eval 'names: ; @echo $(PAPER_LONG_NAMES)' names)
+rows=$(awk -v names=" $names " -v long=" $long " '!/^#/ && $1 != "run" && index(names, " " $1 " ") { n += 2 }
+                                 !/^#/ && $1 != "run" && index(long, " " $1 " ") { n++ }
+                                 END { print n }' "$src/experiments/reference-paper.tsv")
 for r in $names; do
     check "$r complete" test -s "$out/paper/$r-seed1/summary.tsv"
     check "$r-train60k complete, without a validation set" \
@@ -44,8 +48,14 @@ check "table header names the stable columns" test "$(head -n 1 "$out/paper-summ
 check "table has a row per run, protocol and readout ($rows)" \
     test "$(tail -n +2 "$out/paper-summary.tsv" | wc -l)" -eq "$rows"
 check "every row has 9 fields" awk -F'\t' 'NR > 1 && NF != 9 { exit 1 }' "$out/paper-summary.tsv"
+for r in $long; do
+    check "the long run $r complete, and its rows in the table" \
+        sh -c "test -s '$out/paper/$r-seed1/summary.tsv' &&
+               test \$(grep -c '^$r	' '$out/paper-summary.tsv') -eq 2"
+done
 check "each base run's row, then its -train60k row, both on the 2000 images of the slice" \
-    awk -F'\t' 'NR > 1 && ($1 ~ /-train60k$/) != (NR % 2 == 1) || NR > 1 && $9 != 2000 { exit 1 }' \
+    awk -F'\t' -v long=" $long " 'NR == 1 || index(long, " " $1 " ") { next }
+        ($1 ~ /-train60k$/) != (++n % 2 == 0) || $9 != 2000 { exit 1 }' \
     "$out/paper-summary.tsv"
 check "errors are percentages" awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100) { exit 1 }' "$out/paper-summary.tsv"
 backends=$(grep -c '^# [a-z]*-[a-z0-9]*: ' "$out/bench/paper_epoch.txt")

@@ -58,6 +58,9 @@ PAPER_SEEDS=${PAPER_SEEDS:-1}
 PAPER_RUNS=$(make -s --no-print-directory -f "$HERE/../mk/runs.mk" \
     --eval 'names: ; @echo $(PAPER_BASE_NAMES)' names)
 PAPER_ALL=$(for r in $PAPER_RUNS; do printf '%s %s-train60k ' "$r" "$r"; done)
+# the long runs (make paper-long): reported once complete, never missing
+PAPER_LONG=$(make -s --no-print-directory -f "$HERE/../mk/runs.mk" \
+    --eval 'names: ; @echo $(PAPER_LONG_NAMES)' names)
 SETTINGS=$HERE/../experiments/paper-settings.tsv
 # settings: each setting tried, RUN/SETTING, a line each
 settings() { # settings [-v program=P]: RUN/SETTING of each row (of program P)
@@ -343,7 +346,7 @@ untrained_named() {
 # with a complete seed that recorded its training error, i.e. with a
 # training-error figure; and the others
 PAPER_DRAWN= PAPER_FIT= PAPER_UNFIT=
-for r in $PAPER_RUNS; do
+for r in $PAPER_RUNS $PAPER_LONG; do
     drawn= fit=
     for s in $PAPER_SEEDS; do
         if [ -f "$PAPER/paper/$r-seed$s/summary.tsv" ]; then
@@ -624,6 +627,10 @@ check "with no paper results, the paper part says so" has 'No paper-scale result
 check "with no paper results, a missing-paper-results section" grep -q 'id="paper-missing"' "$H"
 for r in $PAPER_ALL; do
     check "it names the absent paper run $r-seed1" grep -q "$r-seed1</code>: not started" "$H"
+done
+for r in $PAPER_LONG; do
+    check "it does not count the long run $r-seed1 missing" \
+        sh -c "! grep -q '$r-seed1</code>: not started' '$H'"
 done
 check "it says no run was trained on all the training images" \
     has "Not yet trained on all the training images:</em>" "$H"
