@@ -212,6 +212,11 @@ static const flag_row flags[] = {
     {"uniform-negatives", NULL, BOOLEAN(uniform_negatives),
      "negative labels uniform over the wrong ones, not drawn from the head's softmax (hard)",
      BIT(EXP_PAPER_FF_SUP) | BIT(EXP_PAPER_FF_REC), ID, ALL(0)},
+    {"goodness-negatives", NULL, BOOLEAN(goodness_negatives),
+     "hard negative labels drawn from the net's own readout, each label's goodness as its "
+     "logit (the readout's iterations and layers, temperature 1), not from the softmax head "
+     "on the bottom-up pass: ten label passes a batch",
+     BIT(EXP_PAPER_FF_REC), ID, ALL(0)},
     {"blur", "N", INT(blur_passes, 0, 100),
      "blur passes of the hybrid masks",
      BIT(EXP_PAPER_FF_UNSUP), ID, EACH(0, 0, 0, 0, 0, 6, 0)},
@@ -603,6 +608,9 @@ static void finish(exp_opts *o, const unsigned char *given)
 {
     if (EXP_PAPER(o->kind) && o->val_split == 0 && o->no_test)
         exp_die("--val-split 0 with --no-test evaluates nothing held out (drop one of them)");
+    if (o->uniform_negatives && o->goodness_negatives)
+        exp_die("--uniform-negatives with --goodness-negatives: uniform labels read no "
+                "readout (drop one of them)");
     if (EXP_RECURRENT(o->kind) && strcmp(o->model, "dense"))
         exp_die("--model %s: the recurrent net's layers are dense (drop --model)", o->model);
     if (EXP_RECURRENT(o->kind) &&

@@ -97,6 +97,7 @@ typedef struct {
     int no_test;    /* leave the test set out: a search on validation */
     double momentum, weight_cost, weight_cost_head, peer;
     int uniform_negatives; /* negative labels uniform, not from the head's softmax */
+    int goodness_negatives; /* recurrent: hard negatives from the goodness readout, not the head */
     int blur_passes;
     int distinct_classes;  /* hybrids of two different classes only */
     int jitter;            /* training images shifted by up to this many pixels */

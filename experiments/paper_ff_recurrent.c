@@ -12,7 +12,9 @@
  * Each batch: the bottom-up pass (time 0), whose softmax head gives every
  * class a probability; each image's negative label, a wrong class drawn in
  * proportion to its probability (--uniform-negatives: any wrong class, the
- * same for each); the head's step; --iterations (8)
+ * same for each; --goodness-negatives: the probabilities the softmax of
+ * the net's own readout gives, each label's goodness its logit); the
+ * head's step; --iterations (8)
  * synchronous iterations damped by --damping (0.3), positive and negative
  * rows together, every layer's FF gradient at each of --learn-first ..
  * --learn-last (default: all); one step per layer on their mean.
@@ -26,6 +28,23 @@
  * docs/paper-protocol.md. */
 #include "run.h" /* and common.h */
 #include "ff/recurrent.h"
+
+/* With --goodness-negatives, the logits (B, K) that choose the batch's
+ * negative labels: each label's goodness as the readout reads it (g, its
+ * room), the softmax of which, temperature 1, is the net's own probability
+ * of the label; else the head's on the bottom-up pass. */
+static const float *negative_logits(const exp_ctx *x, const ff_rec *rec,
+                                    const ff_rec_trainer *trainer, ff_rec_eval_workspace *ws,
+                                    const ff_rec_config *rc, const float *xb, size_t B,
+                                    double *g, float *logits)
+{
+    if (!x->o.goodness_negatives)
+        return ff_rec_logits(trainer);
+    exp_check(ff_rec_goodness(rec, ws, g, xb, B, rc), "ff_rec_goodness");
+    for (size_t i = 0; i < B * rec->n_classes; i++)
+        logits[i] = (float)g[i];
+    return logits;
+}
 
 /* The evaluations of exp_evaluations (the training subset and the
  * validation set after an epoch, or the test set), by the recurrent
@@ -56,7 +75,10 @@ int main(int argc, char **argv)
     ff_rec *rec = exp_rec_build(&x);
     ff_rec_trainer *trainer = ff_rec_trainer_alloc(rec, B, &pc, &rc);
     ff_rec_eval_workspace *ews = ff_rec_eval_workspace_alloc(rec, exp_eval_cap(&x.o));
-    if (!trainer || !ews)
+    const size_t GK = x.o.goodness_negatives ? B * rec->n_classes : 0;
+    double *goodness = GK ? malloc(GK * sizeof *goodness) : NULL;
+    float *goodness_logits = GK ? malloc(GK * sizeof *goodness_logits) : NULL;
+    if (!trainer || !ews || (GK && (!goodness || !goodness_logits)))
         exp_die("out of memory");
     int *neg = ff_rec_neg_labels(trainer);
 
@@ -76,7 +98,9 @@ int main(int argc, char **argv)
                      exp_negatives_text(&x.o), rc.iterations, rc.damping,
                      rec->label_scale, rec->n_down, learn_first, learn_last,
                      exp_rec_readout_text(readout, &x.o),
-                     x.o.uniform_negatives ? "none" : "softmax_head_on_bottom_up_pass");
+                     x.o.uniform_negatives    ? "none"
+                     : x.o.goodness_negatives ? "goodness_readout_of_each_label temperature=1"
+                                              : "softmax_head_on_bottom_up_pass");
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
@@ -87,8 +111,12 @@ int main(int argc, char **argv)
             /* time 0, and the head's probabilities of the classes on it */
             exp_check(ff_rec_bottom_up(rec, trainer, xb, B), "ff_rec_bottom_up");
             /* each image's negative label: a wrong class, in proportion to them
-             * (or, with --uniform-negatives, any wrong class) */
-            exp_neg_labels(&x, neg, ff_rec_logits(trainer), yb, B);
+             * (or, with --uniform-negatives, any wrong class; with
+             * --goodness-negatives, in proportion to the readout's) */
+            exp_neg_labels(&x, neg,
+                           negative_logits(&x, rec, trainer, ews, &rc, xb, B, goodness,
+                                           goodness_logits),
+                           yb, B);
             exp_check(ff_rec_train_head(rec, trainer, yb, B, gain, loss),
                       "ff_rec_train_head");
             /* the static video: true and negative labels at the top, every
@@ -107,6 +135,8 @@ int main(int argc, char **argv)
         evaluate(&run, rec, ews, &rc, x.o.epochs - 1, 1);
     exp_run_finish(&run, ff_rec_trainer_bytes(trainer));
 
+    free(goodness_logits);
+    free(goodness);
     ff_rec_eval_workspace_free(ews);
     ff_rec_trainer_free(trainer);
     ff_rec_free(rec);

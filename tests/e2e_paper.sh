@@ -144,6 +144,17 @@ paper_ff_recurrent)
     check "config records uniform negatives and no negative pass" sh -c \
         "grep -q '^negatives uniform$' '$OUT/u/config.txt' && grep -q '^negative_pass none$' '$OUT/u/config.txt'"
     check "--uniform-negatives: another curve" differ "$OUT/a" "$OUT/u"
+    # hard negative labels from the net's own goodness readout: recorded,
+    # another curve; not with uniform ones
+    run "$OUT/g" --goodness-negatives
+    check "--goodness-negatives runs ($(head -c 200 "$OUT/g.err"))" [ "$rc" -eq 0 ]
+    check "config records hard negatives from the goodness readout" sh -c \
+        "grep -q '^negatives hard$' '$OUT/g/config.txt' && grep -q '^negative_pass goodness_readout_of_each_label temperature=1$' '$OUT/g/config.txt'"
+    check "--goodness-negatives: another curve" differ "$OUT/a" "$OUT/g"
+    run "$OUT/x" --goodness-negatives --uniform-negatives
+    check "--goodness-negatives with --uniform-negatives refused, writing nothing" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'drop one of them' '$OUT/x.err' && [ ! -e '$OUT/x' ]"
+    rm -rf "$OUT/x" "$OUT/x.err"
     run "$OUT/x" --iterations 4
     check "a readout past the iterations refused (5 > 4)" [ "$rc" -ne 0 ]
     check "refusal names the flags" grep -q -- '--readout-last 5, --iterations 4' "$OUT/x.err"

@@ -644,6 +644,13 @@ static void test_refusals(void)
         {EXP_PAPER_FF_REC, "paper_ff_recurrent", {"--neutral", "0.2"}, 1,
          "paper_ff_recurrent: error: --neutral does not apply to paper_ff_recurrent (see "
          "--help)\n"},
+        {EXP_PAPER_FF_REC, "paper_ff_recurrent", {"--uniform-negatives", "--goodness-negatives"},
+         1,
+         "paper_ff_recurrent: error: --uniform-negatives with --goodness-negatives: uniform "
+         "labels read no readout (drop one of them)\n"},
+        {EXP_PAPER_FF_SUP, "paper_ff_supervised", {"--goodness-negatives"}, 1,
+         "paper_ff_supervised: error: --goodness-negatives does not apply to "
+         "paper_ff_supervised (see --help)\n"},
         {EXP_FF_SUP, "ff_supervised", {"extra"}, 2,
          "ff_supervised: error: unexpected argument 'extra' (see --help)\n"},
         {EXP_FF_SUP, "ff_supervised", {"--eval-all=1"}, 2,
@@ -710,6 +717,8 @@ static void test_usage(void)
         CHECK(usage_lists(out, "uniform-negatives") ==
                   (k == EXP_PAPER_FF_SUP || k == EXP_PAPER_FF_REC),
               "%s --help: --uniform-negatives", exp_specs[k].name);
+        CHECK(usage_lists(out, "goodness-negatives") == (k == EXP_PAPER_FF_REC),
+              "%s --help: --goodness-negatives", exp_specs[k].name);
         CHECK(usage_lists(out, "distinct-classes") == (k == EXP_PAPER_FF_UNSUP),
               "%s --help: --distinct-classes", exp_specs[k].name);
         CHECK(usage_lists(out, "help") && usage_lists(out, "out") && usage_lists(out, "quiet"),

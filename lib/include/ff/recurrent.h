@@ -54,7 +54,9 @@
  *                       (ff_paper_head_step).  Not the goodness of each
  *                       label: the label reaches the net only through the
  *                       top layer's top-down weights, so that takes
- *                       iterations per label, ten passes, not one;
+ *                       iterations per label, ten passes, not one (a
+ *                       caller that pays for them gets each label's
+ *                       goodness from ff_rec_goodness, below);
  *   ff_rec_train_head   the head's step on the bottom-up pass;
  *   ff_rec_iterate      T times: one iteration of the positive rows (label
  *                       y) and the negative rows (label neg) stacked, both
