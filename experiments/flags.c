@@ -62,7 +62,7 @@ typedef struct {
                                 default); CFG: in config.txt */
     double def[EXP_N];       /* the default in each experiment (CHOICE, STRING:
                                 the index of text); set even where the flag does
-                                not apply (config.txt records some) */
+                                not apply, as every field of exp_opts has one */
 } flag_row;
 
 /* offsetof(exp_opts, f), and a compile error unless f is of type T */
@@ -561,7 +561,7 @@ void exp_flags_config(FILE *f, const exp_opts *o)
 {
     for (size_t i = 0; i < N_FLAGS; i++) {
         const flag_row *g = &flags[i];
-        if (!(g->in & CFG))
+        if (!(g->in & CFG) || !applies(g, o->kind))
             continue;
         char key[64], value[128];
         snprintf(key, sizeof key, "%s", g->name);

@@ -14,7 +14,7 @@
  * Each experiment's spec is its column: exp_specs (flags.c) gives its name
  * and the title --help prints, and each row its default there.  A flag
  * that does not apply to an experiment still sets its field to that
- * column's value (config.txt records some of them).
+ * column's value (config.txt records only those that apply).
  *
  * Adding a flag:
  *   1. a field in exp_opts (below);
@@ -146,8 +146,10 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv);
  * (>= len if it did not fit). */
 size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o);
 /* config.txt's first block: "key value" lines (the flag's name with '_'
- * for '-'), in the table's order, for every config flag whatever it
- * applies to; doubles with %g, booleans 0 or 1. */
+ * for '-'), in the table's order, for every config flag that applies to
+ * the run's experiment (a run depends on no other: the paper's FF
+ * programs have no --theta, the recurrent net no neutral pass); doubles
+ * with %g, booleans 0 or 1. */
 void exp_flags_config(FILE *f, const exp_opts *o);
 /* The run's width as config.txt and summary.tsv write it: '-' for a net of
  * locally connected layers, which has no one width.  Returns buf or a

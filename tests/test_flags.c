@@ -505,6 +505,10 @@ static void test_identity_data(void)
 
 static void test_config(void)
 {
+    /* each experiment's lines are those of the flags that apply to it: no
+     * --stages in BP's, no --precision in the seed programs', no --theta
+     * nor --stages in the paper's FF programs', no --neutral in the
+     * recurrent net's */
     static const struct {
         exp_kind kind;
         const char *args[8];
@@ -513,20 +517,24 @@ static void test_config(void)
         {EXP_BP, {"--model", "conv2d"},
          "model conv2d\ndata data/mnist\nepochs 2\neval_every 1\nbatch 128\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.1\nneutral 0.2\nseed 1\nthreads 1\n"
-         "precision fp32\nstages 2\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
+         "train_limit 2000\nval_limit 500\neval_all 0\n"},
         {EXP_FF_SUP, {"--eval-all", "--stages", "1", "--theta", "0.2", "--neutral", "0.3"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 4\nunits 64\n"
          "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.2\nneutral 0.3\nseed 1\nthreads 1\n"
-         "precision fp32\nstages 1\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+         "stages 1\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
         /* layer 1 only below the readout: one stage, recorded so */
         {EXP_FF_SUP, {"--layers", "2", "--readout-from", "1"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 2\nunits 64\n"
          "readout_from 1\nlr 0.0001\nlr_head 0.0001\ntheta 0.1\nneutral 0.2\nseed 1\nthreads 1\n"
-         "precision fp32\nstages 1\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
+         "stages 1\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
         {EXP_PAPER_FF_UNSUP, {"--seed", "5"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 4\nunits 64\n"
-         "readout_from 2\nlr 0.01\nlr_head 0.1\ntheta 0.1\nneutral 0.1\nseed 5\nthreads 1\n"
-         "precision fp32\nstages 2\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+         "readout_from 2\nlr 0.01\nlr_head 0.1\nneutral 0.1\nseed 5\nthreads 1\n"
+         "precision fp32\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
+        {EXP_PAPER_FF_REC, {"--precision", "bf16"},
+         "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 2\nunits 64\n"
+         "readout_from 1\nlr 0.01\nlr_head 0.1\nseed 17\nthreads 1\n"
+         "precision bf16\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
     };
     static const char *const slice[] = {"--data", "data/mnist", "--epochs", "2",
                                         "--train-limit", "2000", "--val-limit", "500",
