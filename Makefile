@@ -358,9 +358,11 @@ REF_TABLE    = $(REF_RESULTS)/paper-summary.tsv
 REF_RUNS     = $(REF_RESULTS)/paper
 COMPARE     ?= $(RESULTS)/paper-compare.tsv
 DONE_RUNS    = $(PAPER_RUNS) $(PAPER_LONG_RUNS)
-# what `make adopt` copies besides the runs, relative to RESULTS
-ADOPT_FILES  = paper-summary.tsv bench/paper_epoch.txt bench/blas_shapes.txt \
-               bench/bf16/paper_epoch.txt
+# what `make adopt` copies besides the runs, relative to RESULTS; then the
+# reference's table made anew from its runs, so that the long runs it
+# holds (make paper-long, not a part of make reproduce) keep their rows
+ADOPT_FILES  = bench/paper_epoch.txt bench/blas_shapes.txt bench/bf16/paper_epoch.txt
+ADOPT_TABLE  = $(MAKE) paper-table RESULTS=$(REF_RESULTS)
 else
 TABLE_FILE   = $(RESULTS)/summary.tsv
 REF_TABLE    = $(REF_RESULTS)/summary.tsv
@@ -368,6 +370,7 @@ REF_RUNS     = $(REF_RESULTS)
 COMPARE     ?= $(RESULTS)/compare.tsv
 DONE_RUNS    = $(RUNS)
 ADOPT_FILES  = summary.tsv summary.md bench/ff_epoch.txt
+ADOPT_TABLE  = :
 endif
 complete = $(patsubst %/summary.tsv,%,$(wildcard $(addsuffix /summary.tsv,$(DONE_RUNS))))
 
@@ -376,9 +379,10 @@ compare:
 	    "name an earlier quick reproduction with REF_RESULTS=DIR" >&2; exit 1; }
 	@scripts/compare.sh $(COMPARE) $(TABLE_FILE) $(REF_TABLE) $(REF_RUNS) $(complete)
 
-# The reproduction becomes the reference: its complete runs, its table and
-# its bench files copied over REF_RESULTS, then the reference's report
-# rebuilt (git diff results/ report/ then shows what changed).
+# The reproduction becomes the reference: its complete runs, its table (at
+# SCALE=paper made anew from the reference's runs: ADOPT_TABLE) and its
+# bench files copied over REF_RESULTS, then the reference's report rebuilt
+# (git diff results/ report/ then shows what changed).
 adopt:
 	@test "$(SCALE)" != quick || { echo "adopt: a quick reproduction is no reference:" \
 	    "use SCALE=seed or SCALE=paper" >&2; exit 1; }
@@ -394,6 +398,7 @@ adopt:
 	for f in $(ADOPT_FILES); do \
 	    if [ -f $(RESULTS)/$$f ]; then mkdir -p $$(dirname $(REF_RESULTS)/$$f) && \
 	        cp $(RESULTS)/$$f $(REF_RESULTS)/$$f || exit 1; fi; done
+	+$(ADOPT_TABLE)
 	$(MAKE) report RESULTS=$(REF_RESULTS)
 
 # The run lists set on the command line, which adopt refuses: a reproduction

@@ -54,7 +54,9 @@ ff_rec *exp_rec_build(exp_ctx *x);
 
 /* Each image's negative label for the batch of labels y: by default the
  * reference code's hard negatives, a wrong class drawn in proportion to its
- * probability under the head's logits (ff_neg_labels_hard); with
+ * probability under the logits given (ff_neg_labels_hard: the softmax
+ * head's, or another readout's scores, as paper_ff_recurrent's
+ * --goodness-negatives gives); with
  * --uniform-negatives any wrong class alike, the logits unread
  * (ff_neg_labels_wrong).  exp_negatives_text names the choice as
  * config.txt records it ("uniform" or "hard"). */

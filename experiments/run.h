@@ -3,7 +3,8 @@
  *
  * Files (one directory per run, --out):
  *   curve.tsv       one line per evaluation, set and part
- *   config.txt      every flag, data checksums, compiler, CBLAS, commit
+ *   config.txt      every flag that applies, data checksums, compiler, CBLAS,
+ *                   commit
  *   model.ffm       the trained net and the state that made it (checkpoint.h)
  *   summary.tsv     best and final validation accuracy ('-' without a
  *                   validation set), and whether the run learned at all:

@@ -1,10 +1,12 @@
 # paper-table.awk - the paper-scale test errors: ours beside the paper's.
 #
-#   awk -v table=PAPER_TABLE -v ntest=N [-v part=data] -f columns.awk -f stats.awk \
+#   awk -v table=PAPER_TABLE -v ntest=N [-v long=NAMES] [-v part=data] -f columns.awk -f stats.awk \
 #       -f paper-table.awk \
 #       REFERENCE [PAPER_TABLE] RUN/summary.tsv ...
 #
 # ntest: the number of test images (for the sampling error; none if unset).
+# long: the long runs' names (make paper-long), which have no -train60k run
+# and are not said to lack one.
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error and, where it has the column paper_epochs, that figure's
 # epochs); PAPER_TABLE the results' paper-summary.tsv, made by `make
@@ -181,7 +183,9 @@ END {
         split(order[i], k, SUBSEP)
         row(k[1], k[2], order[i])
         if (runs[k[1] SIXTY] || in_table[k[1] SIXTY, k[2]]) row(k[1] SIXTY, k[2], order[i])
-        else if (!(k[1] in no60)) { no60[k[1]] = 1; none[++nnone] = "`" k[1] "`" }
+        else if (!(k[1] in no60) && !index(" " long " ", " " k[1] " ")) {
+            no60[k[1]] = 1; none[++nnone] = "`" k[1] "`"
+        }
     }
     if (nnone)
         printf "\n*Not yet trained on all the training images:* %s (no `<run>%s` run: `make" \

@@ -129,6 +129,16 @@ check "CLUSTER_PLAN_GOALS=paper-long: a job for each of its runs ($long_names), 
 check "CLUSTER_PLAN_GOALS=paper-long: so many jobs said" \
     grep -q "^cluster: $(echo "$long_jobs" | wc -l) jobs" "$out/long.log"
 
+# a search setting is a job too; one whose readout picks the negatives
+# (--goodness-negatives) runs that readout on every training image, so
+# its estimate is the larger
+plan neg SCALE=paper RESULTS="$out/paper" CLUSTER_PLAN_GOALS=paper-search SEARCH_SEEDS=1 \
+    SEARCH_SETTINGS="ff-recurrent-2x500/reference ff-recurrent-2x500/goodness-negatives"
+est() { jobs neg | awk -v r="$1" 'index($5, r) { print $2 }'; }
+check "--goodness-negatives: a longer estimate than the reference's ($(est -goodness-negatives-seed1) > $(est -reference-seed1) minutes)" \
+    awk -v g="$(est -goodness-negatives-seed1)" -v r="$(est -reference-seed1)" \
+        'BEGIN { exit !(r > 0 && g > r) }'
+
 plan quick SCALE=quick RESULTS="$out/quick"
 check "the quick scale: 12 jobs of one CPU" sh -c \
     "grep -q '^cluster: 12 jobs' '$out/quick.log' && [ \$(awk '/^ +[0-9]+ +[0-9.]+ +1 /' '$out/quick.log' | wc -l) -eq 12 ]"

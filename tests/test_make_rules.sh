@@ -4,7 +4,7 @@
 # needs neither the build nor the data (and follows the run list), a
 # missing run needs both; adopt
 # refuses a run list set on its command line and takes a whole
-# reproduction; a settings file that cannot be read, a run without its
+# reproduction, at SCALE=paper making the reference's table anew; a settings file that cannot be read, a run without its
 # command and an unknown CLUSTER stop make with one line naming them;
 # the data is fetched again only when its pinned checksums change;
 # paper-table without paper runs says where they go.
@@ -49,6 +49,10 @@ mkdir -p "$out/rep"
 cp "$src/results/summary.tsv" "$out/rep/"
 dry adopt adopt RESULTS="$out/rep" REF_RESULTS="$out/ref"
 check "adopt of a whole reproduction: make exits 0" [ "$rc" -eq 0 ]
+dry adopt-paper adopt SCALE=paper RESULTS="$out/rep" REF_RESULTS="$out/ref"
+check "adopt at SCALE=paper: the reference's table made anew from its runs, not copied" \
+    sh -c "grep -qF -- '>$out/ref/paper-summary.tsv.tmp' '$out/adopt-paper.log' &&
+           ! grep '^for f in ' '$out/adopt-paper.log' | grep -q paper-summary"
 dry adopt-seeds adopt RESULTS="$out/rep" REF_RESULTS="$out/ref" SEEDS=1
 check "adopt with SEEDS set: one line naming SEEDS" \
     one_line adopt-seeds "adopt: SEEDS set on the command line"

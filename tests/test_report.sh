@@ -634,6 +634,11 @@ for r in $PAPER_LONG; do
 done
 check "it says no run was trained on all the training images" \
     has "Not yet trained on all the training images:</em>" "$H"
+for r in $PAPER_LONG; do
+    check "but not of the long run $r, which has no such run" sh -c \
+        "! tr '\n' ' ' <'$H' | grep -o 'Not yet trained on all the training images:</em>[^(]*' |
+             grep -qF '<code>$r</code>'"
+done
 check "it says paper-summary.tsv is absent" has "paper-summary.tsv</code> is absent" "$H"
 check "with no paper results, no paper figure" sh -c "! grep -q 'id=\"fig-paper-' '$H'"
 check "with no paper results, the paper's values are still shown" \

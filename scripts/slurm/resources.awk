@@ -25,8 +25,9 @@
 #     iteration of the positive and negative rows, forward and gradients
 #     through the bottom-up and the top-down weights, costs about one
 #     supervised batch), the evaluation's times (readout-last + 2) (each
-#     label run to the readout's last iteration).  Fewer threads than the
-#     bench's: slower by as much.
+#     label run to the readout's last iteration); with --goodness-negatives,
+#     that evaluation of every training image each epoch besides.  Fewer
+#     threads than the bench's: slower by as much.
 #   ff_supervised, ff_unsupervised, bp_baseline: epochs x ff_epoch.txt's
 #     seconds per epoch (FF in one thread, or BP) x training images per
 #     epoch / the bench's, twice (the evaluations take about as long).
@@ -129,6 +130,8 @@ END {
         subset = train < 10000 ? train : 10000
         evals = int(epochs / every) + 1
         seconds = epochs * ep * train / 50000 + ev * (evals * (val + subset) + test) / 10000
+        if (cmd ~ /(^|[ \t])--goodness-negatives([ \t]|$)/) # the readout picks the negatives
+            seconds += epochs * ev * train / 10000
         if (bench_threads > threads) seconds *= bench_threads / threads
     } else if (prog ~ /^(ff_supervised|ff_unsupervised|bp_baseline)$/) {
         ff_lines(layers)

@@ -8,7 +8,9 @@
  *     are digits 5-9 and the labels 0-4, so any label is wrong;
  *   - uniform wrong labels: the same image under a label other than its own;
  *   - hard labels (paper-protocol.md, "Hard negatives"): a wrong label
- *     drawn from the softmax head's own belief, its mistakes most often;
+ *     drawn from the softmax head's own belief, its mistakes most often
+ *     (or from any readout's scores given as logits: the recurrent net's
+ *     goodness of each label, paper_ff_recurrent --goodness-negatives);
  *   - hybrid images (paper section 3.2): no labels at all, but images whose
  *     short-range statistics are real and whose shapes are not.
  * Labels are written into an int array for the label overlay (dataset.h)
