@@ -686,6 +686,13 @@ static void check_features(const char *name, const ff_net *net, const float *x, 
                   ff_eval_readout(net, logits, feat, rows, y, 0, &r) == FF_EINVAL &&
                   ff_eval_readout(net, logits, feat, 0, y, n, &r) == FF_EINVAL,
               "%s: n = 0 or rows = 0 not refused", name);
+        /* a NaN feature (as a failed product leaves) is an error, not a
+         * readout that scores chance */
+        const float keep = feat[0];
+        feat[0] = NAN;
+        CHECK(ff_eval_readout(net, logits, feat, rows, y, n, &r) == FF_ENONFINITE,
+              "%s: a NaN feature not refused", name);
+        feat[0] = keep;
         ff_eval_workspace_free(ws);
     }
     free(odd);

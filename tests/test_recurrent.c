@@ -647,6 +647,15 @@ static void test_readout_reference(void)
     CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &none) == FF_EINVAL &&
               ff_rec_eval(rec, ws, x, y, N, &none, &res) == FF_EINVAL,
           "a readout of layer 2 of a net of 2 layers");
+    /* a NaN weight (as a failed product leaves its output): an error, not
+     * a readout whose every comparison fails */
+    float *nan_at = &rec->net->layer[1].w[2];
+    const float keep = *nan_at;
+    *nan_at = NAN;
+    CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &c) == FF_ENONFINITE &&
+              ff_rec_eval(rec, ws, x, y, N, &c, &res) == FF_ENONFINITE,
+          "a NaN weight: the readout not refused");
+    *nan_at = keep;
     ff_rec_eval_workspace_free(ws);
     free_rec(rec);
 }

@@ -989,6 +989,26 @@ static void test_learning(void)
     check_eval_shortcut("conv layer 0", cnet, xte, yte, wte, NTEST, 16, theta);
     ff_net_free(cnet);
 
+    /* a NaN in the net (as a failed product leaves its output) makes each
+     * readout an error, FF_ENONFINITE, not an argmax scoring chance: in a
+     * hidden layer, then in the head alone (the goodness readout unharmed) */
+    const ff_eval_config cuns = {.target = 1, .readout = 1, .theta = theta};
+    float *hidden = &net->layer[1].w[3], *head = &net->head.w[5];
+    const float keep_hidden = *hidden, keep_head = *head;
+    *hidden = NAN;
+    CHECK(ff_eval(net, ews, xte, yte, NTEST, &cpos, &p1) == FF_ENONFINITE &&
+              ff_eval(net, ews, xte, wte, NTEST, &cneg, &n1) == FF_ENONFINITE &&
+              ff_eval(net, ews, xte, yte, NTEST, &cuns, &p1) == FF_ENONFINITE,
+          "a NaN weight in a hidden layer: ff_eval did not return FF_ENONFINITE");
+    *hidden = keep_hidden;
+    *head = NAN;
+    CHECK(ff_eval(net, ews, xte, yte, NTEST, &cpos, &p1) == FF_ENONFINITE &&
+              ff_eval(net, ews, xte, wte, NTEST, &cneg, &n1) == FF_SUCCESS,
+          "a NaN weight in the head: ff_eval's readout not refused, or its FF losses alone "
+          "refused");
+    *head = keep_head;
+    CHECK_OK(ff_eval(net, ews, xte, yte, NTEST, &cpos, &p1));
+
     gsl_rng_free(r);
     free(xte);
     free(neg);

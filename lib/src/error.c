@@ -35,6 +35,8 @@ static const char *const reasons[FF_NSTATUS] = {
     [FF_ECKPT_MISMATCH] = "model file belongs to another net or configuration",
     [FF_EBACKEND] = "this product backend is not available here (oneDNN: install libdnnl-dev "
                     "with make deps and rebuild)",
+    [FF_ENONFINITE] = "the net's outputs are not finite (a product failed, or the weights are "
+                      "not finite): the figures would be wrong",
 };
 
 const char *ff_strerror(int status)

@@ -170,6 +170,15 @@ static const float *z_neutral(const ff_net *net, ff_eval_workspace *ews, size_t 
     return ews->z;
 }
 
+/* 1 if the n values of v are all finite */
+static int all_finite(const double *v, size_t n)
+{
+    int ok = 1;
+    for (size_t i = 0; i < n; i++)
+        ok &= isfinite(v[i]) != 0;
+    return ok;
+}
+
 int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int *y,
             size_t n, const ff_eval_config *c, ff_eval_result *out)
 {
@@ -185,6 +194,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
     unit_responses(net, ews);
     size_t soft_ok = 0, good_ok = 0;
     double head_loss = 0.0;
+    int finite = 1; /* every goodness compared (a NaN would lose each comparison) */
     for (size_t first = 0; first < n; first += ws->cap) {
         const size_t B = n - first < ws->cap ? n - first : ws->cap;
         const float *xb = x + first * D;
@@ -227,6 +237,7 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
             if (innorm)
                 ff_lv_input_norm(ews->z, ews->x0ss, 1.0, NULL, L0->b, B, N0, D);
             run_from_z0(net, ews, ews->z, B, 0);
+            finite &= all_finite(ws->goodness, B);
             for (size_t i = 0; i < B; i++)
                 if (k == 0 || ws->goodness[i] > ews->best[i]) {
                     ews->best[i] = ws->goodness[i];
@@ -244,6 +255,10 @@ int ff_eval(const ff_net *net, ff_eval_workspace *ews, const float *x, const int
     out->head_loss = c->readout ? head_loss / (double)n : NAN;
     out->softmax_acc = c->readout ? (double)soft_ok / (double)n : NAN;
     out->goodness_acc = c->readout && c->goodness ? (double)good_ok / (double)n : NAN;
+    for (size_t l = 0; l < net->n_layers; l++)
+        finite &= isfinite(out->loss[l]) != 0;
+    if (!finite || (c->readout && !isfinite(out->head_loss)))
+        return FF_ENONFINITE;
     return FF_SUCCESS;
 }
 
@@ -309,5 +324,5 @@ int ff_eval_readout(const ff_net *net, float *logits, const float *feat, size_t 
     out->head_loss = loss / (double)n;
     out->softmax_acc = (double)ok / (double)n;
     out->goodness_acc = NAN;
-    return FF_SUCCESS;
+    return isfinite(out->head_loss) ? FF_SUCCESS : FF_ENONFINITE;
 }

@@ -11,7 +11,10 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_matrix_float.h>
 
-/* C = alpha op(A) op(B) + beta C, as gsl_blas_sgemm, in this thread. */
+/* C = alpha op(A) op(B) + beta C, as gsl_blas_sgemm, in this thread.  A
+ * product that fails (oneDNN, or a bf16 buffer not allocated) sets all of C
+ * to NaN: the callers' finiteness checks stop training (pipeline.c) and
+ * evaluation (eval.c) there. */
 void ff_gemm_one(CBLAS_TRANSPOSE_t ta, CBLAS_TRANSPOSE_t tb, float alpha,
                  const gsl_matrix_float *A, const gsl_matrix_float *B, float beta,
                  gsl_matrix_float *C);

@@ -623,6 +623,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
     for (size_t l = net->head_from; !c->readout_layers && l < net->n_layers; l++)
         layers |= 1u << l;
     const int steps = c->readout_last - c->readout_first + 1;
+    int finite = 1; /* every goodness compared (a NaN would lose each comparison) */
     for (size_t first = 0; first < n; first += ws->P) {
         const size_t B = n - first < ws->P ? n - first : ws->P, R = K * B;
         bottom_up(net, &ws->s, x + first * D, B);
@@ -642,6 +643,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
             size_t best = 0;
             for (size_t k = 0; k < K; k++) {
                 const double v = ws->gsum[k * B + i] / steps;
+                finite &= isfinite(v) != 0;
                 if (g)
                     g[(first + i) * K + k] = v;
                 if (v > ws->gsum[best * B + i] / steps)
@@ -654,7 +656,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
     if (loss)
         for (size_t l = 0; l < net->n_layers; l++)
             loss[l] /= steps;
-    return FF_SUCCESS;
+    return finite ? FF_SUCCESS : FF_ENONFINITE;
 }
 
 int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,

@@ -45,6 +45,7 @@ enum {
     FF_ECKPT_SECTION, /* checkpoint: a section is missing or of the wrong length */
     FF_ECKPT_MISMATCH,/* checkpoint: of another net or configuration */
     FF_EBACKEND,      /* a product backend not built in, or whose library does not start */
+    FF_ENONFINITE,    /* a result is not finite (a failed product, or weights not finite) */
     FF_NSTATUS
 };
 

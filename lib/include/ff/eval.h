@@ -44,7 +44,10 @@ ff_eval_workspace *ff_eval_workspace_alloc(const ff_net *net, size_t cap);
 void ff_eval_workspace_free(ff_eval_workspace *ws);
 
 /* Evaluate the n images x (n, D), raw (no overlay), with labels y (n): the
- * label to overlay (supervised) and the label to score (readout). */
+ * label to overlay (supervised) and the label to score (readout).
+ * FF_EINVAL if n is 0; FF_ENONFINITE if a loss, the head's loss or a
+ * goodness compared is not finite (a product that fails gives NaN: gemm_backend.h),
+ * where an argmax would silently score chance. */
 FF_MUST_CHECK
 int ff_eval(const ff_net *net, ff_eval_workspace *ws, const float *x, const int *y,
             size_t n, const ff_eval_config *c, ff_eval_result *out);
@@ -70,7 +73,7 @@ int ff_eval_features(const ff_net *net, ff_eval_workspace *ws, float *feat, size
  * With rows = the capacity of the workspace that computed the features
  * (the cap it was allocated with, or K if that is larger), ff_eval's
  * softmax figures exactly.  logits: (rows, K) scratch.
- * FF_EINVAL if n or rows is 0. */
+ * FF_EINVAL if n or rows is 0; FF_ENONFINITE if the loss is not finite. */
 FF_MUST_CHECK
 int ff_eval_readout(const ff_net *net, float *logits, const float *feat, size_t rows,
                     const int *y, size_t n, ff_eval_result *out);

@@ -259,7 +259,8 @@ void ff_rec_eval_workspace_free(ff_rec_eval_workspace *ws);
  * label, summed over the readout's hidden layers (c->readout_layers) and
  * averaged over iterations c->readout_first .. c->readout_last.  FF_EINVAL
  * if n is 0, c is not valid, c->readout_layers names a layer the net
- * does not have, or rec->label_scale is not finite and > 0. */
+ * does not have, or rec->label_scale is not finite and > 0; FF_ENONFINITE
+ * if a goodness is not finite (as ff_eval). */
 FF_MUST_CHECK
 int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, const float *x,
                     size_t n, const ff_rec_config *c);
@@ -270,7 +271,8 @@ int ff_rec_goodness(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, con
  * goodness_acc, the recurrent readout's accuracy (as ff_rec_goodness);
  * head_loss and softmax_acc, the softmax head's on the bottom-up pass,
  * computed by ff_eval itself (the raw image: eval.h), so the same figures
- * as ff_eval gives for the net.  FF_EINVAL as ff_rec_goodness. */
+ * as ff_eval gives for the net.  FF_EINVAL and FF_ENONFINITE as
+ * ff_rec_goodness and ff_eval. */
 FF_MUST_CHECK
 int ff_rec_eval(const ff_rec *rec, ff_rec_eval_workspace *ws, const float *x, const int *y,
                 size_t n, const ff_rec_config *c, ff_eval_result *out);
