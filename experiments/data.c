@@ -110,9 +110,13 @@ void exp_load(const exp_opts *o, exp_data *d)
         split_seed(o, d, train, test);
     ff_dataset_free(train);
     ff_dataset_free(test);
-    for (int i = 0; i < 4; i++)
-        if (ff_sha256_file(d->sha256[i], path[i]) != FF_SUCCESS)
-            exp_die("%s: cannot read to checksum it", path[i]);
+    for (int i = 0; i < 4; i++) {
+        errno = 0;
+        const int status = ff_sha256_file(d->sha256[i], path[i]);
+        if (status != FF_SUCCESS)
+            exp_die("%s: cannot read to checksum it: %s", path[i],
+                    errno ? strerror(errno) : ff_strerror(status));
+    }
     size_t smallest = d->train_pos->n;
     if (d->train_neg && d->train_neg->n < smallest)
         smallest = d->train_neg->n;

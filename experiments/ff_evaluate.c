@@ -36,6 +36,7 @@
  * paper-settings.tsv: program ff_evaluate) reads it as a run of its own.
  * The three are written together at the end (exp_write_results). */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,5 +264,7 @@ int main(int argc, char **argv)
     free(val_neg_label);
     exp_stop(&x);
     exp_saved_free(&s);
-    return !out && ferror(stdout) ? 1 : 0;
+    if (!out && (fflush(stdout) != 0 || ferror(stdout)))
+        exp_die("cannot write the evaluation to standard output: %s", strerror(errno));
+    return 0;
 }

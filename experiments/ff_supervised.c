@@ -23,7 +23,7 @@ int main(int argc, char **argv)
     /* training copies carrying their overlays; the raw sets stay for evaluation */
     ff_dataset *pos = ff_dataset_slice(x.d.train_pos, 0, x.d.train_pos->n);
     ff_dataset *neg = ff_dataset_slice(x.d.train_neg, 0, x.d.train_neg->n);
-    int *neg_label = malloc(neg->n * sizeof *neg_label);
+    int *neg_label = malloc(x.d.train_neg->n * sizeof *neg_label);
     int *val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
     ff_pipeline *trainer = exp_ff_trainer(&x.o, x.net, &cfg);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));

@@ -74,7 +74,9 @@ typedef struct {
 #define ULONG(f, lo, hi) EXP_FLAG_ULONG, AT(unsigned long, f), lo, hi, NULL, NULL
 #define DOUBLE(f, lo, hi) EXP_FLAG_DOUBLE, AT(double, f), lo, hi, NULL, NULL
 #define FLOAT(f, lo, hi) EXP_FLAG_FLOAT, AT(float, f), lo, hi, NULL, NULL
-#define STRING(f, ...) EXP_FLAG_STRING, AT(const char *, f), 0, 0, NULL, LIST(__VA_ARGS__)
+/* a path of at most `longest` characters (the config.txt line holds it whole) */
+#define STRING(f, longest, ...) \
+    EXP_FLAG_STRING, AT(const char *, f), 0, longest, NULL, LIST(__VA_ARGS__)
 #define CHOICE(f, noun, ...) EXP_FLAG_CHOICE, AT(const char *, f), 0, 0, noun, LIST(__VA_ARGS__)
 #define BOOLEAN(f) EXP_FLAG_BOOL, AT(int, f), 0, 1, NULL, NULL
 #define PAIR(f, lo, hi) EXP_FLAG_PAIR, AT(long *, f), lo, hi, NULL, NULL
@@ -117,7 +119,7 @@ static const flag_row flags[] = {
     {"model", "NAME", CHOICE(model, "a model", "dense", "conv2d"),
      "dense or conv2d",
      ALL_EXP, ID | CFG, ALL(0)},
-    {"data", "DIR", STRING(data, "data/mnist"),
+    {"data", "DIR", STRING(data, EXP_STRING_LONGEST, "data/mnist"),
      "directory of the four MNIST IDX files",
      ALL_EXP, CFG, ALL(0)},
     {"out", "DIR", RUNDIR(out),
@@ -471,12 +473,18 @@ static const char *parse_choice(const char *flag, const flag_row *f, const char 
     exp_die("%s: '%s' is not %s (use %s)", flag, s, f->noun, list);
 }
 
-static void parse_dir(char *dir, const char *flag, const char *s, size_t longest)
+/* s, a path of at most longest characters */
+static const char *parse_path(const char *flag, const char *s, size_t longest)
 {
     if (strlen(s) > longest)
         exp_die("%s: the path has %zu characters, at most %zu fit (choose a shorter one)", flag,
                 strlen(s), longest);
-    snprintf(dir, longest + 1, "%s", s);
+    return s;
+}
+
+static void parse_dir(char *dir, const char *flag, const char *s, size_t longest)
+{
+    snprintf(dir, longest + 1, "%s", parse_path(flag, s, longest));
 }
 
 /* Store the value arg of flag f; --help prints the usage and exits. */
@@ -493,7 +501,7 @@ static void set_flag(exp_opts *o, const flag_row *f, const char *arg)
         break;
     case EXP_FLAG_DOUBLE: *(double *)p = parse_double(name, arg, f->lo, f->hi, 0); break;
     case EXP_FLAG_FLOAT: *(float *)p = (float)parse_double(name, arg, f->lo, f->hi, 1); break;
-    case EXP_FLAG_STRING: *(const char **)p = arg; break;
+    case EXP_FLAG_STRING: *(const char **)p = parse_path(name, arg, (size_t)f->hi); break;
     case EXP_FLAG_CHOICE: *(const char **)p = parse_choice(name, f, arg); break;
     case EXP_FLAG_BOOL: *(int *)p = 1; break;
     case EXP_FLAG_PAIR: parse_pair(p, name, arg, (long)f->lo, (long)f->hi); break;
@@ -563,7 +571,7 @@ void exp_flags_config(FILE *f, const exp_opts *o)
         const flag_row *g = &flags[i];
         if (!(g->in & CFG) || !applies(g, o->kind))
             continue;
-        char key[64], value[128];
+        char key[64], value[EXP_STRING_LONGEST + 1];
         snprintf(key, sizeof key, "%s", g->name);
         for (char *c = key; (c = strchr(c, '-'));)
             *c = '_';

@@ -45,6 +45,11 @@
  * checks). */
 #define EXP_RUN_LONGEST_NAME "/checkpoint.ffm.tmp.4294967295.tmp.4294967295"
 
+/* The longest value of a string flag (--data): with a file's name after
+ * it, a path fits the 4096-byte buffers it is built in (data.c), and
+ * config.txt records it whole (exp_parse checks). */
+#define EXP_STRING_LONGEST 2048
+
 /* The seed's three experiments, then the paper's. */
 typedef enum {
     EXP_BP, EXP_FF_SUP, EXP_FF_UNSUP,

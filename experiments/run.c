@@ -711,8 +711,13 @@ int exp_outfiles_close(ff_outfile *const *set, size_t n)
 void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out)
 {
     for (size_t i = 0; i < n; i++)
-        if (ff_outfile_rename(set[i]) != FF_SUCCESS)
-            exp_die("cannot rename the results into place in %s: %s", out, strerror(errno));
+        if (ff_outfile_rename(set[i]) != FF_SUCCESS) {
+            const int e = errno;
+            for (size_t j = i; j < n; j++) /* no temporary file left behind */
+                ff_outfile_abort(set[j]);
+            exp_die("cannot put the results in place in %s (%s): with no summary.tsv the "
+                    "results are not complete (check the disk and run again)", out, strerror(e));
+        }
 }
 
 void exp_check_out(const char *out, const char *experiment)
@@ -918,7 +923,9 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
     exp_outfiles_rename((ff_outfile *[]){&model, &run->curve, &cfg, &sum}, 4, o->out);
     char ckpt[sizeof cfg.path];
     result_path(ckpt, sizeof ckpt, o, "checkpoint.ffm");
-    remove(ckpt);
+    if (remove(ckpt) != 0 && errno != ENOENT) /* the run is complete; a resume would redo it */
+        fprintf(stderr, "%s: warning: cannot remove %s (%s): remove it by hand\n", o->name, ckpt,
+                strerror(errno));
     free(run->identity);
     active = NULL, n_staged = 0;
     /* the results are in place: a signal (one pending too) ends the program */

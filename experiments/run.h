@@ -194,7 +194,8 @@ const char *exp_io_reason(int status);
  * fails, abort them all (none is left) and return 0. */
 int exp_outfiles_close(ff_outfile *const *set, size_t n);
 /* Rename every file of set into place, in order (summary.tsv last: its
- * presence marks the results complete); exits naming out on a failure. */
+ * presence marks the results complete); on a failure, removes the
+ * temporary files not yet renamed and exits naming out. */
 void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out);
 /* The programs that read a saved model and write results of their own
  * (ff_head, ff_evaluate --out).  exp_check_out: exit with a one-line error

@@ -685,6 +685,20 @@ static void test_refusals(void)
     path[4050] = 0;
     status = parse_in_child(EXP_FF_SUP, "ff_supervised", args, out, sizeof out);
     CHECK(status == -1 && !*out, "--out of 4050 characters: exit %d, said: %s", status, out);
+    /* --data: config.txt records the whole path, so it has a limit too */
+    args[0] = "--data";
+    path[EXP_STRING_LONGEST + 1] = 0;
+    status = parse_in_child(EXP_PAPER_FF_SUP, "paper_ff_supervised", args, out, sizeof out);
+    char want[160];
+    snprintf(want, sizeof want,
+             "paper_ff_supervised: error: --data: the path has %d characters, at most %d fit "
+             "(choose a shorter one)\n", EXP_STRING_LONGEST + 1, EXP_STRING_LONGEST);
+    CHECK(status == 1 && !strcmp(out, want), "--data of %d characters: exit %d, said: %s",
+          EXP_STRING_LONGEST + 1, status, out);
+    path[EXP_STRING_LONGEST] = 0;
+    status = parse_in_child(EXP_PAPER_FF_SUP, "paper_ff_supervised", args, out, sizeof out);
+    CHECK(status == -1 && !*out, "--data of %d characters: exit %d, said: %s",
+          EXP_STRING_LONGEST, status, out);
 }
 
 /* Whether the usage of kind has a line for --name. */
