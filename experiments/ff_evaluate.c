@@ -264,7 +264,9 @@ int main(int argc, char **argv)
     free(val_neg_label);
     exp_stop(&x);
     exp_saved_free(&s);
+    errno = 0;
     if (!out && (fflush(stdout) != 0 || ferror(stdout)))
-        exp_die("cannot write the evaluation to standard output: %s", strerror(errno));
+        exp_die("cannot write the evaluation to standard output%s%s", errno ? ": " : "",
+                errno ? strerror(errno) : "");
     return 0;
 }

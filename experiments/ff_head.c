@@ -252,8 +252,12 @@ static double record(head_run *h, int epoch, int set, const char *part)
 {
     const head_set *s = &h->set[set];
     ff_eval_result r;
-    if (ff_eval_readout(h->x.net, h->logits, s->feat, s->rows, s->y, s->n, &r) != FF_SUCCESS)
-        exp_die("internal: no readout of the %s set", s->set);
+    const int status = ff_eval_readout(h->x.net, h->logits, s->feat, s->rows, s->y, s->n, &r);
+    if (status == FF_ENONFINITE)
+        exp_die("epoch %d, the %s set: the head's output is not finite; stopped, nothing "
+                "written (try a smaller --lr-head)", epoch + 1, s->set);
+    if (status != FF_SUCCESS)
+        exp_die("internal: no readout of the %s set (%s)", s->set, ff_strerror(status));
     fprintf(h->curve, "%d %s %s %zu", epoch, s->set, part, r.n);
     exp_put_figure(h->curve, r.head_loss, 1);
     exp_put_figure(h->curve, 100.0 * r.softmax_acc, 1);

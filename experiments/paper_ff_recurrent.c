@@ -33,14 +33,16 @@
  * negative labels: each label's goodness as the readout reads it (g, its
  * room), the softmax of which, temperature 1, is the net's own probability
  * of the label; else the head's on the bottom-up pass. */
-static const float *negative_logits(const exp_ctx *x, const ff_rec *rec,
+static const float *negative_logits(exp_run *run, const ff_rec *rec,
                                     const ff_rec_trainer *trainer, ff_rec_eval_workspace *ws,
                                     const ff_rec_config *rc, const float *xb, size_t B,
                                     double *g, float *logits)
 {
-    if (!x->o.goodness_negatives)
+    if (!run->o->goodness_negatives)
         return ff_rec_logits(trainer);
-    exp_check(ff_rec_goodness(rec, ws, g, xb, B, rc), "ff_rec_goodness");
+    char when[64];
+    snprintf(when, sizeof when, "epoch %d, batch %zu", run->epoch + 1, run->batch);
+    exp_run_check(run, ff_rec_goodness(rec, ws, g, xb, B, rc), "ff_rec_goodness", when);
     for (size_t i = 0; i < B * rec->n_classes; i++)
         logits[i] = (float)g[i];
     return logits;
@@ -54,9 +56,12 @@ static void evaluate(exp_run *run, const ff_rec *rec, ff_rec_eval_workspace *ws,
 {
     exp_eval_item e[EXP_MAX_EVALS];
     const size_t n = exp_evaluations(run->x, NULL, NULL, test, e);
+    char when[64];
+    snprintf(when, sizeof when, "epoch %d, its evaluation", epoch + 1);
     for (size_t i = 0; i < n; i++) {
         ff_eval_result r;
-        exp_check(ff_rec_eval(rec, ws, e[i].x, e[i].y, e[i].n, rc, &r), "the evaluation");
+        exp_run_check(run, ff_rec_eval(rec, ws, e[i].x, e[i].y, e[i].n, rc, &r),
+                      "the evaluation", when);
         exp_run_record(run, epoch, &e[i], &r);
     }
 }
@@ -114,7 +119,7 @@ int main(int argc, char **argv)
              * (or, with --uniform-negatives, any wrong class; with
              * --goodness-negatives, in proportion to the readout's) */
             exp_neg_labels(&x, neg,
-                           negative_logits(&x, rec, trainer, ews, &rc, xb, B, goodness,
+                           negative_logits(&run, rec, trainer, ews, &rc, xb, B, goodness,
                                            goodness_logits),
                            yb, B);
             exp_check(ff_rec_train_head(rec, trainer, yb, B, gain, loss),

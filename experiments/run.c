@@ -626,13 +626,22 @@ void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_ev
         run->good_best = run->good_final, run->good_best_epoch = epoch;
 }
 
+void exp_run_check(exp_run *run, int status, const char *what, const char *when)
+{
+    if (status == FF_ENONFINITE)
+        require_finite(run, when);
+    exp_check(status, what);
+}
+
 static void evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const exp_eval_item *e,
                      size_t n)
 {
+    char when[64];
+    snprintf(when, sizeof when, "epoch %d, its evaluation", epoch + 1);
     for (size_t i = 0; i < n; i++) {
         ff_eval_result r;
-        exp_check(ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
-                  "the evaluation");
+        exp_run_check(run, ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
+                      "the evaluation", when);
         exp_run_record(run, epoch, &e[i], &r);
     }
 }
@@ -715,8 +724,8 @@ void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out)
             const int e = errno;
             for (size_t j = i; j < n; j++) /* no temporary file left behind */
                 ff_outfile_abort(set[j]);
-            exp_die("cannot put the results in place in %s (%s): with no summary.tsv the "
-                    "results are not complete (check the disk and run again)", out, strerror(e));
+            exp_die("cannot put the results in place in %s (%s): check the disk; without "
+                    "summary.tsv the results are not complete", out, strerror(e));
         }
 }
 

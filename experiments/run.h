@@ -133,6 +133,11 @@ int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n);
  * (n_loss = layers + 1), or one loss for the whole net (n_loss = 1, BP:
  * the layer named is the first whose parameters are not finite). */
 void exp_run_loss(exp_run *run, int epoch, const double *loss, size_t n_loss);
+/* exp_check of a library call in the run, where `when` says where the run
+ * stands ("epoch 5, its evaluation"): an output that is not finite
+ * (FF_ENONFINITE) from parameters that are not finite stops the run
+ * naming the first of them, as exp_run_epoch_end does. */
+void exp_run_check(exp_run *run, int status, const char *what, const char *when);
 /* Pipelined programs: --inject-nan and --inject-stop before batch `batch`
  * of the epoch (exp_run_test_due and exp_run_finish apply them too, at
  * epoch --epochs, batch 0 and 1), and

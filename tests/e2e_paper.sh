@@ -151,6 +151,12 @@ paper_ff_recurrent)
     check "config records hard negatives from the goodness readout" sh -c \
         "grep -q '^negatives hard$' '$OUT/g/config.txt' && grep -q '^negative_pass goodness_readout_of_each_label temperature=1$' '$OUT/g/config.txt'"
     check "--goodness-negatives: another curve" differ "$OUT/a" "$OUT/g"
+    # a NaN reaches that readout before the batch's loss: it names where,
+    # as the loss's guard does, not only the readout's status
+    run "$OUT/gn" --goodness-negatives --inject-nan 1,3
+    check "--goodness-negatives, NaN: exit 1, epoch 2, batch 4, layer 1 named ($(head -c 300 "$OUT/gn.err"))" \
+        sh -c "[ $rc -eq 1 ] && grep -q '^[^ ]*: error: epoch 2, batch 4, layer 1: a parameter is not finite' '$OUT/gn.err' && [ \"\$(wc -l <'$OUT/gn.err')\" -eq 1 ]"
+    check "--goodness-negatives, NaN: no summary" test ! -e "$OUT/gn/summary.tsv"
     run "$OUT/x" --goodness-negatives --uniform-negatives
     check "--goodness-negatives with --uniform-negatives refused, writing nothing" \
         sh -c "[ $rc -eq 1 ] && grep -q 'drop one of them' '$OUT/x.err' && [ ! -e '$OUT/x' ]"
