@@ -114,8 +114,7 @@ void exp_load(const exp_opts *o, exp_data *d)
         errno = 0;
         const int status = ff_sha256_file(d->sha256[i], path[i]);
         if (status != FF_SUCCESS)
-            exp_die("%s: cannot read to checksum it: %s", path[i],
-                    errno ? strerror(errno) : ff_strerror(status));
+            exp_die("%s: cannot read to checksum it: %s", path[i], exp_io_reason(status));
     }
     size_t smallest = d->train_pos->n;
     if (d->train_neg && d->train_neg->n < smallest)

@@ -1,6 +1,7 @@
 /* die.c - the one-line errors; see die.h. */
 #include "die.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,4 +37,11 @@ void exp_check(int status, const char *what)
 {
     if (status != FF_SUCCESS)
         exp_die("%s: %s", what, ff_strerror(status));
+}
+
+const char *exp_io_reason(int status)
+{
+    if (status == FF_EOPEN || status == FF_EWRITE || (status == FF_EREAD && errno))
+        return strerror(errno);
+    return status == FF_EREAD ? "the file ends early (truncated)" : ff_strerror(status);
 }

@@ -12,5 +12,10 @@ const char *exp_program(void);
 /* Exit with "<prog>: error: <what>: <reason>" unless status is FF_SUCCESS:
  * for the library's calls that fail only when called wrongly. */
 void exp_check(int status, const char *what);
+/* Why a file operation of the library failed, for a message: errno's
+ * text for FF_EOPEN and FF_EWRITE, and for FF_EREAD if errno is set (the
+ * caller zeroes it before the call), "the file ends early (truncated)"
+ * without; ff_strerror otherwise. */
+const char *exp_io_reason(int status);
 
 #endif

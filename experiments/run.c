@@ -66,13 +66,6 @@ static void stage(const char *tmp)
     snprintf(staged[n_staged++], sizeof *staged, "%s", tmp);
 }
 
-const char *exp_io_reason(int status)
-{
-    if (status == FF_EOPEN || status == FF_EWRITE || (status == FF_EREAD && errno))
-        return strerror(errno);
-    return status == FF_EREAD ? "the file ends early (truncated)" : ff_strerror(status);
-}
-
 void exp_mkdirs(const char *path)
 {
     char buf[4096];

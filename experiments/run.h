@@ -190,11 +190,6 @@ void exp_summary_header(FILE *f, int paper);
  * (exp_units_text), test_softmax and test_goodness ('-' where NAN). */
 void exp_summary_paper_columns(FILE *f, const exp_opts *o, double test_softmax,
                                double test_goodness);
-/* Why a file operation of the library failed, for a message: errno's
- * text for FF_EOPEN and FF_EWRITE, and for FF_EREAD if errno is set (the
- * caller zeroes it before the call), "the file ends early (truncated)"
- * without; ff_strerror otherwise. */
-const char *exp_io_reason(int status);
 /* Close every file of set (written under its temporary name); if one
  * fails, abort them all (none is left) and return 0. */
 int exp_outfiles_close(ff_outfile *const *set, size_t n);
