@@ -98,13 +98,11 @@ static void write_config(FILE *f, const void *ev, double seconds)
     const evaluation *v = ev;
     const exp_opts *o = &v->x->o;
     const exp_data *d = &v->x->d;
-    char model_sha[65], units[16], readout[96];
-    if (ff_sha256_file(model_sha, v->s->path) != FF_SUCCESS)
-        snprintf(model_sha, sizeof model_sha, "unreadable");
+    char units[16], readout[96];
     fprintf(f, "# key value: everything this evaluation depended on\n");
     fprintf(f, "experiment evaluate\nsource_model %s\nsource_model_sha256 %s\nsource_finished %d\n"
                "source_experiment %s\nseed %lu\nlayers %d\nunits %s\nepochs %d\nepoch %d\n",
-            v->s->path, model_sha, v->s->ckpt->finished, v->s->experiment, o->seed, o->layers,
+            v->s->path, v->s->sha256, v->s->ckpt->finished, v->s->experiment, o->seed, o->layers,
             exp_units_text(units, o), o->epochs, v->epoch);
     if (v->rc)
         fprintf(f, "%s\n", exp_rec_readout_text(readout, o));

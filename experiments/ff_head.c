@@ -328,15 +328,12 @@ static void write_config(FILE *f, const void *run, double seconds)
     const exp_data *d = &h->x.d;
     const ff_net *net = h->x.net;
     const char *run_epochs = exp_saved_flag(&h->s, "--epochs");
-    char model_sha[65];
-    if (ff_sha256_file(model_sha, h->s.path) != FF_SUCCESS)
-        snprintf(model_sha, sizeof model_sha, "unreadable");
     char units[16];
     fprintf(f, "# key value: everything this head depended on\n");
     fprintf(f, "experiment paper-head\nsource_model %s\nsource_model_sha256 %s\n"
                "source_finished %d\nsource_experiment %s\nseed %lu\nlayers %d\nunits %s\n"
                "source_epochs %s\nreadout_from %d\nfeatures %zu\nfeature_pass %s\n",
-            h->s.path, model_sha, h->s.ckpt->finished, h->s.experiment, o->seed, o->layers,
+            h->s.path, h->s.sha256, h->s.ckpt->finished, h->s.experiment, o->seed, o->layers,
             exp_units_text(units, o), run_epochs ? run_epochs : "-", o->head_from, net->head.fan_in,
             EXP_OVERLAY(o->kind) ? "neutral_label" : "raw_image");
     if (EXP_OVERLAY(o->kind))

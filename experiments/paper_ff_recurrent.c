@@ -56,12 +56,9 @@ static void evaluate(exp_run *run, const ff_rec *rec, ff_rec_eval_workspace *ws,
 {
     exp_eval_item e[EXP_MAX_EVALS];
     const size_t n = exp_evaluations(run->x, NULL, NULL, test, e);
-    char when[64];
-    snprintf(when, sizeof when, "epoch %d, its evaluation", epoch + 1);
     for (size_t i = 0; i < n; i++) {
         ff_eval_result r;
-        exp_run_check(run, ff_rec_eval(rec, ws, e[i].x, e[i].y, e[i].n, rc, &r),
-                      "the evaluation", when);
+        exp_run_check_evaluation(run, ff_rec_eval(rec, ws, e[i].x, e[i].y, e[i].n, rc, &r), epoch);
         exp_run_record(run, epoch, &e[i], &r);
     }
 }

@@ -155,8 +155,8 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+        exp_die("cannot catch SIGINT and SIGTERM: %s", strerror(errno));
     open_result(&run->curve, o, "curve.tsv");
     active = run;
     atexit(remove_tmp);
@@ -626,15 +626,20 @@ void exp_run_check(exp_run *run, int status, const char *what, const char *when)
     exp_check(status, what);
 }
 
-static void evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const exp_eval_item *e,
-                     size_t n)
+void exp_run_check_evaluation(exp_run *run, int status, int epoch)
 {
     char when[64];
     snprintf(when, sizeof when, "epoch %d, its evaluation", epoch + 1);
+    exp_run_check(run, status, "the evaluation", when);
+}
+
+static void evaluate(exp_run *run, ff_eval_workspace *ews, int epoch, const exp_eval_item *e,
+                     size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         ff_eval_result r;
-        exp_run_check(run, ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r),
-                      "the evaluation", when);
+        const int status = ff_eval(run->x->net, ews, e[i].x, e[i].y, e[i].n, &e[i].c, &r);
+        exp_run_check_evaluation(run, status, epoch);
         exp_run_record(run, epoch, &e[i], &r);
     }
 }

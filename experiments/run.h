@@ -138,6 +138,9 @@ void exp_run_loss(exp_run *run, int epoch, const double *loss, size_t n_loss);
  * (FF_ENONFINITE) from parameters that are not finite stops the run
  * naming the first of them, as exp_run_epoch_end does. */
 void exp_run_check(exp_run *run, int status, const char *what, const char *when);
+/* exp_run_check of an evaluation after epoch (from 0): "the evaluation",
+ * "epoch N, its evaluation". */
+void exp_run_check_evaluation(exp_run *run, int status, int epoch);
 /* Pipelined programs: --inject-nan and --inject-stop before batch `batch`
  * of the epoch (exp_run_test_due and exp_run_finish apply them too, at
  * epoch --epochs, batch 0 and 1), and

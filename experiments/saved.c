@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ff/error.h"
+#include "ff/results.h"
 #include "run.h"
 
 /* Before exp_start has named the program to exp_die: "prog: error: ...". */
@@ -28,6 +29,10 @@ void exp_saved_load(exp_saved *s, const char *prog, const char *path)
     if (status != FF_SUCCESS)
         die_before_start(prog, path, ff_strerror(status),
                          status == FF_EOPEN || status == FF_EREAD ? exp_io_reason(status) : NULL);
+    errno = 0;
+    status = ff_sha256_file(s->sha256, path);
+    if (status != FF_SUCCESS)
+        die_before_start(prog, path, "cannot be checksummed", exp_io_reason(status));
     s->flags = strdup(s->ckpt->config);
     if (!s->flags)
         die_before_start(prog, path, "out of memory", NULL);

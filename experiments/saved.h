@@ -28,6 +28,7 @@
 typedef struct {
     const char *path;       /* the model file */
     ff_ckpt *ckpt;          /* its contents, verified */
+    char sha256[65];        /* the file's SHA-256, as read */
     exp_kind kind;          /* the run's experiment, */
     const char *experiment; /* by name ("paper-ff-sup") */
     int argc, run_argc;     /* argv[0] the program that reads the model, then the */
@@ -35,10 +36,10 @@ typedef struct {
     char *flags;            /* the configuration text the argv strings point into */
 } exp_saved;
 
-/* Read the model at path and the flags of the run that wrote it.  prog
- * names the program in error messages and becomes argv[0].  Exits 1 with a
- * one-line error ("prog: error: path: reason") if the file cannot be read,
- * is no model, or names no experiment this build knows. */
+/* Read the model at path, its SHA-256 and the flags of the run that wrote
+ * it.  prog names the program in error messages and becomes argv[0].
+ * Exits 1 with a one-line error ("prog: error: path: reason") if the file
+ * cannot be read, is no model, or names no experiment this build knows. */
 void exp_saved_load(exp_saved *s, const char *prog, const char *path);
 
 /* The value the run gave a flag that takes one ("--epochs": "100"); NULL

@@ -99,8 +99,9 @@ for kind in sup unsup recurrent; do
         "source_epochs 3" "source_experiment paper-ff-$kind" "feature_pass $feature"; do
         check "$kind: config records '$line'" grep -qx "$line" "$d/config.txt"
     done
-    check "$kind: config records the data's checksum and the commit" sh -c \
-        "grep -qx 'sha256_train-images-idx3-ubyte [0-9a-f]\{64\}' '$d/config.txt' &&
+    check "$kind: config records the model's and the data's checksums and the commit" sh -c \
+        "grep -qx \"source_model_sha256 \$(sha256sum <'$model' | cut -c1-64)\" '$d/config.txt' &&
+         grep -qx 'sha256_train-images-idx3-ubyte [0-9a-f]\{64\}' '$d/config.txt' &&
          grep -q '^commit ' '$d/config.txt'"
 
     # the negative control: no learning rate, no learning

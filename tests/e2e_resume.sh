@@ -228,8 +228,9 @@ paper_ff_recurrent)
     val_good=$(awk '$2 == "val" { printf "%.2f", $NF }' "$OUT/r-out/curve.tsv")
     check "--out: summary.tsv, the validation goodness as final ($val_good), no test" \
         sh -c "awk 'NR == 2 { exit !(\$1 == \"evaluate\" && \$10 == \"$val_good\" && \$14 == \"-\" && \$15 == \"-\") }' '$OUT/r-out/summary.tsv'"
-    check "--out: config.txt names the model and the readout" \
+    check "--out: config.txt names the model, its checksum and the readout" \
         sh -c "grep -qx 'source_model $OUT/a/model.ffm' '$OUT/r-out/config.txt' &&
+               grep -qx \"source_model_sha256 \$(sha256sum <'$OUT/a/model.ffm' | cut -c1-64)\" '$OUT/r-out/config.txt' &&
                grep -q '^recurrent_readout goodness_mean_over_iterations=1-8 layers_from=1 ' '$OUT/r-out/config.txt'"
     evalr r-out3 --goodness-from 3 --out "$OUT/r-out3"
     check "--out --goodness-from 3: config.txt says layers_from=3, curve.tsv the lines printed" \
