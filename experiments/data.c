@@ -41,7 +41,8 @@ static ff_dataset *load_pair(const char *img, const char *lab)
     if (status != FF_SUCCESS)
         exp_die("%s / %s: %s (replace the file: 'make data')", img, lab, ff_strerror(status));
     if (ds->h != 28 || ds->w != 28)
-        exp_die("%s: images are %zux%zu, expected 28x28 MNIST", img, ds->h, ds->w);
+        exp_die("%s: images are %zux%zu; the nets read 28x28 images (pass --data DIR of an IDX "
+                "set of 28x28 images)", img, ds->h, ds->w);
     return ds;
 }
 
@@ -51,7 +52,8 @@ static ff_dataset *select_or_die(const ff_dataset *src, int lo, int hi, long lim
     if (!ds)
         exp_die("out of memory");
     if (ds->n == 0)
-        exp_die("no images of digits %d-%d in the data", lo, hi);
+        exp_die("no images of labels %d-%d in the data (the seed's protocol needs labels 0-9: "
+                "check --data)", lo, hi);
     return ds;
 }
 
