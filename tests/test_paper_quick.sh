@@ -87,7 +87,7 @@ check "search header" test "$(head -n 1 "$search")" = \
     "run	setting	seed	epochs	val_error_softmax	val_error_goodness	minutes"
 check "search: each net's reference and its setting" \
     test "$(tail -n +2 "$search" | cut -f 1,2 | sort | tr '\t\n' '/ ')" = \
-    "bp/lr0.002 bp/reference ff-recurrent/reference ff-sup-3x1000/lr0.02 ff-sup-3x1000/reference ff-sup-4x2000/reference ff-unsup-3x1000/reference ff-unsup-4x2000/reference "
+    "bp/lr0.002 bp/reference ff-recurrent/reference ff-sup-3x1000/lr0.02 ff-sup-3x1000/reference ff-sup-4x2000/reference ff-unsup-3x1000/reference ff-unsup-4x2000/reference ff-unsup-local/reference "
 check "search: errors are percentages" \
     awk -F'\t' 'NR > 1 && !($5 >= 0 && $5 <= 100 && ($6 == "-" || $6 >= 0 && $6 <= 100)) { exit 1 }' \
     "$search"
@@ -98,7 +98,7 @@ check "paper-gap header" test "$(head -n 1 "$ablation")" = \
     "hypothesis	setting	net	seeds	val_error_softmax_mean	val_error_softmax_sd	val_error_goodness_mean	val_error_goodness_sd	minutes	diff_softmax	diff_goodness	noise_sd	verdict	flags"
 check "paper-gap: each net's reference, then its settings" \
     test "$(tail -n +2 "$ablation" | cut -f 1-4 | tr '\t\n' '/ ')" = \
-    "reference/reference/bp/1 search/lr0.002/bp/1 reference/reference/ff-recurrent/1 reference/reference/ff-sup-3x1000/1 search/lr0.02/ff-sup-3x1000/1 reference/reference/ff-sup-4x2000/1 reference/reference/ff-unsup-4x2000/1 reference/reference/ff-unsup-3x1000/1 "
+    "reference/reference/bp/1 search/lr0.002/bp/1 reference/reference/ff-recurrent/1 reference/reference/ff-sup-3x1000/1 search/lr0.02/ff-sup-3x1000/1 reference/reference/ff-sup-4x2000/1 reference/reference/ff-unsup-4x2000/1 reference/reference/ff-unsup-local/1 reference/reference/ff-unsup-3x1000/1 "
 check "paper-gap: a single seed gets no verdict" \
     awk -F'\t' '$2 == "lr0.02" && $13 != "one seed" { exit 1 }' "$ablation"
 
