@@ -46,14 +46,15 @@ static ff_dataset *load_pair(const char *img, const char *lab)
     return ds;
 }
 
-static ff_dataset *select_or_die(const ff_dataset *src, int lo, int hi, long limit)
+static ff_dataset *select_or_die(const ff_dataset *src, const char *labels, int lo, int hi,
+                                 long limit)
 {
     ff_dataset *ds = ff_dataset_select(src, lo, hi, (size_t)limit);
     if (!ds)
         exp_die("out of memory");
     if (ds->n == 0)
-        exp_die("no images of labels %d-%d in the data (the seed's protocol needs labels 0-9: "
-                "check --data)", lo, hi);
+        exp_die("%s: no image of labels %d-%d (the seed's protocol needs labels 0-9: "
+                "check --data)", labels, lo, hi);
     return ds;
 }
 
@@ -89,14 +90,14 @@ static void split_paper(const exp_opts *o, exp_data *d, const ff_dataset *train,
 }
 
 /* The seed's split: digits 0-4 positive, 5-9 negative, validation on the
- * test file. */
+ * test file; path[] the four files, as exp_load finds them. */
 static void split_seed(const exp_opts *o, exp_data *d, const ff_dataset *train,
-                       const ff_dataset *test)
+                       const ff_dataset *test, char path[4][4096])
 {
-    d->train_pos = select_or_die(train, 0, 4, o->train_limit);
-    d->train_neg = select_or_die(train, 5, 9, o->train_limit);
-    d->val_pos = select_or_die(test, 0, 4, o->val_limit);
-    d->val_neg = select_or_die(test, 5, 9, o->val_limit);
+    d->train_pos = select_or_die(train, path[1], 0, 4, o->train_limit);
+    d->train_neg = select_or_die(train, path[1], 5, 9, o->train_limit);
+    d->val_pos = select_or_die(test, path[3], 0, 4, o->val_limit);
+    d->val_neg = select_or_die(test, path[3], 5, 9, o->val_limit);
 }
 
 void exp_load(const exp_opts *o, exp_data *d)
@@ -109,7 +110,7 @@ void exp_load(const exp_opts *o, exp_data *d)
     if (EXP_PAPER(o->kind))
         split_paper(o, d, train, test);
     else
-        split_seed(o, d, train, test);
+        split_seed(o, d, train, test, path);
     ff_dataset_free(train);
     ff_dataset_free(test);
     for (int i = 0; i < 4; i++) {

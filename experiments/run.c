@@ -145,6 +145,12 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
     if (!run->identity)
         exp_die("out of memory");
     exp_identity(run->identity, FF_CKPT_MAX_CONFIG + 1, o, &x->d);
+    /* before the directory is touched: a run that cannot stop cleanly
+     * leaves it as it was */
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+        exp_die("cannot catch SIGINT and SIGTERM: %s", strerror(errno));
     exp_mkdirs(o->out);
     remove_orphans(o->out);
     if (o->restart) {
@@ -153,10 +159,6 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
         if (remove(path) != 0 && errno != ENOENT)
             exp_die("--restart: cannot remove %s: %s", path, strerror(errno));
     }
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-        exp_die("cannot catch SIGINT and SIGTERM: %s", strerror(errno));
     open_result(&run->curve, o, "curve.tsv");
     active = run;
     atexit(remove_tmp);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ff/error.h"
-#include "ff/results.h"
 #include "run.h"
 
 /* Before exp_start has named the program to exp_die: "prog: error: ...". */
@@ -25,14 +24,10 @@ void exp_saved_load(exp_saved *s, const char *prog, const char *path)
     memset(s, 0, sizeof *s);
     s->path = path;
     errno = 0; /* set by a failed read, not by a short one (exp_io_reason) */
-    int status = ff_ckpt_load(&s->ckpt, path);
+    int status = ff_ckpt_load_sha256(&s->ckpt, path, s->sha256);
     if (status != FF_SUCCESS)
         die_before_start(prog, path, ff_strerror(status),
                          status == FF_EOPEN || status == FF_EREAD ? exp_io_reason(status) : NULL);
-    errno = 0;
-    status = ff_sha256_file(s->sha256, path);
-    if (status != FF_SUCCESS)
-        die_before_start(prog, path, "cannot be checksummed", exp_io_reason(status));
     s->flags = strdup(s->ckpt->config);
     if (!s->flags)
         die_before_start(prog, path, "out of memory", NULL);

@@ -28,7 +28,7 @@
 typedef struct {
     const char *path;       /* the model file */
     ff_ckpt *ckpt;          /* its contents, verified */
-    char sha256[65];        /* the file's SHA-256, as read */
+    char sha256[65];        /* the SHA-256 of the bytes read */
     exp_kind kind;          /* the run's experiment, */
     const char *experiment; /* by name ("paper-ff-sup") */
     int argc, run_argc;     /* argv[0] the program that reads the model, then the */

@@ -205,22 +205,30 @@ byte() { printf "\\$(printf %03o "$1")"; }
 check "rewritten label file has $((m + 8)) bytes" [ "$(wc -c <"$lab")" -eq $((m + 8)) ]
 refuse "label count differs from image count" any "label count differs" --data "$OUT/count"
 
-# idxset DIR SIZE LABEL: a valid IDX set of 10 blank SIZE x SIZE images, all
-# labelled LABEL, as training and as test set
+# idxset DIR SIZE TRAIN TEST: a valid IDX set of 10 blank SIZE x SIZE images
+# as training and as test set, their labels the digits of TRAIN and of TEST
+# (ten each)
 idxset() {
     mkdir -p "$1"
     for set in train t10k; do
+        [ $set = train ] && labels=$3 || labels=$4
         { printf '\000\000\010\003\000\000\000\012\000\000\000'; byte "$2"
           printf '\000\000\000'; byte "$2"
           head -c $((10 * $2 * $2)) /dev/zero; } >"$1/$set-images-idx3-ubyte"
         { printf '\000\000\010\001\000\000\000\012'
-          for i in 1 2 3 4 5 6 7 8 9 10; do byte "$3"; done; } >"$1/$set-labels-idx1-ubyte"
+          for i in 1 2 3 4 5 6 7 8 9 10; do
+              byte "$(printf %s "$labels" | cut -c "$i")"
+          done; } >"$1/$set-labels-idx1-ubyte"
     done
 }
-idxset "$OUT/small" 14 1
+idxset "$OUT/small" 14 0123456789 0123456789
 refuse "images of 14x14" any "images are 14x14; the nets read 28x28" --data "$OUT/small"
-idxset "$OUT/upper" 28 7
-refuse "no image of labels 0-4" any "no images of labels 0-4 .*check --data" --data "$OUT/upper"
+idxset "$OUT/upper" 28 7777777777 7777777777
+refuse "no image of labels 0-4" any "train-labels-idx1-ubyte: no image of labels 0-4 .*check --data" \
+    --data "$OUT/upper"
+idxset "$OUT/lower" 28 0123456789 1111111111
+refuse "no test image of labels 5-9" any "t10k-labels-idx1-ubyte: no image of labels 5-9 .*check --data" \
+    --data "$OUT/lower"
 
 # OpenBLAS's generic kernels asked for on a CPU with wider ones: the run
 # warns, naming the family to set (where the CPU has AVX2 or AVX-512:

@@ -22,6 +22,7 @@
 #include "ff/checkpoint.h"
 #include "ff/error.h"
 #include "ff/paper.h"
+#include "ff/results.h"
 
 static ff_net_spec tiny_spec(void)
 {
@@ -416,6 +417,19 @@ int main(void)
         CHECK(ff_ckpt_restore_rng(c, r2) == FF_ECKPT_SECTION, "no RNG: refused");
         ff_ckpt_free(c);
     }
+
+    /* read and hashed at once: the file's digest, the same contents */
+    char hex[65], want[65];
+    memset(hex, 'X', sizeof hex);
+    CHECK(ff_sha256_file(want, path) == FF_SUCCESS, "the file's digest");
+    CHECK(ff_ckpt_load_sha256(&c, path, hex) == FF_SUCCESS && c, "read and hashed");
+    CHECK(hex[64] == 0 && !strcmp(hex, want), "its digest: %.64s, the file's %s", hex, want);
+    if (c) {
+        CHECK(c->finished && !strcmp(c->config, config), "the same model read");
+        ff_ckpt_free(c);
+    }
+    CHECK(ff_ckpt_load_sha256(&c, "/nonexistent/model.ffm", hex) == FF_EOPEN && !c,
+          "missing file, hashed");
 
     /* the writer's own guards */
     ff_ckpt_section bad = {{'P', 'A', 0, 'M'}, extra, 4};

@@ -112,7 +112,19 @@ static void test_sha256(void)
     check_sha("bytes i % 256, 300 of them", bytes, sizeof bytes,
               "7728ae2f2c36e2aaafbe79ca14c87ae2f89e7c88c4390ecbbf82dce88706958d");
 
+    /* from an open file's position to its end: "abc" after 3 bytes */
     char hex[65];
+    write_file("res_t_sha", "xyzabc", 6);
+    FILE *f = fopen("res_t_sha", "rb");
+    CHECK(f && fseek(f, 3, SEEK_SET) == 0, "open at byte 3");
+    if (f) {
+        CHECK(ff_sha256_stream(hex, f) == FF_SUCCESS &&
+                  !strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+              "the stream's rest, \"abc\": got %.64s", hex);
+        CHECK(fgetc(f) == EOF, "left at its end");
+        fclose(f);
+    }
+
     remove("res_t_nosuch");
     CHECK(ff_sha256_file(hex, "res_t_nosuch") == FF_EOPEN, "missing file must give FF_EOPEN");
     mkdir("res_t_dir", 0777);

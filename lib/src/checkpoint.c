@@ -346,6 +346,11 @@ int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size)
 
 int ff_ckpt_load(ff_ckpt **out, const char *path)
 {
+    return ff_ckpt_load_sha256(out, path, NULL);
+}
+
+int ff_ckpt_load_sha256(ff_ckpt **out, const char *path, char hex[65])
+{
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -357,6 +362,16 @@ int ff_ckpt_load(ff_ckpt **out, const char *path)
             status = ff_ckpt_read(out, f, (long long)st.st_size);
         else
             errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    }
+    if (status == FF_SUCCESS && hex) {
+        /* the bytes just read, from the same open file: a file renamed
+         * over path meanwhile is not the one hashed */
+        errno = 0;
+        if (fseek(f, 0, SEEK_SET) != 0 || ff_sha256_stream(hex, f) != FF_SUCCESS) {
+            status = FF_EREAD;
+            ff_ckpt_free(*out);
+            *out = NULL;
+        }
     }
     const int e = errno;
     fclose(f);

@@ -120,6 +120,15 @@ int ff_sha256_file(char hex[65], const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return FF_EOPEN;
+    const int status = ff_sha256_stream(hex, f);
+    const int e = errno;
+    fclose(f);
+    errno = e;
+    return status;
+}
+
+int ff_sha256_stream(char hex[65], FILE *f)
+{
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     uint8_t buf[1 << 16];
@@ -134,9 +143,7 @@ int ff_sha256_file(char hex[65], const char *path)
         memmove(buf, buf + whole, fill - whole);
         fill -= whole;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
+    if (ferror(f))
         return FF_EREAD;
     buf[fill++] = 0x80;
     if (fill > 56) {

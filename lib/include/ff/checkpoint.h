@@ -113,6 +113,12 @@ int ff_ckpt_read(ff_ckpt **out, FILE *f, long long size);
  * for a path that is not a regular file). */
 FF_MUST_CHECK
 int ff_ckpt_load(ff_ckpt **out, const char *path);
+/* ff_ckpt_load, and the SHA-256 of the bytes it read into hex (64 hex
+ * digits plus NUL; ff_sha256_stream), taken from the same open file, so
+ * that a file renamed over path meanwhile is not the one named: FF_EREAD
+ * if hashing fails. */
+FF_MUST_CHECK
+int ff_ckpt_load_sha256(ff_ckpt **out, const char *path, char hex[65]);
 void ff_ckpt_free(ff_ckpt *c);
 
 /* A section's bytes, NULL if there is none of that tag; *len its length.

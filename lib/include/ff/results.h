@@ -50,8 +50,13 @@ int ff_outfile_rename(ff_outfile *o);
 /* Close (if open) and remove the temporary file. */
 void ff_outfile_abort(ff_outfile *o);
 
-/* SHA-256 of a file as 64 lowercase hex digits plus NUL. */
+/* SHA-256 of a file as 64 lowercase hex digits plus NUL.  FF_EOPEN or
+ * FF_EREAD, errno saying why. */
 FF_MUST_CHECK
 int ff_sha256_file(char hex[65], const char *path);
+/* The same of the bytes of an open file from its current position to its
+ * end (FF_EREAD if a read fails); f is left at its end, open. */
+FF_MUST_CHECK
+int ff_sha256_stream(char hex[65], FILE *f);
 
 #endif
