@@ -88,6 +88,17 @@ run "$OUT/r2" --readout-from 2
 check "--readout-from 2 runs" [ "$rc" -eq 0 ]
 check "--readout-from 2: recorded" grep -qx 'readout_from 2' "$OUT/r2/config.txt"
 check "--readout-from 2: another readout" differ "$OUT/a" "$OUT/r2"
+# the head learns apart from the layers: their FF losses as before, line for line
+layer_losses() { # the epoch, set and loss_N columns of DIR's curve.tsv
+    awk 'NR == 1 { for (i = 2; i <= NF; i++) if ($i ~ /^loss_/) col[++n] = i - 1; next }
+         { line = $1 " " $2; for (k = 1; k <= n; k++) line = line " " $col[k]; print line }' \
+        "$1/curve.tsv"
+}
+layer_losses "$OUT/a" >"$OUT/a.losses"
+layer_losses "$OUT/r2" >"$OUT/r2.losses"
+check "--readout-from 2: the three layers' FF losses unchanged" \
+    sh -c "awk 'NF != 5 { bad = 1 } END { exit bad || NR < 2 }' '$OUT/a.losses' &&
+           cmp -s '$OUT/a.losses' '$OUT/r2.losses'"
 
 # stopped twice, resumed twice: the same bits as uninterrupted
 run "$OUT/s" --inject-stop 1,7
