@@ -52,9 +52,11 @@ static ff_dataset *select_or_die(const ff_dataset *src, const char *labels, int 
     ff_dataset *ds = ff_dataset_select(src, lo, hi, (size_t)limit);
     if (!ds)
         exp_die("out of memory");
-    if (ds->n == 0)
+    if (ds->n == 0) {
+        ff_dataset_free(ds);
         exp_die("%s: no image of labels %d-%d (the seed's protocol needs labels 0-9: "
                 "check --data)", labels, lo, hi);
+    }
     return ds;
 }
 
