@@ -40,9 +40,12 @@ static ff_dataset *load_pair(const char *img, const char *lab)
                 "or pass --data DIR)", img, lab, strerror(errno));
     if (status != FF_SUCCESS)
         exp_die("%s / %s: %s (replace the file: 'make data')", img, lab, ff_strerror(status));
-    if (ds->h != 28 || ds->w != 28)
+    if (ds->h != 28 || ds->w != 28) {
+        const size_t h = ds->h, w = ds->w;
+        ff_dataset_free(ds);
         exp_die("%s: images are %zux%zu; the nets read 28x28 images (pass --data DIR of an IDX "
-                "set of 28x28 images)", img, ds->h, ds->w);
+                "set of 28x28 images)", img, h, w);
+    }
     return ds;
 }
 
