@@ -113,7 +113,8 @@ ff_rec_config exp_rec_config(const exp_opts *o)
     return (ff_rec_config){.iterations = o->iterations, .damping = o->damping,
                            .readout_first = o->readout_first, .readout_last = o->readout_last,
                            .readout_layers = from ? (1u << o->layers) - (1u << (from - 1)) : 0,
-                           .learn_first = o->learn_first, .learn_last = o->learn_last};
+                           .learn_first = o->learn_first, .learn_last = o->learn_last,
+                           .damp_input = o->damp_input};
 }
 
 const char *exp_rec_readout_text(char buf[static 96], const exp_opts *o)

@@ -238,6 +238,11 @@ static const flag_row flags[] = {
      "share of a layer's previous pre-normalised state in its new one (the rest: the state "
      "computed from the layers below and above)",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_DAMPING)},
+    {"damp-input", NULL, BOOLEAN(damp_input),
+     "damp each layer's pre-activation (the input to its ReLU) instead of its state, the "
+     "ReLU then taken of the damped sum: the other reading of the paper's \"pre-normalized "
+     "state\"",
+     BIT(EXP_PAPER_FF_REC), ID_SET, ALL(0)},
     {"label-scale", "X", FLOAT(label_scale, 0.01, 100),
      "the label at the top: the RMS-normalised one-hot times X; the top layer's top-down "
      "weights start X times smaller, so they learn X^2 times as fast from the same start "

@@ -109,6 +109,7 @@ typedef struct {
     /* the recurrent net (ff/recurrent.h) */
     int iterations;        /* damped synchronous iterations after the bottom-up pass */
     float damping;         /* the previous state's share of the new one */
+    int damp_input;        /* damp the pre-activation, not the state */
     float label_scale;     /* the label layer: the RMS-normalised one-hot times this */
     int readout_first, readout_last; /* the goodness readout's iterations */
     int goodness_from;     /* and its layers, from this one (1 the first) on; 0: head_from's */

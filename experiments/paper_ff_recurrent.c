@@ -15,7 +15,8 @@
  * same for each; --goodness-negatives: the probabilities the softmax of
  * the net's own readout gives, each label's goodness its logit); the
  * head's step; --iterations (8)
- * synchronous iterations damped by --damping (0.3), positive and negative
+ * synchronous iterations damped by --damping (0.3; --damp-input: the
+ * pre-activations rather than the states), positive and negative
  * rows together, every layer's FF gradient at each of --learn-first ..
  * --learn-last (default: all); one step per layer on their mean.
  * The layers learn as in the reference code (threshold = width, peer
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
     exp_run_begin(&run, &x, 0);
     exp_run_rec_state(&run, rec, trainer);
     exp_run_describe(&run, "negatives %s\n"
-                           "recurrent iterations=%d damping=%g update=synchronous "
+                           "recurrent iterations=%d damping=%g damped=%s update=synchronous "
                            "start=bottom_up_pass label=onehot_rms_normalised label_scale=%g "
                            "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
                            "recurrent_learning iterations=%d-%d "
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
                            "%s\n"
                            "negative_pass %s\n",
                      exp_negatives_text(&x.o), rc.iterations, rc.damping,
+                     rc.damp_input ? "pre_activation" : "state",
                      rec->label_scale, rec->n_down, learn_first, learn_last,
                      exp_rec_readout_text(readout, &x.o),
                      x.o.uniform_negatives    ? "none"

@@ -163,7 +163,7 @@ static void hand_rows(float damping, float want[2][2][2], const char *what)
     memcpy(rec->down[0], t0, sizeof t0);
     memcpy(rec->down[1], t1, sizeof t1);
     const ff_paper_config pc = FF_PAPER_DEFAULTS;
-    const ff_rec_config rc = {8, damping, 3, 5, 0, 0, 0};
+    const ff_rec_config rc = {8, damping, 3, 5, 0, 0, 0, 0};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 1, &pc, &rc);
     const float x[4] = {2, 2, 2, 2};
     const int y = 0, neg = 1;
@@ -225,6 +225,7 @@ typedef struct {
 typedef struct {
     double xn[MAXD], lab[MAXK];
     double h[MAXL][MAXN], y[MAXL][MAXN];
+    double u[MAXL][MAXN]; /* the damped pre-activation (damp_input) */
 } ref_row;
 
 static void ref_from(ref_net *rn, const ff_rec *rec)
@@ -284,22 +285,33 @@ static void ref_bottom_up(const ref_net *rn, ref_row *r, const float *x, int lab
     onehot[label] = 1.0;
     ref_rms(r->lab, onehot, rn->K);
     for (size_t l = 0; l < rn->H; l++) {
-        ref_z(rn, l, r, rn->U[l], rn->b[l], rn->T[l], 0, r->h[l]);
+        ref_z(rn, l, r, rn->U[l], rn->b[l], rn->T[l], 0, r->u[l]);
         for (size_t j = 0; j < rn->N[l]; j++)
-            r->h[l][j] = fmax(r->h[l][j], 0.0);
+            r->h[l][j] = fmax(r->u[l][j], 0.0);
         ref_rms(r->y[l], r->h[l], rn->N[l]);
     }
 }
 
+/* Unit j's next state from its old state h, old pre-activation u and new
+ * input z: damped, the state (h = d h + (1 - d) relu(z)) or with di the
+ * pre-activation (u = d u + (1 - d) z, h = relu(u)). */
+static double ref_damp(double d, int di, double h, double *u, double z)
+{
+    if (!di)
+        return d * h + (1.0 - d) * fmax(z, 0.0);
+    *u = d * *u + (1.0 - d) * z;
+    return fmax(*u, 0.0);
+}
+
 /* one synchronous iteration: every layer from the old normalised states */
-static void ref_iterate(const ref_net *rn, ref_row *r, double d)
+static void ref_iterate(const ref_net *rn, ref_row *r, double d, int di)
 {
     double h[MAXL][MAXN];
     for (size_t l = 0; l < rn->H; l++) {
         double z[MAXN];
         ref_z(rn, l, r, rn->U[l], rn->b[l], rn->T[l], 1, z);
         for (size_t j = 0; j < rn->N[l]; j++)
-            h[l][j] = d * r->h[l][j] + (1.0 - d) * fmax(z[j], 0.0);
+            h[l][j] = ref_damp(d, di, r->h[l][j], &r->u[l][j], z[j]);
     }
     for (size_t l = 0; l < rn->H; l++) {
         memcpy(r->h[l], h[l], rn->N[l] * sizeof **h);
@@ -317,7 +329,7 @@ static double softplus(double v)
  * the parameters p = [U | b | T] and everything else of the rows held;
  * pat receives each unit's z > 0. */
 static double ref_layer_loss(const ref_net *rn, size_t l, const ref_row *rows, size_t B, double d,
-                             const double *p, char *pat)
+                             int di, const double *p, char *pat)
 {
     const size_t N = rn->N[l], nu = rn->fan[l] * N;
     double loss = 0.0;
@@ -325,9 +337,10 @@ static double ref_layer_loss(const ref_net *rn, size_t l, const ref_row *rows, s
         double z[MAXN], G = 0.0;
         ref_z(rn, l, &rows[i], p, p + nu, p + nu + N, 1, z);
         for (size_t j = 0; j < N; j++) {
-            const double h = d * rows[i].h[l][j] + (1.0 - d) * fmax(z[j], 0.0);
+            double u = rows[i].u[l][j];
+            const double h = ref_damp(d, di, rows[i].h[l][j], &u, z[j]);
             G += h * h;
-            pat[i * N + j] = z[j] > 0.0;
+            pat[i * N + j] = di ? u > 0.0 : z[j] > 0.0;
         }
         loss += (i < B ? softplus((double)N - G) : softplus(G - (double)N)) / (double)B;
     }
@@ -351,7 +364,7 @@ static double state_gap(const ff_rec_trainer *t, const ref_net *rn, size_t l, co
  * after ff_rec_step the smoothed gradients hold momentum (1 - momentum) / 1
  * = 1/4 of the reference-form gradient, which is half the exact one (it
  * drops d(h^2)/dh's 2). */
-static void gradcheck(const char *name, size_t H, const size_t *w, float damping, int t0)
+static void gradcheck(const char *name, size_t H, const size_t *w, float damping, int di, int t0)
 {
     enum { B = 3, D = 12, K = 3, T = 4 };
     const ff_net_spec s = rec_spec(D, K, H, w, H > 1);
@@ -362,7 +375,7 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
     ff_paper_config pc = FF_PAPER_DEFAULTS;
     pc.ff = (ff_sgd_config){0.0f, 0.5f, 0.0f};
     pc.peer_lambda = 0.0f;
-    const ff_rec_config rc = {T, damping, 1, 1, 0, t0, t0};
+    const ff_rec_config rc = {T, damping, 1, 1, 0, t0, t0, di};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, B, &pc, &rc);
     gsl_rng *r = new_rng(7);
     float x[B * D];
@@ -382,7 +395,7 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
     for (int it = 1; ok && it < t0; it++) {
         ok &= ff_rec_iterate(rec, t, y, neg, B) == FF_SUCCESS;
         for (size_t i = 0; i < 2 * B; i++)
-            ref_iterate(&rn, &rows[i], damping);
+            ref_iterate(&rn, &rows[i], damping, di);
     }
     double loss[FF_MAX_LAYERS];
     ok = ok && ff_rec_iterate(rec, t, y, neg, B) == FF_SUCCESS &&
@@ -396,13 +409,22 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
     /* the rows after t0 iterations, for the dynamics */
     ref_row after[2 * B];
     memcpy(after, rows, sizeof rows);
-    for (size_t i = 0; i < 2 * B; i++)
-        ref_iterate(&rn, &after[i], damping);
+    ref_row other[2 * B]; /* the other damping's (the negative control) */
+    memcpy(other, rows, sizeof rows);
+    for (size_t i = 0; i < 2 * B; i++) {
+        ref_iterate(&rn, &after[i], damping, di);
+        ref_iterate(&rn, &other[i], damping, !di);
+    }
+    double other_gap = 0.0;
     for (size_t l = 0; l < H; l++) {
         const double gap = state_gap(t, &rn, l, after, B);
         CHECK(gap <= 1e-5, "%s: layer %zu's state after %d iterations off the reference by %.3g",
               name, l, t0, gap);
+        other_gap = fmax(other_gap, state_gap(t, &rn, l, other, B));
     }
+    if (damping > 0.0f)
+        CHECK(other_gap > 1e-3, "%s: negative control: the other damping's states match (%.3g)",
+              name, other_gap);
 
     const ff_net *net = rec->net;
     for (size_t l = 0; l < H; l++) {
@@ -418,14 +440,14 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
         for (size_t i = 0; i < nt; i++)
             got[nu + N + i] = 8.0f * rec->down_m[l][i];
         char pat0[2 * B * MAXN], pat1[2 * B * MAXN], pat2[2 * B * MAXN];
-        const double l0 = ref_layer_loss(&rn, l, rows, B, damping, p, pat0);
+        const double l0 = ref_layer_loss(&rn, l, rows, B, damping, di, p, pat0);
         size_t kinks = 0;
         for (size_t i = 0; i < np; i++) {
             const double keep = p[i], h = 1e-6 * fmax(1.0, fabs(keep));
             p[i] = keep + h;
-            const double lp = ref_layer_loss(&rn, l, rows, B, damping, p, pat1);
+            const double lp = ref_layer_loss(&rn, l, rows, B, damping, di, p, pat1);
             p[i] = keep - h;
-            const double lm = ref_layer_loss(&rn, l, rows, B, damping, p, pat2);
+            const double lm = ref_layer_loss(&rn, l, rows, B, damping, di, p, pat2);
             p[i] = keep;
             fd[i] = (lp - lm) / (2.0 * h);
             if (memcmp(pat0, pat1, 2 * B * N) || memcmp(pat0, pat2, 2 * B * N)) {
@@ -449,10 +471,13 @@ static void gradcheck(const char *name, size_t H, const size_t *w, float damping
 static void test_gradients(void)
 {
     const size_t w2[2] = {5, 4}, w3[3] = {5, 4, 3};
-    gradcheck("2 layers, damping 0.3", 2, w2, 0.3f, 3);
-    gradcheck("3 layers, damping 0.3", 3, w3, 0.3f, 3);
-    gradcheck("2 layers, no damping", 2, w2, 0.0f, 2);
-    gradcheck("1 layer, damping 0.5", 1, w2, 0.5f, 1);
+    gradcheck("2 layers, damping 0.3", 2, w2, 0.3f, 0, 3);
+    gradcheck("3 layers, damping 0.3", 3, w3, 0.3f, 0, 3);
+    gradcheck("2 layers, no damping", 2, w2, 0.0f, 0, 2);
+    gradcheck("1 layer, damping 0.5", 1, w2, 0.5f, 0, 1);
+    gradcheck("2 layers, damped input 0.3", 2, w2, 0.3f, 1, 3);
+    gradcheck("3 layers, damped input 0.3", 3, w3, 0.3f, 1, 3);
+    gradcheck("1 layer, damped input 0.5", 1, w2, 0.5f, 1, 2);
 }
 
 /* ---- (c) the readout ---- */
@@ -496,7 +521,7 @@ static void test_readout_constructed(void)
     const float x[2] = {1, 1};
     const int y = 1;
     for (size_t i = 0; ws && i < sizeof c / sizeof *c; i++) {
-        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last, 0, 0, 0};
+        const ff_rec_config rc = {8, 0.3f, c[i].first, c[i].last, 0, 0, 0, 0};
         double g[2] = {0, 0};
         ff_eval_result res;
         CHECK(ff_rec_goodness(rec, ws, g, x, 1, &rc) == FF_SUCCESS &&
@@ -530,7 +555,7 @@ static void ref_readout(const ref_net *rn, const float *x, const int *y, size_t 
             double sum = 0.0;
             for (int t = 0; t <= c->readout_last; t++) {
                 if (t > 0)
-                    ref_iterate(rn, &r, c->damping);
+                    ref_iterate(rn, &r, c->damping, c->damp_input);
                 if (t < c->readout_first)
                     continue;
                 for (size_t l = 0; l < rn->H; l++) {
@@ -581,7 +606,7 @@ static void test_readout_reference(void)
     random_batch(x, y, N, D, K, 11);
     ref_net rn;
     ref_from(&rn, rec);
-    const ff_rec_config c = {8, 0.3f, 2, 4, 0, 0, 0};
+    const ff_rec_config c = {8, 0.3f, 2, 4, 0, 0, 0, 0};
     double g[N * K], want[N * K], loss[MAXL];
     int pred[N];
     size_t ties;
@@ -628,7 +653,7 @@ static void test_readout_reference(void)
      * alone (the default here, head_from 1), both; a layer the net lacks is
      * refused */
     for (unsigned layers = 1; ws && layers <= 3; layers++) {
-        const ff_rec_config cl = {8, 0.3f, 2, 4, layers, 0, 0};
+        const ff_rec_config cl = {8, 0.3f, 2, 4, layers, 0, 0, 0};
         ref_readout(&rn, x, y, N, &cl, want, loss, pred, &ties);
         CHECK(ff_rec_goodness(rec, ws, g, x, N, &cl) == FF_SUCCESS, "readout_layers %u runs",
               layers);
@@ -643,7 +668,7 @@ static void test_readout_reference(void)
         if (layers == 1)
             CHECK(max_rel_diff(gf, g2, N * K) > 1e-3, "layer 0 alone reads as layer 1 alone");
     }
-    const ff_rec_config none = {8, 0.3f, 2, 4, 4, 0, 0};
+    const ff_rec_config none = {8, 0.3f, 2, 4, 4, 0, 0, 0};
     CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &none) == FF_EINVAL &&
               ff_rec_eval(rec, ws, x, y, N, &none, &res) == FF_EINVAL,
           "a readout of layer 2 of a net of 2 layers");
@@ -674,7 +699,7 @@ static void test_iterations_zero(void)
     float x[N * D];
     int y[N];
     random_batch(x, y, N, D, K, 12);
-    const ff_rec_config c = {0, 0.3f, 0, 0, 0, 0, 0};
+    const ff_rec_config c = {0, 0.3f, 0, 0, 0, 0, 0, 0};
     ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 9);
     double g[N * K];
     CHECK(ws && ff_rec_goodness(rec, ws, g, x, N, &c) == FF_SUCCESS, "iterations 0: goodness");
@@ -750,9 +775,9 @@ static void test_refusals(void)
     ff_net_free(net);
 
     static const ff_rec_config bad[] = {
-        {8, 0.3f, 4, 3, 0, 0, 0}, {8, 0.3f, 3, 9, 0, 0, 0},  {8, 0.3f, -1, 5, 0, 0, 0},
-        {8, 1.5f, 3, 5, 0, 0, 0}, {8, -0.1f, 3, 5, 0, 0, 0}, {8, 0.3f, 3, 5, 0, -1, 0},
-        {8, 0.3f, 3, 5, 0, 0, 9},
+        {8, 0.3f, 4, 3, 0, 0, 0, 0}, {8, 0.3f, 3, 9, 0, 0, 0, 0},  {8, 0.3f, -1, 5, 0, 0, 0, 0},
+        {8, 1.5f, 3, 5, 0, 0, 0, 0}, {8, -0.1f, 3, 5, 0, 0, 0, 0}, {8, 0.3f, 3, 5, 0, -1, 0, 0},
+        {8, 0.3f, 3, 5, 0, 0, 9, 0}, {8, 0.3f, 3, 5, 0, 0, 0, 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK(ff_rec_config_check(&bad[i]) == FF_EINVAL, "config %zu is accepted", i);
@@ -768,15 +793,15 @@ static void test_refusals(void)
     if (!rec)
         return;
     const ff_paper_config pc = FF_PAPER_DEFAULTS;
-    const ff_rec_config zero = {0, 0.3f, 0, 0, 0, 0, 0};
+    const ff_rec_config zero = {0, 0.3f, 0, 0, 0, 0, 0, 0};
     CHECK(ff_rec_trainer_alloc(rec, 2, &pc, &zero) == NULL, "a trainer of 0 iterations");
     CHECK(ff_rec_trainer_alloc(rec, 0, &pc, &good) == NULL, "a trainer of capacity 0");
-    const ff_rec_config late = {8, 0.3f, 3, 5, 0, 9, 0}, crossed = {8, 0.3f, 3, 5, 0, 3, 2};
+    const ff_rec_config late = {8, 0.3f, 3, 5, 0, 9, 0, 0}, crossed = {8, 0.3f, 3, 5, 0, 3, 2, 0};
     CHECK(ff_rec_trainer_alloc(rec, 2, &pc, &late) == NULL &&
               ff_rec_trainer_alloc(rec, 2, &pc, &crossed) == NULL,
           "a trainer of learning iterations 9 .. 8, or 3 .. 2");
     /* 3 iterations, of which 2 and 3 learn */
-    const ff_rec_config two = {3, 0.3f, 3, 3, 0, 2, 3};
+    const ff_rec_config two = {3, 0.3f, 3, 3, 0, 2, 3, 0};
     ff_rec_trainer *t = ff_rec_trainer_alloc(rec, 2, &pc, &two);
     CHECK(t != NULL, "trainer");
     if (t) {
@@ -1042,7 +1067,7 @@ static void test_learning_window(void)
     ff_rec *rec[4];
     int ok = 1;
     for (int k = 0; k < 4; k++) {
-        const ff_rec_config rc = {T, 0.3f, 1, 1, 0, window[k][0], window[k][1]};
+        const ff_rec_config rc = {T, 0.3f, 1, 1, 0, window[k][0], window[k][1], 0};
         rec[k] = make_rec(&s, 77); /* the same net each time */
         ff_rec_trainer *t = rec[k] ? ff_rec_trainer_alloc(rec[k], B, &pc, &rc) : NULL;
         double loss[FF_MAX_LAYERS + 1];
@@ -1087,7 +1112,7 @@ static ff_rec *step_once(const ff_paper_config *pc, float gain, float *peer, flo
     float x[SB * SD];
     int y[SB], neg[SB];
     small_batch(x, y, neg);
-    const ff_rec_config rc = {2, 0.3f, 1, 1, 0, 1, 1};
+    const ff_rec_config rc = {2, 0.3f, 1, 1, 0, 1, 1, 0};
     ff_rec *rec = make_rec(&s, 77);
     ff_rec_trainer *t = rec ? ff_rec_trainer_alloc(rec, SB, pc, &rc) : NULL;
     double loss[FF_MAX_LAYERS + 1];
@@ -1225,7 +1250,7 @@ static ff_rec *label_step(float ls, int undo, label_seen *seen)
     int y[SB], neg[SB];
     small_batch(x, y, neg);
     const ff_paper_config pc = gradients_only();
-    const ff_rec_config rc = {8, 0.3f, 3, 5, 0, 1, 8};
+    const ff_rec_config rc = {8, 0.3f, 3, 5, 0, 1, 8, 0};
     ff_rec *rec = make_rec_scaled(&s, 77, ls);
     if (rec && undo)
         for (size_t i = 0; i < SK * SN1; i++)

@@ -30,7 +30,8 @@ int ff_rec_config_check(const ff_rec_config *c)
 {
     const int ok = c->readout_first >= 0 && c->readout_first <= c->readout_last &&
                    c->readout_last <= c->iterations && c->damping >= 0.0f && c->damping <= 1.0f &&
-                   c->learn_first >= 0 && c->learn_last >= 0 && c->learn_last <= c->iterations;
+                   c->learn_first >= 0 && c->learn_last >= 0 && c->learn_last <= c->iterations &&
+                   (c->damp_input == 0 || c->damp_input == 1);
     return ok ? FF_SUCCESS : FF_EINVAL;
 }
 
@@ -129,6 +130,8 @@ typedef struct {
     float *xn;                   /* (P, D): the images, normalised */
     float *z0;                   /* (P, N_0): b_0 + xn U_0, the same at every step */
     float *h[FF_MAX_LAYERS];     /* (R, N_l): the state */
+    float *u[FF_MAX_LAYERS];     /* (R, N_l): with damp_input, the damped
+                                    pre-activation whose relu is h */
     float *y[FF_MAX_LAYERS];     /* (R, N_l): the state normalised */
     float *lab;                  /* (R, K): the label layer, normalised */
     float *z, *dz;               /* (R, width): one layer's pre-activation, gradient */
@@ -147,6 +150,7 @@ static void state_layout(state *s, arena *a, const ff_net *net, size_t P, size_t
     for (size_t l = 0; l < net->n_layers; l++) {
         const size_t N = net->layer[l].n_out;
         s->h[l] = carve(a, R * N * F);
+        s->u[l] = carve(a, R * N * F);
         s->y[l] = head_in && l >= net->head_from ? head_in + R * net->head_off[l]
                                                  : carve(a, R * N * F);
     }
@@ -157,7 +161,8 @@ static void state_layout(state *s, arena *a, const ff_net *net, size_t P, size_t
 }
 
 /* Time 0 of the B raw images x (B, D) in rows 0 .. B-1: normalised, then
- * each layer on the one below alone (no top-down input yet). */
+ * each layer on the one below alone (no top-down input yet); its
+ * pre-activation kept in u. */
 static void bottom_up(const ff_net *net, const state *s, const float *x, size_t B)
 {
     const size_t D = net->layer[0].n_in;
@@ -172,6 +177,7 @@ static void bottom_up(const ff_net *net, const state *s, const float *x, size_t 
         } else {
             ff_layer_forward(L, s->h[l], s->y[l - 1], B, 1);
         }
+        memcpy(s->u[l], s->h[l], B * N * sizeof *s->h[l]);
         ff_relu(s->h[l], B * N);
         ff_normalize(s->y[l], s->scale, s->h[l], B, N, FF_NORM_RMS);
     }
@@ -185,6 +191,7 @@ static void tile_state(const ff_net *net, const state *s, size_t B, size_t copie
         const size_t n = B * net->layer[l].n_out;
         for (size_t c = 1; c < copies; c++) {
             memcpy(s->h[l] + c * n, s->h[l], n * sizeof *s->h[l]);
+            memcpy(s->u[l] + c * n, s->u[l], n * sizeof *s->u[l]);
             memcpy(s->y[l] + c * n, s->y[l], n * sizeof *s->y[l]);
         }
     }
@@ -210,8 +217,8 @@ static int label_scale_ok(const ff_rec *rec)
 }
 
 typedef struct {
-    float *h;       /* (n): the state, damped in place */
-    const float *r; /* (n): relu(z) */
+    float *h;       /* (n): the state (with damp_input: u), damped in place */
+    const float *r; /* (n): relu(z) (with damp_input: z) */
     float d, e;     /* d and 1 - d */
 } damp_pass;
 
@@ -225,11 +232,12 @@ FF_HOT static void damp_block(void *ctx, size_t i0, size_t i1, int t)
 
 typedef struct {
     float *dz;      /* (n): dLoss/dh, becomes dLoss/dz */
-    const float *r; /* (n): relu(z) */
+    const float *r; /* (n): relu(z) (with damp_input: h) */
     float e;        /* 1 - d */
 } gate_pass;
 
-/* through h = d h(t-1) + e relu(z): dLoss/dz = e [z > 0] dLoss/dh */
+/* through h = d h(t-1) + e relu(z): dLoss/dz = e [z > 0] dLoss/dh; with
+ * damp_input, through h = relu(d u(t-1) + e z): e [h > 0] dLoss/dh */
 FF_HOT static void gate_block(void *ctx, size_t i0, size_t i1, int t)
 {
     (void)t;
@@ -276,7 +284,7 @@ static void add_top_down(float *z, const float *A, const float *T, size_t R, siz
 /* Layer l's FF gradient of this iteration (its z holds relu(z), its h the
  * new state), added into its smoothed gradients. */
 static void learn_layer(const ff_rec *rec, const state *s, size_t l, const float *above, size_t B,
-                        float e, const learning *lc, float *peer)
+                        float e, int damp_input, const learning *lc, float *peer)
 {
     ff_net *net = rec->net;
     const ff_layer *L = &net->layer[l];
@@ -288,7 +296,7 @@ static void learn_layer(const ff_rec *rec, const state *s, size_t l, const float
     /* dLoss/dh (each part a mean over its rows), then through the damping */
     lc->loss[l] += ff_ff_loss(dz, h, B, N, theta, 1, r->grad) +
                    ff_ff_loss(dz + B * N, h + B * N, B, N, theta, 0, r->grad);
-    gate_pass g = {dz, s->z, e};
+    gate_pass g = {dz, damp_input ? h : s->z, e};
     ff_par_for(R * N, R * N, gate_block, &g);
     ff_peer_normalise(dz, peer, h, B, N, r->peer_lambda, r->peer_decay);
     if (l == 0) { /* its input, the image, is the same in every row pair and iteration */
@@ -305,10 +313,11 @@ static void learn_layer(const ff_rec *rec, const state *s, size_t l, const float
 }
 
 /* One synchronous iteration of the R rows (P images, R / P copies): every
- * layer from the normalised states of time t-1, damped; then, every layer
- * done, the new states normalised.  lc: learn (R = 2P), or NULL. */
+ * layer from the normalised states of time t-1, damped (its state, or with
+ * damp_input its pre-activation); then, every layer done, the new states
+ * normalised.  lc: learn (R = 2P), or NULL. */
 static void iteration(const ff_rec *rec, const state *s, size_t P, size_t R, float d,
-                      const learning *lc)
+                      int damp_input, const learning *lc)
 {
     const ff_net *net = rec->net;
     const size_t H = rec->n_layers;
@@ -324,11 +333,18 @@ static void iteration(const ff_rec *rec, const state *s, size_t P, size_t R, flo
         else
             ff_layer_forward(L, s->z, s->y[l - 1], R, 1);
         add_top_down(s->z, above, rec->down[l], R, rec->above[l], N);
-        ff_relu(s->z, R * N);
-        damp_pass dp = {s->h[l], s->z, d, e};
-        ff_par_for(R * N, R * N, damp_block, &dp);
+        if (damp_input) {
+            damp_pass dp = {s->u[l], s->z, d, e};
+            ff_par_for(R * N, R * N, damp_block, &dp);
+            memcpy(s->h[l], s->u[l], R * N * sizeof *s->h[l]);
+            ff_relu(s->h[l], R * N);
+        } else {
+            ff_relu(s->z, R * N);
+            damp_pass dp = {s->h[l], s->z, d, e};
+            ff_par_for(R * N, R * N, damp_block, &dp);
+        }
         if (lc) {
-            learn_layer(rec, s, l, above, P, e, lc, peer);
+            learn_layer(rec, s, l, above, P, e, damp_input, lc, peer);
             peer += N;
         }
     }
@@ -500,7 +516,7 @@ int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg,
     const int it = ++t->iters; /* this iteration's number, from 1 */
     const int learn = it >= t->learn_first && it <= t->learn_last;
     const learning lc = {&t->rule, learning_weight(t), t->peer, t->dz0, t->loss};
-    iteration(rec, &t->s, B, 2 * B, t->rc.damping, learn ? &lc : NULL);
+    iteration(rec, &t->s, B, 2 * B, t->rc.damping, t->rc.damp_input, learn ? &lc : NULL);
     t->head_ready = 0; /* the readout layers' time 0 is overwritten */
     t->learned += learn;
     return FF_SUCCESS;
@@ -635,7 +651,7 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
         const int *yb = y ? y + first : NULL;
         for (int t = 0; t <= c->readout_last; t++) {
             if (t > 0)
-                iteration(rec, &ws->s, B, R, c->damping, NULL);
+                iteration(rec, &ws->s, B, R, c->damping, c->damp_input, NULL);
             if (t >= c->readout_first)
                 add_step(net, ws, layers, B, yb, loss);
         }

@@ -10,6 +10,9 @@
  * once (synchronously), damped:
  *   z_l(t) = b_l + yhat_{l-1}(t-1) U_l + yhat_{l+1}(t-1) T_l
  *   h_l(t) = d h_l(t-1) + (1 - d) relu(z_l(t))       d: damping, 0.3
+ * (with damp_input, the other reading of the paper's "pre-normalized
+ * state": u_l(t) = d u_l(t-1) + (1 - d) z_l(t), u_l(0) = z_l(0), and
+ * h_l(t) = relu(u_l(t)); the gate below is then [u > 0])
  *   yhat_l(t) = h_l(t) / (exp(-100) + sqrt(mean h_l(t)^2))      (RMS)
  * h, "the pre-normalised state", is the layer's state: its goodness is
  * sum_j h_j^2.  The image and the label are RMS-normalised the same way
@@ -116,6 +119,7 @@ typedef struct {
     int learn_first;    /* the iterations whose FF gradients train the */
     int learn_last;     /* layers, learn_first .. learn_last (ff_rec_learning);
                            0, 0: all of them, 1 .. iterations */
+    int damp_input;     /* 1: damp the pre-activation, not the state (below) */
 } ff_rec_config;
 
 /* The paper's values, named for the program's flag defaults too. */
@@ -125,10 +129,11 @@ typedef struct {
 #define FF_REC_READOUT_LAST 5
 #define FF_REC_DEFAULTS                                                          \
     ((ff_rec_config){FF_REC_ITERATIONS, FF_REC_DAMPING, FF_REC_READOUT_FIRST, \
-                     FF_REC_READOUT_LAST, 0, 0, 0})
+                     FF_REC_READOUT_LAST, 0, 0, 0, 0})
 
 /* FF_EINVAL unless 0 <= readout_first <= readout_last <= iterations,
- * 0 <= damping <= 1, and 0 <= learn_first, 0 <= learn_last <= iterations
+ * 0 <= damping <= 1, 0 <= learn_first, 0 <= learn_last <= iterations
+ * and damp_input is 0 or 1
  * (the trainer checks the rest of the learning iterations). */
 FF_MUST_CHECK
 int ff_rec_config_check(const ff_rec_config *c);
