@@ -161,9 +161,9 @@ static void state_layout(state *s, arena *a, const ff_net *net, size_t P, size_t
 }
 
 /* Time 0 of the B raw images x (B, D) in rows 0 .. B-1: normalised, then
- * each layer on the one below alone (no top-down input yet); its
- * pre-activation kept in u. */
-static void bottom_up(const ff_net *net, const state *s, const float *x, size_t B)
+ * each layer on the one below alone (no top-down input yet); with
+ * damp_input, its pre-activation kept in u. */
+static void bottom_up(const ff_net *net, const state *s, const float *x, size_t B, int damp_input)
 {
     const size_t D = net->layer[0].n_in;
     memcpy(s->xn, x, B * D * sizeof *x);
@@ -177,7 +177,8 @@ static void bottom_up(const ff_net *net, const state *s, const float *x, size_t 
         } else {
             ff_layer_forward(L, s->h[l], s->y[l - 1], B, 1);
         }
-        memcpy(s->u[l], s->h[l], B * N * sizeof *s->h[l]);
+        if (damp_input)
+            memcpy(s->u[l], s->h[l], B * N * sizeof *s->h[l]);
         ff_relu(s->h[l], B * N);
         ff_normalize(s->y[l], s->scale, s->h[l], B, N, FF_NORM_RMS);
     }
@@ -185,13 +186,14 @@ static void bottom_up(const ff_net *net, const state *s, const float *x, size_t 
 
 /* Rows 0 .. B-1 of every layer's state and its normalisation copied into
  * the other copies-1 blocks of B rows. */
-static void tile_state(const ff_net *net, const state *s, size_t B, size_t copies)
+static void tile_state(const ff_net *net, const state *s, size_t B, size_t copies, int damp_input)
 {
     for (size_t l = 0; l < net->n_layers; l++) {
         const size_t n = B * net->layer[l].n_out;
         for (size_t c = 1; c < copies; c++) {
             memcpy(s->h[l] + c * n, s->h[l], n * sizeof *s->h[l]);
-            memcpy(s->u[l] + c * n, s->u[l], n * sizeof *s->u[l]);
+            if (damp_input)
+                memcpy(s->u[l] + c * n, s->u[l], n * sizeof *s->u[l]);
             memcpy(s->y[l] + c * n, s->y[l], n * sizeof *s->y[l]);
         }
     }
@@ -217,8 +219,8 @@ static int label_scale_ok(const ff_rec *rec)
 }
 
 typedef struct {
-    float *h;       /* (n): the state (with damp_input: u), damped in place */
-    const float *r; /* (n): relu(z) (with damp_input: z) */
+    float *h;       /* (n): the state, damped in place */
+    const float *r; /* (n): relu(z) */
     float d, e;     /* d and 1 - d */
 } damp_pass;
 
@@ -228,6 +230,25 @@ FF_HOT static void damp_block(void *ctx, size_t i0, size_t i1, int t)
     const damp_pass *a = ctx;
     for (size_t i = i0; i < i1; i++)
         a->h[i] = a->d * a->h[i] + a->e * a->r[i];
+}
+
+typedef struct {
+    float *u;       /* (n): the pre-activation, damped in place */
+    float *h;       /* (n): becomes relu(u) */
+    const float *z; /* (n): the new pre-activation */
+    float d, e;     /* d and 1 - d */
+} damp_input_pass;
+
+/* with damp_input: u = d u + e z, h = relu(u) */
+FF_HOT static void damp_input_block(void *ctx, size_t i0, size_t i1, int t)
+{
+    (void)t;
+    const damp_input_pass *a = ctx;
+    for (size_t i = i0; i < i1; i++) {
+        const float u = a->d * a->u[i] + a->e * a->z[i];
+        a->u[i] = u;
+        a->h[i] = u > 0.0f || u != u ? u : 0.0f; /* relu, as ff_relu: a NaN stays NaN */
+    }
 }
 
 typedef struct {
@@ -281,8 +302,8 @@ static void add_top_down(float *z, const float *A, const float *T, size_t R, siz
     ff_par_gemm(CblasNoTrans, CblasNoTrans, 1.0f, &AV.matrix, &TV.matrix, 1.0f, &Z.matrix);
 }
 
-/* Layer l's FF gradient of this iteration (its z holds relu(z), its h the
- * new state), added into its smoothed gradients. */
+/* Layer l's FF gradient of this iteration (its z holds relu(z), or with
+ * damp_input z, its h the new state), added into its smoothed gradients. */
 static void learn_layer(const ff_rec *rec, const state *s, size_t l, const float *above, size_t B,
                         float e, int damp_input, const learning *lc, float *peer)
 {
@@ -334,10 +355,8 @@ static void iteration(const ff_rec *rec, const state *s, size_t P, size_t R, flo
             ff_layer_forward(L, s->z, s->y[l - 1], R, 1);
         add_top_down(s->z, above, rec->down[l], R, rec->above[l], N);
         if (damp_input) {
-            damp_pass dp = {s->u[l], s->z, d, e};
-            ff_par_for(R * N, R * N, damp_block, &dp);
-            memcpy(s->h[l], s->u[l], R * N * sizeof *s->h[l]);
-            ff_relu(s->h[l], R * N);
+            damp_input_pass dp = {s->u[l], s->h[l], s->z, d, e};
+            ff_par_for(R * N, R * N, damp_input_block, &dp);
         } else {
             ff_relu(s->z, R * N);
             damp_pass dp = {s->h[l], s->z, d, e};
@@ -461,7 +480,7 @@ int ff_rec_bottom_up(ff_rec *rec, ff_rec_trainer *t, const float *x, size_t B)
     if (B == 0 || B > t->cap)
         return FF_EINVAL;
     const ff_net *net = rec->net;
-    bottom_up(net, &t->s, x, B);
+    bottom_up(net, &t->s, x, B, t->rc.damp_input);
     ff_net_head_forward(net, t->logits, t->head_in, B, 2 * t->cap);
     memset(t->dz0, 0, B * net->layer[0].n_out * sizeof *t->dz0);
     memset(t->loss, 0, sizeof t->loss);
@@ -509,7 +528,7 @@ int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg,
     if (B == 0 || B != t->rows || !labels_ok(y, B, K) || !labels_ok(neg, B, K))
         return FF_EINVAL;
     if (t->iters == 0) /* the negative rows start where the positive ones do */
-        tile_state(rec->net, &t->s, B, 2);
+        tile_state(rec->net, &t->s, B, 2, t->rc.damp_input);
     memcpy(t->label, y, B * sizeof *y);
     memcpy(t->label + B, neg, B * sizeof *neg);
     label_layer(rec, t->s.lab, t->s.scale, t->label, 2 * B);
@@ -642,8 +661,8 @@ static int readout(const ff_rec *rec, ff_rec_eval_workspace *ws, double *g, cons
     int finite = 1; /* every goodness compared (a NaN would lose each comparison) */
     for (size_t first = 0; first < n; first += ws->P) {
         const size_t B = n - first < ws->P ? n - first : ws->P, R = K * B;
-        bottom_up(net, &ws->s, x + first * D, B);
-        tile_state(net, &ws->s, B, K);
+        bottom_up(net, &ws->s, x + first * D, B, c->damp_input);
+        tile_state(net, &ws->s, B, K, c->damp_input);
         for (size_t r = 0; r < R; r++)
             ws->label[r] = (int)(r / B);
         label_layer(rec, ws->s.lab, ws->s.scale, ws->label, R);
