@@ -131,6 +131,7 @@ ff_rec *exp_rec_build(exp_ctx *x)
     if (status != FF_SUCCESS)
         exp_die("cannot build the recurrent net: %s", ff_strerror(status));
     rec->label_scale = x->o.label_scale;
+    rec->down_init = x->o.top_down_init;
     ff_rec_init_randn(rec, x->rng);
     return rec;
 }

@@ -43,7 +43,8 @@ void exp_stop(exp_ctx *x);
 /* The paper protocol's settings as the flags give them. */
 ff_paper_config exp_paper_config(const exp_opts *o);
 /* The recurrent net's (paper_ff_recurrent): its iterations, damping and
- * readout; and its top-down half of x->net, with --label-scale, drawn from
+ * readout; and its top-down half of x->net, with --label-scale and
+ * --top-down-init, drawn from
  * the run's generator after the net (ff_rec_init_randn; exits on
  * failure). */
 ff_rec_config exp_rec_config(const exp_opts *o);

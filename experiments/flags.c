@@ -248,6 +248,11 @@ static const flag_row flags[] = {
      "weights start X times smaller, so they learn X^2 times as fast from the same start "
      "(their weight cost X^2 times weaker against that)",
      BIT(EXP_PAPER_FF_REC), ID_SET, ALL(1)},
+    {"top-down-init", "X", FLOAT(top_down_init, 0, 10),
+     "the top-down weights start X times the reference code's randn / sqrt(rows) (the same "
+     "draws; 0: they start at zero, and the iterations of the untrained net repeat its "
+     "bottom-up pass)",
+     BIT(EXP_PAPER_FF_REC), ID_SET, ALL(1)},
     {"readout-first", "N", INT(readout_first, 0, 1000),
      "first iteration (0: the bottom-up pass) of the goodness the readout averages",
      BIT(EXP_PAPER_FF_REC), ID, REC_ONLY(FF_REC_READOUT_FIRST)},

@@ -111,6 +111,7 @@ typedef struct {
     float damping;         /* the previous state's share of the new one */
     int damp_input;        /* damp the pre-activation, not the state */
     float label_scale;     /* the label layer: the RMS-normalised one-hot times this */
+    float top_down_init;   /* the top-down weights start this many times the reference scale */
     int readout_first, readout_last; /* the goodness readout's iterations */
     int goodness_from;     /* and its layers, from this one (1 the first) on; 0: head_from's */
     int learn_first, learn_last; /* the iterations that train (last 0: iterations) */

@@ -49,6 +49,16 @@ static const float *negative_logits(exp_run *run, const ff_rec *rec,
     return logits;
 }
 
+/* The top-down weights' start as config.txt records it: the reference
+ * code's, or c times it. */
+static const char *top_down_init_text(char buf[static 48], float c)
+{
+    if (c == 1.0f)
+        return "randn/sqrt(rows)";
+    snprintf(buf, 48, "%g*randn/sqrt(rows)", (double)c);
+    return buf;
+}
+
 /* The evaluations of exp_evaluations (the training subset and the
  * validation set after an epoch, or the test set), by the recurrent
  * readout, each recorded. */
@@ -86,13 +96,13 @@ int main(int argc, char **argv)
     int *neg = ff_rec_neg_labels(trainer);
 
     exp_run run;
-    char readout[96];
+    char readout[96], init[48];
     exp_run_begin(&run, &x, 0);
     exp_run_rec_state(&run, rec, trainer);
     exp_run_describe(&run, "negatives %s\n"
                            "recurrent iterations=%d damping=%g damped=%s update=synchronous "
                            "start=bottom_up_pass label=onehot_rms_normalised label_scale=%g "
-                           "top_down_init=randn/sqrt(rows) top_down_weights=%zu\n"
+                           "top_down_init=%s top_down_weights=%zu\n"
                            "recurrent_learning iterations=%d-%d "
                            "gradient=local_no_gradient_through_time "
                            "step=mean_over_iterations_one_per_batch\n"
@@ -100,7 +110,8 @@ int main(int argc, char **argv)
                            "negative_pass %s\n",
                      exp_negatives_text(&x.o), rc.iterations, rc.damping,
                      rc.damp_input ? "pre_activation" : "state",
-                     rec->label_scale, rec->n_down, learn_first, learn_last,
+                     rec->label_scale, top_down_init_text(init, rec->down_init), rec->n_down,
+                     learn_first, learn_last,
                      exp_rec_readout_text(readout, &x.o),
                      x.o.uniform_negatives    ? "none"
                      : x.o.goodness_negatives ? "goodness_readout_of_each_label temperature=1"

@@ -28,7 +28,11 @@
  *      and the readout's goodness are those of s = 1, the label's
  *      gradients s times larger, the others the same (without the
  *      smaller start, other states: the negative control); a scale not
- *      finite and > 0 refused. */
+ *      finite and > 0 refused;
+ *  (i) the top-down weights' start c (down_init): c times the reference
+ *      code's, from the same draws; at 0 the untrained net's readout
+ *      gives every label the same goodness (at 1 not: the negative
+ *      control). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
@@ -73,9 +77,11 @@ static ff_net_spec rec_spec(size_t D, size_t K, size_t H, const size_t *w, size_
     return s;
 }
 
-/* A net and its top-down half with the label scale given, randn-initialised
- * from seed, biases drawn in [-0.2, 0.2) (the init leaves them zero). */
-static ff_rec *make_rec_scaled(const ff_net_spec *s, unsigned long seed, float label_scale)
+/* A net and its top-down half with the label scale and the top-down
+ * weights' start (down_init) given, randn-initialised from seed, biases
+ * drawn in [-0.2, 0.2) (the init leaves them zero) after the weights. */
+static ff_rec *make_rec_init(const ff_net_spec *s, unsigned long seed, float label_scale,
+                             float down_init)
 {
     ff_net *net = NULL;
     ff_rec *rec = NULL;
@@ -86,6 +92,7 @@ static ff_rec *make_rec_scaled(const ff_net_spec *s, unsigned long seed, float l
         return NULL;
     }
     rec->label_scale = label_scale;
+    rec->down_init = down_init;
     gsl_rng *r = new_rng(seed);
     ff_net_init_randn(net, r);
     ff_rec_init_randn(rec, r);
@@ -93,6 +100,12 @@ static ff_rec *make_rec_scaled(const ff_net_spec *s, unsigned long seed, float l
         fill_uniform(net->layer[l].b, net->layer[l].n_out, r, -0.2, 0.2);
     gsl_rng_free(r);
     return rec;
+}
+
+/* The same, the top-down weights' start the reference code's */
+static ff_rec *make_rec_scaled(const ff_net_spec *s, unsigned long seed, float label_scale)
+{
+    return make_rec_init(s, seed, label_scale, 1.0f);
 }
 
 /* The same, the label unscaled (1) */
@@ -1352,6 +1365,68 @@ static void test_label_scale(void)
     free_rec(one);
 }
 
+/* Whether the readout's goodness of each image is the same under every
+ * label (to 1e-12 relative), for a net drawn with down_init c; -1 if a
+ * call failed. */
+static int label_unread(float c, ff_rec **out)
+{
+    const ff_net_spec s = rec_spec(SD, SK, 2, small_w, 0);
+    float x[SB * SD];
+    int y[SB], neg[SB];
+    small_batch(x, y, neg);
+    const ff_rec_config rc = {8, 0.3f, 3, 5, 0, 1, 8, 0};
+    ff_rec *rec = make_rec_init(&s, 77, 1.0f, c);
+    ff_rec_eval_workspace *ws = rec ? ff_rec_eval_workspace_alloc(rec, SB * SK) : NULL;
+    double g[SB * SK];
+    int same = -1;
+    if (ws && ff_rec_goodness(rec, ws, g, x, SB, &rc) == FF_SUCCESS) {
+        same = 1;
+        for (size_t i = 0; i < SB; i++)
+            for (size_t k = 1; k < SK; k++)
+                same &= fabs(g[i * SK + k] - g[i * SK]) <= 1e-12 * fabs(g[i * SK]);
+    }
+    ff_rec_eval_workspace_free(ws);
+    *out = rec;
+    return same;
+}
+
+/* (i) The top-down weights' start c: at 0.5 (a power of two) half of c = 1's
+ * bit for bit, at 0 zero, the biases drawn after them the same (the
+ * generator ends where it would); at 0 the untrained net's iterations
+ * never read the label, so its readout gives every label the same
+ * goodness; at 1 not (the negative control). */
+static void test_top_down_init(void)
+{
+    ff_rec *one, *half, *zero;
+    const int one_same = label_unread(1.0f, &one);
+    const int half_same = label_unread(0.5f, &half);
+    const int zero_same = label_unread(0.0f, &zero);
+    CHECK(one && half && zero && one_same >= 0 && half_same >= 0 && zero_same >= 0,
+          "three nets and their readouts");
+    if (one && half && zero) {
+        size_t off_half = 0, off_zero = 0, biases = 0, n = 0;
+        for (size_t l = 0; l < one->n_layers; l++) {
+            const ff_layer *b1 = &one->net->layer[l], *bh = &half->net->layer[l],
+                           *b0 = &zero->net->layer[l];
+            for (size_t i = 0; i < one->above[l] * b1->n_out; i++, n++) {
+                off_half += half->down[l][i] != 0.5f * one->down[l][i];
+                off_zero += zero->down[l][i] != 0.0f;
+            }
+            for (size_t j = 0; j < b1->n_out; j++)
+                biases += bh->b[j] != b1->b[j] || b0->b[j] != b1->b[j];
+        }
+        CHECK(n > 0 && off_half == 0, "%zu of %zu top-down weights at 0.5 not half of 1's",
+              off_half, n);
+        CHECK(off_zero == 0, "%zu top-down weights at 0 not zero", off_zero);
+        CHECK(biases == 0, "%zu biases drawn after the init differ: the generator moved", biases);
+        CHECK(zero_same == 1, "top-down weights at zero, yet the labels' goodness differs");
+        CHECK(one_same == 0, "the reference init, yet every label has the same goodness");
+    }
+    free_rec(zero);
+    free_rec(half);
+    free_rec(one);
+}
+
 int main(void)
 {
     test_hand_iteration();
@@ -1364,5 +1439,6 @@ int main(void)
     test_learning_window();
     test_step_rule();
     test_label_scale();
+    test_top_down_init();
     return check_done();
 }

@@ -48,6 +48,7 @@ int ff_rec_alloc(ff_rec **out, ff_net *net)
         return FF_ENOMEM;
     rec->net = net;
     rec->label_scale = 1.0f;
+    rec->down_init = 1.0f;
     rec->n_layers = net->n_layers;
     rec->n_classes = net->n_classes;
     for (size_t l = 0; l < rec->n_layers; l++) {
@@ -84,7 +85,7 @@ void ff_rec_init_randn(ff_rec *rec, gsl_rng *r)
     for (size_t l = 0; l < rec->n_layers; l++) {
         const size_t n = rec->above[l] * rec->net->layer[l].n_out;
         const double top = l + 1 == rec->n_layers ? (double)rec->label_scale : 1.0;
-        const double sd = 1.0 / sqrt((double)rec->above[l]) / top;
+        const double sd = (double)rec->down_init / sqrt((double)rec->above[l]) / top;
         for (size_t i = 0; i < n; i++)
             rec->down[l][i] = (float)(gsl_ran_gaussian_ziggurat(r, 1.0) * sd);
     }

@@ -152,6 +152,11 @@ typedef struct {
                                        > 0, before ff_rec_init_randn.  Not in the
                                        checkpoint section: the caller sets the s the
                                        net was trained with */
+    float down_init;                /* c: ff_rec_init_randn draws the top-down weights c
+                                       times the reference code's scale (1 after
+                                       ff_rec_alloc; 0: they start at zero, the draws
+                                       still made, so that the generator ends where it
+                                       would); finite and >= 0 */
     float *down[FF_MAX_LAYERS];     /* (above[l], N_l): T_l, in w */
     float *down_m[FF_MAX_LAYERS];   /* (above[l], N_l): its smoothed gradient, in m */
     float *w;                       /* (n_down): every T_l, layer 0 first; then, in the
@@ -167,9 +172,10 @@ FF_MUST_CHECK
 int ff_rec_alloc(ff_rec **out, ff_net *net);
 void ff_rec_free(ff_rec *rec);
 /* The reference code's initialisation (ff_layer_init_randn): each T_l
- * randn / sqrt(above[l]), drawn from r in layer order, the top layer's
- * (which reads the label) divided by label_scale too; the optimiser state
- * zero.  The bottom-up layers are the net's (ff_net_init_randn). */
+ * c randn / sqrt(above[l]), c the net's down_init (1: the reference code's),
+ * drawn from r in layer order, the top layer's (which reads the label)
+ * divided by label_scale too; the optimiser state zero.  The bottom-up
+ * layers are the net's (ff_net_init_randn). */
 void ff_rec_init_randn(ff_rec *rec, gsl_rng *r);
 /* The first layer (from 0) with a top-down weight that is not finite, or
  * -1: a check of the weights a check of the net's parameters does not
