@@ -12,7 +12,7 @@ int main(int argc, char **argv)
     exp_ctx x;
     exp_start(&x, EXP_BP, argc, argv);
     const ff_train_config cfg = exp_train_config(&x.o);
-    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const size_t B = (size_t)x.o.batch;
     const ff_dataset *pos = x.d.train_pos;
 
     ff_bp_workspace *ws = ff_bp_workspace_alloc(x.net, B);
@@ -24,10 +24,10 @@ int main(int argc, char **argv)
     exp_run_begin(&run, &x, 1);
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         double loss;
-        size_t i;
-        while (exp_run_next(&run, epoch, &i, B, pos->n)) {
-            exp_check(ff_train_bp_batch(x.net, ws, pos->x + i * D, pos->y + i, B, &cfg, &loss),
-                      "the BP step");
+        const float *xb;
+        const int *yb;
+        while (exp_run_next(&run, epoch, pos, B, &xb, &yb)) {
+            exp_check(ff_train_bp_batch(x.net, ws, xb, yb, B, &cfg, &loss), "the BP step");
             exp_run_loss(&run, epoch, &loss, 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

@@ -199,6 +199,10 @@ static const flag_row flags[] = {
     {"no-test", NULL, BOOLEAN(no_test),
      "leave the test set out (a search on validation)",
      PAPER, ID, ALL(0)},
+    {"reshuffle", NULL, BOOLEAN(reshuffle),
+     "the training images in a fresh random order every epoch (the reference code's batches "
+     "keep the data's own order, the same every epoch)",
+     PAPER, ID_SET, ALL(0)},
     {"momentum", "X", DOUBLE(momentum, 0, 1),
      "gradient smoothing of the SGD",
      PAPER_FF, ID, PAPER_FF_ONLY(FF_PAPER_MOMENTUM)},

@@ -100,6 +100,7 @@ typedef struct {
     /* the paper's protocol only */
     long val_split; /* the last val_split training images validate */
     int no_test;    /* leave the test set out: a search on validation */
+    int reshuffle;  /* the batches in a fresh order every epoch, not the data's own */
     double momentum, weight_cost, weight_cost_head, peer;
     int uniform_negatives; /* negative labels uniform, not from the head's softmax */
     int goodness_negatives; /* recurrent: hard negatives from the goodness readout, not the head */

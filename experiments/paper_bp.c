@@ -15,7 +15,7 @@ int main(int argc, char **argv)
     exp_ctx x;
     exp_start(&x, EXP_PAPER_BP, argc, argv);
     ff_train_config cfg = exp_train_config(&x.o);
-    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const size_t B = (size_t)x.o.batch;
     const ff_dataset *train = x.d.train_pos;
 
     ff_bp_workspace *ws = ff_bp_workspace_alloc(x.net, B);
@@ -31,10 +31,10 @@ int main(int argc, char **argv)
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
         cfg.adam.lr = (float)x.o.lr * gain, cfg.adam_head.lr = (float)x.o.lr_head * gain;
         double loss;
-        size_t i;
-        while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            exp_check(ff_train_bp_batch(x.net, ws, train->x + i * D, train->y + i, B, &cfg, &loss),
-                      "the BP step");
+        const float *xb;
+        const int *yb;
+        while (exp_run_next(&run, epoch, train, B, &xb, &yb)) {
+            exp_check(ff_train_bp_batch(x.net, ws, xb, yb, B, &cfg, &loss), "the BP step");
             exp_run_loss(&run, epoch, &loss, 1);
         }
         exp_run_evaluate(&run, ews, epoch, NULL, NULL);

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 {
     exp_ctx x;
     exp_start(&x, EXP_PAPER_FF_REC, argc, argv);
-    const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d;
+    const size_t B = (size_t)x.o.batch;
     const ff_dataset *train = x.d.train_pos;
 
     const ff_paper_config pc = exp_paper_config(&x.o);
@@ -119,10 +119,9 @@ int main(int argc, char **argv)
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
-        size_t i;
-        while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            const float *xb = train->x + i * D;
-            const int *yb = train->y + i;
+        const float *xb;
+        const int *yb;
+        while (exp_run_next(&run, epoch, train, B, &xb, &yb)) {
             /* time 0, and the head's probabilities of the classes on it */
             exp_check(ff_rec_bottom_up(rec, trainer, xb, B), "ff_rec_bottom_up");
             /* each image's negative label: a wrong class, in proportion to them

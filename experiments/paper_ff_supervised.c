@@ -42,10 +42,9 @@ int main(int argc, char **argv)
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
-        size_t i;
-        while (exp_run_next(&run, epoch, &i, B, train->n)) {
-            const float *xb = train->x + i * D;
-            const int *yb = train->y + i;
+        const float *xb;
+        const int *yb;
+        while (exp_run_next(&run, epoch, train, B, &xb, &yb)) {
             if (x.o.jitter) {
                 ff_jitter(jittered, xb, B, train->h, train->w, x.o.jitter, x.rng);
                 xb = jittered;

@@ -52,13 +52,14 @@ int main(int argc, char **argv)
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         const float gain = ff_lr_gain(epoch + 1, x.o.epochs);
-        size_t i;
-        while (exp_run_next(&run, epoch, &i, B, train->n)) {
+        const float *xb;
+        const int *yb;
+        while (exp_run_next(&run, epoch, train, B, &xb, &yb)) {
             ff_neg_hybrid_images(neg, train, B, x.o.blur_passes, x.o.distinct_classes, x.rng,
                                  mask_ws);
-            exp_check(ff_paper_step_images(x.net, trainer, train->x + i * D, neg, B, gain, loss),
+            exp_check(ff_paper_step_images(x.net, trainer, xb, neg, B, gain, loss),
                       "ff_paper_step_images");
-            exp_check(ff_paper_train_head(x.net, trainer, train->y + i, B, gain, loss),
+            exp_check(ff_paper_train_head(x.net, trainer, yb, B, gain, loss),
                       "ff_paper_train_head");
             exp_run_loss(&run, epoch, loss, (size_t)x.o.layers + 1);
         }

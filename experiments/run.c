@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "ff/error.h"
 #include "ff/gemm.h"
 #include "ff/system.h"
@@ -137,6 +139,7 @@ void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
 {
     const exp_opts *o = &x->o;
     memset(run, 0, sizeof *run);
+    run->order_epoch = -1;
     run->o = o, run->x = x, run->adam = adam;
     run->soft_best = run->good_best = -1.0;
     run->soft_final = run->good_final = NAN;
@@ -485,15 +488,47 @@ void exp_run_inject(exp_run *run, int epoch, size_t batch)
     }
 }
 
-int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n)
+/* --reshuffle: run->order made epoch's, from the identity through each
+ * epoch's shuffle up to it (a resumed run's first call draws those of the
+ * epochs before it again), and the batch buffers allocated. */
+static void draw_order(exp_run *run, int epoch, const ff_dataset *data, size_t B)
+{
+    if (!run->order) {
+        run->order = malloc(data->n * sizeof *run->order);
+        run->order_x = malloc(B * data->d * sizeof *run->order_x);
+        run->order_y = malloc(B * sizeof *run->order_y);
+        run->order_rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!run->order || !run->order_x || !run->order_y || !run->order_rng)
+            exp_die("out of memory (the batch order of --reshuffle)");
+        gsl_rng_set(run->order_rng, EXP_ORDER_SEED(run->o->seed));
+        for (size_t r = 0; r < data->n; r++)
+            run->order[r] = r;
+    }
+    for (; run->order_epoch < epoch; run->order_epoch++)
+        gsl_ran_shuffle(run->order_rng, run->order, data->n, sizeof *run->order);
+}
+
+int exp_run_next(exp_run *run, int epoch, const ff_dataset *data, size_t B, const float **xb,
+                 const int **yb)
 {
     /* run->epoch is epoch: exp_run_resume and exp_run_epoch_end set it */
-    if ((run->batch + 1) * B > n)
+    if ((run->batch + 1) * B > data->n)
         return 0;
     stop_if_signalled(run);
     exp_run_inject(run, epoch, run->batch);
-    *i = run->batch * B;
+    const size_t first = run->batch * B, D = data->d;
     run->batch++;
+    if (!run->o->reshuffle) {
+        *xb = data->x + first * D, *yb = data->y + first;
+        return 1;
+    }
+    draw_order(run, epoch, data, B);
+    for (size_t r = 0; r < B; r++) {
+        const size_t row = run->order[first + r];
+        memcpy(run->order_x + r * D, data->x + row * D, D * sizeof *data->x);
+        run->order_y[r] = data->y[row];
+    }
+    *xb = run->order_x, *yb = run->order_y;
     return 1;
 }
 
@@ -856,6 +891,11 @@ static void write_config(FILE *f, const exp_run *run, size_t ws_bytes, double se
         fprintf(f, "val_split %ld\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
                 o->val_split, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
                 !o->no_test);
+        if (o->reshuffle) /* exp_run_next */
+            fprintf(f, "batch_order reshuffled_each_epoch rng=mt19937 seed=%lu\n",
+                    EXP_ORDER_SEED(o->seed));
+        else
+            fprintf(f, "batch_order data_order_every_epoch\n");
     } else {
         fprintf(f, "rng mt19937\n");
         adam_line(f, "");
@@ -936,6 +976,10 @@ void exp_run_finish(exp_run *run, size_t ws_bytes)
         fprintf(stderr, "%s: warning: cannot remove %s (%s): remove it by hand\n", o->name, ckpt,
                 strerror(errno));
     free(run->identity);
+    free(run->order);
+    free(run->order_x);
+    free(run->order_y);
+    gsl_rng_free(run->order_rng);
     active = NULL, n_staged = 0;
     /* the results are in place: a signal (one pending too) ends the program */
     signal(SIGINT, SIG_DFL);

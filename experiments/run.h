@@ -36,8 +36,9 @@
  *   exp_run_state(&run, "PEER", peer, bytes);      the trainer's own state
  *   exp_run_describe(&run, "negatives ...\n");     what config.txt says of it
  *   for (int epoch = exp_run_resume(&run); epoch < E; epoch++) {
- *       size_t i;
- *       while (exp_run_next(&run, epoch, &i, B, n)) {   batch i .. i+B-1
+ *       const float *xb;
+ *       const int *yb;
+ *       while (exp_run_next(&run, epoch, data, B, &xb, &yb)) {   the next B images
  *           <one step>;
  *           exp_run_loss(&run, epoch, loss, n_loss);    stops on a NaN
  *       }
@@ -84,6 +85,13 @@ typedef struct {
     int epoch;
     size_t batch;
     double epoch_loss;          /* the epoch's training loss so far */
+    /* --reshuffle: the epoch's order of the training rows (order_epoch's;
+     * -1: none drawn yet), its generator, and the batch gathered in it */
+    size_t *order;
+    int order_epoch;
+    gsl_rng *order_rng;
+    float *order_x;
+    int *order_y;
     /* where it resumed from a checkpoint (resumed 1): an --inject-stop
      * there is past, not asked again */
     int resumed, from_epoch;
@@ -122,11 +130,21 @@ int exp_run_resume(exp_run *run);
  * none (a finished model) or it is damaged. */
 int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch);
 
-/* The batch iterator of one epoch: sets *i to the first image of the next
- * batch of B among n and returns 1, or returns 0 when the epoch is done.
- * Before each batch it stops the run if a signal arrived (checkpoint, exit
- * 128 + signal) and applies --inject-nan. */
-int exp_run_next(exp_run *run, int epoch, size_t *i, size_t B, size_t n);
+/* The batch iterator of one epoch over data: points *xb and *yb at the
+ * images and labels of the next batch of B and returns 1, or returns 0
+ * when the epoch is done (the last data->n mod B images unused).  The
+ * batches take the data's rows in order, the same every epoch (the
+ * reference code's); with --reshuffle, in the epoch's own order, the
+ * rows copied into the run's buffers (valid until the next call).  That
+ * order is a permutation of the rows drawn afresh each epoch, gsl_ran_shuffle
+ * of the last one, by a generator of its own (mt19937 seeded with
+ * EXP_ORDER_SEED(--seed); the run's generator is not drawn from), so that
+ * a resumed run draws the same orders again.  Before each batch it stops
+ * the run if a signal arrived (checkpoint, exit 128 + signal) and applies
+ * --inject-nan. */
+int exp_run_next(exp_run *run, int epoch, const ff_dataset *data, size_t B, const float **xb,
+                 const int **yb);
+#define EXP_ORDER_SEED(seed) ((seed) + 1000003UL)
 /* After a batch: stop the run (error, exit 1, no checkpoint written) if a
  * loss is not finite, naming the epoch, the batch and the layer; then add
  * loss[0] to the epoch's loss.  loss: each FF layer's loss then the head's

@@ -7,8 +7,8 @@
 # files; a validation line per epoch and one test line at the end; the
 # summary's test columns; the recorded split; the same bits for the same
 # seed; refusals of flags that do not apply; --no-test, which leaves
-# the validation curve as it was and evaluates no test image; and
-# --precision bf16, recorded and resumable.  The exit status is the verdict.
+# the validation curve as it was and evaluates no test image;
+# --precision bf16 and --reshuffle, each recorded and resumable.  The exit status is the verdict.
 set -eu
 [ $# -eq 3 ] || { echo "usage: sh e2e_paper.sh PROG DATA OUTDIR" >&2; exit 2; }
 PROG=$1 DATA=$2 OUT=$3
@@ -64,6 +64,20 @@ check "its checkpoint refused by the fp32 command" sh -c "[ $rc -ne 0 ] && grep 
 run "$OUT/hk" --precision bf16 --checkpoint-every 1
 check "stopped bf16 run resumes ($(head -c 200 "$OUT/hk.err"))" [ "$rc" -eq 0 ]
 check "resumed bf16 run, same model" cmp -s "$OUT/h/model.ffm" "$OUT/hk/model.ffm"
+# --reshuffle: the batches in a fresh order every epoch, recorded, another
+# curve; a run stopped in the middle of its second epoch resumes to the
+# same bits (the orders come from a generator of their own, drawn again on
+# resume); by default the data's own order, recorded
+run "$OUT/r" --reshuffle
+check "--reshuffle run exits 0 ($(head -c 200 "$OUT/r.err"))" [ "$rc" -eq 0 ]
+check "config records the batch order: the data's by default, reshuffled with the flag" sh -c \
+    "grep -qx 'batch_order data_order_every_epoch' '$OUT/a/config.txt' && grep -q '^batch_order reshuffled_each_epoch rng=mt19937 seed=' '$OUT/r/config.txt'"
+check "--reshuffle: another curve" differ "$OUT/a" "$OUT/r"
+run "$OUT/rk" --reshuffle --checkpoint-every 1 --inject-stop 1,7
+check "reshuffled run stopped by SIGTERM exits 143" [ "$rc" -eq 143 ]
+run "$OUT/rk" --reshuffle --checkpoint-every 1
+check "stopped reshuffled run resumes ($(head -c 200 "$OUT/rk.err"))" [ "$rc" -eq 0 ]
+check "resumed reshuffled run, same model" cmp -s "$OUT/r/model.ffm" "$OUT/rk/model.ffm"
 
 case $(basename "$PROG") in
 paper_bp)
