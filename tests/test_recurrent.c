@@ -102,16 +102,11 @@ static ff_rec *make_rec_init(const ff_net_spec *s, unsigned long seed, float lab
     return rec;
 }
 
-/* The same, the top-down weights' start the reference code's */
-static ff_rec *make_rec_scaled(const ff_net_spec *s, unsigned long seed, float label_scale)
-{
-    return make_rec_init(s, seed, label_scale, 1.0f);
-}
-
-/* The same, the label unscaled (1) */
+/* The same, the label unscaled and the top-down weights' start the
+ * reference code's (both 1) */
 static ff_rec *make_rec(const ff_net_spec *s, unsigned long seed)
 {
-    return make_rec_scaled(s, seed, 1.0f);
+    return make_rec_init(s, seed, 1.0f, 1.0f);
 }
 
 static void free_rec(ff_rec *rec)
@@ -1264,7 +1259,7 @@ static ff_rec *label_step(float ls, int undo, label_seen *seen)
     small_batch(x, y, neg);
     const ff_paper_config pc = gradients_only();
     const ff_rec_config rc = {8, 0.3f, 3, 5, 0, 1, 8, 0};
-    ff_rec *rec = make_rec_scaled(&s, 77, ls);
+    ff_rec *rec = make_rec_init(&s, 77, ls, 1.0f);
     if (rec && undo)
         for (size_t i = 0; i < SK * SN1; i++)
             rec->down[1][i] *= ls;
