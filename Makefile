@@ -11,6 +11,8 @@
 #   make test               deps, data, build, then the CTest suite
 #   make test-sanitizers    the CTest suite under ASan and UBSan (build-asan/)
 #   make fuzz FUZZ_SECONDS=60    each libFuzzer harness for that long (build-fuzz/)
+#   make status [SCALE=paper]    where each run stands: complete, started (its
+#                           checkpoint's epochs; running or not), absent
 #
 # results/ holds the committed runs: the reference.  A reproduction trains
 # afresh into RESULTS (build/results/, or build/results-quick/) and ends by
@@ -107,7 +109,7 @@ RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 .PRECIOUS: $(RESULTS)/%/summary.tsv
 .PHONY: all deps build data test test-sanitizers fuzz reproduce reproduce-summary runs table bench report \
         compare adopt paper-bench paper-bench-bf16 paper-runs paper-long paper-table paper-search paper-search-table \
-        paper-ablation clean
+        paper-ablation status clean
 
 all: build
 
@@ -284,6 +286,20 @@ paper-ablation: paper-search-table
 	awk -f scripts/columns.awk -f scripts/stats.awk -f scripts/paper-ablation.awk $(PAPER_SETTINGS) \
 	    $(RESULTS_HOME)/paper-search.tsv >$(RESULTS_HOME)/paper-ablation.tsv.tmp
 	$(call replace_if_changed,$(RESULTS_HOME)/paper-ablation.tsv)
+
+# Where each run of SCALE in RESULTS stands (scripts/run-status.sh): every
+# run not complete, with its checkpoint's epochs, then a count per group; at
+# SCALE=paper the paper's runs, the long ones (make paper-long) and the
+# search's.  It reads only, and needs no build (ff_evaluate, when built,
+# reads the checkpoints).
+ifeq ($(SCALE),paper)
+STATUS_RUNS = $(addprefix paper:,$(PAPER_RUNS)) $(addprefix long:,$(PAPER_LONG_RUNS)) \
+              $(addprefix search:,$(SEARCH_RUNS))
+else
+STATUS_RUNS = $(addprefix $(SCALE):,$(RUNS))
+endif
+status:
+	@sh scripts/run-status.sh $(BUILD)/experiments/ff_evaluate $(STATUS_RUNS)
 
 # The table: generated from the runs' own summaries, never typed.  The
 # seed study's numbers beside it are MNIST's: '-' on another DATASET.

@@ -3,6 +3,7 @@
  *   ff_evaluate MODEL [--data DIR] [--threads N] [--no-test] [--quiet]
  *               [--readout-first N] [--readout-last N] [--goodness-from L]
  *               [--out DIR]
+ *   ff_evaluate --position MODEL
  *
  * The model file holds the configuration of the run that trained it
  * (exp_identity): the experiment, every flag that shaped it.  The program
@@ -34,7 +35,11 @@
  * evaluated epoch's validation figures as both best and final (without a
  * validation set, '-'), so that the search on validation (Makefile,
  * paper-settings.tsv: program ff_evaluate) reads it as a run of its own.
- * The three are written together at the end (exp_write_results). */
+ * The three are written together at the end (exp_write_results).
+ *
+ * --position reads no data and evaluates nothing: it prints where the run
+ * stands, one line (print_position), so that a long run's progress can be
+ * read from its checkpoint (scripts/run-status.sh, make status). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -52,6 +57,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: ff_evaluate MODEL [--data DIR] [--threads N] [--no-test] [--quiet]\n"
                "                   [--readout-first N] [--readout-last N] [--goodness-from L]\n"
                "                   [--out DIR]\n"
+               "       ff_evaluate --position MODEL\n"
                "Evaluates a model written by an experiment program (OUT/model.ffm, or\n"
                "OUT/checkpoint.ffm) as that run evaluated it after its last epoch (a\n"
                "checkpoint: after the epoch it holds), and prints curve.tsv lines (without the\n"
@@ -61,6 +67,7 @@ static void usage(FILE *f)
                "  --no-test     leave the test set out (the paper's programs' models)\n"
                "  --quiet       no note on stderr about the data\n"
                "  --out DIR     write DIR/curve.tsv, config.txt and summary.tsv instead\n"
+               "  --position    evaluate nothing: print the epochs the run has done, one line\n"
                "A recurrent model (paper_ff_recurrent) only, its goodness readout read otherwise\n"
                "than the run read it (the goodness columns are then this readout's):\n"
                "  --readout-first N, --readout-last N   iterations averaged (0: bottom-up pass)\n"
@@ -137,17 +144,40 @@ static void write_summary(FILE *f, const void *ev, double seconds)
     fprintf(f, " %s\n", exp_at_chance(acc, v->x->net->n_classes) ? "chance" : "learned");
 }
 
+/* Where the saved run stands, one line: "checkpoint: E of N epochs"
+ * (", and B batches of the next" when written in the middle of one;
+ * ", the test set evaluated" after the paper programs' test pass), or
+ * "finished: N of N epochs" for a model. */
+static void print_position(const exp_saved *s)
+{
+    const char *e = exp_saved_flag(s, "--epochs"); /* in every identity (flags.c) */
+    const int epochs = e ? atoi(e) : 0;
+    int epoch;
+    size_t batch;
+    if (s->ckpt->finished || !exp_ckpt_position(s->ckpt, &epoch, &batch)) {
+        printf("finished: %d of %d epochs\n", epochs, epochs);
+    } else if (epoch < epochs && batch) {
+        printf("checkpoint: %d of %d epochs, and %zu batch%s of the next\n", epoch, epochs,
+               batch, batch == 1 ? "" : "es");
+    } else {
+        printf("checkpoint: %d of %d epochs%s\n", epoch, epochs,
+               epoch >= epochs && batch ? ", the test set evaluated" : "");
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *model = NULL, *out = NULL;
     char *flags[2 * 16];
-    int quiet = 0, n = 0;
+    int quiet = 0, n = 0, position = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
         } else if (!strcmp(argv[i], "--quiet")) {
             quiet = 1;
+        } else if (!strcmp(argv[i], "--position")) {
+            position = 1;
         } else if (n + 2 > (int)(sizeof flags / sizeof *flags)) {
             fprintf(stderr, "ff_evaluate: error: too many flags, from '%s' (see --help)\n",
                     argv[i]);
@@ -171,12 +201,22 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (position && (n || out)) {
+        fprintf(stderr, "ff_evaluate: error: --position evaluates nothing: drop %s\n",
+                out ? "--out" : flags[0]);
+        return 2;
+    }
     if (out) { /* before the data are read */
         exp_set_program("ff_evaluate");
         exp_check_out(out, "evaluate");
     }
     exp_saved s;
     exp_saved_load(&s, "ff_evaluate", model);
+    if (position) {
+        print_position(&s);
+        exp_saved_free(&s);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
     for (int i = 0; i < n; i++) {
         const int readout = passed_index(flags[i]) >= FIRST_READOUT;
         if ((readout && !EXP_RECURRENT(s.kind)) ||

@@ -33,6 +33,8 @@
 #   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
 #     with no summary and the last checkpoint kept;
 #   - the temporary files a killed process left are removed;
+#   - ff_evaluate --position prints the epochs a checkpoint or model holds,
+#     and scripts/run-status.sh (make status) each run's state;
 #   - an --out too long is refused and creates nothing;
 #   - a run at chance level says so in summary.tsv.
 # The exit status is the verdict.
@@ -83,9 +85,11 @@ check "SIGTERM: a checkpoint, no summary" sh -c "test -s '$OUT/b/checkpoint.ffm'
 check "SIGTERM: no temporary file left" no_tmp "$OUT/b"
 check "SIGTERM: says how to resume" grep -q 'the same command resumes' "$OUT/b.err"
 cp "$OUT/b/checkpoint.ffm" "$OUT/stop1.ffm"
+cp "$OUT/b.err" "$OUT/stop1.err"
 run "$OUT/b" --inject-stop $STOP2
 check "second stop: 143 (got $rc)" [ "$rc" -eq 143 ]
 cp "$OUT/b/checkpoint.ffm" "$OUT/stop2.ffm"
+cp "$OUT/b.err" "$OUT/stop2.err"
 # resumed with the first stop asked again: a run that resumes is past it and
 # ends; one that silently started afresh would stop there again (143)
 run "$OUT/b" --inject-stop $STOP1
@@ -185,6 +189,29 @@ ckpt_eval "$OUT/end.ffm"
 check "ff_evaluate on the checkpoint after the last epoch: the model's lines" \
     cmp -s "$OUT/eval.got" "$OUT/ck.got"
 check "ff_evaluate on the checkpoint after the last epoch: no note" [ ! -s "$OUT/ck.err" ]
+# --position: where each file's run stands, with no data read
+position() { "$EVALUATE" --position "$1" 2>&1 || echo "exit $?"; }
+# what a stop's message says ("at epoch E, before batch B", both from 1),
+# in --position's words: E - 1 epochs done, B - 1 batches of the next
+said() {
+    sed -n 's/.*stopped by signal 15 at epoch \([0-9]*\), before batch \([0-9]*\):.*/\1 \2/p' "$1" |
+        awk -v n=$EPOCHS '{ printf "checkpoint: %d of %d epochs", $1 - 1, n
+                           if ($2 > 1) printf ", and %d batch%s of the next", $2 - 1, $2 == 2 ? "" : "es"
+                           print "" }'
+}
+for k in 1 2; do
+    want=$(said "$OUT/stop$k.err")
+    check "--position, stop $k: '$want', as the run said ($(position "$OUT/stop$k.ffm"))" \
+        sh -c "[ -n '$want' ] && [ '$(position "$OUT/stop$k.ffm")' = '$want' ]"
+done
+check "--position, the stop after the last epoch ($(position "$OUT/end.ffm"))" \
+    [ "$(position "$OUT/end.ffm")" = "checkpoint: $EPOCHS of $EPOCHS epochs" ]
+check "--position, the model ($(position "$OUT/a/model.ffm"))" \
+    [ "$(position "$OUT/a/model.ffm")" = "finished: $EPOCHS of $EPOCHS epochs" ]
+rc=0
+"$EVALUATE" --position "$OUT/a/model.ffm" --threads 1 >/dev/null 2>"$OUT/pos-bad.err" || rc=$?
+check "--position refuses a flag of the evaluation, naming it" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'drop --threads' '$OUT/pos-bad.err'"
 rc=0
 "$EVALUATE" "$OUT/a/curve.tsv" >/dev/null 2>"$OUT/eval-bad.err" || rc=$?
 check "ff_evaluate refuses a file that is no model" sh -c "[ $rc -eq 1 ] && grep -q 'not a model' '$OUT/eval-bad.err'"
@@ -314,6 +341,29 @@ rc=0
 check "--out too long: refused" [ "$rc" -ne 0 ]
 check "--out too long: says so ($(head -c 120 "$OUT/l.err"))" grep -q -- '--out: the path has' "$OUT/l.err"
 check "--out too long: creates nothing" test ! -e "$OUT/long"
+
+# make status (scripts/run-status.sh) on a tree of runs in each state
+st=$OUT/st
+rm -rf "$st" && mkdir -p "$st/done" "$st/stopped" "$st/fresh" "$st/live" "$st/dead"
+cp "$OUT/a/summary.tsv" "$st/done/"
+for d in stopped live dead; do cp "$OUT/stop2.ffm" "$st/$d/checkpoint.ffm"; done
+: >"$st/live/curve.tsv.tmp.$$"        # this shell: a live process
+: >"$st/dead/curve.tsv.tmp.4194305"   # no process (above pid_max)
+status() { # status EVALUATE: the script's lines for the tree, in $OUT/st.txt
+    sh "$HERE/../scripts/run-status.sh" "$1" g:"$st/done" g:"$st/stopped" g:"$st/fresh" \
+        g:"$st/live" g:"$st/dead" g:"$st/none" h:"$st/done" >"$OUT/st.txt" 2>&1
+}
+status "$EVALUATE"
+ck="started, $(said "$OUT/stop2.err")"
+printf '%s\n' "g $st/stopped $ck" "g $st/fresh started, no checkpoint yet" \
+    "g $st/live $ck, running" "g $st/dead $ck" "g $st/none absent" \
+    "g: 1 of 6 complete, 4 started" "h: 1 of 1 complete, 0 started" >"$OUT/st.want"
+check "run-status.sh: each run's state, then the count per group ($(head -c 300 "$OUT/st.txt"))" \
+    cmp -s "$OUT/st.want" "$OUT/st.txt"
+status "$OUT/no-evaluate"
+check "run-status.sh without ff_evaluate: a checkpoint, and how to read it" \
+    grep -q "^g $st/stopped started, a checkpoint ($OUT/no-evaluate not built: make build reads it)$" \
+    "$OUT/st.txt"
 
 # a run that learns nothing says so
 case $name in
