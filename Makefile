@@ -11,8 +11,9 @@
 #   make test               deps, data, build, then the CTest suite
 #   make test-sanitizers    the CTest suite under ASan and UBSan (build-asan/)
 #   make fuzz FUZZ_SECONDS=60    each libFuzzer harness for that long (build-fuzz/)
-#   make status [SCALE=paper]    where each run stands: complete, started (its
-#                           checkpoint's epochs; running or not), absent
+#   make status [SCALE=paper]    where the runs stand: each one not complete,
+#                           started (its checkpoint's epochs; running or not) or
+#                           absent, then how many are complete
 #
 # results/ holds the committed runs: the reference.  A reproduction trains
 # afresh into RESULTS (build/results/, or build/results-quick/) and ends by

@@ -147,22 +147,29 @@ static void write_summary(FILE *f, const void *ev, double seconds)
 /* Where the saved run stands, one line: "checkpoint: E of N epochs"
  * (", and B batches of the next" when written in the middle of one;
  * ", the test set evaluated" after the paper programs' test pass), or
- * "finished: N of N epochs" for a model. */
+ * "finished: N of N epochs" for a model.  Exits 1 with a one-line error on
+ * a checkpoint whose position this build cannot read, or when the line
+ * cannot be written. */
 static void print_position(const exp_saved *s)
 {
-    const char *e = exp_saved_flag(s, "--epochs"); /* in every identity (flags.c) */
-    const int epochs = e ? atoi(e) : 0;
+    const int epochs = exp_saved_epochs(s);
     int epoch;
     size_t batch;
-    if (s->ckpt->finished || !exp_ckpt_position(s->ckpt, &epoch, &batch)) {
+    if (s->ckpt->finished)
         printf("finished: %d of %d epochs\n", epochs, epochs);
-    } else if (epoch < epochs && batch) {
+    else if (!exp_ckpt_position(s->ckpt, &epoch, &batch))
+        exp_die("%s holds no position this build can read: its run's program refuses it "
+                "too (--restart discards it)", s->path);
+    else if (epoch < epochs && batch)
         printf("checkpoint: %d of %d epochs, and %zu batch%s of the next\n", epoch, epochs,
                batch, batch == 1 ? "" : "es");
-    } else {
+    else
         printf("checkpoint: %d of %d epochs%s\n", epoch, epochs,
                epoch >= epochs && batch ? ", the test set evaluated" : "");
-    }
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        exp_die("cannot write the position to standard output%s%s", errno ? ": " : "",
+                errno ? strerror(errno) : "");
 }
 
 int main(int argc, char **argv)
@@ -213,9 +220,10 @@ int main(int argc, char **argv)
     exp_saved s;
     exp_saved_load(&s, "ff_evaluate", model);
     if (position) {
+        exp_set_program("ff_evaluate");
         print_position(&s);
         exp_saved_free(&s);
-        return fflush(stdout) == 0 ? 0 : 1;
+        return 0;
     }
     for (int i = 0; i < n; i++) {
         const int readout = passed_index(flags[i]) >= FIRST_READOUT;

@@ -83,10 +83,15 @@ void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int qu
                 x->o.data);
 }
 
-int exp_saved_epoch(const exp_saved *s)
+int exp_saved_epochs(const exp_saved *s)
 {
     const char *e = exp_saved_flag(s, "--epochs"); /* in every identity (flags.c) */
-    const int epochs = e ? atoi(e) : INT_MAX;
+    return e ? atoi(e) : INT_MAX;
+}
+
+int exp_saved_epoch(const exp_saved *s)
+{
+    const int epochs = exp_saved_epochs(s);
     int epoch;
     size_t batch;
     if (!exp_ckpt_position(s->ckpt, &epoch, &batch) || epoch >= epochs)

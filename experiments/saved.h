@@ -53,6 +53,9 @@ const char *exp_saved_flag(const exp_saved *s, const char *flag);
  * building its net.  Unless quiet, a note on stderr when the data's
  * checksums differ from the run's. */
 void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int quiet);
+/* The run's --epochs (INT_MAX if its configuration had none: every
+ * identity has it). */
+int exp_saved_epochs(const exp_saved *s);
 /* The epoch (from 0) the parameters stand at, as curve.tsv labels the
  * evaluations after it: the run's last (its --epochs - 1) for a model; for
  * a checkpoint (exp_ckpt_position) the last epoch whose batches it has all

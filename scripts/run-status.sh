@@ -6,23 +6,25 @@
 # summary.tsv is there (the programs write it last); started when its
 # directory is there without one: then its checkpoint says how far it is
 # (EVALUATE --position, ff_evaluate: "checkpoint: 16 of 500 epochs"), and
-# a temporary curve of a live process (curve.tsv.tmp.PID: run.c) says it
-# is running now; absent otherwise.  Prints one line per run not complete,
-# "GROUP DIR STATE", then per group "GROUP: C of N complete, S started".
-# The checkpoint is read when EVALUATE is built; else the line says so.
-# Reads only: never starts, stops or changes a run.
+# a temporary curve of a live process on this machine (curve.tsv.tmp.PID:
+# run.c) says it is running now (a run on another node, CLUSTER=slurm,
+# does not show as running); absent otherwise.  Prints one line per run
+# not complete, "GROUP DIR STATE", then per group "GROUP: C of N complete,
+# S started".  The checkpoint is read when EVALUATE is built; else the line
+# says so.  Reads only: never starts, stops or changes a run.
 set -eu
 [ $# -ge 1 ] || { echo "usage: sh run-status.sh EVALUATE GROUP:DIR..." >&2; exit 2; }
 EVALUATE=$1
 shift
 
-# running DIR: a process that writes DIR's curve is alive
+# running DIR: a process on this machine writes DIR's curve (as run.c
+# tells a live writer: a process of another user counts)
 running() {
     for f in "$1"/curve.tsv.tmp.*; do
         [ -e "$f" ] || continue
         pid=${f##*.tmp.}
-        case $pid in '' | *[!0-9]*) continue ;; esac
-        kill -0 "$pid" 2>/dev/null && return 0
+        case $pid in '' | 0 | *[!0-9]*) continue ;; esac
+        { kill -0 "$pid" || [ -d "/proc/$pid" ]; } 2>/dev/null && return 0
     done
     return 1
 }
@@ -33,23 +35,29 @@ state() {
     live=
     running "$1" && live=", running"
     if [ ! -s "$1/checkpoint.ffm" ]; then
-        echo "started, no checkpoint yet$live"
-    elif [ -x "$EVALUATE" ]; then
-        where=$("$EVALUATE" --position "$1/checkpoint.ffm" 2>&1) || where="unreadable checkpoint: $where"
-        echo "started, $where$live"
+        printf '%s\n' "started, no checkpoint yet$live"
+    elif [ ! -x "$EVALUATE" ]; then
+        printf '%s\n' "started, a checkpoint ($EVALUATE not built: make build reads it)$live"
     else
-        echo "started, a checkpoint ($EVALUATE not built: make build reads it)$live"
+        rc=0
+        where=$("$EVALUATE" --position "$1/checkpoint.ffm" 2>&1) || rc=$?
+        case $rc in
+        0) ;;
+        2) where="a checkpoint ($EVALUATE has no --position: make build)" ;;
+        *) where="a checkpoint it cannot read: $where" ;;
+        esac
+        printf '%s\n' "started, $where$live"
     fi
 }
 
 for arg in "$@"; do
     group=${arg%%:*} dir=${arg#*:}
     if [ -s "$dir/summary.tsv" ]; then
-        echo "$group complete"
+        printf '%s\n' "$group complete"
     else
         s=$(state "$dir")
-        echo "$group $dir $s"
-        case $s in absent) echo "$group absent" ;; *) echo "$group started" ;; esac
+        printf '%s\n' "$group $dir $s"
+        case $s in absent) printf '%s\n' "$group absent" ;; *) printf '%s\n' "$group started" ;; esac
     fi
 done | awk '
     !($1 in seen) { seen[$1] = 1; group[++n] = $1 }

@@ -111,7 +111,8 @@ paper_*)
     run "$OUT/d" --inject-stop $EPOCHS,1
     check "stop after the test pass: 143 (got $rc; $(head -c 200 "$OUT/d.err"))" [ "$rc" -eq 143 ]
     check "stop after the test pass: says so" \
-        grep -q 'stopped by signal 15 after the last epoch and the test pass:' "$OUT/d.err" ;;
+        grep -q 'stopped by signal 15 after the last epoch and the test pass:' "$OUT/d.err"
+    cp "$OUT/d/checkpoint.ffm" "$OUT/tested.ffm" ;;
 esac
 # resumed with the last stop asked again: where a run resumed is past
 case $name in paper_*) last_stop=$EPOCHS,1 ;; *) last_stop=$EPOCHS,0 ;; esac
@@ -206,12 +207,35 @@ for k in 1 2; do
 done
 check "--position, the stop after the last epoch ($(position "$OUT/end.ffm"))" \
     [ "$(position "$OUT/end.ffm")" = "checkpoint: $EPOCHS of $EPOCHS epochs" ]
+case $name in
+paper_*) check "--position, the stop after the test pass ($(position "$OUT/tested.ffm"))" \
+             [ "$(position "$OUT/tested.ffm")" = \
+               "checkpoint: $EPOCHS of $EPOCHS epochs, the test set evaluated" ] ;;
+esac
 check "--position, the model ($(position "$OUT/a/model.ffm"))" \
     [ "$(position "$OUT/a/model.ffm")" = "finished: $EPOCHS of $EPOCHS epochs" ]
+for f in "--threads 1" "--out $OUT/pos-out"; do
+    rc=0
+    "$EVALUATE" --position "$OUT/a/model.ffm" $f >/dev/null 2>"$OUT/pos-bad.err" || rc=$?
+    check "--position refuses ${f%% *}, naming it, in one line" \
+        sh -c "[ $rc -eq 2 ] && grep -q -- 'drop ${f%% *}\$' '$OUT/pos-bad.err' &&
+               [ \$(wc -l <'$OUT/pos-bad.err') -eq 1 ]"
+done
+# the model with its header's finished word (bytes 12-15, checkpoint.h)
+# zeroed: a checkpoint without the run's position
+cp "$OUT/a/model.ffm" "$OUT/nopos.ffm"
+printf '\000' | dd of="$OUT/nopos.ffm" bs=1 seek=12 conv=notrunc 2>/dev/null
 rc=0
-"$EVALUATE" --position "$OUT/a/model.ffm" --threads 1 >/dev/null 2>"$OUT/pos-bad.err" || rc=$?
-check "--position refuses a flag of the evaluation, naming it" \
-    sh -c "[ $rc -eq 2 ] && grep -q 'drop --threads' '$OUT/pos-bad.err'"
+"$EVALUATE" --position "$OUT/nopos.ffm" >"$OUT/nopos.out" 2>"$OUT/nopos.err" || rc=$?
+check "--position, a checkpoint without a position: exit 1, one line naming it ($(cat "$OUT/nopos.err"))" \
+    sh -c "[ $rc -eq 1 ] && [ ! -s '$OUT/nopos.out' ] && [ \$(wc -l <'$OUT/nopos.err') -eq 1 ] &&
+           grep -q 'nopos.ffm holds no position' '$OUT/nopos.err'"
+if [ -w /dev/full ]; then
+    rc=0
+    "$EVALUATE" --position "$OUT/a/model.ffm" >/dev/full 2>"$OUT/pos-full.err" || rc=$?
+    check "--position to a full device: exit 1, one line saying so" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'cannot write the position to standard output' '$OUT/pos-full.err'"
+fi
 rc=0
 "$EVALUATE" "$OUT/a/curve.tsv" >/dev/null 2>"$OUT/eval-bad.err" || rc=$?
 check "ff_evaluate refuses a file that is no model" sh -c "[ $rc -eq 1 ] && grep -q 'not a model' '$OUT/eval-bad.err'"
@@ -344,25 +368,31 @@ check "--out too long: creates nothing" test ! -e "$OUT/long"
 
 # make status (scripts/run-status.sh) on a tree of runs in each state
 st=$OUT/st
-rm -rf "$st" && mkdir -p "$st/done" "$st/stopped" "$st/fresh" "$st/live" "$st/dead"
+rm -rf "$st" && mkdir -p "$st/done" "$st/stopped" "$st/fresh" "$st/live" "$st/dead" "$st/o d\\c"
 cp "$OUT/a/summary.tsv" "$st/done/"
-for d in stopped live dead; do cp "$OUT/stop2.ffm" "$st/$d/checkpoint.ffm"; done
+for d in stopped live dead "o d\\c"; do cp "$OUT/stop2.ffm" "$st/$d/checkpoint.ffm"; done
 : >"$st/live/curve.tsv.tmp.$$"        # this shell: a live process
 : >"$st/dead/curve.tsv.tmp.4194305"   # no process (above pid_max)
 status() { # status EVALUATE: the script's lines for the tree, in $OUT/st.txt
     sh "$HERE/../scripts/run-status.sh" "$1" g:"$st/done" g:"$st/stopped" g:"$st/fresh" \
-        g:"$st/live" g:"$st/dead" g:"$st/none" h:"$st/done" >"$OUT/st.txt" 2>&1
+        g:"$st/live" g:"$st/dead" g:"$st/none" h:"$st/done" h:"$st/o d\\c" >"$OUT/st.txt" 2>&1
 }
 status "$EVALUATE"
 ck="started, $(said "$OUT/stop2.err")"
 printf '%s\n' "g $st/stopped $ck" "g $st/fresh started, no checkpoint yet" \
     "g $st/live $ck, running" "g $st/dead $ck" "g $st/none absent" \
-    "g: 1 of 6 complete, 4 started" "h: 1 of 1 complete, 0 started" >"$OUT/st.want"
+    "h $st/o d\\c $ck" "g: 1 of 6 complete, 4 started" "h: 1 of 2 complete, 1 started" \
+    >"$OUT/st.want"
 check "run-status.sh: each run's state, then the count per group ($(head -c 300 "$OUT/st.txt"))" \
     cmp -s "$OUT/st.want" "$OUT/st.txt"
 status "$OUT/no-evaluate"
 check "run-status.sh without ff_evaluate: a checkpoint, and how to read it" \
     grep -q "^g $st/stopped started, a checkpoint ($OUT/no-evaluate not built: make build reads it)$" \
+    "$OUT/st.txt"
+printf '#!/bin/sh\nexit 2\n' >"$OUT/old-evaluate" && chmod +x "$OUT/old-evaluate"
+status "$OUT/old-evaluate"
+check "run-status.sh with an ff_evaluate of before --position: says to build" \
+    grep -q "^g $st/stopped started, a checkpoint ($OUT/old-evaluate has no --position: make build)$" \
     "$OUT/st.txt"
 
 # a run that learns nothing says so
