@@ -1,6 +1,6 @@
-/* bench_check.h - the benchmarks' one check: a library call that fails
- * stops the benchmark with its reason (a figure from a failed step would
- * be a lie). */
+/* bench_check.h - the benchmarks' checks: a library call that fails, or an
+ * allocation that returns NULL, stops the benchmark with its reason (a
+ * figure from a failed step would be a lie). */
 #ifndef FF_BENCH_CHECK_H
 #define FF_BENCH_CHECK_H
 
@@ -13,6 +13,15 @@ static inline void bench_check(int status, const char *what)
 {
     if (status != FF_SUCCESS) {
         fprintf(stderr, "benchmark: %s: %s\n", what, ff_strerror(status));
+        exit(1);
+    }
+}
+
+/* ok false: what (a buffer, a workspace) could not be allocated */
+static inline void bench_need(int ok, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "benchmark: %s: out of memory\n", what);
         exit(1);
     }
 }

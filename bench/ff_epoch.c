@@ -23,8 +23,7 @@ static ff_net *dense_net(size_t layers, size_t units, gsl_rng *r)
     for (size_t l = 0; l < layers; l++)
         s.layer[l] = (ff_layer_spec){FF_LAYER_DENSE, units, 1, 1, 1};
     ff_net *net;
-    if (ff_net_alloc(&net, &s) != 0)
-        exit(1);
+    bench_check(ff_net_alloc(&net, &s), "ff_net_alloc");
     ff_net_init_glorot(net, r);
     return net;
 }
@@ -42,6 +41,7 @@ int main(int argc, char **argv)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     float *x = malloc(n * D * sizeof *x);
     int *y = malloc(n * sizeof *y);
+    bench_need(r && x && y, "the data");
     for (size_t i = 0; i < n * D; i++)
         x[i] = (float)gsl_rng_uniform(r);
     for (size_t i = 0; i < n; i++)
@@ -53,8 +53,7 @@ int main(int argc, char **argv)
     double loss[FF_MAX_LAYERS + 1];
     for (size_t split = 0; split <= 1; split++) {
         ff_pipeline *p;
-        if (ff_pipeline_alloc(&p, net, B, split, &c) != 0)
-            return 1;
+        bench_check(ff_pipeline_alloc(&p, net, B, split, &c), "ff_pipeline_alloc");
         double t = ff_system_seconds();
         for (int e = 0; e < epochs; e++) { /* half positive (head trained), half negative */
             for (size_t i = 0; i + B <= n; i += B)
@@ -68,6 +67,7 @@ int main(int argc, char **argv)
         ff_pipeline_free(p);
     }
     ff_bp_workspace *bws = ff_bp_workspace_alloc(net, B);
+    bench_need(bws != NULL, "the BP workspace");
     double t = ff_system_seconds();
     for (int e = 0; e < epochs; e++)
         for (size_t i = 0; i + B <= n / 2; i += B)
@@ -83,6 +83,7 @@ int main(int argc, char **argv)
         ff_net *d = dense_net(depth, 100, r);
         ff_ff_workspace *f = ff_ff_workspace_alloc(d, B);
         ff_bp_workspace *b = ff_bp_workspace_alloc(d, B);
+        bench_need(f && b, "the training workspaces");
         printf("%zu %zu %zu\n", depth, f->bytes, b->bytes);
         ff_ff_workspace_free(f);
         ff_bp_workspace_free(b);

@@ -78,16 +78,15 @@ static void lane_alloc(lane *ln, ff_gemm_backend b, const ff_net_spec *s, int ba
     const ff_paper_config c = FF_PAPER_DEFAULTS;
     ln->backend = b;
     ln->r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!ln->r || ff_net_alloc(&ln->net, s) != 0)
-        exit(1);
+    bench_need(ln->r != NULL, "the generator");
+    bench_check(ff_net_alloc(&ln->net, s), "ff_net_alloc");
     ff_net_init_randn(ln->net, ln->r);
     ln->p = ff_paper_alloc(ln->net, B, &c);
     ln->neg = malloc(B * D * sizeof *ln->neg);
     ln->mask_ws = malloc(2 * D * sizeof *ln->mask_ws);
     ln->secs = malloc((size_t)batches * sizeof *ln->secs);
     ln->hybrid = malloc((size_t)batches * sizeof *ln->hybrid);
-    if (!ln->p || !ln->neg || !ln->mask_ws || !ln->secs || !ln->hybrid)
-        exit(1);
+    bench_need(ln->p && ln->neg && ln->mask_ws && ln->secs && ln->hybrid, "a lane's buffers");
 }
 
 static void lane_free(lane *ln)
@@ -157,8 +156,7 @@ static void run(const char *name, ff_net_spec s, int supervised, int batches,
         const double per_batch = median(ln->secs, batches);
         const double epoch = per_batch * N_EPOCH / B;
         ff_eval_workspace *ews = ff_eval_workspace_alloc(ln->net, 1000);
-        if (!ews)
-            exit(1);
+        bench_need(ews != NULL, "the evaluation workspace");
         bench_check(ff_gemm_select(ln->backend), "ff_gemm_select");
         ff_eval_result res;
         const double t_eval = ff_system_seconds();
@@ -233,8 +231,7 @@ int main(int argc, char **argv)
 
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     ff_dataset *data = ff_dataset_alloc(n, 28, 28);
-    if (!data)
-        return 1;
+    bench_need(r && data, "the evaluation data");
     for (size_t i = 0; i < n * D; i++)
         data->x[i] = (float)gsl_rng_uniform(r);
     for (size_t i = 0; i < n; i++)

@@ -149,6 +149,16 @@ const char *exp_negatives_text(const exp_opts *o)
     return o->uniform_negatives ? "uniform" : "hard";
 }
 
+int *exp_val_neg_labels(exp_ctx *x)
+{
+    const size_t n = x->d.val_neg->n;
+    int *label = malloc(n * sizeof *label);
+    if (!label)
+        exp_die("out of memory");
+    ff_neg_labels_uniform(label, n, (int)x->net->n_classes, x->rng);
+    return label;
+}
+
 ff_train_config exp_train_config(const exp_opts *o)
 {
     return (ff_train_config){.theta = o->theta,

@@ -64,6 +64,14 @@ ff_rec *exp_rec_build(exp_ctx *x);
 void exp_neg_labels(const exp_ctx *x, int *neg, const float *logits, const int *y, size_t n);
 const char *exp_negatives_text(const exp_opts *o);
 
+/* The seed's supervised FF's validation negatives: a label drawn uniformly
+ * (ff_neg_labels_uniform) for each image of x->d.val_neg, the run's first
+ * draws after exp_start.  ff_supervised draws them there, once for the
+ * run, and ff_evaluate again on its model to evaluate them as the run
+ * did: one function, so the two draw alike.  Owned by the caller; exits
+ * when out of memory. */
+int *exp_val_neg_labels(exp_ctx *x);
+
 /* Denormals, threads, and the run's generator (exits on failure). */
 gsl_rng *exp_setup(const exp_opts *o);
 /* The net the flags describe (dense or conv2d; with --local the paper's

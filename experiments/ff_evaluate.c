@@ -242,14 +242,8 @@ int main(int argc, char **argv)
     v.x = &x;
     if (out)
         exp_mkdirs(out);
-    int *val_neg_label = NULL;
-    /* the seed's supervised FF: drawn as the run drew them, first thing */
-    if (EXP_OVERLAY(s.kind) && !EXP_PAPER(s.kind)) {
-        val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
-        if (!val_neg_label)
-            exp_die("out of memory");
-        ff_neg_labels_uniform(val_neg_label, x.d.val_neg->n, (int)x.net->n_classes, x.rng);
-    }
+    /* the seed's supervised FF's validation negatives, drawn as its run drew them */
+    int *val_neg_label = s.kind == EXP_FF_SUP ? exp_val_neg_labels(&x) : NULL;
 
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
     if (!ews)

@@ -20,17 +20,16 @@ int main(int argc, char **argv)
     const ff_train_config cfg = exp_train_config(&x.o);
     const size_t B = (size_t)x.o.batch, D = x.d.train_pos->d, K = x.net->n_classes;
 
+    int *val_neg_label = exp_val_neg_labels(&x); /* the run's first draws */
     /* training copies carrying their overlays; the raw sets stay for evaluation */
     ff_dataset *pos = ff_dataset_slice(x.d.train_pos, 0, x.d.train_pos->n);
     ff_dataset *neg = ff_dataset_slice(x.d.train_neg, 0, x.d.train_neg->n);
     int *neg_label = malloc(x.d.train_neg->n * sizeof *neg_label);
-    int *val_neg_label = malloc(x.d.val_neg->n * sizeof *val_neg_label);
     ff_pipeline *trainer = exp_ff_trainer(&x.o, x.net, &cfg);
     ff_eval_workspace *ews = ff_eval_workspace_alloc(x.net, exp_eval_cap(&x.o));
-    if (!pos || !neg || !neg_label || !val_neg_label || !ews)
+    if (!pos || !neg || !neg_label || !ews)
         exp_die("out of memory");
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
-    ff_neg_labels_uniform(val_neg_label, x.d.val_neg->n, (int)K, x.rng);
 
     exp_run run;
     exp_run_begin(&run, &x, 1);

@@ -9,7 +9,9 @@
  * the run's identity (exp_flags_identity) and to config.txt's first block
  * (exp_flags_config).  The parser (getopt_long), --help, the refusals and
  * the range errors, the identity and those config.txt lines all read that
- * table; no other code lists the flags.
+ * table; no other code of the experiment programs lists the flags.  (The
+ * readers of a saved model, ff_evaluate and ff_head, parse their own few
+ * flags and pass those of the run's program on to this table.)
  *
  * Each experiment's spec is its column: exp_specs (flags.c) gives its name
  * and the title --help prints, and each row its default there.  A flag

@@ -2,8 +2,10 @@
  *
  * FF learns to tell positive data (real images with their true label) from
  * negative data; what the negative data is decides what the layers learn.
- * Each choice is one function the experiment's main calls before the layer
- * step, with the run's generator:
+ * Each choice is one function, called before the layer step with the
+ * run's generator: by the experiment's main, or, where a flag picks among
+ * them (the paper programs' --uniform-negatives), by exp_neg_labels
+ * (experiments/common.h), which the main calls:
  *   - uniform labels (seed protocol, "Label overlay"): the seed's negatives
  *     are digits 5-9 and the labels 0-4, so any label is wrong;
  *   - uniform wrong labels: the same image under a label other than its own;
