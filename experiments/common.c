@@ -197,7 +197,7 @@ size_t exp_evaluations(const exp_ctx *x, const int *neg_label, const int *val_ne
         e[1] = eval_item("val", "all", d->val_pos, NULL, d->val_pos->n, c, ff);
         return 2;
     }
-    const int ff = o->kind != EXP_BP, sup = EXP_OVERLAY(o->kind);
+    const int ff = EXP_FF(o->kind), sup = EXP_OVERLAY(o->kind);
     const ff_eval_config pos = {.supervised = sup, .target = 1, .readout = 1, .goodness = ff,
                                 .neutral = o->neutral, .theta = o->theta};
     const ff_eval_config neg = {.supervised = sup, .target = 0, .theta = o->theta};

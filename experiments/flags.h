@@ -78,6 +78,7 @@ typedef struct {
 } exp_spec;
 extern const exp_spec exp_specs[EXP_N];
 #define EXP_PAPER(kind) (exp_specs[kind].paper)
+#define EXP_FF(kind) (exp_specs[kind].ff)
 #define EXP_PAPER_FF(kind) (exp_specs[kind].paper && exp_specs[kind].ff)
 #define EXP_OVERLAY(kind) (exp_specs[kind].overlay)
 #define EXP_RECURRENT(kind) (exp_specs[kind].recurrent)
