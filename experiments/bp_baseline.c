@@ -21,7 +21,7 @@ int main(int argc, char **argv)
         exp_die("out of memory");
 
     exp_run run;
-    exp_run_begin(&run, &x, 1);
+    exp_run_begin(&run, &x, FF_OPT_ADAM);
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         double loss;
         const float *xb;

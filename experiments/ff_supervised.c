@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     ff_overlay_onehot(pos->x, pos->y, pos->n, D, K, 1.0f);
 
     exp_run run;
-    exp_run_begin(&run, &x, 1);
+    exp_run_begin(&run, &x, FF_OPT_ADAM);
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         ff_neg_labels_uniform(neg_label, neg->n, (int)K, x.rng);

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
         exp_die("out of memory");
 
     exp_run run;
-    exp_run_begin(&run, &x, 1);
+    exp_run_begin(&run, &x, FF_OPT_ADAM);
     double loss[FF_MAX_LAYERS + 1];
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         size_t k = 0; /* the epoch's batches, positive then negative */

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
         exp_die("out of memory");
 
     exp_run run;
-    exp_run_begin(&run, &x, 1);
+    exp_run_begin(&run, &x, FF_OPT_ADAM);
     for (int epoch = exp_run_resume(&run); epoch < x.o.epochs; epoch++) {
         /* the learning-rate schedule of the paper's FF runs: constant, then
          * down linearly over the second half */

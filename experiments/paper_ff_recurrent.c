@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 
     exp_run run;
     char readout[96], init[48];
-    exp_run_begin(&run, &x, 0);
+    exp_run_begin(&run, &x, FF_OPT_SGD);
     exp_run_rec_state(&run, rec, trainer);
     exp_run_describe(&run, "negatives %s\n"
                            "recurrent iterations=%d damping=%g damped=%s update=synchronous "

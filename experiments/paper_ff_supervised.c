@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     int *neg = ff_paper_neg_labels(trainer);
 
     exp_run run;
-    exp_run_begin(&run, &x, 0);
+    exp_run_begin(&run, &x, FF_OPT_SGD);
     exp_run_paper_state(&run, trainer);
     exp_run_describe(&run, "negatives %s\n", exp_negatives_text(&x.o));
     exp_run_describe(&run, "jitter %d shift_per_image_and_epoch uniform_over=%d\n", x.o.jitter,

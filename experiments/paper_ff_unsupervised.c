@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         exp_die("out of memory");
 
     exp_run run;
-    exp_run_begin(&run, &x, 0);
+    exp_run_begin(&run, &x, FF_OPT_SGD);
     exp_run_paper_state(&run, trainer);
     exp_run_describe(&run, "negatives hybrid_images\nblur_passes %d\nhybrid_pairs %s\n",
                      x.o.blur_passes, x.o.distinct_classes ? "distinct_classes" : "any_two_images");

@@ -135,12 +135,12 @@ void exp_curve_header(FILE *f, int n_layers)
     fprintf(f, " head_loss softmax_acc goodness_acc");
 }
 
-void exp_run_begin(exp_run *run, exp_ctx *x, int adam)
+void exp_run_begin(exp_run *run, exp_ctx *x, ff_opt_kind opt)
 {
     const exp_opts *o = &x->o;
     memset(run, 0, sizeof *run);
     run->order_epoch = -1;
-    run->o = o, run->x = x, run->adam = adam;
+    run->o = o, run->x = x, run->adam = opt == FF_OPT_ADAM;
     run->soft_best = run->good_best = -1.0;
     run->soft_final = run->good_final = NAN;
     run->test_soft = run->test_good = NAN;

@@ -32,7 +32,7 @@
  *
  * The training loop of a main, around these calls:
  *
- *   exp_run_begin(&run, &x, adam);                 files, signals, identity
+ *   exp_run_begin(&run, &x, opt);                  files, signals, identity
  *   exp_run_state(&run, "PEER", peer, bytes);      the trainer's own state
  *   exp_run_describe(&run, "negatives ...\n");     what config.txt says of it
  *   for (int epoch = exp_run_resume(&run); epoch < E; epoch++) {
@@ -58,6 +58,7 @@
 
 #include "common.h"
 #include "ff/checkpoint.h"
+#include "ff/optim.h"
 
 #define EXP_MAX_STATE 4
 
@@ -101,8 +102,10 @@ typedef struct {
 /* Check that --out fits, create it, remove what killed runs left there
  * (temporary files of processes that no longer exist), discard the
  * checkpoint with --restart, install the SIGINT and SIGTERM handlers and
- * open the curve.  adam: the run trains with Adam (its moments are saved). */
-void exp_run_begin(exp_run *run, exp_ctx *x, int adam);
+ * open the curve.  opt: the layers' optimiser, FF_OPT_ADAM (its moments
+ * and steps are saved) or FF_OPT_SGD (the paper programs' momentum, saved
+ * by exp_run_paper_state or exp_run_rec_state). */
+void exp_run_begin(exp_run *run, exp_ctx *x, ff_opt_kind opt);
 /* Make `bytes` at `data` part of every checkpoint and of the model, under
  * a 4-letter tag (before exp_run_resume). */
 void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes);
