@@ -100,10 +100,6 @@ endif
 # OpenBLAS 0.3.21 misdetects recent CPUs; see scripts/openblas-coretype.
 export OPENBLAS_CORETYPE ?= $(shell scripts/openblas-coretype)
 
-program_bp       = bp_baseline
-program_ff-unsup = ff_unsupervised
-program_ff-sup   = ff_supervised
-
 RUNS := $(addprefix $(RESULTS)/,$(call table_runs,$(MODELS),$(ALGOS)))
 
 .DELETE_ON_ERROR:
@@ -180,17 +176,6 @@ runs: $(addsuffix /summary.tsv,$(RUNS))
 # (--val-split 0).
 PAPER_RESULTS ?= $(RESULTS)/paper
 PAPER_THREADS ?= $(JOBS)
-paper_cmd_ff-sup-3x1000   = paper_ff_supervised --layers 3 --units 1000 --epochs 100
-paper_cmd_ff-sup-4x2000   = paper_ff_supervised --layers 4 --units 2000 --epochs 60
-paper_cmd_ff-unsup-4x2000 = paper_ff_unsupervised --layers 4 --units 2000 --epochs 100
-paper_cmd_bp              = paper_bp
-paper_cmd_ff-recurrent    = paper_ff_recurrent --layers 2 --units 2000 --epochs 60
-paper_cmd_ff-unsup-local  = paper_ff_unsupervised --local --epochs 60
-paper_cmd_ff-sup-4x2000-jitter100 = $(paper_cmd_ff-sup-4x2000:60=100) --jitter 2
-paper_cmd_ff-sup-4x2000-jitter500 = $(paper_cmd_ff-sup-4x2000:60=500) --jitter 2
-paper_cmd_ff-sup-4x2000-bf16 = $(paper_cmd_ff-sup-4x2000) --precision bf16
-paper_cmd_ff-sup-3x1000-bf16 = $(paper_cmd_ff-sup-3x1000) --precision bf16
-$(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r)) --val-split 0))
 PAPER_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_RUN_NAMES)))
 PAPER_LONG_RUNS := $(addprefix $(PAPER_RESULTS)/,$(call paper_runs,$(PAPER_LONG_NAMES)))
 
@@ -234,13 +219,10 @@ paper-table:
 # settings' validation errors come from the paper runs themselves, under
 # RESULTS_HOME's paper/.
 SEARCH_RESULTS  ?= $(RESULTS_HOME)/paper-search
-# The proxy of the unsupervised run, at the reference code's size; of the
-# recurrent run, at a quarter of its width (an eighth of its time).
-paper_cmd_ff-unsup-3x1000 = paper_ff_unsupervised --layers 3 --units 1000 --epochs 100
-paper_cmd_ff-recurrent-2x500 = paper_ff_recurrent --layers 2 --units 500 --epochs 60
-# Every run named in mk/runs.mk or experiments/paper-settings.tsv has its command.
+# Every run named in mk/runs.mk or experiments/paper-settings.tsv has its
+# command (paper_cmd_<run>, mk/runs.mk).
 $(foreach r,$(PAPER_RUN_NAMES) $(PAPER_LONG_NAMES) $(SEARCH_NETS),$(if $(paper_cmd_$(r)),,\
-    $(error run $(r) (mk/runs.mk or $(PAPER_SETTINGS)) has no paper_cmd_$(r) in the Makefile)))
+    $(error run $(r) (mk/runs.mk or $(PAPER_SETTINGS)) has no paper_cmd_$(r) in mk/runs.mk)))
 search_run = $(word 1,$(subst /, ,$(1)))
 search_dir = $(SEARCH_RESULTS)/$(subst /,-,$(1))
 SEARCH_RUNS := $(foreach g,$(SEARCH_SETTINGS),$(foreach s,$(SEARCH_SEEDS),$(call search_dir,$(g))-seed$(s)))
