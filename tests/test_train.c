@@ -693,6 +693,46 @@ static void layer_step_rules(const char *name, const ff_net_spec *spec)
     ff_ff_workspace_free(ws);
 }
 
+/* ff_ff_rule_loss by hand: a positive row h = (1, 1), goodness 2, above a
+ * negative row (2, 0), goodness 4.  At threshold 3 (the exact gradient,
+ * dz = (sigmoid(u) - t) 2 h) each row's logit u is 1 on its wrong side:
+ * loss softplus(1) = 1.3132617 each; dz = -2 sigmoid(1) h = -1.4621172 per
+ * unit of the positive row, 2 sigmoid(1) h = (2.9242344, 0) for the
+ * negative one.  At the width's threshold, 2 (the reference gradient,
+ * without the 2): the positive row sits on it, loss log 2, dz = -0.5 h;
+ * the negative row's logit is 2, loss softplus(2), dz = sigmoid(2) h.
+ * Each part is a mean over its own rows, so a part alone gives the same
+ * row figures. */
+static void test_rule_loss(void)
+{
+    const float h[4] = {1, 1, 2, 0};
+    const ff_ff_rule seed = {.theta = 3.0, .grad = FF_GRAD_EXACT};
+    const ff_ff_rule paper = {.theta = 0.1, .theta_width = 1, .grad = FF_GRAD_REFERENCE};
+    const double sp1 = log1p(exp(1.0)), sp2 = log1p(exp(2.0));
+    const double s1 = 1.0 / (1.0 + exp(-1.0)), s2 = 1.0 / (1.0 + exp(-2.0));
+    float dz[4];
+    const double a = ff_ff_rule_loss(&seed, dz, h, 1, 2, 2);
+    CHECK(fabs(a - 2.0 * sp1) < 1e-6, "threshold 3: loss %.7f, by hand %.7f", a, 2.0 * sp1);
+    const double want_a[4] = {2.0 * (1.0 - s1 - 1.0), 2.0 * (1.0 - s1 - 1.0), 2.0 * s1 * 2.0, 0};
+    for (int i = 0; i < 4; i++)
+        CHECK(fabs(dz[i] - want_a[i]) < 1e-6, "threshold 3: dz[%d] %.7f, by hand %.7f", i, dz[i],
+              want_a[i]);
+    const double b = ff_ff_rule_loss(&paper, dz, h, 1, 2, 2);
+    CHECK(fabs(b - (log(2.0) + sp2)) < 1e-6, "the width's threshold: loss %.7f, by hand %.7f",
+          b, log(2.0) + sp2);
+    const double want_b[4] = {-0.5, -0.5, 2.0 * s2, 0};
+    for (int i = 0; i < 4; i++)
+        CHECK(fabs(dz[i] - want_b[i]) < 1e-6, "the width's threshold: dz[%d] %.7f, by hand %.7f",
+              i, dz[i], want_b[i]);
+    /* one part alone: all negative (n_pos 0), all positive (n_pos = n) */
+    const double neg = ff_ff_rule_loss(&paper, dz, h + 2, 0, 1, 2);
+    CHECK(fabs(neg - sp2) < 1e-6 && fabs(dz[0] - 2.0 * s2) < 1e-6,
+          "a negative row alone: loss %.7f, dz %.7f", neg, dz[0]);
+    const double pos = ff_ff_rule_loss(&paper, dz, h, 1, 1, 2);
+    CHECK(fabs(pos - log(2.0)) < 1e-6 && fabs(dz[0] + 0.5) < 1e-6,
+          "a positive row alone: loss %.7f, dz %.7f", pos, dz[0]);
+}
+
 static void test_layer_step_rules(void)
 {
     const ff_net_spec s = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 4,
@@ -1026,6 +1066,7 @@ int main(void)
     test_bp();
     test_ff_local(r);
     test_ff_step();
+    test_rule_loss();
     test_layer_step_rules();
     test_learning();
     gsl_rng_free(r);

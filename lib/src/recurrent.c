@@ -312,12 +312,10 @@ static void learn_layer(const ff_rec *rec, const state *s, size_t l, const float
     const ff_layer *L = &net->layer[l];
     const ff_ff_rule *r = lc->rule;
     const size_t N = L->n_out, R = 2 * B, A = rec->above[l];
-    const double theta = r->theta_width ? (double)N : r->theta;
     float *dz = s->dz;
     const float *h = s->h[l];
     /* dLoss/dh (each part a mean over its rows), then through the damping */
-    lc->loss[l] += ff_ff_loss(dz, h, B, N, theta, 1, r->grad) +
-                   ff_ff_loss(dz + B * N, h + B * N, B, N, theta, 0, r->grad);
+    lc->loss[l] += ff_ff_rule_loss(r, dz, h, B, R, N);
     gate_pass g = {dz, damp_input ? h : s->z, e};
     ff_par_for(R * N, R * N, gate_block, &g);
     ff_peer_normalise(dz, peer, h, B, N, r->peer_lambda, r->peer_decay);

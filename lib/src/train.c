@@ -47,6 +47,14 @@ static double part_loss(float *dz, const float *h, size_t i0, size_t i1, size_t 
     return i1 > i0 ? ff_ff_loss(dz + i0 * N, h + i0 * N, i1 - i0, N, theta, target, grad) : 0.0;
 }
 
+double ff_ff_rule_loss(const ff_ff_rule *r, float *dz, const float *h, size_t n_pos, size_t n,
+                       size_t N)
+{
+    const double theta = r->theta_width ? (double)N : r->theta;
+    return part_loss(dz, h, 0, n_pos, N, theta, 1, r->grad) +
+           part_loss(dz, h, n_pos, n, N, theta, 0, r->grad);
+}
+
 const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const ff_ff_pass *pass,
                                 size_t l0, size_t l1, const ff_ff_rule *r, double *loss)
 {
@@ -56,14 +64,12 @@ const float *ff_train_ff_layers(ff_net *net, ff_ff_workspace *ws, const ff_ff_pa
     for (size_t l = l0; l < l1; l++) {
         const ff_layer *L = &net->layer[l];
         const size_t N = L->n_out;
-        const double theta = r->theta_width ? (double)N : r->theta;
         float *h = ff_ff_workspace_out(net, ws, l), *dz = ws->dz;
         const float *patches = ff_layer_patches(L, ws->cols, in, n);
         if (l > l0 || !pass->z_ready)
             ff_layer_forward(L, h, patches, n, 1);
         ff_relu(h, n * N);
-        loss[l] = part_loss(dz, h, 0, np, N, theta, 1, r->grad) +
-                  part_loss(dz, h, np, n, N, theta, 0, r->grad);
+        loss[l] = ff_ff_rule_loss(r, dz, h, np, n, N);
         if (peer && np)
             ff_peer_normalise(dz, peer, h, np, N, r->peer_lambda, r->peer_decay);
         update(net, l, ws->grad, patches, dz, n, r, pass->gain);

@@ -36,6 +36,16 @@ typedef struct {
     ff_sgd_config sgd;    /* opt FF_OPT_SGD: state m in the net */
 } ff_ff_rule;
 
+/* The rule's FF loss of the n rows of h (n, N), a layer of width N: rows
+ * [0, n_pos) positive (target 1), [n_pos, n) negative (target 0), at the
+ * rule's threshold (theta, or N with theta_width) and in its gradient form.
+ * Returns the loss summed over the rows of both parts; writes dLoss/dh,
+ * each part a mean over its own rows, into dz (n, N).  The loss of every
+ * FF layer step: ff_train_ff_layers', and the recurrent net's
+ * (recurrent.h). */
+double ff_ff_rule_loss(const ff_ff_rule *r, float *dz, const float *h, size_t n_pos, size_t n,
+                       size_t N);
+
 /* One pass of rows through the layers: rows [0, n_pos) are positive data,
  * [n_pos, n) negative (a seed batch: all of one sign; the paper: both
  * stacked, one matrix product for the two).  Each part's loss is a mean
