@@ -38,14 +38,8 @@ run() { # run DIR [flags]: a short run of the local net, status in $rc
         >"$dir.out" 2>"$dir.err" || rc=$?
 }
 . "$HERE/nosecs.sh"
-nosecs_summary() { awk '{ $11 = ""; print }' "$1"; }
 same_curve() { [ "$(nosecs "$1/curve.tsv")" = "$(nosecs "$2/curve.tsv")" ]; }
 differ() { ! same_curve "$1" "$2"; }
-same_run() { # same_run A B: the same results but for the time columns
-    cmp -s "$1/model.ffm" "$2/model.ffm" &&
-        [ "$(nosecs "$1/curve.tsv")" = "$(nosecs "$2/curve.tsv")" ] &&
-        [ "$(nosecs_summary "$1/summary.tsv")" = "$(nosecs_summary "$2/summary.tsv")" ]
-}
 refused() { # refused DIR: exit 1, one line, nothing written
     [ "$rc" -eq 1 ] && [ "$(wc -l <"$1.err")" -eq 1 ] && [ ! -e "$1" ]
 }

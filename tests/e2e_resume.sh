@@ -60,13 +60,6 @@ run() { # run DIR [flags]: status in $rc, stderr in DIR.err
         --quiet $FLAGS "$@" >"$dir.out" 2>"$dir.err" || rc=$?
 }
 . "$HERE/nosecs.sh"
-same_run() { # same_run A B: the same results but for the time columns
-    cmp -s "$1/model.ffm" "$2/model.ffm" && same_untimed "$1" "$2" curve.tsv &&
-        same_untimed "$1" "$2" summary.tsv
-}
-same_untimed() { # same_untimed A B FILE: A/FILE and B/FILE alike but for seconds, and not empty
-    u=$(nosecs "$1/$3") && [ -n "$u" ] && [ "$u" = "$(nosecs "$2/$3")" ]
-}
 no_tmp() { ! ls -a "$1" | grep -q '\.tmp\.'; }
 
 rm -rf "$OUT"
