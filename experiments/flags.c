@@ -92,8 +92,8 @@ typedef struct {
 #define SEED_FF (BIT(EXP_FF_SUP) | BIT(EXP_FF_UNSUP))
 #define PAPER_FF (BIT(EXP_PAPER_FF_SUP) | BIT(EXP_PAPER_FF_UNSUP) | BIT(EXP_PAPER_FF_REC))
 #define PAPER (BIT(EXP_PAPER_BP) | PAPER_FF)
-#define NOT_PAPER_FF (ALL_EXP & ~PAPER_FF) /* the paper: threshold = width, RMS */
-#define NOT_REC (ALL_EXP & ~BIT(EXP_PAPER_FF_REC)) /* the recurrent net has no neutral pass */
+#define NOT_PAPER_FF (ALL_EXP & ~PAPER_FF) /* the paper's FF normalises by RMS */
+#define OVERLAY_FF (BIT(EXP_FF_SUP) | BIT(EXP_PAPER_FF_SUP)) /* a neutral pass reads them */
 /* ID_SET: in the identity only when not at its default, as a boolean is
  * only when set: a flag added after runs were made leaves their
  * identities (their checkpoints and models) as they were. */
@@ -160,13 +160,13 @@ static const flag_row flags[] = {
           FF_PAPER_LR_HEAD)},
     {"theta", "X", DOUBLE(theta, -1e9, 1e9),
      "goodness threshold of the FF loss",
-     NOT_PAPER_FF, ID | CFG, ALL(0.1)},
+     SEED_FF, ID | CFG, ALL(0.1)},
     {"norm", "NAME", CHOICE(norm, "a normalisation", "l2", "rms"),
      "normalisation between layers: l2 or rms",
      NOT_PAPER_FF, ID, ALL(0)},
     {"neutral", "X", FLOAT(neutral, 0, 1),
      "label pixels of the neutral overlay",
-     NOT_REC, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, FF_PAPER_NEUTRAL, FF_PAPER_NEUTRAL,
+     OVERLAY_FF, ID | CFG, EACH(0.2f, 0.2f, 0.2f, 0.2f, FF_PAPER_NEUTRAL, FF_PAPER_NEUTRAL,
           FF_PAPER_NEUTRAL)},
     {"seed", "N", ULONG(seed, 0, 2147483647),
      "seed of the run's gsl_rng",
@@ -707,6 +707,33 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
         exit(2);
     }
     finish(o, given);
+}
+
+/* the line "--NAME[ value]" (n bytes) names a row of the table that does
+ * not apply to kind */
+static int inapplicable_line(const char *line, size_t n, exp_kind kind)
+{
+    if (n < 3 || line[0] != '-' || line[1] != '-')
+        return 0;
+    const size_t len = strcspn(line + 2, " \n");
+    for (size_t i = 0; i < N_FLAGS; i++)
+        if (strlen(flags[i].name) == len && !strncmp(flags[i].name, line + 2, len))
+            return !applies(&flags[i], kind);
+    return 0;
+}
+
+void exp_flags_drop_inapplicable(char *identity, exp_kind kind)
+{
+    char *w = identity;
+    for (const char *line = identity; *line;) {
+        const size_t n = strcspn(line, "\n"), end = n + (line[n] == '\n');
+        if (!inapplicable_line(line, n, kind)) {
+            memmove(w, line, end);
+            w += end;
+        }
+        line += end;
+    }
+    *w = 0;
 }
 
 int exp_kind_of(const char *name)

@@ -158,14 +158,23 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv);
 size_t exp_flags_identity(char *buf, size_t len, const exp_opts *o);
 /* config.txt's first block: "key value" lines (the flag's name with '_'
  * for '-'), in the table's order, for every config flag that applies to
- * the run's experiment (a run depends on no other: the paper's FF
- * programs have no --theta, the recurrent net no neutral pass); doubles
+ * the run's experiment (a run depends on no other: only the seed's FF has
+ * a --theta, only the supervised FF programs a neutral pass); doubles
  * with %g, booleans 0 or 1. */
 void exp_flags_config(FILE *f, const exp_opts *o);
 /* The run's width as config.txt and summary.tsv write it: '-' for a net of
  * locally connected layers, which has no one width.  Returns buf or a
  * literal. */
 const char *exp_units_text(char buf[static 16], const exp_opts *o);
+
+/* Remove from an identity (exp_flags_identity's text, in place) the line
+ * of each flag of the table that does not apply to kind: what a saved
+ * run's identity (a model's, a checkpoint's) holds of flags the table has
+ * since ceased to apply to its experiment, because they never changed
+ * what it did (--theta and --neutral once applied to every experiment but
+ * the paper's FF), so that the run reads and resumes as it is.  Lines of
+ * flags the table does not name stay, for the parser to refuse. */
+void exp_flags_drop_inapplicable(char *identity, exp_kind kind);
 
 /* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */
 int exp_kind_of(const char *name);

@@ -367,6 +367,8 @@ static ff_ckpt *load_own(exp_run *run, const char *name)
         return NULL;
     if (status != FF_SUCCESS)
         exp_die("%s: %s (add --restart to discard it)", path, exp_io_reason(status));
+    /* a run of before a flag ceased to apply to its experiment reads as it is */
+    exp_flags_drop_inapplicable(c->config, run->o->kind);
     if (strcmp(c->config, run->identity)) {
         char diff[512];
         first_difference(run->identity, c->config, diff, sizeof diff);

@@ -19,6 +19,23 @@ static void die_before_start(const char *prog, const char *path, const char *why
     exit(1);
 }
 
+/* The kind an identity's "experiment NAME" line names; -1 if none. */
+static int kind_of_identity(const char *identity)
+{
+    for (const char *line = identity;;) {
+        const size_t n = strcspn(line, "\n");
+        if (!strncmp(line, "experiment ", 11) && n - 11 < 64) {
+            char name[64];
+            memcpy(name, line + 11, n - 11);
+            name[n - 11] = 0;
+            return exp_kind_of(name);
+        }
+        if (!line[n])
+            return -1;
+        line += n + 1;
+    }
+}
+
 void exp_saved_load(exp_saved *s, const char *prog, const char *path)
 {
     memset(s, 0, sizeof *s);
@@ -28,18 +45,21 @@ void exp_saved_load(exp_saved *s, const char *prog, const char *path)
     if (status != FF_SUCCESS)
         die_before_start(prog, path, ff_strerror(status),
                          status == FF_EOPEN || status == FF_EREAD ? exp_io_reason(status) : NULL);
+    const int kind = kind_of_identity(s->ckpt->config);
+    if (kind < 0)
+        die_before_start(prog, path, "names no experiment this build knows", NULL);
+    s->kind = (exp_kind)kind;
     s->flags = strdup(s->ckpt->config);
     if (!s->flags)
         die_before_start(prog, path, "out of memory", NULL);
+    exp_flags_drop_inapplicable(s->flags, s->kind);
     /* "--flag value" or "--flag" lines, as exp_parse reads them back */
-    int kind = -1;
     s->argv[s->argc++] = (char *)prog;
     for (char *line = strtok(s->flags, "\n"); line; line = strtok(NULL, "\n")) {
         if (s->argc + 2 >= EXP_SAVED_MAX_ARGS)
             die_before_start(prog, path, "holds more flags than this build reads", NULL);
         if (!strncmp(line, "experiment ", 11)) {
             s->experiment = line + 11;
-            kind = exp_kind_of(s->experiment);
         } else if (!strncmp(line, "--", 2)) {
             char *space = strchr(line, ' ');
             if (space)
@@ -49,9 +69,6 @@ void exp_saved_load(exp_saved *s, const char *prog, const char *path)
                 s->argv[s->argc++] = space + 1;
         }
     }
-    if (kind < 0)
-        die_before_start(prog, path, "names no experiment this build knows", NULL);
-    s->kind = (exp_kind)kind;
     s->run_argc = s->argc;
 }
 

@@ -41,9 +41,7 @@ static const pin pins[] = {
      "--readout-from 2\n"
      "--lr 0.0001\n"
      "--lr-head 0.0001\n"
-     "--theta 0.10000000000000001\n"
      "--norm l2\n"
-     "--neutral 0.20000000298023224\n"
      "--seed 1\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -80,7 +78,6 @@ static const pin pins[] = {
      "--lr-head 0.0001\n"
      "--theta 0.10000000000000001\n"
      "--norm l2\n"
-     "--neutral 0.20000000298023224\n"
      "--seed 1\n"
      "--threads 1\n"
      "--stages 2\n"
@@ -97,9 +94,7 @@ static const pin pins[] = {
      "--readout-from 3\n"
      "--lr 0.001\n"
      "--lr-head 0.001\n"
-     "--theta 0.10000000000000001\n"
      "--norm l2\n"
-     "--neutral 0.20000000298023224\n"
      "--seed 1\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -139,7 +134,6 @@ static const pin pins[] = {
      "--readout-from 2\n"
      "--lr 0.0099999997764825821\n"
      "--lr-head 0.10000000149011612\n"
-     "--neutral 0.10000000149011612\n"
      "--seed 17\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -163,7 +157,6 @@ static const pin pins[] = {
      "--readout-from 2\n"
      "--lr 0.0099999997764825821\n"
      "--lr-head 0.10000000149011612\n"
-     "--neutral 0.10000000149011612\n"
      "--seed 5\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -228,8 +221,8 @@ static const pin pins[] = {
      "--weight-cost-head 0.002\n"
      "--peer 0.01\n"
      "--uniform-negatives\n"},
-    {EXP_PAPER_BP, {"--norm", "rms", "--val-split", "0", "--theta", "0.2", "--layers", "2",
-                    "--readout-from", "1", "--lr", "0.001", NULL},
+    {EXP_PAPER_BP, {"--norm", "rms", "--val-split", "0", "--layers", "2", "--readout-from", "1",
+                    "--lr", "0.001", NULL},
      "experiment paper-bp\n"
      "--model dense\n"
      "--epochs 20\n"
@@ -240,9 +233,7 @@ static const pin pins[] = {
      "--readout-from 1\n"
      "--lr 0.001\n"
      "--lr-head 0.001\n"
-     "--theta 0.20000000000000001\n"
      "--norm rms\n"
-     "--neutral 0.20000000298023224\n"
      "--seed 1\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -260,9 +251,7 @@ static const pin pins[] = {
      "--readout-from 2\n"
      "--lr 0.0001\n"
      "--lr-head 0.001\n"
-     "--theta 0.10000000000000001\n"
      "--norm l2\n"
-     "--neutral 0.20000000298023224\n"
      "--seed 3\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -280,7 +269,6 @@ static const pin pins[] = {
      "--lr-head 0.0001\n"
      "--theta -0.5\n"
      "--norm l2\n"
-     "--neutral 0.20000000298023224\n"
      "--seed 1\n"
      "--threads 1\n"
      "--stages 2\n"
@@ -298,7 +286,6 @@ static const pin pins[] = {
      "--readout-from 2\n"
      "--lr 0.01\n"
      "--lr-head 0.10000000149011612\n"
-     "--neutral 0.10000000149011612\n"
      "--seed 17\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -348,7 +335,6 @@ static const pin pins[] = {
      "--local\n"
      "--lr 0.0099999997764825821\n"
      "--lr-head 0.10000000149011612\n"
-     "--neutral 0.10000000149011612\n"
      "--seed 17\n"
      "--threads 1\n"
      "--train-limit 0\n"
@@ -506,9 +492,9 @@ static void test_identity_data(void)
 static void test_config(void)
 {
     /* each experiment's lines are those of the flags that apply to it: no
-     * --stages in BP's, no --precision in the seed programs', no --theta
-     * nor --stages in the paper's FF programs', no --neutral in the
-     * recurrent net's */
+     * --stages, --theta nor --neutral in BP's, no --precision in the seed
+     * programs', no --theta nor --stages in the paper's FF programs', no
+     * --neutral in the unsupervised programs' nor the recurrent net's */
     static const struct {
         exp_kind kind;
         const char *args[8];
@@ -516,7 +502,7 @@ static void test_config(void)
     } c[] = {
         {EXP_BP, {"--model", "conv2d"},
          "model conv2d\ndata data/mnist\nepochs 2\neval_every 1\nbatch 128\nlayers 4\nunits 64\n"
-         "readout_from 2\nlr 0.0001\nlr_head 0.0001\ntheta 0.1\nneutral 0.2\nseed 1\nthreads 1\n"
+         "readout_from 2\nlr 0.0001\nlr_head 0.0001\nseed 1\nthreads 1\n"
          "train_limit 2000\nval_limit 500\neval_all 0\n"},
         {EXP_FF_SUP, {"--eval-all", "--stages", "1", "--theta", "0.2", "--neutral", "0.3"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 128\nlayers 4\nunits 64\n"
@@ -529,7 +515,7 @@ static void test_config(void)
          "stages 1\ntrain_limit 2000\nval_limit 500\neval_all 0\n"},
         {EXP_PAPER_FF_UNSUP, {"--seed", "5"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 4\nunits 64\n"
-         "readout_from 2\nlr 0.01\nlr_head 0.1\nneutral 0.1\nseed 5\nthreads 1\n"
+         "readout_from 2\nlr 0.01\nlr_head 0.1\nseed 5\nthreads 1\n"
          "precision fp32\ntrain_limit 2000\nval_limit 500\neval_all 1\n"},
         {EXP_PAPER_FF_REC, {"--precision", "bf16"},
          "model dense\ndata data/mnist\nepochs 2\neval_every 5\nbatch 100\nlayers 2\nunits 64\n"
@@ -627,8 +613,12 @@ static void test_refusals(void)
          "paper_bp: error: --momentum does not apply to paper_bp (see --help)\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--lr", "nan"}, 1,
          "ff_unsupervised: error: --lr: 'nan' is not a number in [0, 10]\n"},
-        {EXP_FF_UNSUP, "ff_unsupervised", {"--neutral", "2"}, 1,
-         "ff_unsupervised: error: --neutral: '2' is not a number in [0, 1]\n"},
+        {EXP_FF_SUP, "ff_supervised", {"--neutral", "2"}, 1,
+         "ff_supervised: error: --neutral: '2' is not a number in [0, 1]\n"},
+        {EXP_FF_UNSUP, "ff_unsupervised", {"--neutral", "0.2"}, 1,
+         "ff_unsupervised: error: --neutral does not apply to ff_unsupervised (see --help)\n"},
+        {EXP_BP, "bp_baseline", {"--theta", "0.2"}, 1,
+         "bp_baseline: error: --theta does not apply to bp_baseline (see --help)\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--seed", "2147483648"}, 1,
          "ff_unsupervised: error: --seed: '2147483648' is not an integer in [0, 2147483647]\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--inject-nan", "1"}, 1,
@@ -732,8 +722,10 @@ static void test_usage(void)
                   "%s --help: no line for %s", exp_specs[k].name, args[i]);
         CHECK(usage_lists(out, "stages") == (k == EXP_FF_SUP || k == EXP_FF_UNSUP),
               "%s --help: --stages", exp_specs[k].name);
-        CHECK(usage_lists(out, "theta") == !EXP_PAPER_FF(k), "%s --help: --theta",
-              exp_specs[k].name);
+        CHECK(usage_lists(out, "theta") == (k == EXP_FF_SUP || k == EXP_FF_UNSUP),
+              "%s --help: --theta", exp_specs[k].name);
+        CHECK(usage_lists(out, "neutral") == (k == EXP_FF_SUP || k == EXP_PAPER_FF_SUP),
+              "%s --help: --neutral", exp_specs[k].name);
         CHECK(usage_lists(out, "no-test") == EXP_PAPER(k), "%s --help: --no-test",
               exp_specs[k].name);
         CHECK(usage_lists(out, "uniform-negatives") ==
@@ -900,6 +892,23 @@ static void test_learning_iterations(void)
     }
 }
 
+/* A saved run's identity read back (saved.c, run.c): the lines of flags
+ * that no longer apply to its experiment leave; the rest, of unknown
+ * flags too (the parser's to refuse), stay in order. */
+static void test_drop_inapplicable(void)
+{
+    char bp[] = "experiment bp\n--model dense\n--theta 0.1\n--neutral 0.2\n--no-test\n"
+                "--seed 1\n--thetas 2\n--eval-all";
+    exp_flags_drop_inapplicable(bp, EXP_BP);
+    CHECK(!strcmp(bp, "experiment bp\n--model dense\n--seed 1\n--thetas 2\n--eval-all"),
+          "bp: --theta, --neutral and --no-test left out, the rest kept: '%s'", bp);
+    const char sup0[] = "experiment ff-sup\n--theta 0.1\n--neutral 0.2\n--stages 1\n";
+    char sup[sizeof sup0];
+    memcpy(sup, sup0, sizeof sup0);
+    exp_flags_drop_inapplicable(sup, EXP_FF_SUP);
+    CHECK(!strcmp(sup, sup0), "ff-sup: every flag applies, none left out: '%s'", sup);
+}
+
 int main(void)
 {
     test_identities();
@@ -911,6 +920,7 @@ int main(void)
     test_local();
     test_goodness_from();
     test_learning_iterations();
+    test_drop_inapplicable();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");
