@@ -52,6 +52,7 @@ run_head() { # run_head MODEL DIR [flags]: status in $rc, stderr in DIR.err
         >"$dir.out" 2>"$dir.err" || rc=$?
 }
 . "$HERE/nosecs.sh"
+. "$HERE/rows.sh"
 no_results() { [ ! -e "$1/curve.tsv" ] && [ ! -e "$1/config.txt" ] && [ ! -e "$1/summary.tsv" ]; }
 # the last validation line of a run's curve: n head_loss softmax_acc
 run_val() { awk '$2 == "val" { v = $4 " " $(NF - 3) " " $(NF - 2) } END { print v }' "$1"; }
@@ -83,18 +84,20 @@ for kind in sup unsup recurrent; do
     got=$(saved_val "$d/curve.tsv")
     check "$kind: the run recorded a validation line" [ -n "$want" ]
     check "$kind: the saved head scores what the run recorded ($got vs $want)" [ "$got" = "$want" ]
-    check "$kind: validation well above chance" awk -v e=$((EPOCHS - 1)) \
-        '$1 == e && $2 == "val" && $3 == "all" && $6 >= 50 { ok = 1 } END { exit !ok }' \
-        "$d/curve.tsv"
+    check "$kind: validation well above chance" some_row "$d/curve.tsv" \
+        "col(\"epoch\") == $((EPOCHS - 1)) && col(\"set\") == \"val\" && col(\"part\") == \"all\" &&
+         col(\"softmax_acc\") >= 50"
     check "$kind: summary has a header and a line of 16 columns" \
         awk '!/^#/ && NF != 16 { exit 1 } END { exit NR != 2 }' "$d/summary.tsv"
     check "$kind: summary header is the paper programs'" [ "$(sed -n 1p "$d/summary.tsv")" = \
         "$SUMMARY_HEADER" ]
     check "$kind: summary: paper-head, seed 17, the head's epochs, no goodness, learned" \
-        awk -v e=$EPOCHS '!/^#/ && !($1 == "paper-head" && $3 == 17 && $4 == e && $7 >= 50 &&
-                          $8 $9 $10 == "---" && $12 == 3 && $13 == 24 && $14 >= 0 &&
-                          $14 <= 100 && $15 == "-" && $16 == "learned") { exit 1 }' \
-        "$d/summary.tsv"
+        every_row "$d/summary.tsv" "col(\"experiment\") == \"paper-head\" && col(\"seed\") == 17 &&
+            col(\"epochs\") == $EPOCHS && col(\"softmax_final\") >= 50 &&
+            col(\"goodness_best\") col(\"goodness_best_epoch\") col(\"goodness_final\") == \"---\" &&
+            col(\"layers\") == 3 && col(\"units\") == 24 && col(\"test_softmax\") >= 0 &&
+            col(\"test_softmax\") <= 100 && col(\"test_goodness\") == \"-\" &&
+            col(\"status\") == \"learned\""
     for line in "source_model $model" "lr_head 0.1" "weight_cost_head 0.003" "epochs $EPOCHS" \
         "source_epochs 3" "source_experiment paper-ff-$kind" "feature_pass $feature"; do
         check "$kind: config records '$line'" grep -qx "$line" "$d/config.txt"
@@ -107,9 +110,8 @@ for kind in sup unsup recurrent; do
     # the negative control: no learning rate, no learning
     run_head "$model" "$d-lr0" --lr-head 0
     check "$kind, --lr-head 0: exits 0" [ "$rc" -eq 0 ]
-    check "$kind, --lr-head 0: every val line at chance" awk \
-        '$3 == "all" && $2 == "val" { n++; if ($6 >= 15) bad = 1 } END { exit bad || n == 0 }' \
-        "$d-lr0/curve.tsv"
+    check "$kind, --lr-head 0: every val line at chance" every_row "$d-lr0/curve.tsv" \
+        'col("set") != "val" || col("part") != "all" || col("softmax_acc") < 15'
     check "$kind, --lr-head 0: summary says chance" \
         sh -c "tail -n 1 '$d-lr0/summary.tsv' | grep -q ' chance\$'"
 done
@@ -135,7 +137,7 @@ check "--no-test: no test line" sh -c "! grep -q ' test ' '$d-notest.cut'"
 check "--no-test: the same validation curve" \
     sh -c "grep -v ' test ' '$d.cut' | cmp -s - '$d-notest.cut'"
 check "--no-test: summary's test columns are -" \
-    awk '!/^#/ && ($14 != "-" || $15 != "-") { exit 1 }' "$d-notest/summary.tsv"
+    every_row "$d-notest/summary.tsv" 'col("test_softmax") == "-" && col("test_goodness") == "-"'
 
 # refusals: one line, non-zero, no final-named file
 refused() { # refused WHAT DIR PATTERN

@@ -38,6 +38,7 @@ run() { # run DIR [flags]: a short run of the local net, status in $rc
         >"$dir.out" 2>"$dir.err" || rc=$?
 }
 . "$HERE/nosecs.sh"
+. "$HERE/rows.sh"
 same_curve() { [ "$(nosecs "$1/curve.tsv")" = "$(nosecs "$2/curve.tsv")" ]; }
 differ() { ! same_curve "$1" "$2"; }
 refused() { # refused DIR: exit 1, one line, nothing written
@@ -58,7 +59,7 @@ check "summary: model local, 3 layers, no one width, 16 columns" \
     awk '!/^#/ && !(NF == 16 && $1 == "paper-ff-unsup" && $2 == "local" && $12 == 3 && $13 == "-") { exit 1 }' \
     "$OUT/a/summary.tsv"
 check "the net learns the synthetic classes (validation above 50%)" \
-    awk '!/^#/ && !($7 > 50) { exit 1 }' "$OUT/a/summary.tsv"
+    every_row "$OUT/a/summary.tsv" 'col("softmax_final") > 50'
 for line in 'model local' 'layers 3' 'units -' 'readout_from 1' \
     'net locally connected, no weight sharing: 4x4x128 3x3x220 2x2x512' \
     'layer_1 local grid=4x4 channels=128 receptive_field=10x10x1 stride=6 units=2048 parameters=206848' \
@@ -132,7 +133,7 @@ check "ff_head: the saved head scores what the run recorded" sh -c \
     "test -s '$OUT/head.want' && cmp -s '$OUT/head.want' '$OUT/head.got'"
 check "ff_head: config.txt gives the local net no one width" grep -q '^units -$' "$OUT/head/config.txt"
 check "ff_head: summary.tsv gives the local net no one width" \
-    awk '!/^#/ && $13 != "-" { exit 1 }' "$OUT/head/summary.tsv"
+    every_row "$OUT/head/summary.tsv" 'col("units") == "-"'
 
 # the default run directory carries the model's name
 mkdir -p "$OUT/cwd"

@@ -26,6 +26,7 @@ run() { # run DIR [flags]: a short run, status in $rc
 
 # curves compared but for their seconds, which always differ
 . "$HERE/nosecs.sh"
+. "$HERE/rows.sh"
 differ() { [ "$(nosecs "$1/curve.tsv")" != "$(nosecs "$2/curve.tsv")" ]; }
 
 rm -rf "$OUT"
@@ -41,7 +42,8 @@ check "one test line, last" sh -c "tail -n 1 '$OUT/a/curve.tsv' | grep -q '^1 te
 check "test line counts the test images" sh -c "tail -n 1 '$OUT/a/curve.tsv' | awk '\$4 > 0 { ok = 1 } END { exit !ok }'"
 check "summary has the test columns and the status" awk '!/^#/ && NF != 16 { exit 1 }' "$OUT/a/summary.tsv"
 check "summary header names them" grep -q 'layers units test_softmax test_goodness status$' "$OUT/a/summary.tsv"
-check "test softmax accuracy is a percentage" awk '!/^#/ && !($14 >= 0 && $14 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
+check "test softmax accuracy is a percentage" \
+    every_row "$OUT/a/summary.tsv" 'col("test_softmax") >= 0 && col("test_softmax") <= 100'
 check "config records the split" grep -q '^val_split 200$' "$OUT/a/config.txt"
 check "config records 600 / 200 images" sh -c "grep -q '^train 600$' '$OUT/a/config.txt' && grep -q '^val 200$' '$OUT/a/config.txt'"
 check "config records the digits" grep -q '^digits 0-9$' "$OUT/a/config.txt"
@@ -81,11 +83,12 @@ check "resumed reshuffled run, same model" cmp -s "$OUT/r/model.ffm" "$OUT/rk/mo
 
 case $(basename "$PROG") in
 paper_bp)
-    check "BP has no goodness" awk '!/^#/ && $15 != "-" { exit 1 }' "$OUT/a/summary.tsv"
+    check "BP has no goodness" every_row "$OUT/a/summary.tsv" 'col("test_goodness") == "-"'
     run "$OUT/x" --peer 0.1
     check "--peer refused" [ "$rc" -ne 0 ] ;;
 paper_ff_unsupervised)
-    check "unsupervised has no goodness readout" awk '!/^#/ && $15 != "-" { exit 1 }' "$OUT/a/summary.tsv"
+    check "unsupervised has no goodness readout" \
+        every_row "$OUT/a/summary.tsv" 'col("test_goodness") == "-"'
     check "config records hybrid negatives and blur" sh -c "grep -q '^negatives hybrid_images$' '$OUT/a/config.txt' && grep -q '^blur_passes 6$' '$OUT/a/config.txt'"
     # a hybrid is made of two training images (of two classes with
     # --distinct-classes): refused in one line, before any file is written
@@ -109,7 +112,8 @@ paper_ff_unsupervised)
     run "$OUT/x" --jitter 2
     check "--jitter refused" [ "$rc" -ne 0 ] ;;
 paper_ff_supervised)
-    check "goodness test accuracy is a percentage" awk '!/^#/ && !($15 >= 0 && $15 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
+    check "goodness test accuracy is a percentage" \
+        every_row "$OUT/a/summary.tsv" 'col("test_goodness") >= 0 && col("test_goodness") <= 100'
     check "config records hard negatives" grep -q '^negatives hard$' "$OUT/a/config.txt"
     # jittered training images: another curve, recorded, and a run stopped
     # mid-epoch resumes to the same bits (the shifts come from the run's
@@ -128,7 +132,8 @@ paper_ff_supervised)
     run "$OUT/x" --theta 1
     check "--theta refused" [ "$rc" -ne 0 ] ;;
 paper_ff_recurrent)
-    check "goodness test accuracy is a percentage" awk '!/^#/ && !($15 >= 0 && $15 <= 100) { exit 1 }' "$OUT/a/summary.tsv"
+    check "goodness test accuracy is a percentage" \
+        every_row "$OUT/a/summary.tsv" 'col("test_goodness") >= 0 && col("test_goodness") <= 100'
     check "config records hard negatives from the one bottom-up pass" sh -c \
         "grep -q '^negatives hard$' '$OUT/a/config.txt' && grep -q '^negative_pass softmax_head_on_bottom_up_pass$' '$OUT/a/config.txt'"
     check "config records the iterations, the damping and the readout's iterations" sh -c \
@@ -140,7 +145,7 @@ paper_ff_recurrent)
     run "$OUT/l" --epochs 10 --eval-every 5 --layers 2 --units 64 --no-test
     check "a longer run exits 0 ($(head -c 200 "$OUT/l.err"))" [ "$rc" -eq 0 ]
     check "the readout learns: validation goodness accuracy at least 90%" \
-        awk '$1 == 9 && $2 == "val" && $(NF - 1) >= 90 { ok = 1 } END { exit !ok }' "$OUT/l/curve.tsv"
+        some_row "$OUT/l/curve.tsv" 'col("epoch") == 9 && col("set") == "val" && col("goodness_acc") >= 90'
     run "$OUT/d" --damping 0
     check "--damping 0 runs" [ "$rc" -eq 0 ]
     check "--damping 0: another curve" differ "$OUT/a" "$OUT/d"
@@ -204,7 +209,8 @@ check "--no-test run exits 0 ($(head -c 200 "$OUT/n.err"))" [ "$rc" -eq 0 ]
 nosecs "$OUT/n/curve.tsv" >"$OUT/n.cut"
 check "--no-test: no test line" sh -c "! grep -q ' test ' '$OUT/n.cut'"
 check "--no-test: the same validation curve" sh -c "grep -v ' test ' '$OUT/a.cut' | cmp -s - '$OUT/n.cut'"
-check "--no-test: summary's test columns are -" awk '!/^#/ && ($14 != "-" || $15 != "-") { exit 1 }' "$OUT/n/summary.tsv"
+check "--no-test: summary's test columns are -" \
+    every_row "$OUT/n/summary.tsv" 'col("test_softmax") == "-" && col("test_goodness") == "-"'
 check "--no-test: config says so" grep -q '^test_evaluated 0$' "$OUT/n/config.txt"
 check "a full run's config says it tested" grep -q '^test_evaluated 1$' "$OUT/a/config.txt"
 
