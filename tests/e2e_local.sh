@@ -56,8 +56,8 @@ check "curve: three layers' losses" grep -q '^# epoch set part n loss_1 loss_2 l
 check "one validation line per epoch, one test line last" sh -c \
     "[ \$(grep -c '^[0-9]* val all ' '$OUT/a/curve.tsv') -eq 3 ] && tail -n 1 '$OUT/a/curve.tsv' | grep -q '^2 test all '"
 check "summary: model local, 3 layers, no one width, 16 columns" \
-    awk '!/^#/ && !(NF == 16 && $1 == "paper-ff-unsup" && $2 == "local" && $12 == 3 && $13 == "-") { exit 1 }' \
-    "$OUT/a/summary.tsv"
+    every_row "$OUT/a/summary.tsv" 'NF == 16 && col("experiment") == "paper-ff-unsup" &&
+        col("model") == "local" && col("layers") == 3 && col("units") == "-"'
 check "the net learns the synthetic classes (validation above 50%)" \
     every_row "$OUT/a/summary.tsv" 'col("softmax_final") > 50'
 for line in 'model local' 'layers 3' 'units -' 'readout_from 1' \

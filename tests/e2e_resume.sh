@@ -60,6 +60,7 @@ run() { # run DIR [flags]: status in $rc, stderr in DIR.err
         --quiet $FLAGS "$@" >"$dir.out" 2>"$dir.err" || rc=$?
 }
 . "$HERE/nosecs.sh"
+. "$HERE/rows.sh"
 no_tmp() { ! ls -a "$1" | grep -q '\.tmp\.'; }
 
 rm -rf "$OUT"
@@ -271,7 +272,9 @@ paper_ff_recurrent)
         [ "$(grep -v '^#' "$OUT/r-out/curve.tsv")" = "$(grep -v ' test ' "$OUT/r-iter.got")" ]
     val_good=$(awk '$2 == "val" { printf "%.2f", $NF }' "$OUT/r-out/curve.tsv")
     check "--out: summary.tsv, the validation goodness as final ($val_good), no test" \
-        sh -c "awk 'NR == 2 { exit !(\$1 == \"evaluate\" && \$10 == \"$val_good\" && \$14 == \"-\" && \$15 == \"-\") }' '$OUT/r-out/summary.tsv'"
+        every_row "$OUT/r-out/summary.tsv" "col(\"experiment\") == \"evaluate\" &&
+            col(\"goodness_final\") == \"$val_good\" && col(\"test_softmax\") == \"-\" &&
+            col(\"test_goodness\") == \"-\""
     check "--out: config.txt names the model, its checksum and the readout" \
         sh -c "grep -qx 'source_model $OUT/a/model.ffm' '$OUT/r-out/config.txt' &&
                grep -qx \"source_model_sha256 \$(sha256sum <'$OUT/a/model.ffm' | cut -c1-64)\" '$OUT/r-out/config.txt' &&
