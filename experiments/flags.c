@@ -709,16 +709,24 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
     finish(o, given);
 }
 
-/* the line "--NAME[ value]" (n bytes) names a row of the table that does
- * not apply to kind */
+/* The flags whose experiments have narrowed since runs were saved: each
+ * once applied to experiments it never changed (--theta to BP's and the
+ * paper's; --neutral to BP's and the unsupervised programs'), and a saved
+ * identity's line of it there is read past.  Only such a flag belongs
+ * here: one that changed what a run did must keep refusing its old
+ * checkpoints and models. */
+static const char *const narrowed[] = {"theta", "neutral"};
+
+/* the line "--NAME[ value]" (n bytes) names a narrowed flag that does not
+ * apply to kind */
 static int inapplicable_line(const char *line, size_t n, exp_kind kind)
 {
     if (n < 3 || line[0] != '-' || line[1] != '-')
         return 0;
     const size_t len = strcspn(line + 2, " \n");
-    for (size_t i = 0; i < N_FLAGS; i++)
-        if (strlen(flags[i].name) == len && !strncmp(flags[i].name, line + 2, len))
-            return !applies(&flags[i], kind);
+    for (size_t i = 0; i < sizeof narrowed / sizeof *narrowed; i++)
+        if (strlen(narrowed[i]) == len && !strncmp(narrowed[i], line + 2, len))
+            return !applies(&flags[flag_index(narrowed[i])], kind);
     return 0;
 }
 

@@ -25,6 +25,10 @@
  *      a new identity line changes the identity of every run it applies to:
  *      its checkpoints and models then belong to another configuration);
  *   3. the code that uses the value.
+ * Narrowing the experiments a flag applies to changes their identities:
+ * their saved runs then read and resume only if the flag never changed
+ * what those experiments did, and it joins the list `narrowed` (flags.c,
+ * exp_flags_drop_inapplicable).
  * Adding an experiment:
  *   1. its kind in exp_kind, before EXP_N;
  *   2. its name, title and traits in exp_specs (flags.c);
@@ -168,12 +172,15 @@ void exp_flags_config(FILE *f, const exp_opts *o);
 const char *exp_units_text(char buf[static 16], const exp_opts *o);
 
 /* Remove from an identity (exp_flags_identity's text, in place) the line
- * of each flag of the table that does not apply to kind: what a saved
- * run's identity (a model's, a checkpoint's) holds of flags the table has
- * since ceased to apply to its experiment, because they never changed
- * what it did (--theta and --neutral once applied to every experiment but
- * the paper's FF), so that the run reads and resumes as it is.  Lines of
- * flags the table does not name stay, for the parser to refuse. */
+ * of each narrowed flag (flags.c's list: --theta, --neutral) that does not
+ * apply to kind: what a saved run's identity (a model's, a checkpoint's)
+ * holds of a flag the table has since ceased to apply to its experiment,
+ * because it never changed what that experiment did (--theta once applied
+ * to every experiment but the paper's FF, --neutral to every one but the
+ * recurrent net), so that the run reads and resumes as it is.  Every
+ * other line stays: of a flag that applies, or that does not apply and
+ * was never narrowed, or that the table does not name, for the parser to
+ * refuse. */
 void exp_flags_drop_inapplicable(char *identity, exp_kind kind);
 
 /* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */

@@ -37,7 +37,9 @@ typedef struct {
 } exp_saved;
 
 /* Read the model at path, its SHA-256 and the flags of the run that wrote
- * it.  prog names the program in error messages and becomes argv[0].
+ * it (but those that have since ceased to apply to its experiment, which
+ * never changed it: exp_flags_drop_inapplicable).  prog names the program
+ * in error messages and becomes argv[0].
  * Exits 1 with a one-line error ("prog: error: path: reason") if the file
  * cannot be read, is no model, or names no experiment this build knows. */
 void exp_saved_load(exp_saved *s, const char *prog, const char *path);

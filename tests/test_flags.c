@@ -6,7 +6,10 @@
  * checkpoint and model.  The expected texts below are what the code before
  * the flag table printed (commit 9896866: exp_parse then exp_identity,
  * linked against that build's libff_experiment.a), for each experiment's
- * defaults and for other configurations; the config.txt lines are those its
+ * defaults and for other configurations, but for the lines of --theta and
+ * --neutral, taken out where those flags ceased to apply (260be6e: BP's
+ * and the unsupervised programs'; their saved runs still read, test
+ * below); the config.txt lines are those its
  * programs wrote (--data data/mnist --epochs 2 --train-limit 2000
  * --val-limit 500 --units 64 --threads 1, plus the flags shown); the error
  * messages, its programs' stderr.  Also checked: every identity parses back
@@ -20,6 +23,8 @@
 
 #include "check.h"
 #include "common.h"
+#include "ff/checkpoint.h"
+#include "saved.h"
 
 #define MAX_ARGS 48
 
@@ -892,21 +897,62 @@ static void test_learning_iterations(void)
     }
 }
 
-/* A saved run's identity read back (saved.c, run.c): the lines of flags
- * that no longer apply to its experiment leave; the rest, of unknown
- * flags too (the parser's to refuse), stay in order. */
+/* A saved run's identity read back (saved.c, run.c): the lines of the
+ * narrowed flags that no longer apply to its experiment leave; the rest
+ * stay in order: of a flag that does not apply but was never narrowed
+ * (--no-test, for BP) and of an unknown one, for the parser to refuse. */
 static void test_drop_inapplicable(void)
 {
     char bp[] = "experiment bp\n--model dense\n--theta 0.1\n--neutral 0.2\n--no-test\n"
                 "--seed 1\n--thetas 2\n--eval-all";
     exp_flags_drop_inapplicable(bp, EXP_BP);
-    CHECK(!strcmp(bp, "experiment bp\n--model dense\n--seed 1\n--thetas 2\n--eval-all"),
-          "bp: --theta, --neutral and --no-test left out, the rest kept: '%s'", bp);
+    CHECK(!strcmp(bp, "experiment bp\n--model dense\n--no-test\n--seed 1\n--thetas 2\n--eval-all"),
+          "bp: --theta and --neutral left out, the rest kept: '%s'", bp);
     const char sup0[] = "experiment ff-sup\n--theta 0.1\n--neutral 0.2\n--stages 1\n";
     char sup[sizeof sup0];
     memcpy(sup, sup0, sizeof sup0);
     exp_flags_drop_inapplicable(sup, EXP_FF_SUP);
     CHECK(!strcmp(sup, sup0), "ff-sup: every flag applies, none left out: '%s'", sup);
+}
+
+/* A model of a BP run saved when its identity still named --theta and
+ * --neutral: exp_saved_load reads it without them, its other flags as they
+ * were; one of ff-sup keeps them (they apply). */
+static void test_saved_narrowed(void)
+{
+    ff_net_spec spec = {.ih = 28, .iw = 28, .ic = 1, .n_layers = 2, .head_from = 1,
+                        .n_classes = 5, .norm = FF_NORM_L2};
+    spec.layer[0] = spec.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 4, 1, 1, 1};
+    ff_net *net;
+    CHECK_OK(ff_net_alloc(&net, &spec));
+    ff_ckpt_section s[3];
+    const size_t n = net ? ff_ckpt_net_sections(net, 0, s) : 0;
+    static const char *const config[] = {
+        "experiment bp\n--model dense\n--epochs 3\n--theta 0.7\n--neutral 0.9\n--seed 2\n",
+        "experiment ff-sup\n--model dense\n--theta 0.7\n--neutral 0.9\n--seed 2\n"};
+    for (int k = 0; k < 2 && net; k++) {
+        char path[] = "/tmp/test_flags.XXXXXX";
+        const int fd = mkstemp(path);
+        CHECK(fd >= 0, "mkstemp");
+        if (fd < 0)
+            break;
+        close(fd);
+        CHECK_OK(ff_ckpt_write(path, &spec, config[k], 1, s, n));
+        exp_saved sv;
+        exp_saved_load(&sv, "test_flags", path);
+        const char *theta = exp_saved_flag(&sv, "--theta"), *seed = exp_saved_flag(&sv, "--seed");
+        if (k == 0)
+            CHECK(sv.kind == EXP_BP && !theta && !exp_saved_flag(&sv, "--neutral") && seed &&
+                      !strcmp(seed, "2") && !strcmp(exp_saved_flag(&sv, "--epochs"), "3"),
+                  "an old BP model: read without --theta and --neutral, the rest as it was");
+        else
+            CHECK(sv.kind == EXP_FF_SUP && theta && !strcmp(theta, "0.7") &&
+                      !strcmp(exp_saved_flag(&sv, "--neutral"), "0.9"),
+                  "an ff-sup model: its --theta and --neutral kept");
+        exp_saved_free(&sv);
+        remove(path);
+    }
+    ff_net_free(net);
 }
 
 int main(void)
@@ -921,6 +967,7 @@ int main(void)
     test_goodness_from();
     test_learning_iterations();
     test_drop_inapplicable();
+    test_saved_narrowed();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");

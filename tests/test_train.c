@@ -731,6 +731,16 @@ static void test_rule_loss(void)
     const double pos = ff_ff_rule_loss(&paper, dz, h, 1, 1, 2);
     CHECK(fabs(pos - log(2.0)) < 1e-6 && fabs(dz[0] + 0.5) < 1e-6,
           "a positive row alone: loss %.7f, dz %.7f", pos, dz[0]);
+    /* a negative part of two rows, the second all zero (logit -2): the
+     * losses add up, the gradient is the part's mean, half of each row's */
+    const float h3[6] = {1, 1, 2, 0, 0, 0};
+    float dz3[6];
+    const double three = ff_ff_rule_loss(&paper, dz3, h3, 1, 3, 2);
+    const double want3 = log(2.0) + sp2 + log1p(exp(-2.0));
+    CHECK(fabs(three - want3) < 1e-6, "two negative rows: loss %.7f, by hand %.7f", three, want3);
+    CHECK(fabs(dz3[0] + 0.5) < 1e-6 && fabs(dz3[2] - s2) < 1e-6 && dz3[3] == 0 && dz3[4] == 0 &&
+              dz3[5] == 0,
+          "two negative rows: dz (%.7f, %.7f), the first's halved to %.7f", dz3[0], dz3[2], s2);
 }
 
 static void test_layer_step_rules(void)
