@@ -62,6 +62,8 @@ $(foreach r,$(PAPER_BASE_NAMES),$(eval paper_cmd_$(r)-train60k = $(paper_cmd_$(r
 # epochs where the table's run is shorter; they checkpoint and resume.
 PAPER_LONG_NAMES := ff-sup-4x2000-jitter500
 paper_cmd_ff-sup-4x2000-jitter500 = $(paper_cmd_ff-sup-4x2000:60=500) --jitter 2
+# each long run's shorter run in the table, which the report sets beside it
+paper_shorter_ff-sup-4x2000-jitter500 = ff-sup-4x2000-jitter100
 # paper_runs NAMES: <name>-seed<N> for each of NAMES, every seed of PAPER_SEEDS
 paper_runs = $(foreach r,$(1),$(foreach s,$(PAPER_SEEDS),$(r)-seed$(s)))
 

@@ -6,7 +6,8 @@
 #
 # ntest: the number of test images (for the sampling error; none if unset).
 # long: the long runs' names (make paper-long), which have no -train60k run
-# and are not said to lack one.
+# and are not said to lack one; shorter: "LONG:SHORT ..." pairs, each long
+# run and the table's shorter run of the same net (part=schedule).
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error and, where it has the column paper_epochs, that figure's
 # epochs); PAPER_TABLE the results' paper-summary.tsv, made by `make
@@ -35,6 +36,9 @@
 # part=status: instead, one paragraph: every row with both numbers by where
 # it stands (met, short within or beyond the noise), and the paper's rows
 # not run.
+# part=schedule: instead, one paragraph per long run: its paper-readout
+# rows beside the paper's figure and its shorter run's, once it has a
+# complete run, else that it has none yet.
 # part=precision: instead, each run <net>-bf16 (bf16 inputs to the
 # products, ff/gemm.h) beside its fp32 run <net> on the same protocol: the
 # difference of their means, its verdict as part=data's, and how many bf16
@@ -176,6 +180,7 @@ END {
     if (part == "status") { status(); exit }
     if (part == "data") { protocols(); exit }
     if (part == "precision") { precisions(); exit }
+    if (part == "schedule") { schedules(); exit }
     print "| run | net | readout | training images | epochs | seeds | test error %, ours" \
           " | paper | ours vs paper | min/run |"
     print "|---|---|---|--:|--:|--:|--:|--:|---|--:|"
@@ -352,4 +357,40 @@ function precisions(    i, k, j, r16, r32, a, b, v, np, lo, hi, inside, below, s
     if (!np)
         print "*No bf16 run has its fp32 run beside it yet:* `make paper-runs SCALE=paper`" \
               " trains both, then `make paper-table`."
+}
+
+# part=schedule: for each pair LONG:SHORT of `shorter` and each readout
+# with a paper value, the long run's test error beside the paper's and the
+# shorter run's: whether the paper's epochs meet the figure, and how much
+# of the shorter run's shortfall they take back
+function schedules(    np, pairs, i, lr, sr, j, k, p, a, b, m, s, said, e, pe) {
+    np = split(shorter, pairs, " ")
+    for (i = 1; i <= np; i++) {
+        lr = pairs[i]; sr = lr; sub(/:.*/, "", lr); sub(/^[^:]*:/, "", sr)
+        said = 0
+        for (j = 1; j <= nrow; j++) {
+            split(order[j], k, SUBSEP); p = paper[order[j]]
+            if (k[1] != lr || p == "-") continue
+            a = lr SUBSEP k[2]; b = sr SUBSEP k[2]
+            if (!shown(a, lr, p)) continue
+            said++
+            m = cell[a, "test_error_mean"]
+            e = cell[a, "epochs"]; pe = paper_epochs[order[j]]
+            printf "%sTrained for %s (`%s`, %d seed%s), its test error by %s is %s %% against" \
+                   " the paper's %s %%: %s.", (said > 1 ? " " : ""),
+                   (e == pe ? "the paper's own " e " epochs" : e " epochs (the paper's figure: " \
+                    pe ")"), lr, cell[a, "seeds"], (cell[a, "seeds"] > 1 ? "s" : ""), k[2], pm(a),
+                   p, (m <= p ? "it meets the paper's figure" : verdict(a, m, p))
+            if (!shown(b, sr, p) || cell[b, "test_error_mean"] <= p) continue
+            s = cell[b, "test_error_mean"]
+            printf " The shorter run (`%s`, %s epochs) had %s %%, %.2f points short: the" \
+                   " paper's epochs take back %s.", sr, cell[b, "epochs"], pm(b), s - p,
+                   (m <= p ? "all of it" : m >= s ? "none of it" : sprintf("%.2f of them", s - m))
+        }
+        if (!said)
+            printf "How much of its shortfall the shorter schedule explains only the paper's" \
+                   " own epochs can say: the row `%s` (`make paper-long`), which has no" \
+                   " complete run yet.", lr
+        print ""
+    }
 }

@@ -765,6 +765,68 @@ if [ $# -eq 3 ] && [ -n "$PAPER_FIT" ]; then
     check "without training lines, xmllint finds no error" no_error "$H"
 fi
 
+# ---- the paper part: a long run, absent or complete ------------------------
+# each long run (make paper-long) removed, then made of its shorter run's
+# first seed with the long run's epochs and a test error by goodness set:
+# 0.10 %, then 99 %; the paragraph on the schedule says where it stands
+# against the paper and how much of the shorter run's shortfall it takes
+# back
+if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_LONG" ]; then
+    runs_mk() { make -s --no-print-directory -f "$HERE/../mk/runs.mk" --eval "v: ; @echo \$($1)" v; }
+    G=$OUT/paper-long-results
+    for acc in none 99.90 1.00; do
+        rm -rf "$G" "$OUT/paper-long"
+        mkdir -p "$G"
+        copy_results "$PAPER/paper" "$G/paper"
+        for r in $PAPER_LONG; do
+            rm -rf "$G/paper/$r"-seed*
+            [ "$acc" != none ] || continue
+            short=$(runs_mk "paper_shorter_$r")
+            epochs=$(runs_mk "paper_cmd_$r" | sed 's/.*--epochs \([0-9]*\).*/\1/')
+            mkdir -p "$G/paper/$r-seed1"
+            cp "$G/paper/$short-seed1/config.txt" "$G/paper/$short-seed1/curve.tsv" "$G/paper/$r-seed1/"
+            awk -v e="$epochs" -v g="$acc" '
+                NR == 1 { for (i = 2; i <= NF; i++) c[$i] = i - 1; print; next }
+                { $c["epochs"] = e; $c["test_goodness"] = g; print }' \
+                "$G/paper/$short-seed1/summary.tsv" >"$G/paper/$r-seed1/summary.tsv"
+        done
+        make -s -C "$HERE/.." --no-print-directory paper-table SCALE=paper RESULTS="$G" \
+            >"$OUT/paper-long-table.log" 2>&1 || fail "make paper-table on $G"
+        build paper-long "$RESULTS" PAPER_RESULTS="$G/paper" PAPER_TABLE="$G/paper-summary.tsv"
+        H=$OUT/paper-long/report.html
+        check "long run $acc: make exits 0 (got $rc)" [ "$rc" -eq 0 ]
+        for r in $PAPER_LONG; do
+            if [ "$acc" = none ]; then
+                check "no long run: the schedule's paragraph says $r has no complete run yet" \
+                    has "<code>$r</code> (<code>make paper-long</code>), which has no complete run yet" "$H"
+                continue
+            fi
+            short=$(runs_mk "paper_shorter_$r")
+            check "the schedule's paragraph gives $r: the paper's own $epochs epochs, one seed ($acc)" \
+                has "Trained for the paper’s own $epochs epochs (<code>$r</code>, 1 seed), its test error by goodness is" "$H"
+            # the shorter run's shortfall in the table: its mean minus the paper's value
+            short_gap=$(awk -F '\t' -v r="$short" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+                $c["run"] == r && $c["readout"] == "goodness" { print $c["test_error_mean"] - $c["paper_value"] }' \
+                "$G/paper-summary.tsv")
+            if [ "$acc" = 99.90 ]; then
+                check "at 0.10 %, it meets the paper's figure" has "0.10 % against the paper’s" "$H"
+                check "at 0.10 %, it says so" has "it meets the paper’s figure" "$H"
+                want="take back all of it"
+            else
+                check "at 99 %, it is short, on one seed" has "99.00 % against the paper’s" "$H"
+                want="take back none of it"
+            fi
+            case $short_gap in
+            -* | 0 | "") ;;
+            *) check "the shorter run $short is short ($short_gap): the paper's epochs $want" \
+                   has "epochs $want" "$H" ;;
+            esac
+        done
+        check "long run $acc: no placeholder left" sh -c "! grep -q '@@' '$H'"
+        check "long run $acc: xmllint finds no error" no_error "$H"
+    done
+fi
+
 # ---- a quoted function without its markers ---------------------------------
 L=$OUT/lib-unmarked
 rm -rf "$L"
