@@ -38,8 +38,9 @@
  * The three are written together at the end (exp_write_results).
  *
  * --position reads no data and evaluates nothing: it prints where the run
- * stands, one line (print_position), so that a long run's progress can be
- * read from its checkpoint (scripts/run-status.sh, make status). */
+ * stands and the last validation figures its curve recorded, one line
+ * (print_position), so that a long run's progress can be read from its
+ * checkpoint (scripts/run-status.sh, make status). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -67,7 +68,8 @@ static void usage(FILE *f)
                "  --no-test     leave the test set out (the paper's programs' models)\n"
                "  --quiet       no note on stderr about the data\n"
                "  --out DIR     write DIR/curve.tsv, config.txt and summary.tsv instead\n"
-               "  --position    evaluate nothing: print the epochs the run has done, one line\n"
+               "  --position    evaluate nothing: print the epochs the run has done and its last\n"
+               "                validation figures, one line\n"
                "A recurrent model (paper_ff_recurrent) only, its goodness readout read otherwise\n"
                "than the run read it (the goodness columns are then this readout's):\n"
                "  --readout-first N, --readout-last N   iterations averaged (0: bottom-up pass)\n"
@@ -144,28 +146,79 @@ static void write_summary(FILE *f, const void *ev, double seconds)
     fprintf(f, " %s\n", exp_at_chance(acc, v->x->net->n_classes) ? "chance" : "learned");
 }
 
+/* The index of column name among the n header names h; -1 if none. */
+static int column(char *const *h, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(h[i], name))
+            return i;
+    return -1;
+}
+
+/* "; last validation (after epoch E): softmax S %[, goodness G %]" from the curve
+ * a checkpoint holds (its CURV section, curve.tsv's text so far): its last
+ * line of the validation set (its positive part, in the seed's curves),
+ * the columns found by the header's names, the epoch counted from one as
+ * in the position; "" if it holds no such line. */
+static const char *last_validation(const exp_saved *s, char *buf, size_t len)
+{
+    enum { MAXCOL = 64 };
+    size_t n;
+    const char *curve = ff_ckpt_find(s->ckpt, "CURV", &n);
+    char *text = curve ? malloc(n + 1) : NULL, *h[MAXCOL], *f[MAXCOL], *save, *lsave;
+    buf[0] = 0;
+    if (!text)
+        return buf;
+    memcpy(text, curve, n);
+    text[n] = 0;
+    int nh = 0, e = -1, set = -1, part = -1, soft = -1, good = -1;
+    for (char *line = strtok_r(text, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
+        int nf = 0;
+        for (char *w = strtok_r(line, " ", &save); w && nf < MAXCOL; w = strtok_r(NULL, " ", &save))
+            f[nf++] = w;
+        if (nf && !strcmp(f[0], "#") && !nh) { /* the header: "# epoch set part ..." */
+            nh = nf - 1;
+            memcpy(h, f + 1, (size_t)nh * sizeof *h);
+            e = column(h, nh, "epoch"), set = column(h, nh, "set"), part = column(h, nh, "part");
+            soft = column(h, nh, "softmax_acc"), good = column(h, nh, "goodness_acc");
+            continue;
+        }
+        if (e < 0 || set < 0 || part < 0 || soft < 0 || good < 0 || nf != nh ||
+            strcmp(f[set], "val") || !strcmp(f[part], "neg"))
+            continue;
+        snprintf(buf, len, "; last validation (after epoch %d): softmax %s %%%s%s%s", atoi(f[e]) + 1,
+                 f[soft], strcmp(f[good], "-") ? ", goodness " : "",
+                 strcmp(f[good], "-") ? f[good] : "", strcmp(f[good], "-") ? " %" : "");
+    }
+    free(text);
+    return buf;
+}
+
 /* Where the saved run stands, one line: "checkpoint: E of N epochs"
  * (", and B batches of the next" when written in the middle of one;
- * ", the test set evaluated" after the paper programs' test pass), or
- * "finished: N of N epochs" for a model.  Exits 1 with a one-line error on
- * a checkpoint whose position this build cannot read, or when the line
- * cannot be written. */
+ * ", the test set evaluated" after the paper programs' test pass), then
+ * its last validation figures (last_validation), or "finished: N of N
+ * epochs" for a model.  Exits 1 with a one-line error on a checkpoint
+ * whose position this build cannot read, or when the line cannot be
+ * written. */
 static void print_position(const exp_saved *s)
 {
     const int epochs = exp_saved_epochs(s);
     int epoch;
     size_t batch;
+    char val[160];
     if (s->ckpt->finished)
         printf("finished: %d of %d epochs\n", epochs, epochs);
     else if (!exp_ckpt_position(s->ckpt, &epoch, &batch))
         exp_die("%s holds no position this build can read: its run's program refuses it "
                 "too (--restart discards it)", s->path);
     else if (epoch < epochs && batch)
-        printf("checkpoint: %d of %d epochs, and %zu batch%s of the next\n", epoch, epochs,
-               batch, batch == 1 ? "" : "es");
+        printf("checkpoint: %d of %d epochs, and %zu batch%s of the next%s\n", epoch, epochs,
+               batch, batch == 1 ? "" : "es", last_validation(s, val, sizeof val));
     else
-        printf("checkpoint: %d of %d epochs%s\n", epoch, epochs,
-               epoch >= epochs && batch ? ", the test set evaluated" : "");
+        printf("checkpoint: %d of %d epochs%s%s\n", epoch, epochs,
+               epoch >= epochs && batch ? ", the test set evaluated" : "",
+               last_validation(s, val, sizeof val));
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout))
         exp_die("cannot write the position to standard output%s%s", errno ? ": " : "",

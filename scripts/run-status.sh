@@ -4,11 +4,12 @@
 # Each argument is a run's directory, prefixed with the name of its group
 # ("paper:build/results/paper/bp-seed1").  A run is complete when its
 # summary.tsv is there (the programs write it last); started when its
-# directory is there without one: then its checkpoint says how far it is
-# (EVALUATE --position, ff_evaluate: "checkpoint: 16 of 500 epochs"), and
-# a temporary curve of a live process on this machine (curve.tsv.tmp.PID:
-# run.c) says it is running now (a run on another node, CLUSTER=slurm,
-# does not show as running); absent otherwise.  Prints one line per run
+# directory is there without one: then a temporary curve of a live process
+# on this machine (curve.tsv.tmp.PID: run.c) says it is running now (a run
+# on another node, CLUSTER=slurm, does not show as running), and its
+# checkpoint how far it is (EVALUATE --position, ff_evaluate: "checkpoint:
+# 16 of 500 epochs; last validation (after epoch 16): ..."); absent
+# otherwise.  Prints one line per run
 # not complete, "GROUP DIR STATE", then per group "GROUP: C of N complete,
 # S started".  The checkpoint is read when EVALUATE is built; else the line
 # says so.  Reads only: never starts, stops or changes a run.
@@ -35,9 +36,9 @@ state() {
     live=
     running "$1" && live=", running"
     if [ ! -s "$1/checkpoint.ffm" ]; then
-        printf '%s\n' "started, no checkpoint yet$live"
+        printf '%s\n' "started$live, no checkpoint yet"
     elif [ ! -x "$EVALUATE" ]; then
-        printf '%s\n' "started, a checkpoint ($EVALUATE not built: make build reads it)$live"
+        printf '%s\n' "started$live, a checkpoint ($EVALUATE not built: make build reads it)"
     else
         rc=0
         where=$("$EVALUATE" --position "$1/checkpoint.ffm" 2>&1) || rc=$?
@@ -46,7 +47,7 @@ state() {
         2) where="a checkpoint ($EVALUATE has no --position: make build)" ;;
         *) where="a checkpoint it cannot read: $where" ;;
         esac
-        printf '%s\n' "started, $where$live"
+        printf '%s\n' "started$live, $where"
     fi
 }
 

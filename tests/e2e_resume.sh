@@ -186,13 +186,32 @@ check "ff_evaluate on the checkpoint after the last epoch: the model's lines" \
 check "ff_evaluate on the checkpoint after the last epoch: no note" [ ! -s "$OUT/ck.err" ]
 # --position: where each file's run stands, with no data read
 position() { "$EVALUATE" --position "$1" 2>&1 || echo "exit $?"; }
+# last_val DONE: what --position adds for a checkpoint after DONE epochs,
+# from the uninterrupted run's curve (the same bits): its last validation
+# line before then, not of the negative part (columns by name)
+last_val() {
+    _p=$(mktemp)
+    cat >"$_p" <<'AWK'
+!col_data() { next }
+col("set") == "val" && col("part") != "neg" && col("epoch") < done {
+    v = sprintf("; last validation (after epoch %d): softmax %s %%", col("epoch") + 1,
+                col("softmax_acc"))
+    if (col("goodness_acc") != "-") v = v ", goodness " col("goodness_acc") " %"
+}
+END { printf "%s", v }
+AWK
+    awk -v done="$1" -f "$HERE/../scripts/columns.awk" -f "$_p" "$OUT/a/curve.tsv"
+    rm -f "$_p"
+}
 # what a stop's message says ("at epoch E, before batch B", both from 1),
-# in --position's words: E - 1 epochs done, B - 1 batches of the next
+# in --position's words: E - 1 epochs done, B - 1 batches of the next, and
+# the last validation figures before then
 said() {
-    sed -n 's/.*stopped by signal 15 at epoch \([0-9]*\), before batch \([0-9]*\):.*/\1 \2/p' "$1" |
-        awk -v n=$EPOCHS '{ printf "checkpoint: %d of %d epochs", $1 - 1, n
-                           if ($2 > 1) printf ", and %d batch%s of the next", $2 - 1, $2 == 2 ? "" : "es"
-                           print "" }'
+    set -- $(sed -n 's/.*stopped by signal 15 at epoch \([0-9]*\), before batch \([0-9]*\):.*/\1 \2/p' "$1")
+    [ $# -eq 2 ] || return 0
+    printf 'checkpoint: %d of %d epochs' $(($1 - 1)) $EPOCHS
+    [ "$2" -le 1 ] || printf ', and %d batch%s of the next' $(($2 - 1)) "$([ "$2" -eq 2 ] || echo es)"
+    last_val $(($1 - 1))
 }
 for k in 1 2; do
     want=$(said "$OUT/stop$k.err")
@@ -200,12 +219,13 @@ for k in 1 2; do
         sh -c "[ -n '$want' ] && [ '$(position "$OUT/stop$k.ffm")' = '$want' ]"
 done
 check "--position, the stop after the last epoch ($(position "$OUT/end.ffm"))" \
-    [ "$(position "$OUT/end.ffm")" = "checkpoint: $EPOCHS of $EPOCHS epochs" ]
+    [ "$(position "$OUT/end.ffm")" = "checkpoint: $EPOCHS of $EPOCHS epochs$(last_val $EPOCHS)" ]
 case $name in
 paper_*) check "--position, the stop after the test pass ($(position "$OUT/tested.ffm"))" \
              [ "$(position "$OUT/tested.ffm")" = \
-               "checkpoint: $EPOCHS of $EPOCHS epochs, the test set evaluated" ] ;;
+               "checkpoint: $EPOCHS of $EPOCHS epochs, the test set evaluated$(last_val $EPOCHS)" ] ;;
 esac
+check "--position's expectation names validation figures ($(last_val 3))" [ -n "$(last_val 3)" ]
 check "--position, the model ($(position "$OUT/a/model.ffm"))" \
     [ "$(position "$OUT/a/model.ffm")" = "finished: $EPOCHS of $EPOCHS epochs" ]
 for f in "--threads 1" "--out $OUT/pos-out"; do
@@ -374,10 +394,10 @@ status() { # status EVALUATE: the script's lines for the tree, in $OUT/st.txt
         g:"$st/live" g:"$st/dead" g:"$st/none" h:"$st/done" h:"$st/o d\\c" >"$OUT/st.txt" 2>&1
 }
 status "$EVALUATE"
-ck="started, $(said "$OUT/stop2.err")"
-printf '%s\n' "g $st/stopped $ck" "g $st/fresh started, no checkpoint yet" \
-    "g $st/live $ck, running" "g $st/dead $ck" "g $st/none absent" \
-    "h $st/o d\\c $ck" "g: 1 of 6 complete, 4 started" "h: 1 of 2 complete, 1 started" \
+ck=$(said "$OUT/stop2.err")
+printf '%s\n' "g $st/stopped started, $ck" "g $st/fresh started, no checkpoint yet" \
+    "g $st/live started, running, $ck" "g $st/dead started, $ck" "g $st/none absent" \
+    "h $st/o d\\c started, $ck" "g: 1 of 6 complete, 4 started" "h: 1 of 2 complete, 1 started" \
     >"$OUT/st.want"
 check "run-status.sh: each run's state, then the count per group ($(head -c 300 "$OUT/st.txt"))" \
     cmp -s "$OUT/st.want" "$OUT/st.txt"
