@@ -190,18 +190,13 @@ position() { "$EVALUATE" --position "$1" 2>&1 || echo "exit $?"; }
 # from the uninterrupted run's curve (the same bits): its last validation
 # line before then, not of the negative part (columns by name)
 last_val() {
-    _p=$(mktemp)
-    cat >"$_p" <<'AWK'
-!col_data() { next }
+    by_name "$OUT/a/curve.tsv" '!col_data() { next }
 col("set") == "val" && col("part") != "neg" && col("epoch") < done {
     v = sprintf("; last validation (after epoch %d): softmax %s %%", col("epoch") + 1,
                 col("softmax_acc"))
     if (col("goodness_acc") != "-") v = v ", goodness " col("goodness_acc") " %"
 }
-END { printf "%s", v }
-AWK
-    awk -v done="$1" -f "$HERE/../scripts/columns.awk" -f "$_p" "$OUT/a/curve.tsv"
-    rm -f "$_p"
+END { printf "%s", v }' -v done="$1"
 }
 # what a stop's message says ("at epoch E, before batch B", both from 1),
 # in --position's words: E - 1 epochs done, B - 1 batches of the next, and

@@ -9,11 +9,19 @@ some_row() { rows_meet "$1" "$2" '!met'; }
 # that fails COND) and met (a row that meets it); a column FILE lacks is
 # columns.awk's error, and a failure
 rows_meet() {
+    by_name "$1" "$(printf '!col_data() { next }\n{ n++; if (%s) met = 1; else bad = 1 }\nEND { exit %s }\n' \
+        "$2" "$3")"
+}
+# by_name FILE PROGRAM [AWK-ARGS...]: the awk PROGRAM run over FILE with
+# scripts/columns.awk loaded (col(NAME), col_data()), AWK-ARGS (-v ...)
+# before it; its status
+by_name() {
+    _file=$1 _text=$2
+    shift 2
     _prog=$(mktemp) || return 1
-    printf '!col_data() { next }\n{ n++; if (%s) met = 1; else bad = 1 }\nEND { exit %s }\n' \
-        "$2" "$3" >"$_prog"
+    printf '%s\n' "$_text" >"$_prog"
     _rc=0
-    awk -f "$(dirname "$0")/../scripts/columns.awk" -f "$_prog" "$1" || _rc=$?
+    awk "$@" -f "$(dirname "$0")/../scripts/columns.awk" -f "$_prog" "$_file" || _rc=$?
     rm -f "$_prog"
     return $_rc
 }

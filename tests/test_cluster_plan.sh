@@ -41,7 +41,7 @@ hours() { grep -E '^\| (hours|minutes) of runs \|' "$out/$1.log" | tr -d '|' | a
 nodes() { grep '^| nodes |' "$out/$1.log" | tr -d '|' | awk '{ for (i = 2; i <= NF; i++) print $i }'; }
 
 # the paper's runs as mk/runs.mk lists them: every name of its table, every seed
-runs_mk() { make -s --no-print-directory -f "$src/mk/runs.mk" --eval "v: ; @echo \$($1)" v; }
+. "$(dirname "$0")/runs_mk.sh"
 names=$(runs_mk PAPER_RUN_NAMES)
 seeds=$(runs_mk PAPER_SEEDS)
 want=$(( $(echo "$names" | wc -w) * $(echo "$seeds" | wc -w) ))

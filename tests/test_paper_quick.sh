@@ -30,8 +30,9 @@ make -s -C "$src" paper-bench paper-runs paper-long paper-table SCALE=paper PAPE
 # the paper's runs as the Makefiles list them, and the table's rows they
 # make: each run's readouts in the reference, on both protocols; each long
 # run's (make paper-long) on the split only
-names=$(make -s --no-print-directory -f "$src/mk/runs.mk" --eval 'names: ; @echo $(PAPER_BASE_NAMES)' names)
-long=$(make -s --no-print-directory -f "$src/mk/runs.mk" --eval 'names: ; @echo $(PAPER_LONG_NAMES)' names)
+. "$(dirname "$0")/runs_mk.sh"
+names=$(runs_mk PAPER_BASE_NAMES)
+long=$(runs_mk PAPER_LONG_NAMES)
 rows=$(awk -v names=" $names " -v long=" $long " '!/^#/ && $1 != "run" && index(names, " " $1 " ") { n += 2 }
                                  !/^#/ && $1 != "run" && index(long, " " $1 " ") { n++ }
                                  END { print n }' "$src/experiments/reference-paper.tsv")

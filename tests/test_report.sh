@@ -55,12 +55,11 @@ OUT=$(cd "$2" && pwd)
 SEEDS=${SEEDS:-1 2}
 PAPER_SEEDS=${PAPER_SEEDS:-1}
 # the paper's runs and the settings tried, as the Makefiles list them
-PAPER_RUNS=$(make -s --no-print-directory -f "$HERE/../mk/runs.mk" \
-    --eval 'names: ; @echo $(PAPER_BASE_NAMES)' names)
+. "$HERE/runs_mk.sh"
+PAPER_RUNS=$(runs_mk PAPER_BASE_NAMES)
 PAPER_ALL=$(for r in $PAPER_RUNS; do printf '%s %s-train60k ' "$r" "$r"; done)
 # the long runs (make paper-long): reported once complete, never missing
-PAPER_LONG=$(make -s --no-print-directory -f "$HERE/../mk/runs.mk" \
-    --eval 'names: ; @echo $(PAPER_LONG_NAMES)' names)
+PAPER_LONG=$(runs_mk PAPER_LONG_NAMES)
 SETTINGS=$HERE/../experiments/paper-settings.tsv
 # settings: each setting tried, RUN/SETTING, a line each
 settings() { # settings [-v program=P]: RUN/SETTING of each row (of program P)
@@ -772,7 +771,6 @@ fi
 # against the paper and how much of the shorter run's shortfall it takes
 # back
 if [ $# -eq 3 ] && [ -f "$PAPER/paper-summary.tsv" ] && [ -n "$PAPER_LONG" ]; then
-    runs_mk() { make -s --no-print-directory -f "$HERE/../mk/runs.mk" --eval "v: ; @echo \$($1)" v; }
     G=$OUT/paper-long-results
     for acc in none 99.90 1.00; do
         rm -rf "$G" "$OUT/paper-long"
