@@ -140,7 +140,7 @@ void exp_run_begin(exp_run *run, exp_ctx *x, ff_opt_kind opt)
     const exp_opts *o = &x->o;
     memset(run, 0, sizeof *run);
     run->order_epoch = -1;
-    run->o = o, run->x = x, run->adam = opt == FF_OPT_ADAM;
+    run->o = o, run->x = x, run->opt = opt;
     run->soft_best = run->good_best = -1.0;
     run->soft_final = run->good_final = NAN;
     run->test_soft = run->test_good = NAN;
@@ -189,26 +189,18 @@ void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes)
     add_state(run, tag, data, bytes, 0, NULL);
 }
 
-/* The paper trainers' common state: MOMT, and the peer means as PEER. */
-static void momentum_and_peer(exp_run *run, float *peer, size_t n)
-{
-    const ff_net *net = run->x->net;
-    exp_run_state(run, "MOMT", net->m, net->n_params * sizeof *net->m);
-    exp_run_state(run, "PEER", peer, n * sizeof *peer);
-}
-
 void exp_run_paper_state(exp_run *run, ff_paper *p)
 {
     size_t n;
     float *peer = ff_paper_peer_means(p, &n);
-    momentum_and_peer(run, peer, n);
+    exp_run_state(run, "PEER", peer, n * sizeof *peer);
 }
 
 void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t)
 {
     size_t n;
     float *peer = ff_rec_peer_means(t, &n);
-    momentum_and_peer(run, peer, n);
+    exp_run_state(run, "PEER", peer, n * sizeof *peer);
     const ff_ckpt_section s = ff_rec_section(rec); /* the weights, then their state */
     add_state(run, s.tag, rec->w, s.len, rec->n_down, "the top-down weights");
 }
@@ -315,7 +307,7 @@ static void write_state(exp_run *run, const char *name, int finished)
 {
     const ff_net *net = run->x->net;
     ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
-    size_t n = ff_ckpt_net_sections(net, run->adam, s);
+    size_t n = ff_ckpt_net_sections(net, run->opt, s);
     s[n++] = ff_ckpt_rng_section(run->x->rng);
     for (size_t i = 0; i < run->n_state; i++) {
         memcpy(s[n].tag, run->state[i].tag, 4);
@@ -423,7 +415,7 @@ int exp_run_resume(exp_run *run)
     double v[R_N];
     const char *curve = NULL;
     size_t curve_len = 0;
-    int status = ff_ckpt_restore_net(c, run->x->net, run->adam);
+    int status = ff_ckpt_restore_net(c, run->x->net, run->opt);
     if (status == FF_SUCCESS)
         status = ff_ckpt_restore_rng(c, run->x->rng);
     if (status == FF_SUCCESS &&

@@ -65,7 +65,7 @@
 typedef struct {
     const exp_opts *o;
     exp_ctx *x;
-    int adam;                   /* the net's Adam moments are part of the run */
+    ff_opt_kind opt;            /* the net's optimiser, whose state is saved */
     struct {                    /* the trainer's own (exp_run_state): written */
         char tag[4];            /* from and restored into its memory */
         void *data;
@@ -102,21 +102,18 @@ typedef struct {
 /* Check that --out fits, create it, remove what killed runs left there
  * (temporary files of processes that no longer exist), discard the
  * checkpoint with --restart, install the SIGINT and SIGTERM handlers and
- * open the curve.  opt: the layers' optimiser, FF_OPT_ADAM (its moments
- * and steps are saved) or FF_OPT_SGD (the paper programs' momentum, saved
- * by exp_run_paper_state or exp_run_rec_state). */
+ * open the curve.  opt: the net's optimiser, FF_OPT_ADAM or FF_OPT_SGD;
+ * its state is saved with the parameters (ff_ckpt_net_sections). */
 void exp_run_begin(exp_run *run, exp_ctx *x, ff_opt_kind opt);
 /* Make `bytes` at `data` part of every checkpoint and of the model, under
  * a 4-letter tag (before exp_run_resume). */
 void exp_run_state(exp_run *run, const char tag[4], void *data, size_t bytes);
-/* The paper trainer's state: momentum SGD's smoothed gradients (the net's
- * optimiser state, net.h) as "MOMT", peer normalisation's running means
- * (ff_paper_peer_means) as "PEER". */
+/* The paper trainer's state beside the net's: peer normalisation's
+ * running means (ff_paper_peer_means) as "PEER". */
 void exp_run_paper_state(exp_run *run, ff_paper *p);
-/* The recurrent net's: MOMT as above (the bottom-up layers' and the
- * head's), PEER (ff_rec_peer_means), and its top-down weights with their
- * optimiser state (ff_rec_section), the weights under the guard of the
- * net's parameters. */
+/* The recurrent net's: PEER (ff_rec_peer_means), and its top-down weights
+ * with their optimiser state (ff_rec_section), the weights under the guard
+ * of the net's parameters. */
 void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t);
 /* config.txt's lines of what the program alone does, as it does it: how
  * it draws its negatives, shifts its images, iterates its net ("key value"

@@ -88,7 +88,7 @@ void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int qu
         s->argv[s->argc++] = flags[i];
     s->argv[s->argc++] = "--quiet";
     exp_start(x, s->kind, s->argc, s->argv);
-    int status = ff_ckpt_restore_net(s->ckpt, x->net, 0);
+    int status = ff_ckpt_restore_params(s->ckpt, x->net);
     if (status != FF_SUCCESS)
         exp_die("%s: %s", s->path, ff_strerror(status));
     if (quiet)

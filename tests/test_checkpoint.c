@@ -136,7 +136,7 @@ static void round_trip(const char *name, const ff_net_spec *spec, const char *pa
     for (size_t i = 0; i < 3 * net->n_params; i++)
         net->params[i] = (float)gsl_rng_uniform(r) - 0.5f;
     ff_ckpt_section s[3];
-    size_t n = ff_ckpt_net_sections(net, 1, s);
+    size_t n = ff_ckpt_net_sections(net, FF_OPT_ADAM, s);
     const char *config = "experiment local\n";
     CHECK(ff_ckpt_write(path, spec, config, 0, s, n) == FF_SUCCESS, "%s: write", name);
     size_t size;
@@ -148,7 +148,7 @@ static void round_trip(const char *name, const ff_net_spec *spec, const char *pa
     ff_ckpt *c;
     CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "%s: read back", name);
     if (c) {
-        CHECK(ff_ckpt_restore_net(c, back, 1) == FF_SUCCESS, "%s: restore", name);
+        CHECK(ff_ckpt_restore_net(c, back, FF_OPT_ADAM) == FF_SUCCESS, "%s: restore", name);
         CHECK(!memcmp(back->params, net->params, 3 * net->n_params * sizeof(float)),
               "%s: parameters and moments bit for bit", name);
         for (size_t l = 0; l < spec->n_layers; l++)
@@ -194,12 +194,12 @@ static void test_local_files(const char *dir)
     other.layer[1].stride = 2; /* 3x3 input, 2x2 kernel: (3-2)/2+1 = 1 position */
     CHECK(ff_net_alloc(&a, &loc) == FF_SUCCESS && ff_net_alloc(&b, &other) == FF_SUCCESS,
           "alloc");
-    ff_ckpt_section s[1];
-    CHECK_OK(ff_ckpt_write(path, &loc, "x", 1, s, ff_ckpt_net_sections(a, 0, s)));
+    ff_ckpt_section s[3];
+    CHECK_OK(ff_ckpt_write(path, &loc, "x", 1, s, ff_ckpt_net_sections(a, FF_OPT_SGD, s)));
     ff_ckpt *c;
     CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "local model reads");
     if (c) {
-        CHECK(ff_ckpt_restore_net(c, b, 0) == FF_ECKPT_MISMATCH, "a net of another stride refused");
+        CHECK(ff_ckpt_restore_params(c, b) == FF_ECKPT_MISMATCH, "a net of another stride refused");
         ff_ckpt_free(c);
     }
     ff_net_free(a);
@@ -217,7 +217,7 @@ static void test_local_files(const char *dir)
     }
     ff_net *t;
     CHECK(ff_net_alloc(&t, &tiny) == FF_SUCCESS, "alloc");
-    CHECK_OK(ff_ckpt_write(path, &tiny, "x", 1, s, ff_ckpt_net_sections(t, 0, s)));
+    CHECK_OK(ff_ckpt_write(path, &tiny, "x", 1, s, ff_ckpt_net_sections(t, FF_OPT_SGD, s)));
     ff_net_free(t);
     file = slurp(path, &size);
     if (file) {
@@ -268,7 +268,9 @@ static void test_writer_sections(const char *dir, const ff_net *net)
     snprintf(path, sizeof path, "%s/refused.ffm", dir);
     float extra[2] = {1, 2};
     ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
-    const size_t n = ff_ckpt_net_sections(net, 1, s); /* PARM ADAM STEP */
+    const size_t n = ff_ckpt_net_sections(net, FF_OPT_ADAM, s); /* PARM ADAM STEP */
+    ff_ckpt_section sgd[3];
+    ff_ckpt_net_sections(net, FF_OPT_SGD, sgd); /* PARM MOMT */
     s[n] = (ff_ckpt_section){{'T', 'R', 'N', 'R'}, extra, sizeof extra};
     s[n + 1] = (ff_ckpt_section){{'T', 'R', 'N', 'S'}, extra, sizeof extra};
     remove(path);
@@ -278,7 +280,7 @@ static void test_writer_sections(const char *dir, const ff_net *net)
         const char *name;
         ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
         size_t n;
-    } bad[6];
+    } bad[7];
     size_t nb = 0;
     bad[nb].name = "a program's tag twice";
     memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n + 2;
@@ -297,6 +299,10 @@ static void test_writer_sections(const char *dir, const ff_net *net)
     bad[nb].name = "STEP a count short";
     memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n;
     bad[nb++].s[2].len -= sizeof(long);
+    bad[nb].name = "MOMT a float short";
+    memcpy(bad[nb].s, s, sizeof s), bad[nb].n = n;
+    bad[nb].s[1] = sgd[1];
+    bad[nb++].s[1].len -= sizeof(float);
     for (size_t i = 0; i < nb; i++) {
         const int st = ff_ckpt_write(path, &spec, config, 0, bad[i].s, bad[i].n);
         CHECK(st == FF_EINVAL, "%s: status %d (%s), want FF_EINVAL", bad[i].name, st,
@@ -371,7 +377,7 @@ int main(void)
     char path[256];
     snprintf(path, sizeof path, "%s/model.ffm", dir);
     ff_ckpt_section s[FF_CKPT_MAX_SECTIONS];
-    size_t n = ff_ckpt_net_sections(net, 1, s);
+    size_t n = ff_ckpt_net_sections(net, FF_OPT_ADAM, s);
     s[n++] = ff_ckpt_rng_section(r);
     s[n++] = (ff_ckpt_section){{'T', 'R', 'N', 'R'}, extra, sizeof extra};
     const char *config = "experiment test\nseed 7\n";
@@ -384,7 +390,7 @@ int main(void)
         CHECK(!c->finished, "a checkpoint, not a final model");
         CHECK(!strcmp(c->config, config), "config back: %s", c->config);
         CHECK(c->n_params == net->n_params, "n_params back");
-        CHECK(ff_ckpt_restore_net(c, back, 1) == FF_SUCCESS, "restore");
+        CHECK(ff_ckpt_restore_net(c, back, FF_OPT_ADAM) == FF_SUCCESS, "restore");
         CHECK(!memcmp(back->params, net->params, 3 * net->n_params * sizeof(float)),
               "parameters and moments bit for bit");
         CHECK(!memcmp(back->step, net->step, sizeof net->step), "steps back");
@@ -400,21 +406,52 @@ int main(void)
         other.layer[1].units = 7;
         ff_net *wrong;
         CHECK(ff_net_alloc(&wrong, &other) == FF_SUCCESS, "alloc");
-        CHECK(ff_ckpt_restore_net(c, wrong, 0) == FF_ECKPT_MISMATCH, "other net refused");
+        CHECK(ff_ckpt_restore_params(c, wrong) == FF_ECKPT_MISMATCH &&
+                  ff_ckpt_restore_net(c, wrong, FF_OPT_ADAM) == FF_ECKPT_MISMATCH,
+              "other net refused");
         ff_net_free(wrong);
         ff_ckpt_free(c);
     }
 
-    /* a model without Adam state cannot restore it */
-    n = ff_ckpt_net_sections(net, 0, s);
-    CHECK(n == 1, "PARM alone without adam");
+    /* momentum SGD's state: MOMT, the first n_params floats of m; a model
+     * of it cannot restore Adam's, nor one of Adam's restore it */
+    n = ff_ckpt_net_sections(net, FF_OPT_SGD, s);
+    CHECK(n == 2 && !memcmp(s[1].tag, "MOMT", 4) && s[1].data == net->m &&
+              s[1].len == net->n_params * sizeof(float),
+          "PARM and MOMT for momentum SGD");
     CHECK(ff_ckpt_write(path, &spec, config, 1, s, n) == FF_SUCCESS, "write final");
     CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS, "read final");
+    memset(back->params, 0, 3 * back->n_params * sizeof(float));
     if (c) {
         CHECK(c->finished, "finished flag back");
-        CHECK(ff_ckpt_restore_net(c, back, 1) == FF_ECKPT_SECTION, "no ADAM: refused");
-        CHECK(ff_ckpt_restore_net(c, back, 0) == FF_SUCCESS, "parameters alone");
+        CHECK(ff_ckpt_restore_net(c, back, FF_OPT_ADAM) == FF_ECKPT_SECTION, "no ADAM: refused");
+        CHECK(ff_ckpt_restore_net(c, back, FF_OPT_SGD) == FF_SUCCESS, "momentum SGD restored");
+        CHECK(!memcmp(back->params, net->params, 2 * net->n_params * sizeof(float)),
+              "parameters and momentum bit for bit");
+        CHECK(ff_ckpt_restore_params(c, back) == FF_SUCCESS, "parameters alone");
         CHECK(ff_ckpt_restore_rng(c, r2) == FF_ECKPT_SECTION, "no RNG: refused");
+        ff_ckpt_free(c);
+    }
+    /* MOMT found by its tag wherever it is: the paper programs' files
+     * written before the library wrote it have it after the generator */
+    const ff_ckpt_section later[3] = {s[0], ff_ckpt_rng_section(r), s[1]};
+    CHECK(ff_ckpt_write(path, &spec, config, 0, later, 3) == FF_SUCCESS, "MOMT last: write");
+    memset(back->params, 0, 2 * back->n_params * sizeof(float));
+    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS && ff_ckpt_restore_net(c, back, FF_OPT_SGD) ==
+                                                      FF_SUCCESS,
+          "MOMT last: restored");
+    CHECK(!memcmp(back->params, net->params, 2 * net->n_params * sizeof(float)),
+          "MOMT last: parameters and momentum bit for bit");
+    ff_ckpt_free(c);
+    /* the parameters alone: evaluated, not trained on */
+    CHECK(ff_ckpt_write(path, &spec, config, 1, s, 1) == FF_SUCCESS &&
+              ff_ckpt_load(&c, path) == FF_SUCCESS,
+          "PARM alone: written, read");
+    if (c) {
+        CHECK(ff_ckpt_restore_params(c, back) == FF_SUCCESS, "PARM alone: parameters restored");
+        CHECK(ff_ckpt_restore_net(c, back, FF_OPT_SGD) == FF_ECKPT_SECTION &&
+                  ff_ckpt_restore_net(c, back, FF_OPT_ADAM) == FF_ECKPT_SECTION,
+              "PARM alone: no optimiser state restored");
         ff_ckpt_free(c);
     }
 

@@ -926,7 +926,7 @@ static void test_saved_narrowed(void)
     ff_net *net;
     CHECK_OK(ff_net_alloc(&net, &spec));
     ff_ckpt_section s[3];
-    const size_t n = net ? ff_ckpt_net_sections(net, 0, s) : 0;
+    const size_t n = net ? ff_ckpt_net_sections(net, FF_OPT_ADAM, s) : 0;
     static const char *const config[] = {
         "experiment bp\n--model dense\n--epochs 3\n--theta 0.7\n--neutral 0.9\n--seed 2\n",
         "experiment ff-sup\n--model dense\n--theta 0.7\n--neutral 0.9\n--seed 2\n"};

@@ -359,12 +359,14 @@ static void test_copies(void)
     /* a checkpoint restored over weights whose copies exist */
     ff_ckpt_section sec[3];
     const char *path = "test_gemm.ffm";
-    CHECK(ff_ckpt_write(path, &t.net->spec, "x", 0, sec,
-                        ff_ckpt_net_sections(t.net, 0, sec)) == FF_SUCCESS, "checkpoint written");
+    const size_t n_sec = ff_ckpt_net_sections(t.net, FF_OPT_SGD, sec);
+    CHECK(ff_ckpt_write(path, &t.net->spec, "x", 0, sec, n_sec) == FF_SUCCESS,
+          "checkpoint written");
     case_step(&t, 5);
     CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B)); /* copies of the stepped weights */
     ff_ckpt *c = NULL;
-    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS && ff_ckpt_restore_net(c, t.net, 0) == FF_SUCCESS,
+    CHECK(ff_ckpt_load(&c, path) == FF_SUCCESS &&
+              ff_ckpt_restore_net(c, t.net, FF_OPT_SGD) == FF_SUCCESS,
           "checkpoint restored");
     CHECK_OK(ff_paper_neutral(t.net, t.p, t.x, t.B));
     CHECK(ff_bf16_stale() == 0, "after a restore, copies of the restored weights");

@@ -869,15 +869,15 @@ static void test_refusals(void)
     }
     close(fd);
     rec->m[3] = 0.25f; /* the optimiser state travels too */
-    ff_ckpt_section sec[2];
-    ff_ckpt_net_sections(rec->net, 0, sec);
-    sec[1] = ff_rec_section(rec);
+    ff_ckpt_section sec[3];
+    const size_t n_net = ff_ckpt_net_sections(rec->net, FF_OPT_SGD, sec); /* PARM MOMT */
+    sec[n_net] = ff_rec_section(rec);
     ff_rec *back = make_rec(&s, 4), *other = NULL;
     const size_t w2[2] = {4, 4};
     const ff_net_spec s2 = rec_spec(6, 3, 2, w2, 1);
     other = make_rec(&s2, 4);
     ff_ckpt *c = NULL, *c1 = NULL;
-    CHECK(ff_ckpt_write(path, &rec->net->spec, "test", 0, sec, 2) == FF_SUCCESS &&
+    CHECK(ff_ckpt_write(path, &rec->net->spec, "test", 0, sec, n_net + 1) == FF_SUCCESS &&
               ff_ckpt_load(&c, path) == FF_SUCCESS,
           "checkpoint written and read");
     if (c && back && other) {
@@ -887,7 +887,7 @@ static void test_refusals(void)
         CHECK(ff_rec_restore(c, other) == FF_ECKPT_MISMATCH,
               "another net's top-down weights restored");
     }
-    CHECK(ff_ckpt_write(path, &rec->net->spec, "test", 0, sec, 1) == FF_SUCCESS &&
+    CHECK(ff_ckpt_write(path, &rec->net->spec, "test", 0, sec, n_net) == FF_SUCCESS &&
               ff_ckpt_load(&c1, path) == FF_SUCCESS && back &&
               ff_rec_restore(c1, back) == FF_ECKPT_SECTION,
           "a checkpoint without the section restored");

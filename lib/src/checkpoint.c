@@ -153,19 +153,20 @@ static const ff_ckpt_section *section_of(const ff_ckpt_section *s, size_t n, con
 
 /* The sections' rules, one definition for the writer and the reader (a
  * file the writer makes is one the reader takes): every tag 4 printable
- * ASCII bytes, no tag twice (FF_ECKPT_FIELD); PARM present and ADAM and
- * STEP, if present, of the lengths a net of n_params parameters and
- * n_layers layers implies (FF_ECKPT_SECTION). */
+ * ASCII bytes, no tag twice (FF_ECKPT_FIELD); PARM present and ADAM,
+ * STEP and MOMT, if present, of the lengths a net of n_params parameters
+ * and n_layers layers implies (FF_ECKPT_SECTION). */
 static int sections_check(const ff_ckpt_section *s, size_t n, size_t n_params, size_t n_layers)
 {
     for (size_t i = 0; i < n; i++)
         if (!tag_ok(s[i].tag) || section_of(s, i, s[i].tag))
             return FF_ECKPT_FIELD;
     const ff_ckpt_section *parm = section_of(s, n, "PARM"), *adam = section_of(s, n, "ADAM"),
-                          *step = section_of(s, n, "STEP");
+                          *step = section_of(s, n, "STEP"), *momt = section_of(s, n, "MOMT");
     if (!parm || parm->len != n_params * sizeof(float) ||
         (adam && adam->len != 2 * n_params * sizeof(float)) ||
-        (step && step->len != (n_layers + 1) * sizeof(long)))
+        (step && step->len != (n_layers + 1) * sizeof(long)) ||
+        (momt && momt->len != n_params * sizeof(float)))
         return FF_ECKPT_SECTION;
     return FF_SUCCESS;
 }
@@ -215,11 +216,13 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
     return ff_outfile_commit(&o);
 }
 
-size_t ff_ckpt_net_sections(const ff_net *net, int adam, ff_ckpt_section *s)
+size_t ff_ckpt_net_sections(const ff_net *net, ff_opt_kind opt, ff_ckpt_section *s)
 {
     s[0] = (ff_ckpt_section){{'P', 'A', 'R', 'M'}, net->params, net->n_params * sizeof(float)};
-    if (!adam)
-        return 1;
+    if (opt == FF_OPT_SGD) {
+        s[1] = (ff_ckpt_section){{'M', 'O', 'M', 'T'}, net->m, net->n_params * sizeof(float)};
+        return 2;
+    }
     s[1] = (ff_ckpt_section){{'A', 'D', 'A', 'M'}, net->m, 2 * net->n_params * sizeof(float)};
     s[2] = (ff_ckpt_section){{'S', 'T', 'E', 'P'}, net->step,
                              (net->n_layers + 1) * sizeof net->step[0]};
@@ -386,25 +389,37 @@ const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len)
     return s ? s->data : NULL;
 }
 
-int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam)
+/* Copy c's sections of the tags in s into where s points, in net (s as
+ * ff_ckpt_net_sections gives them: PARM first), all checked present before
+ * anything is copied; their lengths were checked when c was read. */
+static int restore(const ff_ckpt *c, ff_net *net, const ff_ckpt_section *s, size_t n)
 {
     uint32_t a[N_SPEC_MAX], b[N_SPEC_MAX]; /* field by field, as version 2 writes them */
     spec_to_u32(a, &net->spec, 2);
     spec_to_u32(b, &c->spec, 2);
     if (memcmp(a, b, sizeof a) || net->n_params != c->n_params)
         return FF_ECKPT_MISMATCH;
-    size_t n, nm, ns;
-    const void *p = ff_ckpt_find(c, "PARM", &n);
-    const void *m = ff_ckpt_find(c, "ADAM", &nm), *s = ff_ckpt_find(c, "STEP", &ns);
-    if (!p || (adam && (!m || !s)))
-        return FF_ECKPT_SECTION;
-    memcpy(net->params, p, n);
+    for (size_t i = 0; i < n; i++)
+        if (!section_of(c->section, c->n_sections, s[i].tag))
+            return FF_ECKPT_SECTION;
+    for (size_t i = 0; i < n; i++)
+        memcpy((void *)s[i].data, section_of(c->section, c->n_sections, s[i].tag)->data,
+               s[i].len);
     ff_bf16_changed(net->params, net->n_params);
-    if (adam) {
-        memcpy(net->m, m, nm);
-        memcpy(net->step, s, ns);
-    }
     return FF_SUCCESS;
+}
+
+int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, ff_opt_kind opt)
+{
+    ff_ckpt_section s[3];
+    return restore(c, net, s, ff_ckpt_net_sections(net, opt, s));
+}
+
+int ff_ckpt_restore_params(const ff_ckpt *c, ff_net *net)
+{
+    ff_ckpt_section s[3];
+    ff_ckpt_net_sections(net, FF_OPT_SGD, s);
+    return restore(c, net, s, 1); /* PARM, always first */
 }
 
 ff_ckpt_section ff_ckpt_rng_section(const gsl_rng *r)

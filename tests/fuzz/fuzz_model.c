@@ -6,9 +6,10 @@
  * header reaches the section index and the net instead of stopping at the
  * checksum.  A file the reader accepts must keep the header's promises: a
  * spec ff_net_alloc builds, a PARM section of the net's size, no section
- * outside the payload; then the net is restored from it, with and without
- * the Adam state (which must succeed exactly when ADAM and STEP are
- * there), and so is a generator.  A broken promise aborts. */
+ * outside the payload; then the net is restored from it, its parameters
+ * alone and with each optimiser's state (which must succeed exactly when
+ * ADAM and STEP, or MOMT, are there), and so is a generator.  A broken
+ * promise aborts. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -55,20 +56,27 @@ static void restore(const ff_ckpt *c)
     const void *parm = ff_ckpt_find(c, "PARM", &n_parm);
     const void *adam = ff_ckpt_find(c, "ADAM", &n_adam);
     const void *step = ff_ckpt_find(c, "STEP", &n_step);
+    size_t n_momt;
+    const void *momt = ff_ckpt_find(c, "MOMT", &n_momt);
     const void *rng = ff_ckpt_find(c, "RNG ", &n_rng);
     FUZZ_CHECK(parm && n_parm == c->n_params * sizeof(float));
     FUZZ_CHECK(!adam || n_adam == 2 * n_parm);
     FUZZ_CHECK(!step || n_step == (c->spec.n_layers + 1) * sizeof(long));
+    FUZZ_CHECK(!momt || n_momt == n_parm);
 
     ff_net *net;
     FUZZ_CHECK(ff_net_alloc(&net, &c->spec) == FF_SUCCESS);
     FUZZ_CHECK(net->n_params == c->n_params);
-    FUZZ_CHECK(ff_ckpt_restore_net(c, net, 0) == FF_SUCCESS);
+    FUZZ_CHECK(ff_ckpt_restore_params(c, net) == FF_SUCCESS);
     FUZZ_CHECK(memcmp(net->params, parm, n_parm) == 0);
-    const int status = ff_ckpt_restore_net(c, net, 1);
+    int status = ff_ckpt_restore_net(c, net, FF_OPT_ADAM);
     FUZZ_CHECK(status == (adam && step ? FF_SUCCESS : FF_ECKPT_SECTION));
     if (status == FF_SUCCESS)
         FUZZ_CHECK(memcmp(net->m, adam, n_adam) == 0 && memcmp(net->step, step, n_step) == 0);
+    status = ff_ckpt_restore_net(c, net, FF_OPT_SGD);
+    FUZZ_CHECK(status == (momt ? FF_SUCCESS : FF_ECKPT_SECTION));
+    if (status == FF_SUCCESS)
+        FUZZ_CHECK(memcmp(net->m, momt, n_momt) == 0);
     ff_net_free(net);
 
     static gsl_rng *r;

@@ -107,8 +107,9 @@ static void idx_corpus(const char *dir)
     put(dir, "rank1-labels-2members.gz", gz, m);
 }
 
-/* A net of this spec, Glorot weights and random Adam state, written with
- * the sections its flags ask for. */
+/* A net of this spec, Glorot weights and random optimiser state, written
+ * with the sections its flags ask for: Adam's state (adam 1) or momentum
+ * SGD's (0), the generator's. */
 static void model(const char *dir, const char *name, const ff_net_spec *spec, int finished,
                   int adam, int rng)
 {
@@ -129,7 +130,7 @@ static void model(const char *dir, const char *name, const ff_net_spec *spec, in
 
     static const char epoch[4] = {3, 0, 0, 0};
     ff_ckpt_section s[5];
-    size_t n = ff_ckpt_net_sections(net, adam, s);
+    size_t n = ff_ckpt_net_sections(net, adam ? FF_OPT_ADAM : FF_OPT_SGD, s);
     if (rng)
         s[n++] = ff_ckpt_rng_section(r);
     if (!finished)

@@ -36,20 +36,22 @@
  *   "PARM"  every parameter, n_params floats, in the net's order (each
  *           hidden layer's w then b, then the head's): required, and its
  *           length must be what the spec implies
+ *   the optimiser's state (net.h), one of:
  *   "ADAM"  the Adam moments m then v (2 n_params floats) and "STEP" the
- *           steps taken per layer (n_layers + 1 int64): only for runs that
- *           train with Adam
- * A program adds its own sections (the trainer's state, the generator's
- * state, its position in the run, its curve so far) under tags of its own;
- * the paper's programs keep momentum SGD's state, the net's m (n_params
- * floats, net.h), as "MOMT".
+ *           steps taken per layer (n_layers + 1 int64): runs that train
+ *           with Adam (the seed's programs)
+ *   "MOMT"  momentum SGD's smoothed gradients, the net's m (n_params
+ *           floats): runs that train with momentum SGD (the paper's)
+ * A program adds its own sections (the trainer's other state, the
+ * generator's state, its position in the run, its curve so far) under tags
+ * of its own.
  *
  * The reader checks the magic, the version, every field of the spec (by
  * the rules of ff_net_alloc, with sizes bounded), the lengths of the config
  * and of every section against the file's real size, all before it
  * allocates anything, then the checksum, then the sections by the rules
  * the writer keeps too: printable tags, none twice, PARM present, and the
- * PARM, ADAM and STEP lengths the spec implies.
+ * PARM, ADAM, STEP and MOMT lengths the spec implies.
  * A corrupt or hostile file can neither crash it nor make it allocate more
  * than the file's own size.  The writer is atomic (results.h): a reader sees
  * the previous complete file or the new complete file, also after a system
@@ -64,6 +66,7 @@
 
 #include "ff/error.h"
 #include "ff/net.h"
+#include "ff/optim.h"
 
 #define FF_CKPT_VERSION 2
 #define FF_CKPT_MAX_CONFIG ((size_t)1 << 16)
@@ -100,9 +103,10 @@ FF_MUST_CHECK
 int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config, int finished,
                   const ff_ckpt_section *sections, size_t n_sections);
 
-/* The library's sections of a net into s (room for 3): PARM, and ADAM and
- * STEP if adam.  Returns how many. */
-size_t ff_ckpt_net_sections(const ff_net *net, int adam, ff_ckpt_section *s);
+/* The library's sections of a net trained by `opt` into s (room for 3):
+ * PARM, then ADAM and STEP (FF_OPT_ADAM) or MOMT (FF_OPT_SGD).  Returns
+ * how many. */
+size_t ff_ckpt_net_sections(const ff_net *net, ff_opt_kind opt, ff_ckpt_section *s);
 
 /* Read and verify a checkpoint from f, whose size is `size` bytes (it is
  * read from its current position).  FF_EREAD, FF_ENOMEM, or one of
@@ -126,11 +130,16 @@ void ff_ckpt_free(ff_ckpt *c);
  * anything wider than a byte. */
 const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len);
 
-/* Copy the parameters (and with adam, the Adam moments and steps, which
- * must be present) into net.  FF_ECKPT_MISMATCH if net's spec differs from
- * the checkpoint's, FF_ECKPT_SECTION if a section is missing. */
+/* Copy the parameters and the state of `opt` (the sections
+ * ff_ckpt_net_sections writes for it, which must be present) into net, to
+ * train on.  FF_ECKPT_MISMATCH if net's spec differs from the checkpoint's,
+ * FF_ECKPT_SECTION if a section is missing. */
 FF_MUST_CHECK
-int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, int adam);
+int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, ff_opt_kind opt);
+/* The same for the parameters alone, to evaluate: the optimiser's state,
+ * whichever it is, is not read. */
+FF_MUST_CHECK
+int ff_ckpt_restore_params(const ff_ckpt *c, ff_net *net);
 
 /* The generator's state as a section ("RNG "), and back: FF_ECKPT_MISMATCH
  * unless the section holds exactly a state of r's size. */
