@@ -394,6 +394,10 @@ int main(void)
         CHECK(!memcmp(back->params, net->params, 3 * net->n_params * sizeof(float)),
               "parameters and moments bit for bit");
         CHECK(!memcmp(back->step, net->step, sizeof net->step), "steps back");
+        back->params[0] = 42.0f;
+        CHECK(ff_ckpt_restore_net(c, back, FF_OPT_SGD) == FF_ECKPT_SECTION &&
+                  back->params[0] == 42.0f,
+              "no MOMT: refused, and nothing copied, not even the parameters");
         CHECK(ff_ckpt_restore_rng(c, r2) == FF_SUCCESS, "generator restored");
         CHECK(gsl_rng_get(r2) == gsl_rng_get(r), "generator goes on identically");
         size_t len;
@@ -428,7 +432,10 @@ int main(void)
         CHECK(ff_ckpt_restore_net(c, back, FF_OPT_SGD) == FF_SUCCESS, "momentum SGD restored");
         CHECK(!memcmp(back->params, net->params, 2 * net->n_params * sizeof(float)),
               "parameters and momentum bit for bit");
-        CHECK(ff_ckpt_restore_params(c, back) == FF_SUCCESS, "parameters alone");
+        back->params[0] = back->m[0] = 42.0f;
+        CHECK(ff_ckpt_restore_params(c, back) == FF_SUCCESS &&
+                  back->params[0] == net->params[0] && back->m[0] == 42.0f,
+              "parameters alone: the momentum left as it was");
         CHECK(ff_ckpt_restore_rng(c, r2) == FF_ECKPT_SECTION, "no RNG: refused");
         ff_ckpt_free(c);
     }

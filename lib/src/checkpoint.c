@@ -219,14 +219,17 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
 size_t ff_ckpt_net_sections(const ff_net *net, ff_opt_kind opt, ff_ckpt_section *s)
 {
     s[0] = (ff_ckpt_section){{'P', 'A', 'R', 'M'}, net->params, net->n_params * sizeof(float)};
-    if (opt == FF_OPT_SGD) {
+    switch (opt) {
+    case FF_OPT_ADAM:
+        s[1] = (ff_ckpt_section){{'A', 'D', 'A', 'M'}, net->m, 2 * net->n_params * sizeof(float)};
+        s[2] = (ff_ckpt_section){{'S', 'T', 'E', 'P'}, net->step,
+                                 (net->n_layers + 1) * sizeof net->step[0]};
+        return 3;
+    case FF_OPT_SGD:
         s[1] = (ff_ckpt_section){{'M', 'O', 'M', 'T'}, net->m, net->n_params * sizeof(float)};
         return 2;
     }
-    s[1] = (ff_ckpt_section){{'A', 'D', 'A', 'M'}, net->m, 2 * net->n_params * sizeof(float)};
-    s[2] = (ff_ckpt_section){{'S', 'T', 'E', 'P'}, net->step,
-                             (net->n_layers + 1) * sizeof net->step[0]};
-    return 3;
+    return 1;
 }
 
 void ff_ckpt_free(ff_ckpt *c)
@@ -389,8 +392,9 @@ const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len)
     return s ? s->data : NULL;
 }
 
-/* Copy c's sections of the tags in s into where s points, in net (s as
- * ff_ckpt_net_sections gives them: PARM first), all checked present before
+/* Copy c's sections of the tags in s into where s points (s as
+ * ff_ckpt_net_sections gives them: PARM first, every pointer into net's
+ * own writable block, whence the cast), all checked present before
  * anything is copied; their lengths were checked when c was read. */
 static int restore(const ff_ckpt *c, ff_net *net, const ff_ckpt_section *s, size_t n)
 {
@@ -418,8 +422,8 @@ int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, ff_opt_kind opt)
 int ff_ckpt_restore_params(const ff_ckpt *c, ff_net *net)
 {
     ff_ckpt_section s[3];
-    ff_ckpt_net_sections(net, FF_OPT_SGD, s);
-    return restore(c, net, s, 1); /* PARM, always first */
+    ff_ckpt_net_sections(net, FF_OPT_SGD, s); /* either optimiser's: PARM comes first */
+    return restore(c, net, s, 1);
 }
 
 ff_ckpt_section ff_ckpt_rng_section(const gsl_rng *r)

@@ -107,11 +107,15 @@ static void idx_corpus(const char *dir)
     put(dir, "rank1-labels-2members.gz", gz, m);
 }
 
+/* The optimiser state a file holds beside the parameters: none (a model
+ * read to be evaluated), Adam's (ADAM, STEP) or momentum SGD's (MOMT). */
+enum opt_state { NO_STATE, ADAM_STATE, SGD_STATE };
+
 /* A net of this spec, Glorot weights and random optimiser state, written
- * with the sections its flags ask for: Adam's state (adam 1) or momentum
- * SGD's (0), the generator's. */
+ * with the sections asked for: that optimiser state, and with rng the
+ * generator's. */
 static void model(const char *dir, const char *name, const ff_net_spec *spec, int finished,
-                  int adam, int rng)
+                  enum opt_state opt, int rng)
 {
     ff_net *net;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -130,7 +134,9 @@ static void model(const char *dir, const char *name, const ff_net_spec *spec, in
 
     static const char epoch[4] = {3, 0, 0, 0};
     ff_ckpt_section s[5];
-    size_t n = ff_ckpt_net_sections(net, adam ? FF_OPT_ADAM : FF_OPT_SGD, s);
+    size_t n = ff_ckpt_net_sections(net, opt == SGD_STATE ? FF_OPT_SGD : FF_OPT_ADAM, s);
+    if (opt == NO_STATE)
+        n = 1; /* PARM, always first */
     if (rng)
         s[n++] = ff_ckpt_rng_section(r);
     if (!finished)
@@ -152,28 +158,29 @@ static void model_corpus(const char *dir)
     ff_net_spec dense = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 1, .head_from = 0,
                          .n_classes = 2, .norm = FF_NORM_L2};
     dense.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 3, 0, 0, 0};
-    model(dir, "dense1-model", &dense, 1, 0, 0);
+    model(dir, "dense1-model", &dense, 1, NO_STATE, 0);
 
     ff_net_spec two = {.ih = 3, .iw = 3, .ic = 1, .n_layers = 2, .head_from = 1,
                        .n_classes = 3, .norm = FF_NORM_RMS, .normalize_input = 1};
     two.layer[0] = (ff_layer_spec){FF_LAYER_DENSE, 4, 0, 0, 0};
     two.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 3, 0, 0, 0};
-    model(dir, "dense2-checkpoint", &two, 0, 1, 0);
-    model(dir, "dense2-checkpoint-rng", &two, 0, 1, 1);
+    model(dir, "dense2-checkpoint", &two, 0, ADAM_STATE, 0);
+    model(dir, "dense2-checkpoint-rng", &two, 0, ADAM_STATE, 1);
 
     ff_net_spec conv = {.ih = 4, .iw = 4, .ic = 1, .n_layers = 2, .head_from = 0,
                         .n_classes = 2, .norm = FF_NORM_L2};
     conv.layer[0] = (ff_layer_spec){FF_LAYER_CONV2D, 2, 3, 3, 1};
     conv.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 2, 0, 0, 0};
-    model(dir, "conv2-checkpoint", &conv, 0, 1, 0);
+    model(dir, "conv2-checkpoint", &conv, 0, ADAM_STATE, 0);
 
-    /* local layers (version 2): 5x5x1 -> a 2x2 grid (3x3 kernel, stride 2)
-     * of 2 channels -> a 1x1 grid (2x2 kernel) of 2 */
+    /* local layers (version 2), trained as the paper's local net is, by
+     * momentum SGD: 5x5x1 -> a 2x2 grid (3x3 kernel, stride 2) of 2
+     * channels -> a 1x1 grid (2x2 kernel) of 2 */
     ff_net_spec local = {.ih = 5, .iw = 5, .ic = 1, .n_layers = 2, .head_from = 0,
                          .n_classes = 2, .norm = FF_NORM_RMS, .normalize_input = 1};
     local.layer[0] = (ff_layer_spec){FF_LAYER_LOCAL, 2, 3, 3, 2};
     local.layer[1] = (ff_layer_spec){FF_LAYER_LOCAL, 2, 2, 2, 1};
-    model(dir, "local2-checkpoint", &local, 0, 0, 1);
+    model(dir, "local2-checkpoint", &local, 0, SGD_STATE, 1);
 
     /* the first model cut short, inside its PARM section */
     char path[4096];

@@ -39,9 +39,9 @@
  *   the optimiser's state (net.h), one of:
  *   "ADAM"  the Adam moments m then v (2 n_params floats) and "STEP" the
  *           steps taken per layer (n_layers + 1 int64): runs that train
- *           with Adam (the seed's programs)
+ *           with Adam (FF_OPT_ADAM, optim.h)
  *   "MOMT"  momentum SGD's smoothed gradients, the net's m (n_params
- *           floats): runs that train with momentum SGD (the paper's)
+ *           floats): runs that train with momentum SGD (FF_OPT_SGD)
  * A program adds its own sections (the trainer's other state, the
  * generator's state, its position in the run, its curve so far) under tags
  * of its own.
@@ -94,8 +94,8 @@ typedef struct {
  * would refuse: a spec out of ff_net_spec_check's rules or of the format's
  * bounds, a config longer than FF_CKPT_MAX_CONFIG, more than
  * FF_CKPT_MAX_SECTIONS sections, a tag that is not 4 printable ASCII bytes
- * or that comes twice, no PARM, or a PARM, ADAM or STEP of another length
- * than the spec implies; and for a path too long for ff_outfile_open.
+ * or that comes twice, no PARM, or a PARM, ADAM, STEP or MOMT of another
+ * length than the spec implies; and for a path too long for ff_outfile_open.
  * FF_EOPEN or FF_EWRITE if the file cannot be written (nothing is left
  * beside path then, and path is as it was unless only the sync of its
  * directory failed: ff_outfile_commit). */
