@@ -216,9 +216,15 @@ int ff_ckpt_write(const char *path, const ff_net_spec *spec, const char *config,
     return ff_outfile_commit(&o);
 }
 
+/* PARM: every parameter of net */
+static ff_ckpt_section parm_section(const ff_net *net)
+{
+    return (ff_ckpt_section){{'P', 'A', 'R', 'M'}, net->params, net->n_params * sizeof(float)};
+}
+
 size_t ff_ckpt_net_sections(const ff_net *net, ff_opt_kind opt, ff_ckpt_section *s)
 {
-    s[0] = (ff_ckpt_section){{'P', 'A', 'R', 'M'}, net->params, net->n_params * sizeof(float)};
+    s[0] = parm_section(net);
     switch (opt) {
     case FF_OPT_ADAM:
         s[1] = (ff_ckpt_section){{'A', 'D', 'A', 'M'}, net->m, 2 * net->n_params * sizeof(float)};
@@ -393,7 +399,7 @@ const void *ff_ckpt_find(const ff_ckpt *c, const char tag[4], size_t *len)
 }
 
 /* Copy c's sections of the tags in s into where s points (s as
- * ff_ckpt_net_sections gives them: PARM first, every pointer into net's
+ * ff_ckpt_net_sections gives them, or PARM alone: every pointer into net's
  * own writable block, whence the cast), all checked present before
  * anything is copied; their lengths were checked when c was read. */
 static int restore(const ff_ckpt *c, ff_net *net, const ff_ckpt_section *s, size_t n)
@@ -421,9 +427,8 @@ int ff_ckpt_restore_net(const ff_ckpt *c, ff_net *net, ff_opt_kind opt)
 
 int ff_ckpt_restore_params(const ff_ckpt *c, ff_net *net)
 {
-    ff_ckpt_section s[3];
-    ff_ckpt_net_sections(net, FF_OPT_SGD, s); /* either optimiser's: PARM comes first */
-    return restore(c, net, s, 1);
+    const ff_ckpt_section s = parm_section(net);
+    return restore(c, net, &s, 1);
 }
 
 ff_ckpt_section ff_ckpt_rng_section(const gsl_rng *r)
