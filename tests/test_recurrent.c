@@ -844,6 +844,11 @@ static void test_refusals(void)
                   ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
                   ff_rec_train_head(rec, t, y, 2, 1.0f, loss) == FF_EINVAL,
               "the head's step after an iteration (its pass is overwritten)");
+        CHECK(ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
+                  ff_rec_iterate(rec, t, y, neg, 2) == FF_SUCCESS &&
+                  ff_rec_iterate(rec, t, y, neg, 2) == FF_EINVAL &&
+                  ff_rec_step(rec, t, 1.0f, loss) == FF_SUCCESS,
+              "a fourth iteration of three accepted, or the step after its refusal refused");
     }
     ff_rec_trainer_free(t);
     ff_rec_eval_workspace *ws = ff_rec_eval_workspace_alloc(rec, 6);

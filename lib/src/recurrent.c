@@ -524,7 +524,8 @@ static float learning_weight(const ff_rec_trainer *t)
 int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B)
 {
     const size_t K = rec->n_classes;
-    if (B == 0 || B != t->rows || !labels_ok(y, B, K) || !labels_ok(neg, B, K))
+    if (B == 0 || B != t->rows || t->iters >= t->rc.iterations || !labels_ok(y, B, K) ||
+        !labels_ok(neg, B, K))
         return FF_EINVAL;
     if (t->iters == 0) /* the negative rows start where the positive ones do */
         tile_state(rec->net, &t->s, B, 2, t->rc.damp_input);

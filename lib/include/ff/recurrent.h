@@ -243,7 +243,8 @@ int ff_rec_train_head(ff_rec *rec, ff_rec_trainer *t, const int *y, size_t B, fl
  * (1 - momentum) / n, n the number of learning iterations, is added into
  * its smoothed gradient (net->m, rec->m), and the FF losses are kept for
  * ff_rec_step.  FF_EINVAL unless ff_rec_bottom_up of B images came first,
- * or if a label is outside [0, K). */
+ * if the trainer's rc.iterations have run since it, or if a label is
+ * outside [0, K). */
 FF_MUST_CHECK
 int ff_rec_iterate(ff_rec *rec, ff_rec_trainer *t, const int *y, const int *neg, size_t B);
 
