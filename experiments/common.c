@@ -101,7 +101,8 @@ ff_paper_config exp_paper_config(const exp_opts *o)
     pc.ff.lr = (float)o->lr, pc.head.lr = (float)o->lr_head;
     pc.ff.momentum = pc.head.momentum = (float)o->momentum;
     pc.ff.weight_cost = (float)o->weight_cost, pc.head.weight_cost = (float)o->weight_cost_head;
-    pc.peer_lambda = (float)o->peer, pc.neutral = o->neutral;
+    pc.peer_lambda = (float)o->peer, pc.peer_decay = o->peer_decay;
+    pc.neutral = o->neutral;
     return pc;
 }
 

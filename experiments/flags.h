@@ -109,6 +109,7 @@ typedef struct {
     int no_test;    /* leave the test set out: a search on validation */
     int reshuffle;  /* the batches in a fresh order every epoch, not the data's own */
     double momentum, weight_cost, weight_cost_head, peer;
+    float peer_decay;      /* of peer normalisation's running means, at each update */
     int uniform_negatives; /* negative labels uniform, not from the head's softmax */
     int goodness_negatives; /* recurrent: hard negatives from the goodness readout, not the head */
     int blur_passes;

@@ -202,7 +202,7 @@ static const pin pins[] = {
     {EXP_PAPER_FF_SUP, {"--uniform-negatives", "--val-split", "5000", "--momentum", "0.8",
                         "--weight-cost", "0.0005", "--weight-cost-head", "0.002", "--peer",
                         "0.01", "--no-test", "--lr", "0.02", "--neutral", "0.2", "--epochs", "3",
-                        NULL},
+                        "--peer-decay", "0.5", NULL},
      "experiment paper-ff-sup\n"
      "--model dense\n"
      "--epochs 3\n"
@@ -225,6 +225,7 @@ static const pin pins[] = {
      "--weight-cost 0.00050000000000000001\n"
      "--weight-cost-head 0.002\n"
      "--peer 0.01\n"
+     "--peer-decay 0.5\n"
      "--uniform-negatives\n"},
     {EXP_PAPER_BP, {"--norm", "rms", "--val-split", "0", "--layers", "2", "--readout-from", "1",
                     "--lr", "0.001", NULL},

@@ -67,11 +67,12 @@ typedef struct {
 #define FF_PAPER_WEIGHT_COST 0.001f
 #define FF_PAPER_WEIGHT_COST_HEAD 0.003f
 #define FF_PAPER_PEER 0.03f
+#define FF_PAPER_PEER_DECAY 0.9f
 #define FF_PAPER_NEUTRAL 0.1f
 #define FF_PAPER_DEFAULTS                                                              \
     ((ff_paper_config){{FF_PAPER_LR, FF_PAPER_MOMENTUM, FF_PAPER_WEIGHT_COST},         \
                        {FF_PAPER_LR_HEAD, FF_PAPER_MOMENTUM, FF_PAPER_WEIGHT_COST_HEAD}, \
-                       FF_PAPER_PEER, 0.9f, 0.5f, FF_PAPER_NEUTRAL, 0})
+                       FF_PAPER_PEER, FF_PAPER_PEER_DECAY, 0.5f, FF_PAPER_NEUTRAL, 0})
 
 /* The reference code's FF rule: threshold = each layer's width, the
  * reference gradient (FF_GRAD_REFERENCE), peer normalisation (c's lambda
