@@ -218,7 +218,7 @@ static const flag_row flags[] = {
     {"peer-decay", "X", FLOAT(peer_decay, 0, 1),
      "decay of peer normalisation's running means at each update (the reference code's "
      "feed-forward net: one a batch; the recurrent net: one at each learning iteration, so "
-     "X^(1/n) keeps the reference code's pace per batch for n learning iterations)",
+     "0.9^(1/n) keeps the reference code's decay per batch for n learning iterations)",
      PAPER_FF, ID_SET, PAPER_FF_ONLY(FF_PAPER_PEER_DECAY)},
     {"uniform-negatives", NULL, BOOLEAN(uniform_negatives),
      "negative labels uniform over the wrong ones, not drawn from the head's softmax (hard)",

@@ -429,10 +429,10 @@ static void test_identities(void)
     }
 }
 
-/* A flag added after runs were made (ID_SET: --jitter) is in the identity
- * only when not at its default, so those runs keep theirs (the pins hold
- * them, and --jitter 2's, which parses back); at 0, given or not, it is
- * absent. */
+/* A flag added after runs were made (ID_SET: --jitter, --peer-decay) is in
+ * the identity only when not at its default, so those runs keep theirs
+ * (the pins hold them, and --jitter 2's, which parses back); at its
+ * default, given or not, it is absent. */
 static void test_identity_when_set(void)
 {
     static char plain[FF_CKPT_MAX_CONFIG + 1], set[FF_CKPT_MAX_CONFIG + 1];
@@ -463,6 +463,21 @@ static void test_identity_when_set(void)
     identity_args(text, args);
     identity_of(again, sizeof again, EXP_PAPER_FF_REC, args);
     CHECK(!strcmp(again, set), "--label-scale 0.01: its identity parses back as\n%s", again);
+    /* --peer-decay, a float whose default, the paper's 0.9, no double
+     * holds: 0.9 given is the default (as a double it would not be, and
+     * would enter the identity); 0.98692, its float's text, parses back */
+    const char *paper[] = {"--peer-decay", "0.9", NULL};
+    const char *slow[] = {"--peer-decay", "0.98692", NULL};
+    CHECK(!strstr(plain, "--peer-decay"), "--peer-decay at its default is in the identity");
+    identity_of(set, sizeof set, EXP_PAPER_FF_REC, paper);
+    CHECK(!strcmp(set, plain), "--peer-decay 0.9 changed the identity:\n%s", set);
+    identity_of(set, sizeof set, EXP_PAPER_FF_REC, slow);
+    CHECK(strstr(set, "--peer-decay 0.98691999912261963\n") != NULL,
+          "--peer-decay 0.98692 not in the identity as its float:\n%s", set);
+    memcpy(text, set, sizeof text);
+    identity_args(text, args);
+    identity_of(again, sizeof again, EXP_PAPER_FF_REC, args);
+    CHECK(!strcmp(again, set), "--peer-decay 0.98692: its identity parses back as\n%s", again);
 }
 
 static void test_identity_data(void)
