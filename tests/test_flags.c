@@ -414,6 +414,18 @@ static void identity_args(char *text, const char **args)
     args[n] = NULL;
 }
 
+/* Whether identity, split into arguments (identity_args, on a copy) and
+ * parsed again as kind's, gives itself back; again receives what it gave. */
+static int parses_back(exp_kind kind, const char *identity, char *again, size_t len)
+{
+    static char text[FF_CKPT_MAX_CONFIG + 1];
+    const char *args[MAX_ARGS];
+    snprintf(text, sizeof text, "%s", identity);
+    identity_args(text, args);
+    identity_of(again, len, kind, args);
+    return !strcmp(again, identity);
+}
+
 static void test_identities(void)
 {
     static char got[FF_CKPT_MAX_CONFIG + 1], again[FF_CKPT_MAX_CONFIG + 1];
@@ -421,11 +433,8 @@ static void test_identities(void)
         identity_of(got, sizeof got, pins[i].kind, pins[i].args);
         CHECK(!strcmp(got, pins[i].identity), "pin %zu (%s %s ...): the identity changed:\n%s",
               i, exp_specs[pins[i].kind].name, pins[i].args[0] ? pins[i].args[0] : "", got);
-        const char *args[MAX_ARGS];
-        identity_args(got, args);
-        identity_of(again, sizeof again, pins[i].kind, args);
-        CHECK(!strcmp(again, pins[i].identity), "pin %zu: its identity does not parse back:\n%s",
-              i, again);
+        CHECK(parses_back(pins[i].kind, got, again, sizeof again),
+              "pin %zu: its identity does not parse back:\n%s", i, again);
     }
 }
 
@@ -452,17 +461,15 @@ static void test_identity_when_set(void)
     /* --label-scale, a float, at the low end of its range, 0.01, which no
      * float holds: the identity records the float's text, which parses
      * back (compared as a float, not as the text's double, below 0.01) */
-    const char *low[] = {"--label-scale", "0.01", NULL}, *args[MAX_ARGS];
+    const char *low[] = {"--label-scale", "0.01", NULL};
     identity_of(plain, sizeof plain, EXP_PAPER_FF_REC, none);
     CHECK(!strstr(plain, "--label-scale"), "--label-scale at its default is in the identity");
     identity_of(set, sizeof set, EXP_PAPER_FF_REC, low);
     CHECK(strstr(set, "--label-scale 0.0099999997764825821\n") != NULL,
           "--label-scale 0.01 not in the identity as its float:\n%s", set);
-    static char text[FF_CKPT_MAX_CONFIG + 1], again[FF_CKPT_MAX_CONFIG + 1];
-    memcpy(text, set, sizeof text);
-    identity_args(text, args);
-    identity_of(again, sizeof again, EXP_PAPER_FF_REC, args);
-    CHECK(!strcmp(again, set), "--label-scale 0.01: its identity parses back as\n%s", again);
+    static char again[FF_CKPT_MAX_CONFIG + 1];
+    CHECK(parses_back(EXP_PAPER_FF_REC, set, again, sizeof again),
+          "--label-scale 0.01: its identity parses back as\n%s", again);
     /* --peer-decay, a float whose default, the paper's 0.9, no double
      * holds: 0.9 given is the default (as a double it would not be, and
      * would enter the identity); 0.98692, its float's text, parses back */
@@ -474,10 +481,8 @@ static void test_identity_when_set(void)
     identity_of(set, sizeof set, EXP_PAPER_FF_REC, slow);
     CHECK(strstr(set, "--peer-decay 0.98691999912261963\n") != NULL,
           "--peer-decay 0.98692 not in the identity as its float:\n%s", set);
-    memcpy(text, set, sizeof text);
-    identity_args(text, args);
-    identity_of(again, sizeof again, EXP_PAPER_FF_REC, args);
-    CHECK(!strcmp(again, set), "--peer-decay 0.98692: its identity parses back as\n%s", again);
+    CHECK(parses_back(EXP_PAPER_FF_REC, set, again, sizeof again),
+          "--peer-decay 0.98692: its identity parses back as\n%s", again);
 }
 
 static void test_identity_data(void)
