@@ -30,8 +30,9 @@
  * the run's.  A study of the readout on validation, with no training.
  *
  * With --out DIR the lines go instead to DIR/curve.tsv, beside a
- * config.txt (experiment "evaluate": the model, the readout, the data,
- * the provenance) and a summary.tsv in its run's columns (run.h), the
+ * config.txt (experiment "evaluate": the model; the run's flags as its
+ * program records them, exp_flags_config, with those given here; the
+ * readout, the data, the provenance) and a summary.tsv in its run's columns (run.h), the
  * evaluated epoch's validation figures as both best and final (without a
  * validation set, '-'), so that the search on validation (Makefile,
  * paper-settings.tsv: program ff_evaluate) reads it as a run of its own.
@@ -107,17 +108,16 @@ static void write_config(FILE *f, const void *ev, double seconds)
     const evaluation *v = ev;
     const exp_opts *o = &v->x->o;
     const exp_data *d = &v->x->d;
-    char units[16], readout[96];
+    char readout[96];
     fprintf(f, "# key value: everything this evaluation depended on\n");
     fprintf(f, "experiment evaluate\nsource_model %s\nsource_model_sha256 %s\nsource_finished %d\n"
-               "source_experiment %s\nseed %lu\nlayers %d\nunits %s\nepochs %d\nepoch %d\n",
-            v->s->path, v->s->sha256, v->s->ckpt->finished, v->s->experiment, o->seed, o->layers,
-            exp_units_text(units, o), o->epochs, v->epoch);
+               "source_experiment %s\nepoch %d\n",
+            v->s->path, v->s->sha256, v->s->ckpt->finished, v->s->experiment, v->epoch);
+    exp_flags_config(f, o); /* the run's flags, with those given here (--data, --threads, ...) */
     if (v->rc)
         fprintf(f, "%s\n", exp_rec_readout_text(readout, o));
-    fprintf(f, "threads %d\ndata %s\ntrain %zu\nval %zu\ntest %zu\ntest_evaluated %d\n",
-            o->threads, o->data, d->train_pos->n, d->val_pos ? d->val_pos->n : 0, d->test->n,
-            v->evaluated_test);
+    fprintf(f, "train %zu\nval %zu\ntest %zu\ntest_evaluated %d\n", d->train_pos->n,
+            d->val_pos ? d->val_pos->n : 0, d->test->n, v->evaluated_test);
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     exp_write_provenance(f);

@@ -11,7 +11,9 @@
  * the range errors, the identity and those config.txt lines all read that
  * table; no other code of the experiment programs lists the flags.  (The
  * readers of a saved model, ff_evaluate and ff_head, parse their own few
- * flags and pass those of the run's program on to this table.)
+ * flags and pass those of the run's program on to this table; ff_evaluate's
+ * config.txt records the run's flags through it, ff_head's names the
+ * head's own settings apart from the run's, whose names they share.)
  *
  * Each experiment's spec is its column: exp_specs (flags.c) gives its name
  * and the title --help prints, and each row its default there.  A flag
