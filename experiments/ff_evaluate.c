@@ -32,10 +32,11 @@
  * With --out DIR the lines go instead to DIR/curve.tsv, beside a
  * config.txt (experiment "evaluate": the model; the run's flags as its
  * program records them, exp_flags_config, with those given here; the
- * readout, the data, the provenance) and a summary.tsv in its run's columns (run.h), the
- * evaluated epoch's validation figures as both best and final (without a
- * validation set, '-'), so that the search on validation (Makefile,
- * paper-settings.tsv: program ff_evaluate) reads it as a run of its own.
+ * readout, the data, the provenance) and a summary.tsv in its run's
+ * columns (run.h), the evaluated epoch's validation figures as both best
+ * and final (without a validation set, '-'), so that the search on
+ * validation (Makefile, paper-settings.tsv: program ff_evaluate) reads it
+ * as a run of its own.
  * The three are written together at the end (exp_write_results).
  *
  * --position reads no data and evaluates nothing: it prints where the run

@@ -296,7 +296,7 @@ paper_ff_recurrent)
                grep -q '^recurrent_readout goodness_mean_over_iterations=1-8 layers_from=1 ' '$OUT/r-out/config.txt'"
     check "--out: config.txt has the run's flag lines, as its run's config.txt writes them" \
         sh -c "for k in seed layers units epochs batch lr data; do
-                   grep -qx \"\$(grep \"^\$k \" '$OUT/a/config.txt')\" '$OUT/r-out/config.txt' || exit 1
+                   grep -qxF \"\$(grep \"^\$k \" '$OUT/a/config.txt')\" '$OUT/r-out/config.txt' || exit 1
                done"
     evalr r-out3 --goodness-from 3 --out "$OUT/r-out3"
     check "--out --goodness-from 3: config.txt says layers_from=3, curve.tsv the lines printed" \
