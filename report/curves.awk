@@ -1,14 +1,14 @@
 # curves.awk - learning curves over the seeds of one experiment of the
 # seed study, or of one paper-scale run.
 #
-#   awk -v params=OUT.gp -f columns.awk -f curves.awk RUN/curve.tsv ... >OUT.dat
-#   awk -v scale=paper -v run=NAME -v params=OUT.gp -f columns.awk -f curves.awk \
-#       REFERENCE RUN/curve.tsv ... >OUT.dat
+#   awk -v params=OUT.gp -f columns.awk -f stats.awk -f curves.awk RUN/curve.tsv ... >OUT.dat
+#   awk -v scale=paper -v run=NAME -v params=OUT.gp -f columns.awk -f stats.awk \
+#       -f curves.awk REFERENCE RUN/curve.tsv ... >OUT.dat
 #
 # Reads the curve.tsv of each complete run (seed), its lines picked by the
 # columns `set` and `part` (columns.awk), and prints data for gnuplot: per
 # evaluation, the epoch, the number of runs, then per metric the mean, min
-# and max over the runs ('-' where no run has the value).  Writes into
+# and max over the runs (stats.awk; '-' where no run has the value).  Writes into
 # `params` what the plots need, as gnuplot assignments.
 #
 # The seed study (one algorithm and model): one block, the validation set
@@ -76,9 +76,7 @@ function point(b, e) { if (!((b, e) in seen)) { seen[b, e] = 1; order[b, ++ne[b]
 function add(b, e, m, v) {
     if (v == "-") return
     v += 0
-    if (!cnt[b, e, m] || v < lo[b, e, m]) lo[b, e, m] = v
-    if (!cnt[b, e, m] || v > hi[b, e, m]) hi[b, e, m] = v
-    cnt[b, e, m]++; sum[b, e, m] += v
+    stat_add(b SUBSEP e SUBSEP m, v)
     if (!paper) span(m <= L ? "pos" : m <= 2 * L ? "neg" : "acc", v)
     else {
         if (m == 2) good = 1
@@ -97,12 +95,13 @@ function span(what, v) {
 }
 
 # block b: a line per epoch, mean min max of its nm metrics
-function block(b, nm,    i, e, m) {
+function block(b, nm,    i, e, m, k) {
     for (i = 1; i <= ne[b]; i++) {
         e = order[b, i]
         printf "%s %d", e, nrun[b, e]
         for (m = 1; m <= nm; m++)
-            if (cnt[b, e, m]) printf " %.6g %.6g %.6g", sum[b, e, m] / cnt[b, e, m], lo[b, e, m], hi[b, e, m]
+            if (stat_n(k = b SUBSEP e SUBSEP m))
+                printf " %.6g %.6g %.6g", stat_mean(k), stat_min(k), stat_max(k)
             else printf " - - -"
         printf "\n"
     }
@@ -126,10 +125,10 @@ function bounds(what, lo, hi) {
 
 # the mean test error of readout m (1 softmax, 2 goodness) as a gnuplot
 # string, rounded as paper-summary.awk rounds it; "-" if none
-function tv(m,    e) {
+function tv(m,    k) {
     if (!ne["test"]) return "\"-\""
-    e = order["test", ne["test"]]
-    return cnt["test", e, m] ? sprintf("\"%.2f\"", sum["test", e, m] / cnt["test", e, m]) : "\"-\""
+    k = "test" SUBSEP order["test", ne["test"]] SUBSEP m
+    return stat_n(k) ? sprintf("\"%.2f\"", stat_mean(k)) : "\"-\""
 }
 function pv(readout) {
     return (readout in paper_err) && paper_err[readout] != "-" ? paper_err[readout] : "NaN"

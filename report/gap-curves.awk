@@ -1,6 +1,7 @@
 # gap-curves.awk - one screened net's validation curves, one per setting.
 #
-#   awk -v net=NET -v params=OUT.gp -f columns.awk -f gap-curves.awk RUN/curve.tsv ... >OUT.dat
+#   awk -v net=NET -v params=OUT.gp -f columns.awk -f stats.awk -f gap-curves.awk \
+#       RUN/curve.tsv ... >OUT.dat
 #
 # Each RUN directory is NET-seed<N> or NET-reference-seed<N> (the reference
 # settings) or NET-<setting>-seed<N>; the files come in the order the
@@ -8,9 +9,9 @@
 # block per setting (gnuplot's index 0, 1, ...): per evaluation of the
 # validation set (the lines whose columns `set` and `part`, found by their
 # names: columns.awk, read "val" and "all"), epochs trained (the curve's
-# epoch, from zero, plus one), the number of runs, and the mean over them of the
-# softmax and the goodness readout's error in % (100 - accuracy; '-' where
-# a run has no such column or value).  Writes into `params`, as gnuplot
+# epoch, from zero, plus one), the number of runs, and the mean over them
+# (stats.awk) of the softmax and the goodness readout's error in %
+# (100 - accuracy; '-' where a run has no such column or value).  Writes into `params`, as gnuplot
 # assignments: the number of settings (nset), their names and whether each
 # has a goodness readout (words of `names`, `goods`), the last epoch, and
 # the range of the errors above zero (errmin, errmax).
@@ -31,15 +32,14 @@ col("set") != "val" || col("part") != "all" { next }
     if (col_has("goodness_acc")) add(k, e, 2, col("goodness_acc"))
     if (e > last) last = e
 }
-function add(k, e, m, acc,    v) {
+function add(k, e, m, acc) {
     if (acc == "-") return
-    v = 100 - acc
-    cnt[k, e, m]++; sum[k, e, m] += v
+    stat_add(k SUBSEP e SUBSEP m, 100 - acc)
     if (m == 2) good[k] = 1
 }
 function mean(k, e, m,    v) {
-    if (!cnt[k, e, m]) return "-"
-    v = sum[k, e, m] / cnt[k, e, m]
+    if (!stat_n(k SUBSEP e SUBSEP m)) return "-"
+    v = stat_mean(k SUBSEP e SUBSEP m)
     if (v > 0 && (!lo || v < lo)) lo = v
     if (v > hi) hi = v
     return sprintf("%.6g", v)
