@@ -119,9 +119,7 @@ static void write_config(FILE *f, const void *ev, double seconds)
         fprintf(f, "%s\n", exp_rec_readout_text(readout, o));
     fprintf(f, "train %zu\nval %zu\ntest %zu\ntest_evaluated %d\n", d->train_pos->n,
             d->val_pos ? d->val_pos->n : 0, d->test->n, v->evaluated_test);
-    for (int i = 0; i < 4; i++)
-        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
-    exp_write_provenance(f);
+    exp_write_provenance(f, d);
     fprintf(f, "seconds %.2f\n", seconds);
 }
 

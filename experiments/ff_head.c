@@ -48,9 +48,9 @@
  *                from 0 (-1: the saved head), set train/val/test, part all
  *                (saved: the run's own head), softmax_acc in %
  *   config.txt   key value: the model, the run's seed, net and epochs, the
- *                head's settings, data checksums, and the runs' provenance
- *                lines (exp_write_provenance: compiler, CBLAS, product
- *                backend, CPU, commit)
+ *                head's settings, and the runs' provenance lines
+ *                (exp_write_provenance: data checksums, compiler, CBLAS,
+ *                product backend, CPU, commit)
  *   summary.tsv  the paper programs' columns (run.h), experiment
  *                paper-head, epochs the head's, goodness columns "-";
  *                best and final accuracy on validation (a run without
@@ -345,9 +345,7 @@ static void write_config(FILE *f, const void *run, double seconds)
             h->pc.learn_head_bias ? "learned" : "fixed_at_zero", h->pc.head.momentum,
             h->pc.head.lr, h->pc.head.weight_cost, o->epochs, o->batch, o->threads, o->data,
             h->n_train, h->set[TRAIN].n, h->set[VAL].n, d->test->n, h->set[TEST].feat != NULL);
-    for (int i = 0; i < 4; i++)
-        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
-    exp_write_provenance(f);
+    exp_write_provenance(f, d);
     fprintf(f, "seconds_features %.2f\nseconds %.2f\n", h->t_features, seconds);
 }
 

@@ -709,9 +709,11 @@ static const char *norm_text(const exp_opts *o)
     return strcmp(o->norm, "rms") ? "l2 eps=1e-7" : "rms tiny=exp(-100)";
 }
 
-void exp_write_provenance(FILE *f)
+void exp_write_provenance(FILE *f, const exp_data *d)
 {
     char cblas[1024], gemm[1024], cpu[256];
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     ff_system_cblas(cblas, sizeof cblas);
     ff_system_cpu(cpu, sizeof cpu);
     fprintf(f, "compiler %s\ncblas %s\ngemm %s %s\ncpu %s\ncommit %s\n", ff_system_compiler(),
@@ -899,10 +901,8 @@ static void write_config(FILE *f, const exp_run *run, size_t ws_bytes, double se
                 d->train_pos->n, d->train_neg->n, d->val_pos->n, d->val_neg->n);
     }
     fputs(run->protocol, f); /* the program's own (exp_run_describe) */
-    for (int i = 0; i < 4; i++)
-        fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     fprintf(f, "parameters %zu\nworkspace_bytes %zu\n", net->n_params, ws_bytes);
-    exp_write_provenance(f);
+    exp_write_provenance(f, d);
     fprintf(f, "seconds %.2f\n", seconds);
 }
 

@@ -236,11 +236,12 @@ void exp_write_results(const char *out, const char *curve, size_t curve_len,
  * if one cannot be created or exists and is not a directory. */
 void exp_mkdirs(const char *path);
 
-/* config.txt's provenance lines: "compiler", "cblas", "gemm" (the product
- * backend and what it runs on), "cpu", and "commit": the commit the
- * sources were at when the programs were built, "-dirty" when a tracked
- * file other than a result (results/, report/) differed from it, "unknown"
- * without git (experiments/source-commit.cmake). */
-void exp_write_provenance(FILE *f);
+/* config.txt's provenance lines: "sha256_FILE", the checksum of each of
+ * d's four IDX files as read, then "compiler", "cblas", "gemm" (the
+ * product backend and what it runs on), "cpu", and "commit": the commit
+ * the sources were at when the programs were built, "-dirty" when a
+ * tracked file other than a result (results/, report/) differed from it,
+ * "unknown" without git (experiments/source-commit.cmake). */
+void exp_write_provenance(FILE *f, const exp_data *d);
 
 #endif
