@@ -298,6 +298,9 @@ paper_ff_recurrent)
         sh -c "for k in seed layers units epochs batch lr data; do
                    grep -qxF \"\$(grep \"^\$k \" '$OUT/a/config.txt')\" '$OUT/r-out/config.txt' || exit 1
                done"
+    check "--out: config.txt has the four sha256_ lines of the data, as its run's" \
+        sh -c "[ \$(grep -c '^sha256_' '$OUT/r-out/config.txt') -eq 4 ] &&
+               [ \"\$(grep '^sha256_' '$OUT/a/config.txt')\" = \"\$(grep '^sha256_' '$OUT/r-out/config.txt')\" ]"
     evalr r-out3 --goodness-from 3 --out "$OUT/r-out3"
     check "--out --goodness-from 3: config.txt says layers_from=3, curve.tsv the lines printed" \
         sh -c "[ $rc -eq 0 ] && grep -q '^recurrent_readout goodness_mean_over_iterations=3-5 layers_from=3 ' '$OUT/r-out3/config.txt' &&
