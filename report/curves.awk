@@ -1,15 +1,16 @@
 # curves.awk - learning curves over the seeds of one experiment of the
 # seed study, or of one paper-scale run.
 #
-#   awk -v params=OUT.gp -f columns.awk -f stats.awk -f curves.awk RUN/curve.tsv ... >OUT.dat
-#   awk -v scale=paper -v run=NAME -v params=OUT.gp -f columns.awk -f stats.awk \
-#       -f curves.awk REFERENCE RUN/curve.tsv ... >OUT.dat
+#   awk -v params=OUT.gp -f columns.awk -f stats.awk -f curves.awk \
+#       RUN/curve.tsv ... >OUT.dat
+#   awk -v scale=paper -v run=NAME -v params=OUT.gp -f columns.awk \
+#       -f stats.awk -f curves.awk REFERENCE RUN/curve.tsv ... >OUT.dat
 #
 # Reads the curve.tsv of each complete run (seed), its lines picked by the
 # columns `set` and `part` (columns.awk), and prints data for gnuplot: per
 # evaluation, the epoch, the number of runs, then per metric the mean, min
-# and max over the runs (stats.awk; '-' where no run has the value).  Writes into
-# `params` what the plots need, as gnuplot assignments.
+# and max over the runs (stats.awk; '-' where no run has the value).
+# Writes into `params` what the plots need, as gnuplot assignments.
 #
 # The seed study (one algorithm and model): one block, the validation set
 # ("train" lines are skipped); its metrics the FF loss of layers 1..L on

@@ -11,10 +11,11 @@
 # names: columns.awk, read "val" and "all"), epochs trained (the curve's
 # epoch, from zero, plus one), the number of runs, and the mean over them
 # (stats.awk) of the softmax and the goodness readout's error in %
-# (100 - accuracy; '-' where a run has no such column or value).  Writes into `params`, as gnuplot
-# assignments: the number of settings (nset), their names and whether each
-# has a goodness readout (words of `names`, `goods`), the last epoch, and
-# the range of the errors above zero (errmin, errmax).
+# (100 - accuracy; '-' where a run has no such column or value).  Writes
+# into `params`, as gnuplot assignments: the number of settings (nset),
+# their names and whether each has a goodness readout (words of `names`,
+# `goods`), the last epoch, and the range of the errors above zero
+# (errmin, errmax).
 !col_data() {                    # a curve.tsv's header: its setting
     if (FNR > 1) next
     s = FILENAME; sub(/\/curve\.tsv$/, "", s); sub(/.*\//, "", s); sub(/-seed[0-9]+$/, "", s)
