@@ -38,9 +38,10 @@ function add(k, e, m, acc) {
     stat_add(k SUBSEP e SUBSEP m, 100 - acc)
     if (m == 2) good[k] = 1
 }
-function mean(k, e, m,    v) {
-    if (!stat_n(k SUBSEP e SUBSEP m)) return "-"
-    v = stat_mean(k SUBSEP e SUBSEP m)
+function mean(k, e, m,    key, v) {
+    key = k SUBSEP e SUBSEP m
+    if (!stat_n(key)) return "-"
+    v = stat_mean(key)
     if (v > 0 && (!lo || v < lo)) lo = v
     if (v > hi) hi = v
     return sprintf("%.6g", v)
