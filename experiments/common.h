@@ -2,8 +2,9 @@
  * flags.h; the machine; the data, data.h; the net), the trainers' settings,
  * the evaluations after an epoch, and the run's identity; the one-line
  * errors are die.h's.  The training loops themselves stay in each
- * program's main, in plain sight; a run's result files are run.h's, which
- * a main includes (it includes this header). */
+ * program's main, in plain sight; a run's checkpoints and guards are
+ * run.h's, which a main includes (it includes this header), and its
+ * result files record.h's. */
 #ifndef FF_EXPERIMENTS_COMMON_H
 #define FF_EXPERIMENTS_COMMON_H
 

@@ -33,7 +33,7 @@
  * config.txt (experiment "evaluate": the model; the run's flags as its
  * program records them, exp_flags_config, with those given here; the
  * readout, the data, the provenance) and a summary.tsv in its run's
- * columns (run.h), the evaluated epoch's validation figures as both best
+ * columns (record.h), the evaluated epoch's validation figures as both best
  * and final (without a validation set, '-'), so that the search on
  * validation (Makefile, paper-settings.tsv: program ff_evaluate) reads it
  * as a run of its own.
@@ -52,6 +52,7 @@
 #include "common.h"
 #include "ff/error.h"
 #include "ff/system.h"
+#include "record.h"
 #include "run.h"
 #include "saved.h"
 

@@ -51,7 +51,7 @@
  *                head's settings, and the runs' provenance lines
  *                (exp_write_provenance: data checksums, compiler, CBLAS,
  *                product backend, CPU, commit)
- *   summary.tsv  the paper programs' columns (run.h), experiment
+ *   summary.tsv  the paper programs' columns (record.h), experiment
  *                paper-head, epochs the head's, goodness columns "-";
  *                best and final accuracy on validation (a run without
  *                one, --val-split 0: '-', and the training subset decides
@@ -63,7 +63,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "run.h"
+#include "record.h"
 #include "saved.h"
 #include "ff/error.h"
 #include "ff/gemm.h"

@@ -41,7 +41,7 @@
  *      the training loop, and the config.txt lines of what it alone does
  *      (exp_run_describe).  The traits of step 2 choose the shared code's
  *      protocol: the data's split (data.c), the net's initialisation and
- *      the evaluations (common.c), config.txt's common lines (run.c). */
+ *      the evaluations (common.c), config.txt's common lines (record.c). */
 #ifndef FF_EXPERIMENTS_FLAGS_H
 #define FF_EXPERIMENTS_FLAGS_H
 

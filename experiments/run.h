@@ -1,5 +1,6 @@
-/* run.h - one run of an experiment: its result files, its checkpoints, its
- * resumption after a kill, and the guards that stop it when it goes wrong.
+/* run.h - one run of an experiment: its checkpoints, its resumption after
+ * a kill, the guards that stop it when it goes wrong, and when its result
+ * files are written (record.h writes them).
  *
  * Files (one directory per run, --out):
  *   curve.tsv       one line per evaluation, set and part
@@ -62,7 +63,7 @@
 
 #define EXP_MAX_STATE 4
 
-typedef struct {
+typedef struct exp_run {
     const exp_opts *o;
     exp_ctx *x;
     ff_opt_kind opt;            /* the net's optimiser, whose state is saved */
@@ -186,62 +187,10 @@ int exp_run_test_due(exp_run *run);
  * validation set, the training subset's) it also tracks the best and final
  * accuracies. */
 void exp_run_record(exp_run *run, int epoch, const exp_eval_item *e, const ff_eval_result *r);
-/* curve.tsv's header and a curve line, both but the seconds and without
- * the newline: what ff_evaluate prints, the same figures. */
-void exp_curve_header(FILE *f, int n_layers);
-void exp_curve_line(FILE *f, int epoch, const exp_eval_item *e, const ff_eval_result *r,
-                    int n_layers);
-/* A figure of a curve line, " %.6g", or " -" when there is none (not ok,
- * or not finite). */
-void exp_put_figure(FILE *f, double v, int ok);
 /* Stop if a signal arrived; write the model, config and summary, rename
  * all into place together, remove the checkpoint; then SIGINT and SIGTERM
  * take their default action again (at once, if one arrived meanwhile).
  * An exit before the rename (exp_die) removes every temporary file. */
 void exp_run_finish(exp_run *run, size_t ws_bytes);
-
-/* Whether an accuracy (percent) over k classes is no better than guessing:
- * below 1.5 times chance (100 / k). */
-int exp_at_chance(double acc, size_t k);
-
-/* summary.tsv's header line (the paper's columns too if paper); the
- * programs that write one (the runs, ff_head) share its columns. */
-void exp_summary_header(FILE *f, int paper);
-/* The paper's columns of a summary.tsv row, after seconds: layers, units
- * (exp_units_text), test_softmax and test_goodness ('-' where NAN). */
-void exp_summary_paper_columns(FILE *f, const exp_opts *o, double test_softmax,
-                               double test_goodness);
-/* Close every file of set (written under its temporary name); if one
- * fails, abort them all (none is left) and return 0. */
-int exp_outfiles_close(ff_outfile *const *set, size_t n);
-/* Rename every file of set into place, in order (summary.tsv last: its
- * presence marks the results complete); on a failure, removes the
- * temporary files not yet renamed and exits naming out. */
-void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out);
-/* The programs that read a saved model and write results of their own
- * (ff_head, ff_evaluate --out).  exp_check_out: exit with a one-line error
- * if the directory out holds a run (model.ffm or checkpoint.ffm) or a
- * config.txt of another experiment than `experiment`, which the results
- * would replace.  exp_write_results: out's curve.tsv (curve_len bytes of
- * curve), config.txt and summary.tsv (written by config and summary, given
- * ctx and the seconds), each under a temporary name, then renamed together,
- * summary.tsv last: a failure leaves none of them. */
-void exp_check_out(const char *out, const char *experiment);
-void exp_write_results(const char *out, const char *curve, size_t curve_len,
-                       void (*config)(FILE *, const void *, double),
-                       void (*summary)(FILE *, const void *, double), const void *ctx,
-                       double seconds);
-
-/* Create the directory path and its parents; exits with a one-line error
- * if one cannot be created or exists and is not a directory. */
-void exp_mkdirs(const char *path);
-
-/* config.txt's provenance lines: "sha256_FILE", the checksum of each of
- * d's four IDX files as read, then "compiler", "cblas", "gemm" (the
- * product backend and what it runs on), "cpu", and "commit": the commit
- * the sources were at when the programs were built, "-dirty" when a
- * tracked file other than a result (results/, report/) differed from it,
- * "unknown" without git (experiments/source-commit.cmake). */
-void exp_write_provenance(FILE *f, const exp_data *d);
 
 #endif
