@@ -60,12 +60,14 @@ function cnt(key, r) { return stat_n(key SUBSEP r) }
 function mean(key, r) { return stat_mean(key SUBSEP r) }
 
 # The net's pooled seed-to-seed variance: sum of (c - 1) var over its
-# settings and readouts with c >= 2, over the sum of (c - 1).
+# settings and readouts with c >= 2, over the sum of (c - 1).  Its
+# reference runs count once: first (i = 0), and not again where the
+# settings file names them too (a proxy's row "reference").
 function noise(net,    i, key, k, r, rr, num, den) {
     for (i = 0; i <= ns; i++) {
         key = i ? order[i] : net SUBSEP "reference"
         split(key, k, SUBSEP)
-        if (k[1] != net) continue
+        if (k[1] != net || (i && k[2] == "reference")) continue
         for (r = 0; r < 2; r++) {
             rr = r ? "g" : "s"
             if (cnt(key, rr) < 2) continue

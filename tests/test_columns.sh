@@ -12,7 +12,8 @@
 # And the scripts that find more than a column by name: scripts/compare.sh
 # leaves a curve's column seconds out wherever it is; paper-search.awk
 # takes its nets and settings from the settings file, a setting not there
-# an error; stats.awk, the mean and sample sd over seeds.
+# an error; stats.awk, the mean and sample sd over seeds; paper-ablation.awk,
+# a net's noise with its reference runs counted once.
 set -eu
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -158,5 +159,24 @@ EOF
 got=$(awk -f "$scripts/stats.awk" -f "$out/stats.awk")
 check "stats.awk: n, mean and sd over seeds; one value: no sd; none: '-'; equal values: sd 0" \
     test "$got" = "3 2.33 1.53 96.50 - 0 - - 0.00"
+
+# paper-ablation.awk: a net's noise, the seed-to-seed sd pooled over its
+# settings, counts its reference runs once, also for a proxy, whose
+# reference the settings file names as a row of its own.  Reference
+# softmax errors 1.0 and 2.0 (variance 0.5), the setting's 2.6 twice (0):
+# pooled sd sqrt(0.5 / 2) = 0.50, so the setting's +1.10 lies beyond twice
+# its standard error (1.00): worse.  The reference counted twice would
+# give sqrt(1.0 / 3) = 0.58 and no difference.
+pa=$out/paper-ablation
+mkdir -p "$pa"
+printf 'run\tsetting\thypothesis\tprogram\tflags\npx\treference\tproxy\t-\t-\npx\tlr9\tsearch\t-\t--lr 9\n' \
+    >"$pa/settings.tsv"
+printf 'run\tsetting\tseed\tepochs\tval_error_softmax\tval_error_goodness\tminutes\n' >"$pa/search.tsv"
+printf 'px\treference\t%s\t60\t%s\t-\t1\n' 1 1.0 2 2.0 >>"$pa/search.tsv"
+printf 'px\tlr9\t%s\t60\t2.6\t-\t1\n' 1 2 >>"$pa/search.tsv"
+got=$(awk -f "$columns" -f "$scripts/stats.awk" -f "$scripts/paper-ablation.awk" \
+    "$pa/settings.tsv" "$pa/search.tsv" | awk -F'\t' '$2 == "lr9" { print $10 "/" $12 "/" $13 }')
+check "paper-ablation.awk: a proxy's reference runs counted once in its noise (sd 0.50: worse)" \
+    test "$got" = "+1.10/0.50/worse"
 
 check_done
