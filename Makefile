@@ -199,7 +199,7 @@ paper-long: $(addsuffix /summary.tsv,$(PAPER_LONG_RUNS))
 
 # The table of the paper runs that are complete, made anew on every call,
 # those of paper-long among them once they are.
-# It never starts a run (one takes up to an hour and a half): paper-runs
+# It never starts a run (one takes up to a few hours): paper-runs
 # does, and `make reproduce SCALE=paper` calls both.
 PAPER_REFERENCE := experiments/reference-paper.tsv
 paper-table:

@@ -4,8 +4,8 @@
  * 784 -> 100 -> ... -> 100) and the paper's nets (batch 100: 100 rows for
  * the neutral pass, 200 for the positive and negative passes together),
  * prints GFLOP/s, the best of five rounds of about G GFLOP each, for every
- * product backend built in (ff/gemm.h: cblas-fp32, dnnl-fp32, dnnl-bf16),
- * each in one thread and in T threads split by the library
+ * product backend built in (ff/gemm.h: cblas-fp32, dnnl-fp32, dnnl-bf16,
+ * cblas-bf16), each in one thread and in T threads split by the library
  * (lib/src/parallel.h: one single-threaded call per block of C); then the
  * CBLAS in T threads of its own (OpenBLAS only).  All of them take turns
  * within each round, so that they are compared side by side.  The header

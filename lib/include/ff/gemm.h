@@ -38,7 +38,8 @@
  * fp32 one.
  *
  * oneDNN is optional at build time (libdnnl-dev; CMake says whether it
- * found it): without it only FF_GEMM_CBLAS is available. */
+ * found it): without it only FF_GEMM_CBLAS and FF_GEMM_CBLAS_BF16 are
+ * available. */
 #ifndef FF_GEMM_H
 #define FF_GEMM_H
 
