@@ -1,16 +1,19 @@
 # paper-figures.awk - the paper-scale part's figures, as Markdown.
 #
-#   awk -v part=curves -f columns.awk -f paper-figures.awk REFERENCE BUILD/paper-runs.txt
+#   awk -v part=curves -f columns.awk -f paper-figures.awk REFERENCE BUILD/paper-runs.txt \
+#       BUILD/paper-curves/RUN.dat ...
 #   awk -v part=fit -f columns.awk -f paper-figures.awk REFERENCE BUILD/paper-runs.txt \
 #       BUILD/paper-curves/RUN.dat ...
 #
 # part=curves: one figure per run with at least one complete seed
-# (fig/paper-RUN.svg, drawn by paper.gp), its caption naming the seeds it
-# is made of; then the runs with none, which have no curve (the runs on
-# all the training images, <run>-train60k, have no validation set and are
-# not named, nor are the long runs, "long" lines, until one is complete).  REFERENCE (experiments/reference-paper.tsv, its columns
-# found by their names: columns.awk) says which readouts the paper gives a
-# test error for, drawn dotted in the figure.
+# (fig/paper-RUN.svg, drawn by paper.gp), its caption naming the seeds it is
+# made of and, where its data (RUN.dat, curves.awk's) have a goodness
+# readout, as paper.gp draws it, that readout; then the runs with none,
+# which have no curve (the runs on all the training images, <run>-train60k,
+# have no validation set and are not named, nor are the long runs, "long"
+# lines, until one is complete). REFERENCE (experiments/reference-paper.tsv,
+# its columns found by their names: columns.awk) says which readouts the
+# paper gives a test error for, drawn dotted in the figure.
 #
 # part=fit: one figure per run some of whose complete seeds recorded their
 # training error (the manifest's "trained RUN-seedN IMAGES" lines, IMAGES
@@ -129,7 +132,7 @@ function curves(    i, r, none) {
         printf("![`%s` (seed%s %s): validation error against epochs trained, softmax readout" \
                " solid%s; the points at the end: the test error, evaluated once%s.]" \
                "(fig/paper-%s.svg){#fig-paper-%s}\n\n", r, n[r] == 1 ? "" : "s", seeds[r],
-               r ~ /^ff-sup/ ? ", goodness readout dashed" : "",
+               (r, 2) in best ? ", goodness readout dashed" : "",
                (r in paper) ? "; dotted: the paper's test error (" paper[r] ")" : "", r, r)
     }
     if (none != "") print "*No curve* for " none ": no complete run."
@@ -150,7 +153,7 @@ function fit(    i, r, lacking, k, drawn) {
                "(fig/paper-fit-%s.svg){#fig-paper-fit-%s}\n\n", r, nwith[r] == n[r] ? \
                plural(n[r], "seed") " " seeds[r] : "validation: " plural(n[r], "seed") " " \
                seeds[r] "; training: " plural(nwith[r], "seed") " " with[r], images[r],
-               r ~ /^ff-sup/ ? ", goodness in grey" : "", r, r)
+               (r, 2) in best ? ", goodness in grey" : "", r, r)
         shows(r)
     }
     if (lacking != "")
