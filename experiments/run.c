@@ -273,6 +273,17 @@ static void require_finite(exp_run *run, const char *when)
                 "checkpoint is kept; try a smaller --lr)", when, what);
 }
 
+/* What the run's products run on, as config.txt's gemm line names it: the
+ * backend and the library under it with its kernels (ff_gemm_describe).
+ * Other kernels sum in another order, so a checkpoint records it: resumed
+ * on others, a run would not have the bits of one never interrupted. */
+static void products(char *buf, size_t len)
+{
+    char lib[1024];
+    const ff_gemm_backend b = ff_gemm_current();
+    snprintf(buf, len, "%s %s", ff_gemm_name(b), ff_gemm_describe(b, lib, sizeof lib));
+}
+
 /* Everything the run has, as one file: a checkpoint, or the final model
  * (its parameters checked finite by the caller, require_finite). */
 static void write_state(exp_run *run, const char *name, int finished)
@@ -285,16 +296,19 @@ static void write_state(exp_run *run, const char *name, int finished)
         memcpy(s[n].tag, run->state[i].tag, 4);
         s[n].data = run->state[i].data, s[n++].len = run->state[i].len;
     }
-    /* a checkpoint also holds where the run stands and its curve so far;
-     * the model none of that (no clock time: same bits on every machine) */
+    /* a checkpoint also holds where the run stands, its curve so far and
+     * what its products ran on; the model none of that (no clock time, no
+     * machine: same bits on every machine) */
     double v[R_N];
     size_t curve_len = 0;
-    char *curve = NULL;
+    char *curve = NULL, on[1200];
     if (!finished) {
         run_to_doubles(run, v);
         s[n++] = (ff_ckpt_section){{'R', 'U', 'N', ' '}, v, sizeof v};
         curve = curve_so_far(run, &curve_len);
         s[n++] = (ff_ckpt_section){{'C', 'U', 'R', 'V'}, curve, curve_len};
+        products(on, sizeof on);
+        s[n++] = (ff_ckpt_section){{'G', 'E', 'M', 'M'}, on, strlen(on)};
     }
     char path[sizeof run->curve.path];
     result_path(path, sizeof path, run->o, name);
@@ -384,6 +398,16 @@ int exp_run_resume(exp_run *run)
     char path[sizeof run->curve.path];
     result_path(path, sizeof path, run->o, "checkpoint.ffm");
     size_t n;
+    /* written on other products: refused (a checkpoint of before they were
+     * recorded resumes as it is) */
+    char on[1200];
+    products(on, sizeof on);
+    const char *was = ff_ckpt_find(c, "GEMM", &n);
+    if (was && (n != strlen(on) || memcmp(was, on, n)))
+        exp_die("%s was written with products on %.*s, this process runs them on %s: they sum in "
+                "another order, so a resume here would not give the bits of a run never "
+                "interrupted; resume with the same (OpenBLAS's kernels: OPENBLAS_CORETYPE), or "
+                "add --restart to discard it", path, (int)n, was, on);
     double v[R_N];
     const char *curve = NULL;
     size_t curve_len = 0;

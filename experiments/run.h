@@ -12,7 +12,8 @@
  *                   written last, its presence means the run is complete
  *   checkpoint.ffm  while the run is not complete: the net, the optimiser's
  *                   and the trainer's state, the generator's state, the
- *                   position (epoch, batch), the curve so far.  Written every
+ *                   position (epoch, batch), the curve so far, what the
+ *                   products ran on (config.txt's gemm line).  Written every
  *                   --checkpoint-every epochs and when SIGINT or SIGTERM
  *                   arrives (the program then exits 128 + the signal)
  *                   before exp_run_finish; after the last epoch its
@@ -28,8 +29,9 @@
  * Running the same command again resumes from the checkpoint: the result
  * files are bit for bit those of a run never interrupted (same --threads),
  * but for the seconds columns.  A checkpoint or model of another
- * configuration (exp_identity) in the directory is an error; --restart
- * discards it.
+ * configuration (exp_identity) in the directory is an error, and so is a
+ * checkpoint written with products on another backend or other kernels
+ * (they sum in another order); --restart discards it.
  *
  * The training loop of a main, around these calls:
  *
@@ -123,8 +125,8 @@ void exp_run_rec_state(exp_run *run, ff_rec *rec, ff_rec_trainer *t);
  * run->protocol. */
 void exp_run_describe(exp_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Resume from the checkpoint in --out, if any (every part restored, its
- * identity checked), and return the epoch to start at: 0 for a fresh run,
- * --epochs for one stopped after its last epoch. */
+ * identity and products checked), and return the epoch to start at: 0 for
+ * a fresh run, --epochs for one stopped after its last epoch. */
 int exp_run_resume(exp_run *run);
 /* The position a checkpoint holds (the next batch is *batch of *epoch,
  * both from 0; epoch --epochs: after the last one): 1, or 0 if c holds

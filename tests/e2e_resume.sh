@@ -29,7 +29,8 @@
 #     test set out, and a run's directory is refused before the data are
 #     read;
 #   - a checkpoint of another configuration is refused and left as it was;
-#     --restart discards it;
+#     --restart discards it; so is one written with other kernels
+#     (OPENBLAS_CORETYPE), which resumes with its own to the same results;
 #   - a NaN (--inject-nan) stops the run naming epoch, batch and layer,
 #     with no summary and the last checkpoint kept;
 #   - the temporary files a killed process left are removed;
@@ -353,6 +354,28 @@ run "$OUT/c"
 check "a finished run of another configuration is refused" [ "$rc" -ne 0 ]
 check "a finished run of another configuration is not overwritten either" \
     sh -c "for f in '$OUT/c.done'/*; do cmp -s \"\$f\" '$OUT/c/'\"\$(basename \"\$f\")\" || exit 1; done"
+
+# a checkpoint written with other kernels (OpenBLAS's, as OPENBLAS_CORETYPE
+# chooses them): refused, untouched; resumed with its own, the results of a
+# run never stopped.  (A CPU that needs no choice of kernels has none other
+# to ask for here.)
+if [ -n "$core" ] && [ "$core" != Prescott ]; then
+    run "$OUT/k" --inject-stop $STOP1
+    cp "$OUT/k/checkpoint.ffm" "$OUT/k.ckpt"
+    OPENBLAS_CORETYPE=Prescott
+    run "$OUT/k"
+    OPENBLAS_CORETYPE=$core
+    check "a checkpoint of other kernels refused, naming both ($(head -c 300 "$OUT/k.err"))" \
+        sh -c "[ $rc -ne 0 ] && grep -q 'written with products on .*$core.*, this process runs them on .*Prescott.*OPENBLAS_CORETYPE' '$OUT/k.err'"
+    check "the refusal is one line (beside the warning on narrower kernels)" \
+        [ "$(grep -vc 'warning: OpenBLAS runs its' "$OUT/k.err")" -eq 1 ]
+    check "the checkpoint of other kernels is left as it was" cmp -s "$OUT/k/checkpoint.ffm" "$OUT/k.ckpt"
+    run "$OUT/k"
+    check "resumed with its own kernels: exits 0 ($rc; $(head -c 200 "$OUT/k.err"))" [ "$rc" -eq 0 ]
+    check "resumed with its own kernels: the results of a run never stopped" same_run "$OUT/a" "$OUT/k"
+else
+    echo "note: no other OpenBLAS kernels to ask for on this CPU: the refusal of a checkpoint of other kernels not checked"
+fi
 
 # a NaN stops the run at once
 run "$OUT/n" --inject-nan $NAN
