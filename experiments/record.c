@@ -141,16 +141,23 @@ static void write_paper_ff_config(FILE *f, const exp_opts *o, const ff_net *net)
         write_local_net(f, net);
 }
 
+char *exp_products(char *buf, size_t len)
+{
+    char lib[1024];
+    const ff_gemm_backend b = ff_gemm_current();
+    snprintf(buf, len, "%s %s", ff_gemm_name(b), ff_gemm_describe(b, lib, sizeof lib));
+    return buf;
+}
+
 void exp_write_provenance(FILE *f, const exp_data *d)
 {
-    char cblas[1024], gemm[1024], cpu[256];
+    char cblas[1024], gemm[EXP_PRODUCTS_MAX], cpu[256];
     for (int i = 0; i < 4; i++)
         fprintf(f, "sha256_%s %s\n", d->file[i], d->sha256[i]);
     ff_system_cblas(cblas, sizeof cblas);
     ff_system_cpu(cpu, sizeof cpu);
-    fprintf(f, "compiler %s\ncblas %s\ngemm %s %s\ncpu %s\ncommit %s\n", ff_system_compiler(),
-            cblas, ff_gemm_name(ff_gemm_current()),
-            ff_gemm_describe(ff_gemm_current(), gemm, sizeof gemm), cpu, FF_SOURCE_COMMIT);
+    fprintf(f, "compiler %s\ncblas %s\ngemm %s\ncpu %s\ncommit %s\n", ff_system_compiler(),
+            cblas, exp_products(gemm, sizeof gemm), cpu, FF_SOURCE_COMMIT);
 }
 
 void exp_write_config(FILE *f, const exp_run *run, size_t ws_bytes, double seconds)

@@ -48,6 +48,12 @@ void exp_write_config(FILE *f, const struct exp_run *run, size_t ws_bytes, doubl
  * tracked file other than a result (results/, report/) differed from it,
  * "unknown" without git (experiments/source-commit.cmake). */
 void exp_write_provenance(FILE *f, const exp_data *d);
+/* What the products run on, config.txt's "gemm" line: the backend's name
+ * and the library under it with its kernels (ff_gemm_describe), into buf
+ * (EXP_PRODUCTS_MAX bytes are enough); returns buf.  Other kernels sum in
+ * another order: a checkpoint records it too (run.h). */
+#define EXP_PRODUCTS_MAX 1200
+char *exp_products(char *buf, size_t len);
 
 /* summary.tsv of a run that has ended: the header, then its row. */
 void exp_write_summary(FILE *f, const struct exp_run *run, double seconds);

@@ -273,17 +273,6 @@ static void require_finite(exp_run *run, const char *when)
                 "checkpoint is kept; try a smaller --lr)", when, what);
 }
 
-/* What the run's products run on, as config.txt's gemm line names it: the
- * backend and the library under it with its kernels (ff_gemm_describe).
- * Other kernels sum in another order, so a checkpoint records it: resumed
- * on others, a run would not have the bits of one never interrupted. */
-static void products(char *buf, size_t len)
-{
-    char lib[1024];
-    const ff_gemm_backend b = ff_gemm_current();
-    snprintf(buf, len, "%s %s", ff_gemm_name(b), ff_gemm_describe(b, lib, sizeof lib));
-}
-
 /* Everything the run has, as one file: a checkpoint, or the final model
  * (its parameters checked finite by the caller, require_finite). */
 static void write_state(exp_run *run, const char *name, int finished)
@@ -301,13 +290,13 @@ static void write_state(exp_run *run, const char *name, int finished)
      * machine: same bits on every machine) */
     double v[R_N];
     size_t curve_len = 0;
-    char *curve = NULL, on[1200];
+    char *curve = NULL, on[EXP_PRODUCTS_MAX];
     if (!finished) {
         run_to_doubles(run, v);
         s[n++] = (ff_ckpt_section){{'R', 'U', 'N', ' '}, v, sizeof v};
         curve = curve_so_far(run, &curve_len);
         s[n++] = (ff_ckpt_section){{'C', 'U', 'R', 'V'}, curve, curve_len};
-        products(on, sizeof on);
+        exp_products(on, sizeof on);
         s[n++] = (ff_ckpt_section){{'G', 'E', 'M', 'M'}, on, strlen(on)};
     }
     char path[sizeof run->curve.path];
@@ -398,10 +387,11 @@ int exp_run_resume(exp_run *run)
     char path[sizeof run->curve.path];
     result_path(path, sizeof path, run->o, "checkpoint.ffm");
     size_t n;
-    /* written on other products: refused (a checkpoint of before they were
-     * recorded resumes as it is) */
-    char on[1200];
-    products(on, sizeof on);
+    /* written on other products (exp_products): refused, since they sum
+     * in another order (a checkpoint of before they were recorded resumes
+     * as it is) */
+    char on[EXP_PRODUCTS_MAX];
+    exp_products(on, sizeof on);
     const char *was = ff_ckpt_find(c, "GEMM", &n);
     if (was && (n != strlen(on) || memcmp(was, on, n)))
         exp_die("%s was written with products on %.*s, this process runs them on %s: they sum in "
