@@ -220,7 +220,9 @@ paper_rows() {
 
 # protocol_rows TSV HTML: prints each -train60k row of paper-summary.tsv
 # whose run is not beside its own in the paper gap's first table (run,
-# readout, then training images and mean ± sd of each protocol)
+# readout, then training images and mean ± sd of each protocol), where
+# paper-summary.tsv has its own; and each row of that table whose run
+# has no -train60k row there (a run not yet made on the split is left out)
 protocol_rows() {
     html_rows "$2" paper-gap-data paper-gap-peer >"$2.rows"
     awk -F '\t' '
@@ -238,12 +240,14 @@ protocol_rows() {
         END {
             for (i = 1; i <= n; i++) {
                 split(sixty[i], k, "|"); base = k[1]; sub(/-train60k$/, "", base)
+                if (!((base "|" k[2], 1) in cell)) { lone[base "|" k[2] "|"] = 1; continue }
                 for (j = 1; j <= 9; j++) { b[j] = cell[base "|" k[2], j]; s[j] = cell[sixty[i], j] }
                 want = "|" base "|" k[2] "|" b[9] "|" pm(b) "|" s[9] "|" pm(s) "|"
                 found = 0
                 for (r in rows) if (index(r, want) == 1) found = 1
                 if (!found) print want
             }
+            for (r in rows) for (l in lone) if (index(r, "|" l) == 1) print "alone:" r
         }' "$1" "$2.rows"
 }
 
