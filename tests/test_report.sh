@@ -221,8 +221,9 @@ paper_rows() {
 # protocol_rows TSV HTML: prints each -train60k row of paper-summary.tsv
 # whose run is not beside its own in the paper gap's first table (run,
 # readout, then training images and mean ± sd of each protocol), where
-# paper-summary.tsv has its own; and each row of that table whose run
-# has no -train60k row there (a run not yet made on the split is left out)
+# paper-summary.tsv has its own; and each row of that table whose run has
+# a -train60k row but no row of its own (not yet made on the split: it
+# is left out of the table)
 protocol_rows() {
     html_rows "$2" paper-gap-data paper-gap-peer >"$2.rows"
     awk -F '\t' '
