@@ -10,7 +10,8 @@
 # run and the table's shorter run of the same net (part=schedule).
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error and, where it has the column paper_epochs, that figure's
-# epochs); PAPER_TABLE the results' paper-summary.tsv, made by `make
+# epochs, and where it has the column net, the rows whose seeds share one
+# spread: each run its own without it); PAPER_TABLE the results' paper-summary.tsv, made by `make
 # paper-table` (absent: -v table=''); then the summary.tsv of every complete
 # paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
 # settings trained on all the training images; its columns layers, units,
@@ -26,13 +27,14 @@
 # its numbers are stale and are not shown.  "Short" is computed: our mean
 # test error above the paper's; a shortfall is then beyond or within the
 # noise: above or below twice the standard error of our mean over n seeds
-# beside the paper's one run, sd sqrt(1 + 1/n) (two_se).  A row short of
-# the paper after fewer epochs than the paper's figure says so, in the
-# table and in part=status.
+# beside the paper's one run, sd sqrt(1 + 1/n) (two_se), sd the net's
+# seed-to-seed spread by that readout, pooled over its rows (pooled_sd).
+# A row short of the paper after fewer epochs than the paper's figure says
+# so, in the table and in part=status.
 #
 # part=data: instead, each run's two protocols side by side (the rows shown
 # above), the difference of their mean test errors and its verdict against
-# twice its standard error from the seeds' sds, then one sentence.
+# twice its standard error from the net's pooled sd, then one sentence.
 # part=status: instead, one paragraph: every row with both numbers by where
 # it stands (met, short within or beyond the noise), and the paper's rows
 # not run.
@@ -56,6 +58,7 @@ FILENAME == ARGV[1] {
     order[++nrow] = key
     paper[key] = col("paper_value")
     if (col_has("paper_epochs")) paper_epochs[key] = col("paper_epochs")
+    pool[col("run")] = col_has("net") ? col("net") : col("run")
     next
 }
 
@@ -77,8 +80,13 @@ FILENAME == table {
     keep(images, run, train_images(FILENAME))
     add(run SUBSEP "softmax", col("test_softmax")); add(run SUBSEP "goodness", col("test_goodness"))
 }
-# each seed's test error (stats.awk) from its accuracy, '-' none
-function add(key, acc) { if (acc != "-") stat_add(key, 100 - acc) }
+# each seed's test error (stats.awk) from its accuracy, '-' none; every
+# key with a value, once, in keys[]
+function add(key, acc) {
+    if (acc == "-") return
+    if (!stat_n(key)) keys[++nkeys] = key
+    stat_add(key, 100 - acc)
+}
 # a[run] gathers the distinct values v, " / " between them
 function keep(a, run, v) {
     if (index(" / " a[run] " / ", " / " v " / ") == 0) a[run] = a[run] (a[run] == "" ? "" : " / ") v
@@ -104,15 +112,41 @@ function pm(key,    s) {
     return cell[key, "test_error_mean"] (s == "-" ? "" : " ± " s)
 }
 
+# The net of run r (REFERENCE's column net; its own name for a run the
+# reference lacks), a -train60k run's that of its run on the split
+function net_of(r) {
+    sub(SIXTY "$", "", r)
+    return (r in pool) ? pool[r] : r
+}
+
+# The seed-to-seed standard deviation of one run's test error on key's net
+# by key's readout: the sample variances of every run of that net and
+# readout with two seeds or more, whatever its protocol, pooled (each
+# weighted by its seeds less one), from the errors as the runs recorded
+# them (not the table's, rounded).  One row's two or three seeds estimate
+# a spread only roughly, and two that happen to agree would make it 0; the
+# net's rows together estimate it with their seeds' degrees of freedom
+# summed, as paper-ablation.awk's noise_sd does.  "" where no run of the
+# net has two seeds.
+function pooled_sd(key,    k, want, i, c, num, den) {
+    split(key, k, SUBSEP); want = net_of(k[1]) SUBSEP k[2]
+    for (i = 1; i <= nkeys; i++) {
+        split(keys[i], k, SUBSEP)
+        c = stat_n(keys[i])
+        if (c < 2 || net_of(k[1]) SUBSEP k[2] != want) continue
+        num += (c - 1) * stat_var(keys[i]); den += c - 1
+    }
+    return den ? sqrt(num / den) : ""
+}
+
 # Twice the standard error of the difference between our mean test error
 # (key's seeds) and the paper's: the paper's figure is one run, subject to
 # the same seed-to-seed spread sd as one of ours, so the difference of our
 # mean over n seeds from it has standard error sd sqrt(1 + 1/n); sd the
-# sample standard deviation of the seeds' errors as the runs recorded them
-# (not the table's, rounded).  "" with one seed.
+# net's, pooled_sd.  "" with one seed.
 function two_se(key,    n) {
     n = stat_n(key)
-    return n < 2 ? "" : 2 * stat_sd(key) * sqrt(1 + 1 / n)
+    return n < 2 ? "" : 2 * pooled_sd(key) * sqrt(1 + 1 / n)
 }
 
 # our mean test error against the paper's: the verdict shown in the row;
@@ -214,7 +248,12 @@ END {
     if (nbeyond + nwithin)
         printf "\nThe paper's figure is one run, which varies from seed to seed as one of ours" \
                " does; our mean over *n* seeds minus that one run has a standard error of" \
-               " sd·√(1 + 1/*n*), sd our seeds' standard deviation (2 SE in the table)." \
+               " sd·√(1 + 1/*n*) (2 SE in the table), sd the seed-to-seed standard deviation" \
+               " of one run of that net by that readout. Two or three seeds estimate it only" \
+               " roughly, and two that happen to agree would make it nil, so it is pooled over" \
+               " the net's rows, whatever their protocol (the runs on the split and on all the" \
+               " images, jittered or bf16 or with a setting chosen on validation): each row's" \
+               " variance over its seeds, weighted by its seeds less one." \
                " Short by more than twice that, beyond the noise: %s. Short by less, within" \
                " it (not a difference the seeds can tell from chance): %s.\n",
                nbeyond ? list(beyond, nbeyond) : "none", nwithin ? list(within, nwithin) : "none"
@@ -240,12 +279,12 @@ function sampling(    i, lo, hi, se) {
 }
 
 # The difference of row b's mean test error from row a's (into diff) and its
-# verdict: against twice its standard error from the two rows' sds over seeds
+# verdict: against twice its standard error, sd sqrt(1/n_a + 1/n_b), sd the
+# net's pooled_sd (a and b are runs of one net)
 function compare(a, b,    se) {
     diff = cell[b, "test_error_mean"] - cell[a, "test_error_mean"]
-    if (cell[a, "test_error_sd"] == "-" || cell[b, "test_error_sd"] == "-") return "one seed"
-    se = sqrt(cell[a, "test_error_sd"]^2 / cell[a, "seeds"] + \
-              cell[b, "test_error_sd"]^2 / cell[b, "seeds"])
+    if (stat_n(a) < 2 || stat_n(b) < 2) return "one seed"
+    se = pooled_sd(a) * sqrt(1 / stat_n(a) + 1 / stat_n(b))
     return diff < -2 * se ? "better" : diff > 2 * se ? "worse" : "no difference"
 }
 
