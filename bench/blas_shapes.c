@@ -88,13 +88,11 @@ static void measure(double *best, const mode *modes, int n_modes, CBLAS_TRANSPOS
 
 int main(int argc, char **argv)
 {
-    const int T = argc > 1 ? atoi(argv[1]) : 2;
-    const double G = argc > 2 ? atof(argv[2]) : 4.0;
-    if (T < 1 || !(G > 0.0)) {
-        fprintf(stderr, "blas_shapes: threads and GFLOP per round must be positive; "
-                        "usage: blas_shapes [threads] [G]\n");
-        return 2;
-    }
+    static const char usage[] = "blas_shapes [threads] [G]";
+    if (argc > 3)
+        bench_usage("blas_shapes", "too many arguments", usage);
+    const int T = argc > 1 ? bench_int("blas_shapes", "threads", argv[1], 1, 256, usage) : 2;
+    const double G = argc > 2 ? bench_positive("blas_shapes", "G", argv[2], 1e6, usage) : 4.0;
     static const struct {
         const char *what;
         CBLAS_TRANSPOSE_t ta;

@@ -30,7 +30,11 @@ static ff_net *dense_net(size_t layers, size_t units, gsl_rng *r)
 
 int main(int argc, char **argv)
 {
-    const int epochs = argc > 1 ? atoi(argv[1]) : 3, threads = argc > 2 ? atoi(argv[2]) : 1;
+    static const char usage[] = "ff_epoch [epochs] [threads]";
+    if (argc > 3)
+        bench_usage("ff_epoch", "too many arguments", usage);
+    const int epochs = argc > 1 ? bench_int("ff_epoch", "epochs", argv[1], 1, 1000, usage) : 3;
+    const int threads = argc > 2 ? bench_int("ff_epoch", "threads", argv[2], 1, 256, usage) : 1;
     const size_t n = 60000, D = 784, B = 128;
     char cblas[1024];
     ff_system_flush_denormals();

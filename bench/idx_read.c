@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bench_check.h"
 #include "ff/error.h"
 #include "ff/idx.h"
 #include "ff/system.h"
@@ -94,11 +95,11 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "data/mnist";
     const char *gzdir = argc > 2 && strcmp(argv[2], "-") != 0 ? argv[2] : NULL;
-    const int repeats = argc > 3 ? atoi(argv[3]) : 5;
-    if (repeats < 1 || repeats > MAX_REPEATS) {
-        fprintf(stderr, "usage: idx_read [DIR [GZDIR [repeats 1..%d]]]\n", MAX_REPEATS);
-        return 2;
-    }
+    static const char usage[] = "idx_read [DIR [GZDIR [repeats]]]";
+    if (argc > 4)
+        bench_usage("idx_read", "too many arguments", usage);
+    const int repeats =
+        argc > 3 ? bench_int("idx_read", "repeats", argv[3], 1, MAX_REPEATS, usage) : 5;
     char tmp[] = "/tmp/idx_read.XXXXXX";
     if (!gzdir && !(gzdir = mkdtemp(tmp))) {
         perror("idx_read: mkdtemp");

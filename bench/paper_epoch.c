@@ -38,6 +38,8 @@
 #include "ff/system.h"
 
 enum { B = 100, D = 784, N_EPOCH = 50000 };
+static const char USAGE[] =
+    "paper_epoch [batches] [threads] [eval_images] [--precision fp32|bf16]";
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -176,9 +178,7 @@ static void run(const char *name, ff_net_spec s, int supervised, int batches,
 
 static void usage_error(const char *why)
 {
-    fprintf(stderr, "paper_epoch: %s; usage: paper_epoch [batches] [threads] [eval_images] "
-                    "[--precision fp32|bf16]\n", why);
-    exit(2);
+    bench_usage("paper_epoch", why, USAGE);
 }
 
 int main(int argc, char **argv)
@@ -197,9 +197,9 @@ int main(int argc, char **argv)
             usage_error("too many arguments");
         }
     }
-    const int batches = atoi(pos[0]), threads = atoi(pos[1]), n_eval = atoi(pos[2]);
-    if (batches < 1 || threads < 1 || n_eval < B || n_eval > 1000000)
-        usage_error("batches and threads must be positive and eval_images in [100, 1000000]");
+    const int batches = bench_int("paper_epoch", "batches", pos[0], 1, 100000, USAGE);
+    const int threads = bench_int("paper_epoch", "threads", pos[1], 1, 256, USAGE);
+    const int n_eval = bench_int("paper_epoch", "eval_images", pos[2], B, 1000000, USAGE);
     /* the backends timed: fp32 in the CBLAS, bf16 in oneDNN, or (no
      * --precision) every backend built in, side by side */
     ff_gemm_backend backends[FF_GEMM_N];

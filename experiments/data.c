@@ -34,12 +34,19 @@ static const char *find_file(char *path, size_t len, const char *dir, int i)
 static ff_dataset *load_pair(const char *img, const char *lab)
 {
     ff_dataset *ds;
-    int status = ff_dataset_load_idx(&ds, img, lab);
+    const char *bad;
+    errno = 0; /* set by a failed read, not by a short one (exp_io_reason) */
+    int status = ff_dataset_load_idx(&ds, img, lab, &bad);
     if (status == FF_EOPEN)
-        exp_die("cannot open %s or %s: %s (each is read raw or as NAME.gz; run 'make data', "
-                "or pass --data DIR)", img, lab, strerror(errno));
+        exp_die("cannot open %s: %s (read raw or as NAME.gz; run 'make data', or pass --data "
+                "DIR)", bad, strerror(errno));
+    if (status == FF_ENOMEM)
+        exp_die("out of memory");
+    if (status != FF_SUCCESS && bad)
+        exp_die("%s: %s (replace the file: 'make data' for MNIST)", bad, exp_io_reason(status));
     if (status != FF_SUCCESS)
-        exp_die("%s / %s: %s (replace the file: 'make data')", img, lab, ff_strerror(status));
+        exp_die("%s and %s: %s (not one set's files: replace them, 'make data' for MNIST)", img,
+                lab, ff_strerror(status));
     if (ds->h != 28 || ds->w != 28) {
         const size_t h = ds->h, w = ds->w;
         ff_dataset_free(ds);

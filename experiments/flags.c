@@ -495,6 +495,8 @@ static const char *parse_choice(const char *flag, const flag_row *f, const char 
 /* s, a path of at most longest characters */
 static const char *parse_path(const char *flag, const char *s, size_t longest)
 {
+    if (!*s)
+        exp_die("%s: the path is empty (give a path, or drop %s for its default)", flag, flag);
     if (strlen(s) > longest)
         exp_die("%s: the path has %zu characters, at most %zu fit (choose a shorter one)", flag,
                 strlen(s), longest);
@@ -722,16 +724,29 @@ void exp_parse(exp_opts *o, exp_kind kind, int argc, char **argv)
  * checkpoints and models. */
 static const char *const narrowed[] = {"theta", "neutral"};
 
-/* the line "--NAME[ value]" (n bytes) names a narrowed flag that does not
- * apply to kind */
-static int inapplicable_line(const char *line, size_t n, exp_kind kind)
+/* The length of NAME if the line (n bytes) is "--NAME[ value]", else 0;
+ * *row, the table's row of NAME or NULL. */
+static size_t flag_line(const char *line, size_t n, const flag_row **row)
 {
+    *row = NULL;
     if (n < 3 || line[0] != '-' || line[1] != '-')
         return 0;
     const size_t len = strcspn(line + 2, " \n");
+    for (size_t i = 0; i < N_FLAGS && !*row; i++)
+        if (strlen(flags[i].name) == len && !strncmp(flags[i].name, line + 2, len))
+            *row = &flags[i];
+    return len;
+}
+
+/* the line (n bytes) names a narrowed flag that does not apply to kind */
+static int inapplicable_line(const char *line, size_t n, exp_kind kind)
+{
+    const flag_row *f;
+    if (!flag_line(line, n, &f) || !f)
+        return 0;
     for (size_t i = 0; i < sizeof narrowed / sizeof *narrowed; i++)
-        if (strlen(narrowed[i]) == len && !strncmp(narrowed[i], line + 2, len))
-            return !applies(&flags[flag_index(narrowed[i])], kind);
+        if (!strcmp(f->name, narrowed[i]))
+            return !applies(f, kind);
     return 0;
 }
 
@@ -747,6 +762,23 @@ void exp_flags_drop_inapplicable(char *identity, exp_kind kind)
         line += end;
     }
     *w = 0;
+}
+
+const char *exp_flags_foreign(const char *identity, exp_kind kind, char *buf, size_t len)
+{
+    for (const char *line = identity; *line;) {
+        const size_t n = strcspn(line, "\n"), end = n + (line[n] == '\n');
+        const flag_row *f;
+        const size_t k = flag_line(line, n, &f);
+        if (k && (!f || !applies(f, kind))) {
+            snprintf(buf, len, "%.*s", (int)k + 2, line);
+            return buf;
+        }
+        line += end;
+    }
+    if (len)
+        *buf = 0;
+    return NULL;
 }
 
 int exp_kind_of(const char *name)

@@ -182,9 +182,16 @@ const char *exp_units_text(char buf[static 16], const exp_opts *o);
  * to every experiment but the paper's FF, --neutral to every one but the
  * recurrent net), so that the run reads and resumes as it is.  Every
  * other line stays: of a flag that applies, or that does not apply and
- * was never narrowed, or that the table does not name, for the parser to
- * refuse. */
+ * was never narrowed, or that the table does not name, for
+ * exp_flags_foreign to find. */
 void exp_flags_drop_inapplicable(char *identity, exp_kind kind);
+
+/* The first "--NAME" line of an identity whose flag the table does not
+ * name or does not give kind, as "--NAME" in buf (len bytes); NULL, and
+ * buf "", if there is none.  A saved run holds such a line only if another
+ * version of the programs wrote it: the parser would refuse the line as
+ * if the user had typed it. */
+const char *exp_flags_foreign(const char *identity, exp_kind kind, char *buf, size_t len);
 
 /* The kind whose name ("ff-sup", "paper-bp", ...) is given; -1 if none. */
 int exp_kind_of(const char *name);

@@ -22,6 +22,8 @@ void exp_mkdirs(const char *path)
     char buf[4096];
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         exp_die("%s: the path is too long (choose a shorter one)", path);
+    if (!*buf)
+        exp_die("--out: the path is empty (give a directory)");
     for (char *p = buf + 1;; p++) {
         if (*p && *p != '/')
             continue;
@@ -40,6 +42,8 @@ void exp_mkdirs(const char *path)
 void exp_check_out(const char *out, const char *experiment)
 {
     char path[4096 + 32], line[256], want[128];
+    if (!*out) /* "" would name the root's files below, and then the default directory */
+        exp_die("--out: the path is empty (give a directory)");
     if (strlen(out) > 4096)
         exp_die("--out: %.40s... is too long a path (choose a shorter --out)", out);
     for (int i = 0; i < 2; i++) {

@@ -26,7 +26,8 @@
 struct exp_run; /* run.h */
 
 /* Create the directory path and its parents; exits with a one-line error
- * if one cannot be created or exists and is not a directory. */
+ * if path is empty, or one cannot be created or exists and is not a
+ * directory. */
 void exp_mkdirs(const char *path);
 
 /* curve.tsv's header and a curve line, both but the seconds and without
@@ -80,9 +81,9 @@ int exp_outfiles_close(ff_outfile *const *set, size_t n);
 void exp_outfiles_rename(ff_outfile *const *set, size_t n, const char *out);
 /* The programs that read a saved model and write results of their own
  * (ff_head, ff_evaluate --out).  exp_check_out: exit with a one-line error
- * if the directory out holds a run (model.ffm or checkpoint.ffm) or a
- * config.txt of another experiment than `experiment`, which the results
- * would replace.  exp_write_results: out's curve.tsv (curve_len bytes of
+ * if out is empty, or the directory out holds a run (model.ffm or
+ * checkpoint.ffm) or a config.txt of another experiment than `experiment`,
+ * which the results would replace.  exp_write_results: out's curve.tsv (curve_len bytes of
  * curve), config.txt and summary.tsv (written by config and summary, given
  * ctx and the seconds), each under a temporary name, then renamed together,
  * summary.tsv last: a failure leaves none of them. */

@@ -53,6 +53,7 @@ void exp_saved_load(exp_saved *s, const char *prog, const char *path)
     if (!s->flags)
         die_before_start(prog, path, "out of memory", NULL);
     exp_flags_drop_inapplicable(s->flags, s->kind);
+    exp_flags_foreign(s->flags, s->kind, s->foreign, sizeof s->foreign);
     /* "--flag value" or "--flag" lines, as exp_parse reads them back */
     s->argv[s->argc++] = (char *)prog;
     for (char *line = strtok(s->flags, "\n"); line; line = strtok(NULL, "\n")) {
@@ -84,6 +85,11 @@ void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int qu
 {
     if (n < 0 || s->argc + n + 1 > EXP_SAVED_MAX_ARGS)
         exp_die("%s: too many flags (%d given)", s->path, n);
+    exp_set_program(s->argv[0]);
+    if (s->foreign[0]) /* the parser would blame the reader's command line */
+        exp_die("%s: its run has %s, a flag this build does not give %s (a model of another "
+                "version of the programs: read it with that one)", s->path, s->foreign,
+                s->experiment);
     for (int i = 0; i < n; i++)
         s->argv[s->argc++] = flags[i];
     s->argv[s->argc++] = "--quiet";

@@ -34,6 +34,8 @@ typedef struct {
     int argc, run_argc;     /* argv[0] the program that reads the model, then the */
     char *argv[EXP_SAVED_MAX_ARGS]; /* run's flags (up to run_argc), then the reader's */
     char *flags;            /* the configuration text the argv strings point into */
+    char foreign[64];       /* "--NAME": a flag of the run this build does not give its
+                               experiment (exp_flags_foreign), or "" */
 } exp_saved;
 
 /* Read the model at path, its SHA-256 and the flags of the run that wrote
@@ -53,7 +55,9 @@ const char *exp_saved_flag(const exp_saved *s, const char *flag);
  * DIR, "--threads", N, ...), then --quiet; then the saved parameters into
  * x->net (exits on a mismatch).  x->rng is left as the run's was after
  * building its net.  Unless quiet, a note on stderr when the data's
- * checksums differ from the run's. */
+ * checksums differ from the run's.  Exits 1 with a one-line error, before
+ * reading the data, if the run has a flag this build does not give its
+ * experiment (s->foreign). */
 void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int quiet);
 /* The run's --epochs (INT_MAX if its configuration had none: every
  * identity has it). */

@@ -9,7 +9,8 @@
 # changed value.  config.txt must name the file read in its sha256 lines,
 # with that file's checksum as it is on disk.  A directory holding both the
 # raw and the gzipped files (OUTDIR/both) reads the raw ones; one whose
-# gzipped training images are cut short is refused with the reason.
+# gzipped training images, or labels, are cut short is refused with the
+# reason, naming that file alone.
 # The exit status is the verdict.
 set -eu
 
@@ -26,15 +27,17 @@ DATA=$(cd "$2" && pwd)
 
 files="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
 rm -rf "$OUT"
-mkdir -p "$OUT/gz" "$OUT/both" "$OUT/cut"
+mkdir -p "$OUT/gz" "$OUT/both" "$OUT/cut" "$OUT/cutlab"
 for f in $files; do
     gzip -c "$DATA/$f" >"$OUT/gz/$f.gz"
     ln -s "$OUT/gz/$f.gz" "$OUT/both/$f.gz"
     ln -s "$OUT/gz/$f.gz" "$OUT/cut/$f.gz"
+    ln -s "$OUT/gz/$f.gz" "$OUT/cutlab/$f.gz"
     ln -s "$DATA/$f" "$OUT/both/$f"
 done
-rm "$OUT/cut/train-images-idx3-ubyte.gz"
+rm "$OUT/cut/train-images-idx3-ubyte.gz" "$OUT/cutlab/train-labels-idx1-ubyte.gz"
 head -c 100000 "$OUT/gz/train-images-idx3-ubyte.gz" >"$OUT/cut/train-images-idx3-ubyte.gz"
+head -c 10000 "$OUT/gz/train-labels-idx1-ubyte.gz" >"$OUT/cutlab/train-labels-idx1-ubyte.gz"
 
 run() { # run NAME DATADIR: a short run into OUT/run-NAME, status in $rc
     rc=0
@@ -73,8 +76,13 @@ check "both: no gzipped file named" eval '! grep -q "^sha256_.*\.gz " "$OUT/run-
 
 run cut "$OUT/cut"
 check "a gzipped file cut short is refused" [ "$rc" -ne 0 ]
-check "with the reason (got: $(head -c 300 "$OUT/run-cut.log"))" \
-    grep -q "train-images-idx3-ubyte.gz.*gzip file is truncated" "$OUT/run-cut.log"
+check "with the reason, naming the file (got: $(head -c 300 "$OUT/run-cut.log"))" \
+    grep -q "error: .*/train-images-idx3-ubyte.gz: gzip file is truncated" "$OUT/run-cut.log"
 check "and no run directory" [ ! -e "$OUT/run-cut" ]
+run cutlab "$OUT/cutlab"
+log=$OUT/run-cutlab.log
+check "gzipped labels cut short: refused, naming that file alone ($(head -c 300 "$log"))" \
+    sh -c "[ $rc -ne 0 ] && ! grep -q 'train-images' '$log' &&
+           grep -q 'error: .*/train-labels-idx1-ubyte.gz: gzip file is truncated' '$log'"
 
 check_done

@@ -20,10 +20,10 @@
 #     the model's seed, the head's epochs, no goodness; --no-test: no test
 #     line, test columns '-';
 #   - a seed-protocol model, a missing file, a file that is no model, a flag
-#     that does not apply: a one-line error, a non-zero exit, no final-named
-#     file in --out; --out at a run's directory (with or without its model)
-#     is refused, before the data are read, and left as it was, ff_head's own
-#     earlier results are replaced.
+#     that does not apply, an empty --out: a one-line error, a non-zero
+#     exit, no final-named file in --out; --out at a run's directory (with
+#     or without its model) is refused, before the data are read, and left
+#     as it was, ff_head's own earlier results are replaced.
 # The exit status is the verdict.
 set -eu
 [ $# -eq 7 ] || { echo "usage: sh e2e_head.sh SUP UNSUP REC SEED HEAD DATA OUTDIR" >&2; exit 2; }
@@ -34,6 +34,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# absolute: one check runs from another directory
+OUT=$(cd "$OUT" && pwd) DATA=$(cd "$DATA" && pwd)
+case $HEAD in /*) ;; *) HEAD=$(pwd)/$HEAD ;; esac
 for prog in "$SUP" "$UNSUP" "$REC"; do
     "$prog" --data "$DATA" --out "$OUT/$(basename "$prog")" --epochs 3 --eval-every 1 --batch 20 \
         --layers 3 --units 24 --val-split 200 --quiet
@@ -157,6 +160,14 @@ run_head "$OUT/paper_ff_supervised/curve.tsv" "$OUT/x-curve"
 refused "a file that is no model" "$OUT/x-curve" "not a model"
 run_head "$OUT/paper_ff_supervised/model.ffm" "$OUT/x-flag" --lr 0.1
 refused "a flag that does not apply" "$OUT/x-flag" "unexpected argument '--lr'"
+# an empty --out, which the run's flags would make its default directory,
+# the run's own: refused, in a directory where that default would be made
+mkdir -p "$OUT/cwd"
+rc=0
+(cd "$OUT/cwd" && "$HEAD" "$OUT/paper_ff_supervised/model.ffm" --out "" --data "$DATA" \
+    --epochs 1 --quiet) >"$OUT/x-empty.out" 2>"$OUT/x-empty.err" || rc=$?
+refused "an empty --out" "$OUT/x-empty" "--out: the path is empty"
+check "an empty --out: no directory made" [ -z "$(ls -A "$OUT/cwd")" ]
 cp "$OUT/paper_ff_supervised/curve.tsv" "$OUT/run-curve.tsv"
 run_head "$OUT/paper_ff_supervised/model.ffm" "$OUT/paper_ff_supervised" --data "$OUT/no-data"
 check "--out at a run's directory: refused before the data are read" \

@@ -309,6 +309,9 @@ paper_ff_recurrent)
     evalr r-bad --out "$OUT/a" --data "$OUT/no-data"
     check "--out a run's directory: refused before the data are read, the run untouched ($(head -c 200 "$OUT/r-bad.err"))" \
         sh -c "[ $rc -ne 0 ] && grep -q 'holds a run' '$OUT/r-bad.err' && grep -q 'paper-ff-recurrent' '$OUT/a/summary.tsv'"
+    evalr r-bad --out ""
+    check "--out '': refused in one line ($(head -c 200 "$OUT/r-bad.err"))" \
+        sh -c "[ $rc -ne 0 ] && [ \$(wc -l <'$OUT/r-bad.err') -eq 1 ] && grep -q -- '--out: the path is empty' '$OUT/r-bad.err'"
     # the label's scale, at the low end of its range (0.01, no float's
     # value): in the model's identity, so ff_evaluate reads the model as
     # the run did; the run's checkpoint refused under another scale

@@ -572,10 +572,9 @@ static void test_config(void)
     }
 }
 
-/* exp_parse in a child: its exit status (-1: it returned), its stdout and
+/* fn(arg) in a child: its exit status (-1: it returned), its stdout and
  * stderr together in out. */
-static int parse_in_child(exp_kind kind, const char *prog, const char *const *args, char *out,
-                          size_t len)
+static int in_child(void (*fn)(const void *), const void *arg, char *out, size_t len)
 {
     int fd[2];
     fflush(NULL);
@@ -588,9 +587,7 @@ static int parse_in_child(exp_kind kind, const char *prog, const char *const *ar
         dup2(fd[1], 1);
         dup2(fd[1], 2);
         close(fd[0]);
-        char *argv[MAX_ARGS + 2];
-        exp_opts o;
-        exp_parse(&o, kind, make_argv(argv, prog, args), argv);
+        fn(arg);
         _exit(255);
     }
     close(fd[1]);
@@ -602,6 +599,28 @@ static int parse_in_child(exp_kind kind, const char *prog, const char *const *ar
     int status;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) && WEXITSTATUS(status) != 255 ? WEXITSTATUS(status) : -1;
+}
+
+typedef struct {
+    exp_kind kind;
+    const char *prog;
+    const char *const *args;
+} parse_call;
+
+static void parse_call_run(const void *arg)
+{
+    const parse_call *c = arg;
+    char *argv[MAX_ARGS + 2];
+    exp_opts o;
+    exp_parse(&o, c->kind, make_argv(argv, c->prog, c->args), argv);
+}
+
+/* exp_parse in a child (in_child) */
+static int parse_in_child(exp_kind kind, const char *prog, const char *const *args, char *out,
+                          size_t len)
+{
+    const parse_call c = {kind, prog, args};
+    return in_child(parse_call_run, &c, out, len);
 }
 
 static void test_refusals(void)
@@ -647,6 +666,13 @@ static void test_refusals(void)
          "bp_baseline: error: --theta does not apply to bp_baseline (see --help)\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--seed", "2147483648"}, 1,
          "ff_unsupervised: error: --seed: '2147483648' is not an integer in [0, 2147483647]\n"},
+        /* an empty --out would become the default directory, an empty --data the root */
+        {EXP_FF_SUP, "ff_supervised", {"--out", ""}, 1,
+         "ff_supervised: error: --out: the path is empty (give a path, or drop --out for its "
+         "default)\n"},
+        {EXP_PAPER_FF_SUP, "paper_ff_supervised", {"--data", ""}, 1,
+         "paper_ff_supervised: error: --data: the path is empty (give a path, or drop --data for "
+         "its default)\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--inject-nan", "1"}, 1,
          "ff_unsupervised: error: --inject-nan: '1' is not EPOCH,BATCH\n"},
         {EXP_FF_UNSUP, "ff_unsupervised", {"--inject-stop", "1,-1"}, 1,
@@ -921,7 +947,8 @@ static void test_learning_iterations(void)
 /* A saved run's identity read back (saved.c, run.c): the lines of the
  * narrowed flags that no longer apply to its experiment leave; the rest
  * stay in order: of a flag that does not apply but was never narrowed
- * (--no-test, for BP) and of an unknown one, for the parser to refuse. */
+ * (--no-test, for BP) and of an unknown one, which exp_flags_foreign
+ * finds. */
 static void test_drop_inapplicable(void)
 {
     char bp[] = "experiment bp\n--model dense\n--theta 0.1\n--neutral 0.2\n--no-test\n"
@@ -934,6 +961,40 @@ static void test_drop_inapplicable(void)
     memcpy(sup, sup0, sizeof sup0);
     exp_flags_drop_inapplicable(sup, EXP_FF_SUP);
     CHECK(!strcmp(sup, sup0), "ff-sup: every flag applies, none left out: '%s'", sup);
+    /* what stays of another version's flags, found */
+    char name[64];
+    const char *f = exp_flags_foreign(bp, EXP_BP, name, sizeof name);
+    CHECK(f && !strcmp(f, "--no-test"), "bp: --no-test found first, not '%s'", f ? f : "none");
+    f = exp_flags_foreign(sup, EXP_FF_SUP, name, sizeof name);
+    CHECK(!f, "ff-sup: every flag its own, yet '%s' found", f);
+    f = exp_flags_foreign("experiment ff-sup\n--theta 0.1\n--thetas 2\n--eval-all\n",
+                          EXP_FF_SUP, name, sizeof name);
+    CHECK(f && !strcmp(f, "--thetas"), "ff-sup: --thetas found, not '%s'", f ? f : "none");
+}
+
+/* A model file of a small net whose run's identity is config, at path
+ * (a mkstemp template); 0 if it could not be written. */
+static int write_model(char *path, const char *config)
+{
+    ff_net_spec spec = {.ih = 28, .iw = 28, .ic = 1, .n_layers = 2, .head_from = 1,
+                        .n_classes = 5, .norm = FF_NORM_L2};
+    spec.layer[0] = spec.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 4, 1, 1, 1};
+    ff_net *net;
+    CHECK_OK(ff_net_alloc(&net, &spec));
+    const int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    int ok = net && fd >= 0;
+    if (fd >= 0)
+        close(fd);
+    if (ok) {
+        ff_ckpt_section s[3];
+        const size_t n = ff_ckpt_net_sections(net, FF_OPT_ADAM, s);
+        const int status = ff_ckpt_write(path, &spec, config, 1, s, n);
+        CHECK_OK(status);
+        ok = status == FF_SUCCESS;
+    }
+    ff_net_free(net);
+    return ok;
 }
 
 /* A model of a BP run saved when its identity still named --theta and
@@ -941,24 +1002,13 @@ static void test_drop_inapplicable(void)
  * were; one of ff-sup keeps them (they apply). */
 static void test_saved_narrowed(void)
 {
-    ff_net_spec spec = {.ih = 28, .iw = 28, .ic = 1, .n_layers = 2, .head_from = 1,
-                        .n_classes = 5, .norm = FF_NORM_L2};
-    spec.layer[0] = spec.layer[1] = (ff_layer_spec){FF_LAYER_DENSE, 4, 1, 1, 1};
-    ff_net *net;
-    CHECK_OK(ff_net_alloc(&net, &spec));
-    ff_ckpt_section s[3];
-    const size_t n = net ? ff_ckpt_net_sections(net, FF_OPT_ADAM, s) : 0;
     static const char *const config[] = {
         "experiment bp\n--model dense\n--epochs 3\n--theta 0.7\n--neutral 0.9\n--seed 2\n",
         "experiment ff-sup\n--model dense\n--theta 0.7\n--neutral 0.9\n--seed 2\n"};
-    for (int k = 0; k < 2 && net; k++) {
+    for (int k = 0; k < 2; k++) {
         char path[] = "/tmp/test_flags.XXXXXX";
-        const int fd = mkstemp(path);
-        CHECK(fd >= 0, "mkstemp");
-        if (fd < 0)
+        if (!write_model(path, config[k]))
             break;
-        close(fd);
-        CHECK_OK(ff_ckpt_write(path, &spec, config[k], 1, s, n));
         exp_saved sv;
         exp_saved_load(&sv, "test_flags", path);
         const char *theta = exp_saved_flag(&sv, "--theta"), *seed = exp_saved_flag(&sv, "--seed");
@@ -970,10 +1020,41 @@ static void test_saved_narrowed(void)
             CHECK(sv.kind == EXP_FF_SUP && theta && !strcmp(theta, "0.7") &&
                       !strcmp(exp_saved_flag(&sv, "--neutral"), "0.9"),
                   "an ff-sup model: its --theta and --neutral kept");
+        CHECK(!sv.foreign[0], "model %d: no foreign flag, yet '%s'", k, sv.foreign);
         exp_saved_free(&sv);
         remove(path);
     }
-    ff_net_free(net);
+}
+
+static void saved_start_run(const void *path)
+{
+    exp_saved sv;
+    exp_ctx x;
+    exp_saved_load(&sv, "test_flags", path);
+    exp_saved_start(&sv, &x, 0, NULL, 1);
+}
+
+/* A model whose run has a flag this build does not give its experiment (a
+ * model of another version): read (ff_evaluate --position needs no more),
+ * then refused when its run is rebuilt, before the data are read, naming
+ * the model and the flag, not as if the user had typed it. */
+static void test_saved_foreign(void)
+{
+    char path[] = "/tmp/test_flags.XXXXXX";
+    if (!write_model(path, "experiment ff-sup\n--model dense\n--thetas 2\n--seed 2\n"))
+        return;
+    exp_saved sv;
+    exp_saved_load(&sv, "test_flags", path);
+    CHECK(!strcmp(sv.foreign, "--thetas"), "the foreign flag read: '%s'", sv.foreign);
+    exp_saved_free(&sv);
+    char out[512], want[512];
+    const int status = in_child(saved_start_run, path, out, sizeof out);
+    snprintf(want, sizeof want,
+             "test_flags: error: %s: its run has --thetas, a flag this build does not give ff-sup "
+             "(a model of another version of the programs: read it with that one)\n", path);
+    CHECK(status == 1 && !strcmp(out, want), "a model of another version: exit %d, said: %s",
+          status, out);
+    remove(path);
 }
 
 int main(void)
@@ -989,6 +1070,7 @@ int main(void)
     test_learning_iterations();
     test_drop_inapplicable();
     test_saved_narrowed();
+    test_saved_foreign();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");

@@ -566,14 +566,20 @@ static void write_pair(const char *img, const char *lab, uint32_t n_img, const u
     write_idx(lab, 0, 0, 0x08, 1, dl, labels, n_lab);
 }
 
-static void check_load_fails(const char *img, const char *lab, int want, const char *what)
+/* The load of img and lab fails with status want, blaming want_bad (img,
+ * lab, or NULL: both). */
+static void check_load_fails(const char *img, const char *lab, int want, const char *want_bad,
+                             const char *what)
 {
     static ff_dataset poison;
     ff_dataset *ds = &poison;
-    int st = ff_dataset_load_idx(&ds, img, lab);
+    const char *bad = "poison";
+    int st = ff_dataset_load_idx(&ds, img, lab, &bad);
     CHECK(st == want, "%s: status %d (%s), expected %d (%s)", what, st, ff_strerror(st),
           want, ff_strerror(want));
     CHECK(ds == NULL, "%s: *out must be NULL on failure", what);
+    CHECK(want_bad ? bad && !strcmp(bad, want_bad) : !bad, "%s: blames %s, expected %s", what,
+          bad ? bad : "both", want_bad ? want_bad : "both");
     if (st == FF_SUCCESS && ds != &poison)
         ff_dataset_free(ds);
 }
@@ -583,17 +589,19 @@ static void test_dataset_load(void)
     const uint8_t labels[4] = {0, 9, 5, 3};
     write_pair("idx_t_img", "idx_t_lab", 4, labels, 4);
     ff_dataset *ds = NULL;
-    int st = ff_dataset_load_idx(&ds, "idx_t_img", "idx_t_lab");
+    const char *bad = "poison";
+    int st = ff_dataset_load_idx(&ds, "idx_t_img", "idx_t_lab", &bad);
     CHECK(st == FF_SUCCESS && ds, "valid pair: status %d (%s)", st, ff_strerror(st));
+    CHECK(!bad, "valid pair: blames %s", bad ? bad : "(null)");
     if (st == FF_SUCCESS && ds) {
         CHECK(ds->n == 4 && ds->h == 2 && ds->w == 3 && ds->d == 6, "shape n %zu h %zu w %zu d %zu",
               ds->n, ds->h, ds->w, ds->d);
-        size_t bad = 24;
+        size_t wrong = 24;
         for (size_t i = 24; i-- > 0;)
             if (ds->x[i] != (float)pixel_byte(i) / 255.0f)
-                bad = i;
-        CHECK(bad == 24, "pixel %zu is %.9g, expected byte %d / 255", bad,
-              bad < 24 ? (double)ds->x[bad] : 0.0, bad < 24 ? pixel_byte(bad) : 0);
+                wrong = i;
+        CHECK(wrong == 24, "pixel %zu is %.9g, expected byte %d / 255", wrong,
+              wrong < 24 ? (double)ds->x[wrong] : 0.0, wrong < 24 ? pixel_byte(wrong) : 0);
         CHECK(ds->x[0] == 0.0f && ds->x[1] == 1.0f, "byte 0 -> %g, byte 255 -> %g",
               (double)ds->x[0], (double)ds->x[1]);
         CHECK(ds->y[0] == 0 && ds->y[1] == 9 && ds->y[2] == 5 && ds->y[3] == 3,
@@ -605,8 +613,8 @@ static void test_dataset_load(void)
     gzip_file("idx_t_img", "idx_t_img.gz");
     gzip_file("idx_t_lab", "idx_t_lab.gz");
     ff_dataset *gz = NULL;
-    st = ff_dataset_load_idx(&ds, "idx_t_img", "idx_t_lab");
-    const int sg = ff_dataset_load_idx(&gz, "idx_t_img.gz", "idx_t_lab.gz");
+    st = ff_dataset_load_idx(&ds, "idx_t_img", "idx_t_lab", NULL);
+    const int sg = ff_dataset_load_idx(&gz, "idx_t_img.gz", "idx_t_lab.gz", NULL);
     CHECK(st == FF_SUCCESS && sg == FF_SUCCESS, "gzipped pair: status %d (%s)", sg, ff_strerror(sg));
     if (st == FF_SUCCESS && sg == FF_SUCCESS)
         CHECK(gz->n == ds->n && gz->h == ds->h && gz->w == ds->w &&
@@ -617,27 +625,29 @@ static void test_dataset_load(void)
     ff_dataset_free(gz);
 
     write_pair("idx_t_img", "idx_t_lab3", 4, labels, 3);
-    check_load_fails("idx_t_img", "idx_t_lab3", FF_EIDX_COUNT, "3 labels for 4 images");
+    check_load_fails("idx_t_img", "idx_t_lab3", FF_EIDX_COUNT, NULL, "3 labels for 4 images");
     write_pair("idx_t_img", "idx_t_lab5", 4, (const uint8_t[5]){1, 2, 3, 4, 5}, 5);
-    check_load_fails("idx_t_img", "idx_t_lab5", FF_EIDX_COUNT, "5 labels for 4 images");
+    check_load_fails("idx_t_img", "idx_t_lab5", FF_EIDX_COUNT, NULL, "5 labels for 4 images");
 
     write_pair("idx_t_img", "idx_t_lab10", 4, (const uint8_t[4]){0, 1, 10, 2}, 4);
-    check_load_fails("idx_t_img", "idx_t_lab10", FF_EIDX_LABEL, "a label 10");
+    check_load_fails("idx_t_img", "idx_t_lab10", FF_EIDX_LABEL, "idx_t_lab10", "a label 10");
     write_pair("idx_t_img", "idx_t_lab255", 4, (const uint8_t[4]){0, 1, 2, 255}, 4);
-    check_load_fails("idx_t_img", "idx_t_lab255", FF_EIDX_LABEL, "a label 255");
+    check_load_fails("idx_t_img", "idx_t_lab255", FF_EIDX_LABEL, "idx_t_lab255", "a label 255");
 
     const uint32_t flat[1] = {24}, lab2[2] = {4, 1};
     write_idx("idx_t_img1", 0, 0, 0x08, 1, flat, NULL, 24);
-    check_load_fails("idx_t_img1", "idx_t_lab", FF_EIDX_RANK, "rank-1 image file");
+    check_load_fails("idx_t_img1", "idx_t_lab", FF_EIDX_RANK, "idx_t_img1", "rank-1 image file");
     write_idx("idx_t_labr2", 0, 0, 0x08, 2, lab2, labels, 4);
-    check_load_fails("idx_t_img", "idx_t_labr2", FF_EIDX_RANK, "rank-2 label file");
+    check_load_fails("idx_t_img", "idx_t_labr2", FF_EIDX_RANK, "idx_t_labr2", "rank-2 label file");
 
     /* the first fault found is the one reported, for either file */
     remove("idx_t_nolab");
-    check_load_fails("idx_t_img", "idx_t_nolab", FF_EOPEN, "missing label file");
-    check_load_fails("idx_t_nolab", "idx_t_lab", FF_EOPEN, "missing image file");
-    check_load_fails("idx_t_trailing", "idx_t_lab", FF_EIDX_TRAILING, "image file too long");
-    check_load_fails("idx_t_img", "idx_t_2bytes", FF_EIDX_TRUNC, "label file of 2 bytes");
+    check_load_fails("idx_t_img", "idx_t_nolab", FF_EOPEN, "idx_t_nolab", "missing label file");
+    check_load_fails("idx_t_nolab", "idx_t_lab", FF_EOPEN, "idx_t_nolab", "missing image file");
+    check_load_fails("idx_t_trailing", "idx_t_lab", FF_EIDX_TRAILING, "idx_t_trailing",
+                     "image file too long");
+    check_load_fails("idx_t_img", "idx_t_2bytes", FF_EIDX_TRUNC, "idx_t_2bytes",
+                     "label file of 2 bytes");
 }
 
 static void test_strerror(void)

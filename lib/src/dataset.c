@@ -39,15 +39,22 @@ void ff_dataset_free(ff_dataset *ds)
 }
 
 int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
-                        const char *labels_path)
+                        const char *labels_path, const char **bad)
 {
+    const char *unused;
+    if (!bad)
+        bad = &unused;
     *out = NULL;
+    *bad = NULL;
     ff_idx img, lab;
     int status = ff_idx_read(&img, images_path, 3);
-    if (status != FF_SUCCESS)
+    if (status != FF_SUCCESS) {
+        *bad = status == FF_ENOMEM ? NULL : images_path;
         return status;
+    }
     status = ff_idx_read(&lab, labels_path, 1);
     if (status != FF_SUCCESS) {
+        *bad = status == FF_ENOMEM ? NULL : labels_path;
         ff_idx_free(&img);
         return status;
     }
@@ -55,8 +62,10 @@ int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
     if (lab.dims[0] != img.dims[0])
         status = FF_EIDX_COUNT;
     for (size_t i = 0; status == FF_SUCCESS && i < lab.count; i++)
-        if (lab.data[i] > 9)
+        if (lab.data[i] > 9) {
             status = FF_EIDX_LABEL;
+            *bad = labels_path;
+        }
     if (status == FF_SUCCESS) {
         ds = ff_dataset_alloc(img.dims[0], img.dims[1], img.dims[2]);
         if (!ds)

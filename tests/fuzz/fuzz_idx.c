@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scratch_put(&a, data, n_img);
     scratch_put(&b, data + n_img, size - n_img);
     ff_dataset *ds;
-    status = ff_dataset_load_idx(&ds, a.path, b.path);
+    status = ff_dataset_load_idx(&ds, a.path, b.path, NULL);
     FUZZ_CHECK(status >= 0 && status < FF_NSTATUS);
     FUZZ_CHECK((status == FF_SUCCESS) == (ds != NULL));
     if (ds)

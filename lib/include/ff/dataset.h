@@ -30,10 +30,13 @@ void ff_dataset_free(ff_dataset *ds);
 
 /* Load an IDX image file and its IDX label file (each raw or gzipped: idx.h).
  * Checks everything idx.h checks, plus: images are rank 3, labels rank 1,
- * the counts agree, and every label is 0..9.  Pixels are divided by 255. */
+ * the counts agree, and every label is 0..9.  Pixels are divided by 255.
+ * Unless bad is NULL, *bad is the path the status is about: images_path
+ * or labels_path, or NULL if it is about both (the counts), neither
+ * (FF_ENOMEM), or the status is FF_SUCCESS. */
 FF_MUST_CHECK
 int ff_dataset_load_idx(ff_dataset **out, const char *images_path,
-                        const char *labels_path);
+                        const char *labels_path, const char **bad);
 
 /* A new dataset holding, in their original order, the images of `src` whose
  * label lies in [lo, hi], at most `limit` of them (0: no limit).
