@@ -23,6 +23,7 @@ size_t exp_identity(char *buf, size_t len, const exp_opts *o, const exp_data *d)
 
 gsl_rng *exp_setup(const exp_opts *o)
 {
+    exp_gsl_errors();
     ff_system_flush_denormals();
     ff_system_set_threads(o->threads);
     const ff_gemm_backend gemm = ff_gemm_for_precision(!strcmp(o->precision, "bf16"));

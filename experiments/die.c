@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "ff/error.h"
 
 static const char *prog = "experiment";
@@ -44,4 +46,18 @@ const char *exp_io_reason(int status)
     if (status == FF_EOPEN || status == FF_EWRITE || (status == FF_EREAD && errno))
         return strerror(errno);
     return status == FF_EREAD ? "the file ends early (truncated)" : ff_strerror(status);
+}
+
+/* GSL's error handler: what GSL's default would report, then abort(),
+ * said as one line and exit(1) */
+static void gsl_failed(const char *reason, const char *file, int line, int gsl_errno)
+{
+    if (gsl_errno == GSL_ENOMEM)
+        exp_die("out of memory (GSL: %s)", reason);
+    exp_die("internal: GSL: %s (%s:%d)", reason, file, line);
+}
+
+void exp_gsl_errors(void)
+{
+    gsl_set_error_handler(gsl_failed);
 }

@@ -17,5 +17,10 @@ void exp_check(int status, const char *what);
  * caller zeroes it before the call), "the file ends early (truncated)"
  * without; ff_strerror otherwise. */
 const char *exp_io_reason(int status);
+/* GSL's errors as exp_die's, rather than its default handler's abort():
+ * "out of memory (GSL: <reason>)" for GSL_ENOMEM (gsl_rng_alloc's
+ * failure, which the callers' NULL checks would otherwise never see),
+ * "internal: GSL: ..." for any other. */
+void exp_gsl_errors(void);
 
 #endif

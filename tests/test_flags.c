@@ -14,12 +14,16 @@
  * --val-limit 500 --units 64 --threads 1, plus the flags shown); the error
  * messages, its programs' stderr.  Also checked: every identity parses back
  * to itself (saved.c relies on it), the usage lists exactly the flags that
- * apply, and the refusals exit as the programs did. */
+ * apply, and the refusals exit as the programs did; and GSL's errors
+ * (exp_gsl_errors) exit as one line, where GSL's own handler aborts. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <gsl/gsl_errno.h>
 
 #include "check.h"
 #include "common.h"
@@ -1057,6 +1061,36 @@ static void test_saved_foreign(void)
     remove(path);
 }
 
+/* GSL's out-of-memory report, as gsl_rng_alloc makes it, after exp_setup
+ * of ff_supervised's defaults (arg non-NULL), or with GSL's own handler */
+static void gsl_enomem_run(const void *arg)
+{
+    exp_set_program("test_flags");
+    if (arg) {
+        char *argv[] = {"test_flags", NULL};
+        exp_opts o;
+        exp_parse(&o, EXP_FF_SUP, 1, argv);
+        gsl_rng_free(exp_setup(&o));
+    } else /* its abort() leaves no core file */
+        setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+    gsl_error("failed to allocate space for rng struct", "rng.c", 46, GSL_ENOMEM);
+}
+
+static void test_gsl_errors(void)
+{
+    static const char want[] =
+        "test_flags: error: out of memory (GSL: failed to allocate space for rng struct)\n";
+    char out[1024];
+    int status = in_child(gsl_enomem_run, "", out, sizeof out);
+    /* its last line (a warning of exp_setup's on OpenBLAS's kernels may come first) */
+    const size_t n = strlen(out), m = sizeof want - 1;
+    CHECK(status == 1 && n >= m && !strcmp(out + n - m, want) && (n == m || out[n - m - 1] == '\n'),
+          "GSL out of memory: exit %d, said: %s", status, out);
+    /* the negative control: GSL's default handler aborts (no exit status) */
+    status = in_child(gsl_enomem_run, NULL, out, sizeof out);
+    CHECK(status == -1, "GSL's own handler: exit %d, not an abort", status);
+}
+
 int main(void)
 {
     test_identities();
@@ -1071,6 +1105,7 @@ int main(void)
     test_drop_inapplicable();
     test_saved_narrowed();
     test_saved_foreign();
+    test_gsl_errors();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");
