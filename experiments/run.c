@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -345,7 +346,15 @@ static ff_ckpt *load_own(exp_run *run, const char *name)
     return c;
 }
 
-/* The RUN section of c into v (R_N doubles); 0 if it has none of that size. */
+/* v is a count as the RUN section holds one: a whole number from 0 to max */
+static int count_in(double v, double max)
+{
+    return v >= 0 && v <= max && v == floor(v); /* false for NaN */
+}
+
+/* The RUN section of c into v (R_N doubles); 0 if it has none of that
+ * size, or if a field read back as an int or a size_t is no count that
+ * fits (a damaged section, whose checksum a hand-made file would match). */
 static int run_section(const ff_ckpt *c, double *v)
 {
     size_t n;
@@ -353,7 +362,8 @@ static int run_section(const ff_ckpt *c, double *v)
     if (!rv || n != R_N * sizeof *v)
         return 0;
     memcpy(v, rv, n); /* section bytes have no alignment: copied out */
-    return 1;
+    return count_in(v[R_EPOCH], INT_MAX) && count_in(v[R_SOFT_BEST_EPOCH], INT_MAX) &&
+           count_in(v[R_GOOD_BEST_EPOCH], INT_MAX) && count_in(v[R_BATCH], 0x1p53);
 }
 
 int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch)
@@ -405,7 +415,8 @@ int exp_run_resume(exp_run *run)
     if (status == FF_SUCCESS)
         status = ff_ckpt_restore_rng(c, run->x->rng);
     if (status == FF_SUCCESS &&
-        (!run_section(c, v) || !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
+        (!run_section(c, v) || v[R_EPOCH] > run->o->epochs ||
+         !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
         status = FF_ECKPT_SECTION;
     for (size_t i = 0; status == FF_SUCCESS && i < run->n_state; i++) {
         const void *data = ff_ckpt_find(c, run->state[i].tag, &n);

@@ -130,7 +130,8 @@ void exp_run_describe(exp_run *run, const char *fmt, ...) __attribute__((format(
 int exp_run_resume(exp_run *run);
 /* The position a checkpoint holds (the next batch is *batch of *epoch,
  * both from 0; epoch --epochs: after the last one): 1, or 0 if c holds
- * none (a finished model) or it is damaged. */
+ * none (a finished model) or it is damaged (a field that should be a count
+ * is not one that fits). */
 int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch);
 
 /* The batch iterator of one epoch over data: points *xb and *yb at the

@@ -15,8 +15,10 @@
  * messages, its programs' stderr.  Also checked: every identity parses back
  * to itself (saved.c relies on it), the usage lists exactly the flags that
  * apply, and the refusals exit as the programs did; and GSL's errors
- * (exp_gsl_errors) exit as one line, where GSL's own handler aborts. */
+ * (exp_gsl_errors) exit as one line, where GSL's own handler aborts, and a
+ * checkpoint's position is read back only when its fields are counts. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -28,6 +30,7 @@
 #include "check.h"
 #include "common.h"
 #include "ff/checkpoint.h"
+#include "run.h"
 #include "saved.h"
 
 #define MAX_ARGS 48
@@ -978,7 +981,10 @@ static void test_drop_inapplicable(void)
 
 /* A model file of a small net whose run's identity is config, at path
  * (a mkstemp template); 0 if it could not be written. */
-static int write_model(char *path, const char *config)
+/* A checkpoint at path (a mkstemp template) of a small net: its sections
+ * the net's, then the n_extra of extra; finished, a model */
+static int write_ckpt(char *path, const char *config, int finished,
+                      const ff_ckpt_section *extra, size_t n_extra)
 {
     ff_net_spec spec = {.ih = 28, .iw = 28, .ic = 1, .n_layers = 2, .head_from = 1,
                         .n_classes = 5, .norm = FF_NORM_L2};
@@ -987,18 +993,25 @@ static int write_model(char *path, const char *config)
     CHECK_OK(ff_net_alloc(&net, &spec));
     const int fd = mkstemp(path);
     CHECK(fd >= 0, "mkstemp");
-    int ok = net && fd >= 0;
+    int ok = net && fd >= 0 && n_extra <= 1;
     if (fd >= 0)
         close(fd);
     if (ok) {
-        ff_ckpt_section s[3];
-        const size_t n = ff_ckpt_net_sections(net, FF_OPT_ADAM, s);
-        const int status = ff_ckpt_write(path, &spec, config, 1, s, n);
+        ff_ckpt_section s[3 + 1];
+        size_t n = ff_ckpt_net_sections(net, FF_OPT_ADAM, s);
+        for (size_t i = 0; i < n_extra; i++)
+            s[n++] = extra[i];
+        const int status = ff_ckpt_write(path, &spec, config, finished, s, n);
         CHECK_OK(status);
         ok = status == FF_SUCCESS;
     }
     ff_net_free(net);
     return ok;
+}
+
+static int write_model(char *path, const char *config)
+{
+    return write_ckpt(path, config, 1, NULL, 0);
 }
 
 /* A model of a BP run saved when its identity still named --theta and
@@ -1091,6 +1104,43 @@ static void test_gsl_errors(void)
     CHECK(status == -1, "GSL's own handler: exit %d, not an abort", status);
 }
 
+/* exp_ckpt_position reads a checkpoint's RUN section back (12 doubles,
+ * run.c's layout: the epoch, the batch, ..., the best figures' epochs at 5
+ * and 8), and refuses one whose field read as an int or a size_t is no
+ * count that fits: NaN, infinite, negative, fractional or too large */
+static void test_ckpt_position(void)
+{
+    static const struct {
+        int field; /* -1: none changed */
+        double value;
+    } rows[] = {{-1, 0},   {0, NAN},    {0, 1e300}, {0, -1},       {0, 2.5},
+                {1, -1},   {1, 1e20},   {1, 0.5},   {5, INFINITY}, {8, -3}};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        double run[12] = {3, 7, 0.5, 100, 99, 2, 98, 97, 1, 96, 0, 0};
+        if (rows[i].field >= 0)
+            run[rows[i].field] = rows[i].value;
+        const ff_ckpt_section sec = {{'R', 'U', 'N', ' '}, run, sizeof run};
+        char path[] = "/tmp/test_flags.XXXXXX";
+        ff_ckpt *c = NULL;
+        if (!write_ckpt(path, "experiment ff-sup\n--seed 1\n", 0, &sec, 1) ||
+            ff_ckpt_load(&c, path) != FF_SUCCESS) {
+            CHECK(0, "row %zu: the checkpoint written and read", i);
+            remove(path);
+            continue;
+        }
+        int epoch = -1;
+        size_t batch = 0;
+        const int got = exp_ckpt_position(c, &epoch, &batch);
+        if (rows[i].field < 0)
+            CHECK(got == 1 && epoch == 3 && batch == 7, "the position read: %d, epoch %d, batch %zu",
+                  got, epoch, batch);
+        else
+            CHECK(got == 0, "field %d = %g refused: got %d", rows[i].field, rows[i].value, got);
+        ff_ckpt_free(c);
+        remove(path);
+    }
+}
+
 int main(void)
 {
     test_identities();
@@ -1106,6 +1156,7 @@ int main(void)
     test_saved_narrowed();
     test_saved_foreign();
     test_gsl_errors();
+    test_ckpt_position();
     CHECK(exp_kind_of("paper-ff-unsup") == EXP_PAPER_FF_UNSUP &&
               exp_kind_of("ff-sup") == EXP_FF_SUP && exp_kind_of("nothing") == -1,
           "exp_kind_of");
