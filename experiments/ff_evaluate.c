@@ -207,18 +207,18 @@ static void print_position(const exp_saved *s)
     int epoch;
     size_t batch;
     char val[160];
-    if (s->ckpt->finished)
+    if (s->ckpt->finished) {
         printf("finished: %d of %d epochs\n", epochs, epochs);
-    else if (!exp_ckpt_position(s->ckpt, &epoch, &batch))
-        exp_die("%s holds no position this build can read: its run's program refuses it "
-                "too (--restart discards it)", s->path);
-    else if (epoch < epochs && batch)
-        printf("checkpoint: %d of %d epochs, and %zu batch%s of the next%s\n", epoch, epochs,
-               batch, batch == 1 ? "" : "es", last_validation(s, val, sizeof val));
-    else
-        printf("checkpoint: %d of %d epochs%s%s\n", epoch, epochs,
-               epoch >= epochs && batch ? ", the test set evaluated" : "",
-               last_validation(s, val, sizeof val));
+    } else {
+        exp_saved_position(s, &epoch, &batch);
+        if (epoch < epochs && batch)
+            printf("checkpoint: %d of %d epochs, and %zu batch%s of the next%s\n", epoch, epochs,
+                   batch, batch == 1 ? "" : "es", last_validation(s, val, sizeof val));
+        else
+            printf("checkpoint: %d of %d epochs%s%s\n", epoch, epochs,
+                   epoch >= epochs && batch ? ", the test set evaluated" : "",
+                   last_validation(s, val, sizeof val));
+    }
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout))
         exp_die("cannot write the position to standard output%s%s", errno ? ": " : "",

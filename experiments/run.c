@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #if !defined(__STDC_NO_ATOMICS__)
 #include <stdatomic.h>
+#include <stdint.h>
 #endif
 #include <stdlib.h>
 #include <string.h>
@@ -352,24 +353,28 @@ static int count_in(double v, double max)
     return v >= 0 && v <= max && v == floor(v); /* false for NaN */
 }
 
-/* The RUN section of c into v (R_N doubles); 0 if it has none of that
- * size, or if a field read back as an int or a size_t is no count that
- * fits (a damaged section, whose checksum a hand-made file would match). */
-static int run_section(const ff_ckpt *c, double *v)
+/* The RUN section of c into v (R_N doubles) of a run of `epochs` epochs:
+ * 1; 0 if c has none of that size; -1 if a field read back as an int or a
+ * size_t is no count that fits, or the epoch is beyond `epochs` (a damaged
+ * section, whose checksum only a hand-made file would match). */
+static int run_section(const ff_ckpt *c, int epochs, double *v)
 {
     size_t n;
     const void *rv = ff_ckpt_find(c, "RUN ", &n);
     if (!rv || n != R_N * sizeof *v)
         return 0;
     memcpy(v, rv, n); /* section bytes have no alignment: copied out */
-    return count_in(v[R_EPOCH], INT_MAX) && count_in(v[R_SOFT_BEST_EPOCH], INT_MAX) &&
-           count_in(v[R_GOOD_BEST_EPOCH], INT_MAX) && count_in(v[R_BATCH], 0x1p53);
+    const double most_batches = fmin(0x1p53, (double)SIZE_MAX);
+    return count_in(v[R_EPOCH], epochs) && count_in(v[R_SOFT_BEST_EPOCH], INT_MAX) &&
+                   count_in(v[R_GOOD_BEST_EPOCH], INT_MAX) && count_in(v[R_BATCH], most_batches)
+               ? 1
+               : -1;
 }
 
-int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch)
+int exp_ckpt_position(const ff_ckpt *c, int epochs, int *epoch, size_t *batch)
 {
     double v[R_N];
-    if (!run_section(c, v))
+    if (run_section(c, epochs, v) != 1)
         return 0;
     *epoch = (int)v[R_EPOCH], *batch = (size_t)v[R_BATCH];
     return 1;
@@ -414,9 +419,12 @@ int exp_run_resume(exp_run *run)
     int status = ff_ckpt_restore_net(c, run->x->net, run->opt);
     if (status == FF_SUCCESS)
         status = ff_ckpt_restore_rng(c, run->x->rng);
-    if (status == FF_SUCCESS &&
-        (!run_section(c, v) || v[R_EPOCH] > run->o->epochs ||
-         !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
+    int at = 0;
+    if (status == FF_SUCCESS && (at = run_section(c, run->o->epochs, v)) < 0)
+        exp_die("%s: its position (epoch %g, batch %g) is none a run of %d epochs reaches: the "
+                "file is damaged (add --restart to discard it)", path, v[R_EPOCH], v[R_BATCH],
+                run->o->epochs);
+    if (status == FF_SUCCESS && (!at || !(curve = ff_ckpt_find(c, "CURV", &curve_len))))
         status = FF_ECKPT_SECTION;
     for (size_t i = 0; status == FF_SUCCESS && i < run->n_state; i++) {
         const void *data = ff_ckpt_find(c, run->state[i].tag, &n);

@@ -128,11 +128,12 @@ void exp_run_describe(exp_run *run, const char *fmt, ...) __attribute__((format(
  * identity and products checked), and return the epoch to start at: 0 for
  * a fresh run, --epochs for one stopped after its last epoch. */
 int exp_run_resume(exp_run *run);
-/* The position a checkpoint holds (the next batch is *batch of *epoch,
- * both from 0; epoch --epochs: after the last one): 1, or 0 if c holds
- * none (a finished model) or it is damaged (a field that should be a count
- * is not one that fits). */
-int exp_ckpt_position(const ff_ckpt *c, int *epoch, size_t *batch);
+/* The position a checkpoint of a run of `epochs` epochs holds (the next
+ * batch is *batch of *epoch, both from 0; epoch `epochs`: after the last
+ * one): 1, or 0 if c holds none (a finished model) or it is damaged (a
+ * field that should be a count is not one that fits, or the epoch is
+ * beyond `epochs`). */
+int exp_ckpt_position(const ff_ckpt *c, int epochs, int *epoch, size_t *batch);
 
 /* The batch iterator of one epoch over data: points *xb and *yb at the
  * images and labels of the next batch of B and returns 1, or returns 0

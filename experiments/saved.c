@@ -112,12 +112,22 @@ int exp_saved_epochs(const exp_saved *s)
     return e ? atoi(e) : INT_MAX;
 }
 
+void exp_saved_position(const exp_saved *s, int *epoch, size_t *batch)
+{
+    if (!exp_ckpt_position(s->ckpt, exp_saved_epochs(s), epoch, batch))
+        exp_die("%s holds no position this build can read: its run's program refuses it "
+                "too (--restart discards it)", s->path);
+}
+
 int exp_saved_epoch(const exp_saved *s)
 {
     const int epochs = exp_saved_epochs(s);
     int epoch;
     size_t batch;
-    if (!exp_ckpt_position(s->ckpt, &epoch, &batch) || epoch >= epochs)
+    if (s->ckpt->finished)
+        return epochs - 1;
+    exp_saved_position(s, &epoch, &batch);
+    if (epoch >= epochs)
         return epochs - 1;
     if (!batch)
         return epoch - 1;

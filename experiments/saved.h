@@ -62,9 +62,12 @@ void exp_saved_start(exp_saved *s, exp_ctx *x, int n, char *const *flags, int qu
 /* The run's --epochs (INT_MAX if its configuration had none: every
  * identity has it). */
 int exp_saved_epochs(const exp_saved *s);
+/* A checkpoint's position (s->ckpt not finished; exp_ckpt_position): exits
+ * 1 with a one-line error if it holds none this build can read. */
+void exp_saved_position(const exp_saved *s, int *epoch, size_t *batch);
 /* The epoch (from 0) the parameters stand at, as curve.tsv labels the
  * evaluations after it: the run's last (its --epochs - 1) for a model; for
- * a checkpoint (exp_ckpt_position) the last epoch whose batches it has all
+ * a checkpoint (exp_saved_position) the last epoch whose batches it has all
  * seen (-1: none), or the one it was written in the middle of: then a note
  * on stderr says so (its figures are in none of the run's curve lines). */
 int exp_saved_epoch(const exp_saved *s);

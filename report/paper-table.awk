@@ -11,9 +11,9 @@
 # REFERENCE is experiments/reference-paper.tsv (run, readout, the paper's
 # test error and, where it has the column paper_epochs, that figure's
 # epochs, and where it has the column net, the rows whose seeds share one
-# spread: each run its own without it); PAPER_TABLE the results' paper-summary.tsv, made by `make
-# paper-table` (absent: -v table=''); then the summary.tsv of every complete
-# paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
+# spread: each run its own without it); PAPER_TABLE the results'
+# paper-summary.tsv, made by `make paper-table` (absent: -v table='');
+# then the summary.tsv of every complete paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
 # settings trained on all the training images; its columns layers, units,
 # test_softmax and test_goodness; its training images the "train N" line
 # of the config.txt beside it), each file's columns found by their names
@@ -58,7 +58,7 @@ FILENAME == ARGV[1] {
     order[++nrow] = key
     paper[key] = col("paper_value")
     if (col_has("paper_epochs")) paper_epochs[key] = col("paper_epochs")
-    pool[col("run")] = col_has("net") ? col("net") : col("run")
+    pool[col("run")] = col_has("net") && col("net") != "" ? col("net") : col("run")
     next
 }
 
@@ -113,7 +113,8 @@ function pm(key,    s) {
 }
 
 # The net of run r (REFERENCE's column net; its own name for a run the
-# reference lacks), a -train60k run's that of its run on the split
+# reference lacks or whose net is empty), a -train60k run's that of its
+# run on the split
 function net_of(r) {
     sub(SIXTY "$", "", r)
     return (r in pool) ? pool[r] : r
@@ -126,8 +127,10 @@ function net_of(r) {
 # them (not the table's, rounded).  One row's two or three seeds estimate
 # a spread only roughly, and two that happen to agree would make it 0; the
 # net's rows together estimate it with their seeds' degrees of freedom
-# summed, as paper-ablation.awk's noise_sd does.  "" where no run of the
-# net has two seeds.
+# summed, as scripts/paper-ablation.awk's noise_sd does (which pools both
+# readouts of its validation errors; the test errors here are pooled by
+# readout, whose spreads differ: the recurrent net's softmax head's).
+# "" where no run of the net has two seeds.
 function pooled_sd(key,    k, want, i, c, num, den) {
     split(key, k, SUBSEP); want = net_of(k[1]) SUBSEP k[2]
     for (i = 1; i <= nkeys; i++) {

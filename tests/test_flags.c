@@ -979,8 +979,6 @@ static void test_drop_inapplicable(void)
     CHECK(f && !strcmp(f, "--thetas"), "ff-sup: --thetas found, not '%s'", f ? f : "none");
 }
 
-/* A model file of a small net whose run's identity is config, at path
- * (a mkstemp template); 0 if it could not be written. */
 /* A checkpoint at path (a mkstemp template) of a small net: its sections
  * the net's, then the n_extra of extra; finished, a model */
 static int write_ckpt(char *path, const char *config, int finished,
@@ -1009,6 +1007,8 @@ static int write_ckpt(char *path, const char *config, int finished,
     return ok;
 }
 
+/* A model file of a small net whose run's identity is config, at path
+ * (a mkstemp template); 0 if it could not be written. */
 static int write_model(char *path, const char *config)
 {
     return write_ckpt(path, config, 1, NULL, 0);
@@ -1104,25 +1104,38 @@ static void test_gsl_errors(void)
     CHECK(status == -1, "GSL's own handler: exit %d, not an abort", status);
 }
 
+/* exp_saved_epoch of the saved run at path */
+static void saved_epoch_run(const void *path)
+{
+    exp_saved sv;
+    exp_saved_load(&sv, "test_flags", path);
+    exp_saved_epoch(&sv);
+}
+
 /* exp_ckpt_position reads a checkpoint's RUN section back (12 doubles,
  * run.c's layout: the epoch, the batch, ..., the best figures' epochs at 5
- * and 8), and refuses one whose field read as an int or a size_t is no
- * count that fits: NaN, infinite, negative, fractional or too large */
+ * and 8) of a run of 4 epochs, and refuses one whose field read as an int
+ * or a size_t is no count that fits (NaN, infinite, negative, fractional
+ * or too large), or whose epoch is beyond the run's; exp_saved_epoch
+ * (ff_head's and ff_evaluate's) refuses such a checkpoint. */
 static void test_ckpt_position(void)
 {
     static const struct {
-        int field; /* -1: none changed */
+        int field; /* -1: none changed; -2: epoch 4, after the last (read) */
         double value;
     } rows[] = {{-1, 0},   {0, NAN},    {0, 1e300}, {0, -1},       {0, 2.5},
-                {1, -1},   {1, 1e20},   {1, 0.5},   {5, INFINITY}, {8, -3}};
+                {1, -1},   {1, 1e20},   {1, 0.5},   {5, INFINITY}, {8, -3},
+                {0, 5},    {-2, 0}};
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         double run[12] = {3, 7, 0.5, 100, 99, 2, 98, 97, 1, 96, 0, 0};
         if (rows[i].field >= 0)
             run[rows[i].field] = rows[i].value;
+        else if (rows[i].field == -2)
+            run[0] = 4;
         const ff_ckpt_section sec = {{'R', 'U', 'N', ' '}, run, sizeof run};
         char path[] = "/tmp/test_flags.XXXXXX";
         ff_ckpt *c = NULL;
-        if (!write_ckpt(path, "experiment ff-sup\n--seed 1\n", 0, &sec, 1) ||
+        if (!write_ckpt(path, "experiment ff-sup\n--epochs 4\n--seed 1\n", 0, &sec, 1) ||
             ff_ckpt_load(&c, path) != FF_SUCCESS) {
             CHECK(0, "row %zu: the checkpoint written and read", i);
             remove(path);
@@ -1130,13 +1143,21 @@ static void test_ckpt_position(void)
         }
         int epoch = -1;
         size_t batch = 0;
-        const int got = exp_ckpt_position(c, &epoch, &batch);
+        const int got = exp_ckpt_position(c, 4, &epoch, &batch);
         if (rows[i].field < 0)
-            CHECK(got == 1 && epoch == 3 && batch == 7, "the position read: %d, epoch %d, batch %zu",
-                  got, epoch, batch);
+            CHECK(got == 1 && epoch == (int)run[0] && batch == 7,
+                  "the position read: %d, epoch %d, batch %zu", got, epoch, batch);
         else
             CHECK(got == 0, "field %d = %g refused: got %d", rows[i].field, rows[i].value, got);
         ff_ckpt_free(c);
+        if (rows[i].field == 0 && isnan(rows[i].value)) { /* ff_head, ff_evaluate: refused */
+            char out[512], want[512];
+            const int status = in_child(saved_epoch_run, path, out, sizeof out);
+            snprintf(want, sizeof want, "test_flags: error: %s holds no position this build can "
+                     "read: its run's program refuses it too (--restart discards it)\n", path);
+            CHECK(status == 1 && !strcmp(out, want), "exp_saved_epoch: exit %d, said: %s", status,
+                  out);
+        }
         remove(path);
     }
 }

@@ -117,7 +117,8 @@ row_of() { grep -F "| \`$1\` |" "$out/$2.md" | grep -F '| goodness |'; }
 row_of ff-sup-4x2000-jitter500 pool >"$out/row.txt"
 check "two seeds that agree: judged by the net's pooled sd ($(pooled))" \
     sh -c "[ -n '$(pooled)' ] && grep -qF '$(pooled)' '$out/row.txt'"
-check "two seeds that agree: not by their own sd of 0" sh -c "[ -s '$out/row.txt' ] && ! grep -qF '(2 SE 0.00)' '$out/row.txt'"
+check "two seeds that agree: not by their own sd of 0" \
+    sh -c "[ -s '$out/row.txt' ] && ! grep -qF '(2 SE 0.00)' '$out/row.txt'"
 # part=precision: each bf16 seed's error against the range of the fp32
 # seeds' errors, counted independently here from the runs' summary.tsv
 mkdir -p "$out/prec"
