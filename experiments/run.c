@@ -11,8 +11,8 @@
 #include <stdarg.h>
 #if !defined(__STDC_NO_ATOMICS__)
 #include <stdatomic.h>
-#include <stdint.h>
 #endif
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

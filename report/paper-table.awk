@@ -13,10 +13,11 @@
 # epochs, and where it has the column net, the rows whose seeds share one
 # spread: each run its own without it); PAPER_TABLE the results'
 # paper-summary.tsv, made by `make paper-table` (absent: -v table='');
-# then the summary.tsv of every complete paper run (RUN = <run>-seed<N>, or <run>-train60k-seed<N> for the same
-# settings trained on all the training images; its columns layers, units,
-# test_softmax and test_goodness; its training images the "train N" line
-# of the config.txt beside it), each file's columns found by their names
+# then the summary.tsv of every complete paper run (RUN = <run>-seed<N>,
+# or <run>-train60k-seed<N> for the same settings trained on all the
+# training images; its columns layers, units, test_softmax and
+# test_goodness; its training images the "train N" line of the config.txt
+# beside it), each file's columns found by their names
 # (columns.awk).  Prints a Markdown table, one row per run
 # and readout in REFERENCE's order, each run's -train60k row after its own
 # when it has runs or a row in PAPER_TABLE, then which rows fall short of
